@@ -1,0 +1,139 @@
+"""`migrabot` subcommands. One error boundary: users get French messages and exit codes, never a traceback.
+
+Exit codes: 0 ok, 1 the ticket has errors, 2 usage or configuration error (more codes per command, see --help).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import NoReturn, TextIO
+
+from bot.settings import Settings, SettingsError, load_settings
+
+EXIT_OK = 0
+EXIT_TICKET_ERRORS = 1
+EXIT_USAGE = 2
+
+log = logging.getLogger("migrabot")
+
+
+class UsageError(Exception):
+    """Bad arguments or settings: exit 2 with the French message."""
+
+
+class FrenchFormatter(argparse.RawDescriptionHelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):
+        super().add_usage(usage, actions, groups, prefix="utilisation : ")
+
+
+class FrenchParser(argparse.ArgumentParser):
+    """argparse speaks English; our users read French."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", FrenchFormatter)
+        kwargs.setdefault("add_help", False)
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "arguments"
+        self._optionals.title = "options"
+        self.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(_french_argparse(message))
+
+
+def _french_argparse(message: str) -> str:
+    replacements = {
+        "the following arguments are required": "arguments obligatoires manquants",
+        "unrecognized arguments": "arguments inconnus",
+        "invalid choice": "choix invalide",
+        "choose from": "valeurs possibles :",
+        "expected one argument": "une valeur est attendue",
+        "argument": "argument",
+    }
+    for english, french in replacements.items():
+        message = message.replace(english, french)
+    return message
+
+
+def build_parser() -> FrenchParser:
+    parser = FrenchParser(
+        prog="migrabot",
+        description="Migrations de dossiers usagers Reconnect Pro : du ticket Trello aux commandes validées par le PO.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMANDE", parser_class=FrenchParser)
+    commands.required = True
+
+    parse = commands.add_parser("parse", help="lire un ticket et afficher les commandes (runbook, étape 4)")
+    parse.add_argument(
+        "path",
+        nargs="?",
+        default="-",
+        metavar="FICHIER",
+        help="description du ticket (« - » : entrée standard)",
+    )
+    parse.add_argument("--json", action="store_true", help="sortie JSON")
+    parse.set_defaults(handler=command_parse)
+    return parser
+
+
+def main(
+    argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None
+) -> int:
+    stdout = stdout or sys.stdout
+    stderr = stderr or sys.stderr
+    try:
+        arguments = build_parser().parse_args(argv)
+        settings = load_settings()
+        handler: Callable[[argparse.Namespace, Settings, TextIO, TextIO], int] = arguments.handler
+        return handler(arguments, settings, stdout, stderr)
+    except (UsageError, SettingsError) as error:
+        print(f"migrabot : {error}", file=stderr)
+        return EXIT_USAGE
+    except SystemExit as exit_request:  # --help
+        return int(exit_request.code or 0)
+    except KeyboardInterrupt:
+        print("migrabot : interrompu.", file=stderr)
+        return 130
+    except Exception:  # a bug: keep the traceback in the log, give the user a sentence
+        log.exception("unexpected error")
+        print("migrabot : erreur interne inattendue (détails dans le journal).", file=stderr)
+        return 70
+
+
+def read_ticket(path: str) -> str:
+    if path == "-":
+        return sys.stdin.read()
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageError(f"fichier introuvable : {path}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"le fichier n'est pas en UTF-8 : {path}") from None
+    except OSError as error:
+        raise UsageError(f"lecture impossible de {path} : {error.strerror}") from None
+
+
+def command_parse(arguments: argparse.Namespace, settings: Settings, stdout: TextIO, stderr: TextIO) -> int:
+    from bot.plan import build_plan
+    from bot.report.payload import parse_payload
+    from bot.report.text import render_parse_report
+    from bot.ticket import parse_ticket
+
+    ticket = parse_ticket(read_ticket(arguments.path), default_field=settings.migration_field_slug)
+    plan = build_plan(ticket.rules, field_slug=settings.migration_field_slug) if ticket.ok else None
+    if arguments.json:
+        payload = parse_payload(
+            plan=plan, errors=ticket.errors, warnings=ticket.warnings, console=settings.console_command
+        )
+        print(json.dumps(payload, ensure_ascii=False, indent=2), file=stdout)
+    else:
+        report = render_parse_report(
+            plan=plan, errors=ticket.errors, warnings=ticket.warnings, console=settings.console_command
+        )
+        print(report, end="", file=stdout)
+    return EXIT_OK if ticket.ok else EXIT_TICKET_ERRORS

@@ -1,0 +1,176 @@
+"""The vocabulary shared by every part of the bot: frozen values, no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+@dataclass(frozen=True)
+class Center:
+    """A Reconnect Pro centre (organisation), as the ticket names it."""
+
+    id: int
+    name: str | None = None
+
+    def label(self) -> str:
+        """« France Fraternités - CHU 75 (ID 4537) », or « (ID 4537) » when the ticket gave no name."""
+        return f"{self.name} (ID {self.id})" if self.name else f"(ID {self.id})"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One migration rule of a ticket: one Symfony command."""
+
+    origin: Center
+    destination: Center
+    field: str | None  # None for « tous les dossiers » (--noField)
+    value: str | None
+    with_deleted: bool = False
+    with_accommodations: bool = False
+    line: int = 0  # 1-based line of the rule in the card's description
+
+    @property
+    def no_field(self) -> bool:
+        return self.field is None
+
+    def semantic_key(self) -> tuple:
+        """What makes two rules the same migration, wherever they were written."""
+        return (
+            self.origin.id,
+            self.destination.id,
+            self.field,
+            self.value,
+            self.with_deleted,
+            self.with_accommodations,
+        )
+
+
+@dataclass(frozen=True)
+class Problem:
+    """An error in a ticket: the user gets it in French, with where it is and what was expected."""
+
+    message: str  # what is wrong, e.g. « identifiant du centre manquant »
+    line: int | None = None
+    column: int | None = None
+    source: str | None = None  # the line as the user wrote it
+    expected: str | None = None  # the right form, with an example
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A warning: the ticket is usable, but somebody should look."""
+
+    message: str
+    line: int | None = None
+
+
+class ConflictDecision(Enum):
+    """What to do with accommodations shared by migrated and non-migrated people (runbook « Cas problématique »)."""
+
+    MIGRATE_ANYWAY = "migrate_anyway"  # keep --withAccommodations
+    WITHOUT_ACCOMMODATIONS = "without_accommodations"  # drop --withAccommodations for the rules concerned
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """What a card's description says, once parsed."""
+
+    rules: tuple[Rule, ...] = ()
+    errors: tuple[Problem, ...] = ()
+    warnings: tuple[Notice, ...] = ()
+    conflict_decision: ConflictDecision | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass(frozen=True)
+class Group:
+    """The rules of one origin centre, in ticket order; run as one unit."""
+
+    origin: Center
+    rule_indexes: tuple[int, ...]
+    crosses: tuple[int, ...] = ()  # origin ids of the groups this one exchanges files with
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The commands to run and their order."""
+
+    rules: tuple[Rule, ...]
+    groups: tuple[Group, ...]
+    fingerprint: str
+    field_slug: str
+
+    @property
+    def has_crossing(self) -> bool:
+        return any(group.crosses for group in self.groups)
+
+
+# --- what the console says -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CenterCount:
+    """One row of the dry-run summary table."""
+
+    id: int
+    name: str
+    before: int
+    after: int
+    moved: int  # « - 41 migrés » for the origin, « + 41 entrants » for the destination
+
+
+@dataclass(frozen=True)
+class AccommodationConflict:
+    """An accommodation shared by people who move and people who stay."""
+
+    center_id: int
+    accommodation_id: int
+    not_migrated: tuple[int, ...]
+    migrated: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Accommodations:
+    to_migrate: int
+    conflicts: tuple[AccommodationConflict, ...] = ()
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What one dry-run reports."""
+
+    origin: CenterCount
+    destination: CenterCount
+    accommodations: Accommodations | None = None
+
+
+@dataclass(frozen=True)
+class ConsoleResult:
+    """What a console process did: kept whole, whatever happened."""
+
+    exit_code: int | None  # None when it was killed (timeout) or could not start
+    stdout: str
+    stderr: str
+    duration_s: float
+    timed_out: bool = False
+    start_error: str | None = None  # e.g. « ssh: not found »
+
+
+@dataclass(frozen=True)
+class DryRun:
+    """One rule's dry-run: the command, the raw result, and either figures or an error."""
+
+    rule_index: int
+    command: str  # printable dry-run command
+    result: ConsoleResult
+    figures: Figures | None = None
+    error: str | None = None
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.figures is not None

@@ -1,0 +1,55 @@
+"""Rules → groups by origin, crossings, order and fingerprint. Pure."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+
+from bot.model import Group, Plan, Rule
+
+
+def build_plan(rules: Sequence[Rule], *, field_slug: str) -> Plan:
+    """Groups in the ticket's order of first appearance; each group's rules in ticket order."""
+    indexes_by_origin: dict[int, list[int]] = {}
+    origins = {}
+    for index, rule in enumerate(rules):
+        indexes_by_origin.setdefault(rule.origin.id, []).append(index)
+        origins.setdefault(rule.origin.id, rule.origin)
+    sends_to = {
+        origin: {rules[i].destination.id for i in indexes} for origin, indexes in indexes_by_origin.items()
+    }
+    groups = tuple(
+        Group(
+            origin=origins[origin],
+            rule_indexes=tuple(indexes),
+            crosses=tuple(
+                other
+                for other in indexes_by_origin
+                if other != origin and other in sends_to[origin] and origin in sends_to[other]
+            ),
+        )
+        for origin, indexes in indexes_by_origin.items()
+    )
+    return Plan(
+        rules=tuple(rules),
+        groups=groups,
+        fingerprint=fingerprint(rules, field_slug=field_slug),
+        field_slug=field_slug,
+    )
+
+
+def fingerprint(rules: Sequence[Rule], *, field_slug: str) -> str:
+    """Stable hash of what the commands do (not of how the ticket is worded): 16 hex digits."""
+    canonical = json.dumps(
+        {"field_slug": field_slug, "rules": [list(rule.semantic_key()) for rule in rules]},
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+
+
+def execution_order(plan: Plan) -> tuple[int, ...]:
+    """Rule indexes in the order they must run: group after group, as the ticket gives them."""
+    return tuple(index for group in plan.groups for index in group.rule_indexes)

@@ -1,0 +1,55 @@
+"""The JSON documents printed by `--json`: one shape per command, built from model values. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.console.command import DEFAULT_CONSOLE, FinalCommand
+from bot.model import Notice, Plan, Problem, Rule
+from bot.report.text import describe_problem
+
+
+def rule_payload(rule: Rule, *, console: str = DEFAULT_CONSOLE) -> dict:
+    return {
+        "origin_id": rule.origin.id,
+        "origin_name": rule.origin.name,
+        "destination_id": rule.destination.id,
+        "destination_name": rule.destination.name,
+        "field": rule.field,
+        "value": rule.value,
+        "no_field": rule.no_field,
+        "with_deleted": rule.with_deleted,
+        "with_accommodations": rule.with_accommodations,
+        "line": rule.line,
+        "command": FinalCommand(rule).printable(console),
+    }
+
+
+def problem_payload(problem: Problem) -> dict:
+    return {"line": problem.line, "column": problem.column, "message": describe_problem(problem)}
+
+
+def notice_payload(notice: Notice) -> dict:
+    return {"line": notice.line, "message": notice.message}
+
+
+def parse_payload(
+    *,
+    plan: Plan | None,
+    errors: Sequence[Problem],
+    warnings: Sequence[Notice],
+    console: str = DEFAULT_CONSOLE,
+) -> dict:
+    """`migrabot parse --json`; a ticket with errors has no rules nor groups."""
+    usable = plan if not errors else None
+    return {
+        "ok": not errors,
+        "rules": [rule_payload(rule, console=console) for rule in usable.rules] if usable else [],
+        "groups": [
+            {"origin_id": group.origin.id, "rules": list(group.rule_indexes), "crosses": list(group.crosses)}
+            for group in (usable.groups if usable else ())
+        ],
+        "fingerprint": plan.fingerprint if plan else "",
+        "errors": [problem_payload(problem) for problem in errors],
+        "warnings": [notice_payload(notice) for notice in warnings],
+    }

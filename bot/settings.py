@@ -1,0 +1,187 @@
+"""Every setting the bot reads, with its default and what it is for.
+
+Read once at start-up (`load_settings`) and handed down; no other module reads the environment.
+The README's settings table and `.env.example` are generated from these definitions (`python -m bot.settings`).
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True, case_sensitive=False
+    )
+
+    # --- tickets and commands
+    migration_field_slug: str = Field(
+        "migration-des-donnees",
+        description="Slug of the custom field a rule tests when the ticket names none (`-f`).",
+        pattern=SLUG_PATTERN,
+    )
+    console_command: str = Field(
+        "php bin/console",
+        description="How to start the Symfony console, split like a shell would (no shell is used).",
+    )
+
+    # --- console transport
+    console_workdir: str = Field(
+        "",
+        description="Directory of the Reconnect application (empty: the current directory).",
+    )
+    console_ssh: str = Field(
+        "",
+        description="`user@host[:port]` of preprod: when set, dry-runs go over OpenSSH.",
+        pattern=r"^$|^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+(:\d{1,5})?$",
+    )
+    console_ssh_options: str = Field(
+        "",
+        description="Extra `ssh` options, e.g. `-i /keys/migrabot -o UserKnownHostsFile=/keys/known_hosts`.",
+    )
+    console_timeout_seconds: float = Field(600, gt=0, description="A dry-run taking longer is killed.")
+    console_concurrency: int = Field(1, ge=1, le=8, description="Dry-runs of one ticket run at once.")
+
+    # --- Trello
+    trello_api_key: str = Field("", description="Trello API key (https://trello.com/power-ups/admin).")
+    trello_token: SecretStr = Field(SecretStr(""), description="Trello token of the bot's account.")
+    trello_board_id: str = Field("", description="Id or short link of the board to watch.")
+    trello_api_base_url: str = Field("https://api.trello.com/1", description="Trello REST API root.")
+    trello_card_label: str = Field(
+        "Migration des dossiers usagers",
+        description="Label (or title prefix) that marks a migration card.",
+    )
+    trello_list_todo: str = Field("À simuler", description="List where the bot picks up cards.")
+    trello_list_waiting: str = Field("En attente validation PO", description="List of simulated cards.")
+    trello_list_fix: str = Field("À corriger", description="List of cards that need a correction.")
+    trello_list_approved: str = Field("Validé — à exécuter", description="List of approved cards.")
+    poll_interval_seconds: float = Field(60, gt=0, description="Seconds between two polls of the board.")
+    state_db: Path = Field(Path("data/migrabot.sqlite3"), description="SQLite file of the bot's state.")
+
+    # --- Slack
+    slack_mode: Literal["socket", "http"] = Field("socket", description="`socket` (no public URL) or `http`.")
+    slack_bot_token: SecretStr = Field(SecretStr(""), description="Bot token (`xoxb-…`).")
+    slack_app_token: SecretStr = Field(
+        SecretStr(""), description="App-level token for Socket Mode (`xapp-…`)."
+    )
+    slack_signing_secret: SecretStr = Field(SecretStr(""), description="Signing secret (HTTP mode).")
+    slack_http_port: int = Field(3000, ge=1, le=65535, description="Port of `/slack/events` in HTTP mode.")
+    slack_api_base_url: str = Field("https://slack.com/api/", description="Slack Web API root.")
+    slack_po_user_ids: str = Field("", description="Comma-separated Slack ids of the POs: only they decide.")
+    slack_channel_id: str = Field("", description="Channel of approval requests (empty: a DM to each PO).")
+    slack_team_channel_id: str = Field(
+        "", description="Channel where accommodation conflicts are decided (empty: the POs)."
+    )
+    approval_reminder_hours: float = Field(24, gt=0, description="A pending request is recalled after this.")
+    approval_ttl_hours: float = Field(168, gt=0, description="A pending request expires after this.")
+
+    # --- logs
+    log_format: Literal["text", "json"] = Field("text", description="`json` for machine-readable logs.")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log threshold.")
+
+    @field_validator("console_command")
+    @classmethod
+    def _console_command_splits(cls, value: str) -> str:
+        try:
+            words = shlex.split(value)
+        except ValueError as error:
+            raise ValueError(f"guillemets non fermés ({error})") from None
+        if not words:
+            raise ValueError("ne peut pas être vide")
+        return value
+
+    @property
+    def console_argv(self) -> tuple[str, ...]:
+        return tuple(shlex.split(self.console_command))
+
+    @property
+    def po_user_ids(self) -> frozenset[str]:
+        return frozenset(part.strip() for part in self.slack_po_user_ids.split(",") if part.strip())
+
+    @property
+    def slack_enabled(self) -> bool:
+        return bool(self.slack_bot_token.get_secret_value())
+
+
+class SettingsError(Exception):
+    """Settings that cannot be used; the message is French and names each setting."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        raise SettingsError(describe_validation_error(error)) from None
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    lines = ["Réglages invalides :"]
+    for item in error.errors():
+        name = ".".join(str(part) for part in item["loc"]).upper()
+        lines.append(f"- {name} : {_french(item)}")
+    return "\n".join(lines)
+
+
+def _french(item: dict) -> str:
+    kind = item.get("type", "")
+    context = item.get("ctx", {})
+    if kind == "string_pattern_mismatch":
+        return f"forme attendue {context.get('pattern')}"
+    if kind in {"greater_than", "greater_than_equal", "less_than_equal"}:
+        return f"valeur hors bornes ({item.get('msg')})"
+    if kind in {"int_parsing", "float_parsing"}:
+        return "un nombre est attendu"
+    if kind == "literal_error":
+        return f"valeurs possibles : {context.get('expected')}"
+    return re.sub(r"^Value error, ", "", str(item.get("msg")))
+
+
+# --- documentation generated from the definitions above (README table, .env.example) ---------------
+
+SECRET_PLACEHOLDERS = {
+    "trello_token": "change-me",
+    "slack_bot_token": "xoxb-change-me",
+    "slack_app_token": "xapp-change-me",
+    "slack_signing_secret": "change-me",
+}
+
+
+def _default_text(name: str) -> str:
+    field = Settings.model_fields[name]
+    default = field.default
+    if isinstance(default, SecretStr):
+        return ""
+    return str(default)
+
+
+def settings_table() -> str:
+    """The README's settings table (Markdown); a test keeps the README in step with it."""
+    rows = ["| Setting | Default | What it is for |", "|---|---|---|"]
+    for name, field in Settings.model_fields.items():
+        default = _default_text(name)
+        shown = f"`{default}`" if default else "—"
+        rows.append(f"| `{name.upper()}` | {shown} | {field.description} |")
+    return "\n".join(rows)
+
+
+def env_example() -> str:
+    """`.env.example`: every setting with a safe placeholder."""
+    lines = ["# migrabot settings: copy to .env and fill in. Generated by `python -m bot.settings`."]
+    for name, field in Settings.model_fields.items():
+        value = SECRET_PLACEHOLDERS.get(name, _default_text(name))
+        lines += [f"# {field.description}", f"{name.upper()}={value}"]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.stdout.write(env_example() if sys.argv[1:] == ["env"] else settings_table() + "\n")

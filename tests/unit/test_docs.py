@@ -1,0 +1,31 @@
+"""The README's settings table and `.env.example` are generated from the settings' definitions."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from bot.settings import Settings, env_example, settings_table
+
+ROOT = Path(__file__).parents[2]
+
+
+def test_readme_settings_table_matches_the_code():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"<!-- settings:start -->\n(.*?)\n<!-- settings:end -->", readme, re.S)
+    assert block, "README lost its settings markers"
+    assert block.group(1).strip() == settings_table(), "run `python -m bot.settings` and paste the table"
+
+
+def test_env_example_lists_every_setting_with_a_safe_placeholder():
+    assert (ROOT / ".env.example").read_text(encoding="utf-8") == env_example()
+    names = {
+        line.split("=", 1)[0] for line in env_example().splitlines() if line and not line.startswith("#")
+    }
+    assert names == {name.upper() for name in Settings.model_fields}
+
+
+def test_env_example_loads_as_valid_settings():
+    settings = Settings(_env_file=ROOT / ".env.example")
+    assert settings.trello_token.get_secret_value() == "change-me"
+    assert settings.console_argv == ("php", "bin/console")
