@@ -24,7 +24,7 @@ test: lint
 	$(BIN)/python -m pytest -p no:cacheprovider
 
 bench: $(STAMP)
-	$(BIN)/python -m pytest -p no:cacheprovider tests/bench --benchmark-enable --benchmark-only -q
+	$(BIN)/python -m pytest -p no:cacheprovider tests/bench --benchmark-enable --benchmark-only -q -s
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build dist *.egg-info demo-output
