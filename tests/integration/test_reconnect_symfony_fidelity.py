@@ -30,10 +30,13 @@ SYMFONY = Path("/usr/share/php/Symfony/Component/Console/autoload.php")
 REPO = Path(__file__).resolve().parents[2]
 MIGRATE = "app:migrate-individuals-to-other-organization"
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("php") is None or not SYMFONY.exists(),
-    reason="needs php-cli and php-symfony-console (.ci/system-deps installs them)",
-)
+
+@pytest.fixture(autouse=True)
+def _real_symfony_is_installed() -> None:
+    """A missing PHP must fail loudly: a skipped fidelity check would hide a regression."""
+    if shutil.which("php") is None or not SYMFONY.exists():
+        pytest.fail("needs php-cli and php-symfony-console: run `bash .ci/system-deps`")
+
 
 REFERENCE_CONSOLE = r"""<?php
 require '/usr/share/php/Symfony/Component/Console/autoload.php';
