@@ -18,6 +18,8 @@ from bot.settings import Settings, SettingsError, load_settings
 EXIT_OK = 0
 EXIT_TICKET_ERRORS = 1
 EXIT_USAGE = 2
+EXIT_DRY_RUN_FAILED = 2
+EXIT_AWAITING_DECISION = 3
 
 log = logging.getLogger("migrabot")
 
@@ -78,6 +80,25 @@ def build_parser() -> FrenchParser:
     )
     parse.add_argument("--json", action="store_true", help="sortie JSON")
     parse.set_defaults(handler=command_parse)
+
+    simulate = commands.add_parser(
+        "simulate",
+        help="lancer chaque commande en --dry-run et afficher la synthèse pour le PO (runbook, étapes 2 et 3)",
+        description="Codes de sortie : 0 tout va bien ; 1 le ticket a des erreurs ; 2 une simulation a échoué "
+        "ou sa sortie est illisible ; 3 des conflits d'hébergements attendent une décision.",
+    )
+    simulate.add_argument(
+        "path",
+        nargs="?",
+        default="-",
+        metavar="FICHIER",
+        help="description du ticket (« - » : entrée standard)",
+    )
+    simulate.add_argument(
+        "--xlsx", metavar="CHEMIN", help="où écrire le fichier Excel (par défaut : son nom du runbook, ici)"
+    )
+    simulate.add_argument("--json", action="store_true", help="sortie JSON")
+    simulate.set_defaults(handler=command_simulate)
     return parser
 
 
@@ -137,3 +158,97 @@ def command_parse(arguments: argparse.Namespace, settings: Settings, stdout: Tex
         )
         print(report, end="", file=stdout)
     return EXIT_OK if ticket.ok else EXIT_TICKET_ERRORS
+
+
+def command_simulate(
+    arguments: argparse.Namespace, settings: Settings, stdout: TextIO, stderr: TextIO
+) -> int:
+    from bot.console.runner import build_runner
+    from bot.plan import build_plan
+    from bot.report.excel import build_workbook, workbook_name
+    from bot.report.payload import simulate_payload
+    from bot.report.text import (
+        describe_notice,
+        render_conflicts,
+        render_failures,
+        render_parse_report,
+        render_synthesis,
+    )
+    from bot.simulation import simulate
+    from bot.synthesis import summarize
+    from bot.ticket import parse_ticket
+
+    ticket = parse_ticket(read_ticket(arguments.path), default_field=settings.migration_field_slug)
+    warnings = [describe_notice(w) for w in ticket.warnings]
+    if not ticket.ok:
+        message = render_parse_report(
+            plan=None, errors=ticket.errors, warnings=ticket.warnings, console=settings.console_command
+        )
+        _emit(
+            arguments,
+            stdout,
+            message,
+            simulate_payload(simulation=None, errors=ticket.errors, warnings=warnings, message=message),
+        )
+        return EXIT_TICKET_ERRORS
+
+    plan = build_plan(ticket.rules, field_slug=settings.migration_field_slug)
+
+    def progress(number: int, total: int, label: str) -> None:
+        print(f"Simulation {number}/{total} : {label}…", file=stderr, flush=True)
+
+    runner = build_runner(settings)
+    try:
+        simulation = simulate(
+            plan,
+            runner,
+            console_command=settings.console_command,
+            concurrency=settings.console_concurrency,
+            decision=ticket.conflict_decision,
+            progress=progress,
+        )
+    finally:
+        runner.close()
+    payload_options = {"errors": (), "console": settings.console_command}
+    if not simulation.ok:
+        message = render_failures(simulation)
+        warnings += [w for run in simulation.runs for w in run.warnings]
+        _emit(
+            arguments,
+            stdout,
+            message,
+            simulate_payload(simulation=simulation, warnings=warnings, message=message, **payload_options),
+        )
+        return EXIT_DRY_RUN_FAILED
+    synthesis = summarize(simulation)
+    warnings += list(synthesis.warnings)
+    if simulation.awaits_decision:
+        message = render_conflicts(simulation)
+        _emit(
+            arguments,
+            stdout,
+            message,
+            simulate_payload(simulation=simulation, warnings=warnings, message=message, **payload_options),
+        )
+        return EXIT_AWAITING_DECISION
+    message = render_synthesis(simulation, synthesis, ticket_warnings=ticket.warnings)
+    target = Path(arguments.xlsx) if arguments.xlsx else Path(workbook_name(synthesis))
+    try:
+        target.write_bytes(build_workbook(simulation, synthesis))
+    except OSError as error:
+        raise UsageError(f"écriture impossible de {target} : {error.strerror}") from None
+    print(f"Fichier Excel écrit : {target}", file=stderr)
+    _emit(
+        arguments,
+        stdout,
+        message,
+        simulate_payload(simulation=simulation, warnings=warnings, message=message, **payload_options),
+    )
+    return EXIT_OK
+
+
+def _emit(arguments: argparse.Namespace, stdout: TextIO, message: str, payload: dict) -> None:
+    if arguments.json:
+        print(json.dumps(payload, ensure_ascii=False, indent=2), file=stdout)
+    else:
+        print(message, end="", file=stdout)

@@ -174,3 +174,36 @@ class DryRun:
     @property
     def ok(self) -> bool:
         return self.error is None and self.figures is not None
+
+
+@dataclass(frozen=True)
+class Simulation:
+    """Every dry-run of a plan, in rule order, and what they mean together."""
+
+    plan: Plan
+    runs: tuple[DryRun, ...]
+    decision: ConflictDecision | None = None  # how shared accommodations are handled, once decided
+    # Conflicts found before « sans hébergements » removed --withAccommodations: still shown to the PO.
+    decided_conflicts: tuple[tuple[int, AccommodationConflict], ...] = ()
+
+    @property
+    def failed_runs(self) -> tuple[DryRun, ...]:
+        return tuple(run for run in self.runs if not run.ok)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed_runs and len(self.runs) == len(self.plan.rules)
+
+    @property
+    def conflicts(self) -> tuple[tuple[int, AccommodationConflict], ...]:
+        """(rule index, conflict) for every shared accommodation the dry-runs found."""
+        return tuple(
+            (run.rule_index, conflict)
+            for run in self.runs
+            if run.figures and run.figures.accommodations
+            for conflict in run.figures.accommodations.conflicts
+        )
+
+    @property
+    def awaits_decision(self) -> bool:
+        return bool(self.conflicts) and self.decision is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 
 from bot.model import Group, Plan, Rule
 
@@ -53,3 +54,13 @@ def fingerprint(rules: Sequence[Rule], *, field_slug: str) -> str:
 def execution_order(plan: Plan) -> tuple[int, ...]:
     """Rule indexes in the order they must run: group after group, as the ticket gives them."""
     return tuple(index for group in plan.groups for index in group.rule_indexes)
+
+
+def without_accommodations(plan: Plan, rule_indexes: Sequence[int]) -> Plan:
+    """The « sans hébergements » decision: the rules concerned lose --withAccommodations."""
+    concerned = set(rule_indexes)
+    rules = tuple(
+        replace(rule, with_accommodations=False) if index in concerned else rule
+        for index, rule in enumerate(plan.rules)
+    )
+    return build_plan(rules, field_slug=plan.field_slug)

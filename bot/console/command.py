@@ -14,6 +14,7 @@ from bot.model import Rule
 MIGRATION_COMMAND = "app:migrate-individuals-to-other-organization"
 DEFAULT_CONSOLE = "php bin/console"
 DRY_RUN_FLAG = "--dry-run"
+TARGET_VALUE_LONG = "--targetFieldValue"
 
 
 def quote_value(value: str) -> str:
@@ -56,6 +57,9 @@ class FinalCommand:
         args = [MIGRATION_COMMAND, "-o", str(rule.origin.id), "-d", str(rule.destination.id)]
         if rule.no_field:
             args.append("--noField")
+        elif (rule.value or "").startswith("-"):
+            # Symfony reads `-t -x` as a missing value: a value that looks like an option goes inline.
+            args += ["-f", rule.field or "", f"{TARGET_VALUE_LONG}={rule.value}"]
         else:
             args += ["-f", rule.field or "", "-t", rule.value or ""]
         if rule.with_deleted:
@@ -95,6 +99,8 @@ def render(console: str, arguments: tuple[str, ...], *, value: str | None) -> st
     for argument in arguments:
         if value_next:
             parts.append(quote_value(argument))
+        elif value is not None and argument == f"{TARGET_VALUE_LONG}={value}":
+            parts.append(f"{TARGET_VALUE_LONG}={quote_value(value)}")
         else:
             parts.append(_printable_argument(argument))
         value_next = argument == "-t" and value is not None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.console.command import DEFAULT_CONSOLE, FinalCommand
-from bot.model import Notice, Plan, Problem, Rule
+from bot.model import DryRun, Notice, Plan, Problem, Rule, Simulation
 from bot.report.text import describe_problem
 
 
@@ -52,4 +52,69 @@ def parse_payload(
         "fingerprint": plan.fingerprint if plan else "",
         "errors": [problem_payload(problem) for problem in errors],
         "warnings": [notice_payload(notice) for notice in warnings],
+    }
+
+
+def run_payload(run: DryRun) -> dict:
+    figures = run.figures
+    accommodations = figures.accommodations if figures else None
+    return {
+        "rule": run.rule_index,
+        "command": run.command,
+        "exit_code": run.result.exit_code,
+        "duration_s": round(run.result.duration_s, 3),
+        "origin": None
+        if figures is None
+        else {
+            "id": figures.origin.id,
+            "name": figures.origin.name,
+            "before": figures.origin.before,
+            "after": figures.origin.after,
+            "migrated": figures.origin.moved,
+        },
+        "destination": None
+        if figures is None
+        else {
+            "id": figures.destination.id,
+            "name": figures.destination.name,
+            "before": figures.destination.before,
+            "after": figures.destination.after,
+            "incoming": figures.destination.moved,
+        },
+        "accommodations": None
+        if accommodations is None
+        else {
+            "to_migrate": accommodations.to_migrate,
+            "conflicts": [
+                {
+                    "center_id": c.center_id,
+                    "accommodation_id": c.accommodation_id,
+                    "not_migrated": list(c.not_migrated),
+                    "migrated": list(c.migrated),
+                }
+                for c in accommodations.conflicts
+            ],
+        },
+        "error": run.error,
+    }
+
+
+def simulate_payload(
+    *,
+    simulation: Simulation | None,
+    errors: Sequence[Problem],
+    warnings: Sequence[str],
+    message: str,
+    console: str = DEFAULT_CONSOLE,
+) -> dict:
+    """`migrabot simulate --json`."""
+    plan = simulation.plan if simulation else None
+    return {
+        "ok": simulation is not None and simulation.ok and not simulation.awaits_decision and not errors,
+        "fingerprint": plan.fingerprint if plan else "",
+        "rules": [rule_payload(rule, console=console) for rule in plan.rules] if plan else [],
+        "runs": [run_payload(run) for run in simulation.runs] if simulation else [],
+        "warnings": list(warnings),
+        "errors": [problem_payload(problem) for problem in errors],
+        "message": message,
     }

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.console.command import DEFAULT_CONSOLE, FinalCommand
-from bot.model import Center, Notice, Plan, Problem
+from bot.model import Center, ConflictDecision, Notice, Plan, Problem, Simulation
+from bot.synthesis import Synthesis
 
 FENCE = "```"
 
@@ -77,8 +78,13 @@ def crossing_notes(plan: Plan) -> list[str]:
     return notes
 
 
-def render_commands(plan: Plan, *, console: str = DEFAULT_CONSOLE) -> str:
-    """Runbook step 4: « Centre initial = … (ID …) », then « Commande 1 : » and the command in a code block."""
+def render_commands(
+    plan: Plan, *, console: str = DEFAULT_CONSOLE, crossing_note: Sequence[str] | None = None
+) -> str:
+    """Runbook step 4: « Centre initial = … (ID …) », then « Commande 1 : » and the command in a code block.
+
+    `crossing_note` replaces the default « Ordre d'exécution » section (the card's final comment words it
+    as an instruction)."""
     blocks = []
     for group in plan.groups:
         lines = [f"Centre initial = {group.origin.label()}", ""]
@@ -86,8 +92,9 @@ def render_commands(plan: Plan, *, console: str = DEFAULT_CONSOLE) -> str:
             command = FinalCommand(plan.rules[index]).printable(console)
             lines += [f"Commande {number} :", "", FENCE, command, FENCE, ""]
         blocks.append("\n".join(lines).rstrip())
-    notes = crossing_notes(plan)
-    if notes:
+    if crossing_note is not None:
+        blocks.extend(crossing_note)
+    elif notes := crossing_notes(plan):
         blocks.append("\n".join(["Ordre d'exécution :", *(f"- {note}" for note in notes)]))
     return "\n\n".join(blocks) + "\n"
 
@@ -107,3 +114,126 @@ def render_parse_report(
     if warnings:
         parts.append("Avertissements :\n" + "\n".join(f"- {describe_notice(w)}" for w in warnings))
     return "\n\n".join(parts) + "\n"
+
+
+# --- the PO synthesis (runbook step 3, format A) ----------------------------------------------------
+
+
+def plural(count: int, singular: str, many: str) -> str:
+    """French agreement: 0 and 1 take the singular."""
+    return f"{count} {singular if abs(count) < 2 else many}"
+
+
+DECISION_TEXT = {
+    ConflictDecision.MIGRATE_ANYWAY: (
+        "migrer l'hébergement quand même (les individus non migrés perdent leur hébergement dans le centre d'origine)"
+    ),
+    ConflictDecision.WITHOUT_ACCOMMODATIONS: (
+        "sans hébergements (--withAccommodations retiré des règles concernées ; hébergements à traiter à la main)"
+    ),
+}
+
+
+def render_origin_blocks(synthesis: Synthesis) -> list[str]:
+    """« Centre d'origine : … - 160 suivis au total » then « → vers CHU 77 (ID 5644) : 41 migrés | reste 119 »."""
+    prefix = shared_prefix(
+        [o.origin.name or "" for o in synthesis.origins]
+        + [p.center.name or "" for p in synthesis.projections]
+    )
+    blocks = []
+    for origin in synthesis.origins:
+        lines = [
+            f"Centre d'origine : {origin.origin.label()} - {plural(origin.total, 'suivi', 'suivis')} au total"
+        ]
+        for line in origin.lines:
+            lines.append(
+                f"→ vers {short_label(line.destination, prefix)} : {plural(line.migrated, 'migré', 'migrés')} | reste {line.remaining}"
+            )
+        blocks.append("\n".join(lines))
+    return blocks
+
+
+def render_accommodations(simulation: Simulation) -> str:
+    rules = simulation.plan.rules
+    asked = [run for run in simulation.runs if rules[run.rule_index].with_accommodations]
+    conflicts = simulation.conflicts or simulation.decided_conflicts
+    if not asked and not conflicts:
+        return "Hébergements : non concernés (aucune règle « avec hébergements »)."
+    to_migrate = sum(
+        run.figures.accommodations.to_migrate for run in asked if run.figures and run.figures.accommodations
+    )
+    if not conflicts:
+        return f"Hébergements : {plural(to_migrate, 'hébergement migré', 'hébergements migrés')} — aucun conflit détecté."
+    counted = f"{plural(to_migrate, 'hébergement à migrer', 'hébergements à migrer')} — " if asked else ""
+    lines = [
+        f"Hébergements : {counted}"
+        f"{plural(len(conflicts), 'conflit détecté', 'conflits détectés')} (hébergements partagés) :"
+    ]
+    for _, conflict in conflicts:
+        lines.append(
+            f"- hébergement {conflict.accommodation_id} (centre {conflict.center_id}) : "
+            f"non migrés {_ids(conflict.not_migrated)} ; migrés {_ids(conflict.migrated)}"
+        )
+    decision = DECISION_TEXT.get(simulation.decision) if simulation.decision else None
+    lines.append(
+        f"Décision : {decision}."
+        if decision
+        else "Décision : en attente (à trancher avant la validation PO)."
+    )
+    return "\n".join(lines)
+
+
+def _ids(ids: Sequence[int]) -> str:
+    return ", ".join(str(i) for i in ids) if ids else "aucun"
+
+
+def render_projection(synthesis: Synthesis) -> str:
+    prefix = shared_prefix([p.center.name or "" for p in synthesis.projections])
+    lines = ["Projection une fois tous les groupes passés :"]
+    for projection in synthesis.projections:
+        moves = []
+        if projection.outgoing:
+            moves.append(f"- {plural(projection.outgoing, 'sortant', 'sortants')}")
+        if projection.incoming:
+            moves.append(f"+ {plural(projection.incoming, 'entrant', 'entrants')}")
+        detail = f" ({', '.join(moves)})" if moves else ""
+        lines.append(
+            f"- {short_label(projection.center, prefix)} : {projection.before} → {projection.after}{detail}"
+        )
+    return "\n".join(lines)
+
+
+def render_synthesis(
+    simulation: Simulation, synthesis: Synthesis, *, ticket_warnings: Sequence[Notice] = ()
+) -> str:
+    """The message for the PO: runbook format A, then what the runbook lacks (order, projection, warnings)."""
+    parts = [*render_origin_blocks(synthesis), render_accommodations(simulation)]
+    notes = crossing_notes(simulation.plan)
+    if notes:
+        parts.append("\n".join(["Ordre d'exécution :", *(f"- {note}" for note in notes)]))
+    parts.append(render_projection(synthesis))
+    warnings = [describe_notice(w) for w in ticket_warnings] + list(synthesis.warnings)
+    if warnings:
+        parts.append("\n".join(["Avertissements :", *(f"- {w}" for w in warnings)]))
+    return "\n\n".join(parts) + "\n"
+
+
+def render_failures(simulation: Simulation) -> str:
+    """Plain text for the terminal: which dry-runs failed, in the console's own words."""
+    failed = simulation.failed_runs
+    lines = [f"La simulation a échoué ({plural(len(failed), 'commande', 'commandes')} en erreur) :"]
+    for run in failed:
+        lines += ["", f"Commande {run.rule_index + 1} : {run.command}", run.error or "sortie illisible"]
+    return "\n".join(lines) + "\n"
+
+
+def render_conflicts(simulation: Simulation) -> str:
+    """Plain text for the terminal: the shared accommodations and the two possible decisions."""
+    lines = [render_accommodations(simulation), "", "Deux décisions possibles :"]
+    lines += [f"- {text}" for text in DECISION_TEXT.values()]
+    lines += [
+        "",
+        "Écrivez la décision dans le ticket : « Conflit hébergements : migrer quand même » "
+        "ou « Conflit hébergements : sans hébergements ».",
+    ]
+    return "\n".join(lines) + "\n"

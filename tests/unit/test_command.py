@@ -71,18 +71,36 @@ def test_special_characters_are_escaped(value):
     assert shlex.split(quote_value(value)) == [value]
 
 
+def value_in(words) -> str:
+    """The value as the console will receive it, whichever form carries it."""
+    if "-t" in words:
+        return words[words.index("-t") + 1]
+    [inline] = [w for w in words if w.startswith("--targetFieldValue=")]
+    return inline.split("=", 1)[1]
+
+
 @given(st.text())
 def test_a_copy_paste_into_a_shell_gives_back_the_value(value):
     command = FinalCommand(rule(value=value)).printable()
     words = shlex.split(command)
-    assert words[words.index("-t") + 1] == value
-    assert words[-1] == value  # nothing leaked into other words
+    assert value_in(words) == value
+    assert words[-1].endswith(value)  # nothing leaked into other words
 
 
 @given(st.text(min_size=1))
 def test_the_argument_vector_carries_the_value_untouched(value):
     arguments = DryRunCommand.of(rule(value=value)).arguments()
-    assert arguments[arguments.index("-t") + 1] == value
+    assert value_in(arguments) == value
+    assert arguments[-1] == "--dry-run"
+
+
+def test_a_value_that_looks_like_an_option_is_passed_inline():
+    assert (
+        FinalCommand(rule(value="-x"))
+        .printable()
+        .endswith('-f migration-des-donnees --targetFieldValue="-x"')
+    )
+    assert DryRunCommand.of(rule(value="--")).arguments()[-2:] == ("--targetFieldValue=--", "--dry-run")
 
 
 HOSTILE = [

@@ -157,21 +157,21 @@ def test_even_the_internal_spawn_point_refuses_arguments_without_the_flag(
 
 
 @pytest.mark.parametrize("make_runner", RUNNERS.values(), ids=RUNNERS.keys())
-def test_an_end_of_options_marker_in_a_value_is_refused_without_running(
+def test_an_end_of_options_marker_in_a_value_cannot_disable_the_dry_run(
     make_runner: Callable[[Path], ConsoleRunner], recorder: tuple[Path, Path]
 ) -> None:
-    """After `--`, Symfony would read `--dry-run` as a plain argument: such a ticket value never runs."""
+    """After a bare `--`, Symfony would read `--dry-run` as a plain argument: a value `--` travels inline."""
     script, trace = recorder
     runner = make_runner(script)
 
     result = runner.run(DryRunCommand.of(dataclasses.replace(RULE, value="--")))
     runner.close()
 
-    assert result.exit_code is None
-    assert result.start_error == (
-        "Commande refusée : l'argument « -- » ferait ignorer l'option --dry-run par la console."
-    )
-    assert recorded(trace) == []
+    assert result.start_error is None
+    [arguments] = recorded(trace)
+    console_words = shlex.split(arguments[-1]) if "BatchMode=yes" in arguments else arguments
+    assert "--" not in console_words
+    assert console_words[-2:] == ["--targetFieldValue=--", "--dry-run"]
 
 
 def test_migration_help_runs_only_the_constant_help(recorder: tuple[Path, Path]) -> None:

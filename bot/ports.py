@@ -1,0 +1,69 @@
+"""The outside systems as the workflow sees them: small interfaces, one real adapter and one fake each."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from bot.console.command import DryRunCommand
+from bot.model import ConsoleResult
+
+
+@dataclass(frozen=True)
+class CardSnapshot:
+    """A card as one poll of the board sees it."""
+
+    id: str
+    name: str
+    desc: str
+    list_id: str
+    label_ids: tuple[str, ...] = ()
+    last_activity: str = ""
+    short_link: str = ""
+
+    @property
+    def url(self) -> str:
+        return f"https://trello.com/c/{self.short_link or self.id}"
+
+
+@dataclass(frozen=True)
+class Comment:
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Attachment:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class BoardLayout:
+    """Names on the board → ids, resolved once at start-up (so an idle poll costs one request)."""
+
+    lists: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+class Board(Protocol):
+    def layout(self) -> BoardLayout: ...
+    def open_cards(self) -> list[CardSnapshot]: ...
+    def comments(self, card_id: str) -> list[Comment]: ...
+    def comment(self, card_id: str, text: str) -> str: ...
+    def edit_comment(self, comment_id: str, text: str) -> None: ...
+    def attachments(self, card_id: str) -> list[Attachment]: ...
+    def attach(self, card_id: str, *, filename: str, data: bytes, mime_type: str) -> str: ...
+    def move(self, card_id: str, list_id: str) -> None: ...
+    def add_label(self, card_id: str, label_id: str) -> None: ...
+    def add_checklist(self, card_id: str, name: str, items: Sequence[str]) -> str: ...
+
+
+class Console(Protocol):
+    def run(self, command: DryRunCommand) -> ConsoleResult: ...
+    def migration_help(self) -> ConsoleResult: ...
+    def close(self) -> None: ...
+
+
+Clock = Callable[[], float]

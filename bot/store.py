@@ -1,0 +1,364 @@
+"""SQLite state: where each card stands, the side-effect journal, decisions, Slack requests, locks.
+
+One file, WAL mode, one connection guarded by a lock (the poll, Slack listeners and reminders run on
+different threads). Every side effect the bot makes is journaled under (card, round, fingerprint, step):
+a step found in the journal is never done again. A « round » starts each time a card (re)enters the list
+« À simuler » or its description changes.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS cards (
+    card_id TEXT PRIMARY KEY,
+    short_link TEXT NOT NULL DEFAULT '',
+    name TEXT NOT NULL DEFAULT '',
+    round INTEGER NOT NULL DEFAULT 0,
+    fingerprint TEXT NOT NULL DEFAULT '',
+    state TEXT NOT NULL,
+    list_id TEXT NOT NULL DEFAULT '',
+    last_activity TEXT NOT NULL DEFAULT '',
+    round_started_at REAL NOT NULL DEFAULT 0,
+    updated_at REAL NOT NULL DEFAULT 0,
+    last_error TEXT,
+    simulation TEXT,
+    decision TEXT,
+    decision_by TEXT
+);
+CREATE TABLE IF NOT EXISTS journal (
+    card_id TEXT NOT NULL,
+    round INTEGER NOT NULL,
+    fingerprint TEXT NOT NULL,
+    step TEXT NOT NULL,
+    result TEXT NOT NULL DEFAULT '',
+    done_at REAL NOT NULL,
+    PRIMARY KEY (card_id, round, fingerprint, step)
+);
+CREATE TABLE IF NOT EXISTS card_centres (
+    card_id TEXT NOT NULL,
+    centre_id INTEGER NOT NULL,
+    PRIMARY KEY (card_id, centre_id)
+);
+CREATE TABLE IF NOT EXISTS approvals (
+    card_id TEXT NOT NULL,
+    round INTEGER NOT NULL,
+    fingerprint TEXT NOT NULL,
+    decision TEXT NOT NULL,
+    user_id TEXT NOT NULL DEFAULT '',
+    reason TEXT NOT NULL DEFAULT '',
+    decided_at REAL NOT NULL,
+    PRIMARY KEY (card_id, round, fingerprint)
+);
+CREATE TABLE IF NOT EXISTS slack_requests (
+    card_id TEXT NOT NULL,
+    round INTEGER NOT NULL,
+    fingerprint TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    ts TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending',
+    created_at REAL NOT NULL,
+    reminded_at REAL,
+    PRIMARY KEY (card_id, round, fingerprint, kind, channel)
+);
+"""
+
+# States in which a card still counts for locks (its figures matter until it is executed or dropped).
+IN_PROGRESS = ("simulating", "awaiting_decision", "awaiting_approval", "approved")
+
+
+@dataclass(frozen=True)
+class CardRecord:
+    card_id: str
+    short_link: str
+    name: str
+    round: int
+    fingerprint: str
+    state: str
+    list_id: str
+    last_activity: str
+    round_started_at: float
+    updated_at: float
+    last_error: str | None
+    simulation: dict | None
+    decision: str | None
+    decision_by: str | None
+
+
+@dataclass(frozen=True)
+class Approval:
+    card_id: str
+    round: int
+    fingerprint: str
+    decision: str  # approved | refused | obsolete | expired
+    user_id: str
+    reason: str
+    decided_at: float
+
+
+@dataclass(frozen=True)
+class SlackRequest:
+    card_id: str
+    round: int
+    fingerprint: str
+    kind: str  # approval | conflict
+    channel: str
+    ts: str
+    status: str
+    created_at: float
+    reminded_at: float | None
+
+
+class Store:
+    def __init__(self, path: Path | str) -> None:
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self._connection = sqlite3.connect(
+            str(path), check_same_thread=False, isolation_level=None, timeout=30
+        )
+        self._connection.row_factory = sqlite3.Row
+        self._lock = threading.RLock()
+        with self._lock:
+            self._connection.execute("PRAGMA journal_mode=WAL")
+            self._connection.execute("PRAGMA synchronous=FULL")
+            self._connection.executescript(SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._connection.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._connection
+            except BaseException:
+                self._connection.execute("ROLLBACK")
+                raise
+            self._connection.execute("COMMIT")
+
+    def _query(self, sql: str, parameters: tuple = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._connection.execute(sql, parameters).fetchall()
+
+    # --- cards -----------------------------------------------------------------------------------
+
+    def card(self, card_id: str) -> CardRecord | None:
+        rows = self._query("SELECT * FROM cards WHERE card_id = ?", (card_id,))
+        return _card(rows[0]) if rows else None
+
+    def cards(self) -> list[CardRecord]:
+        return [_card(row) for row in self._query("SELECT * FROM cards ORDER BY round_started_at")]
+
+    def begin_round(
+        self,
+        card_id: str,
+        *,
+        fingerprint: str,
+        short_link: str,
+        name: str,
+        list_id: str,
+        last_activity: str,
+        now: float,
+    ) -> CardRecord:
+        """A new round for this card: what the previous round journaled no longer applies."""
+        with self._transaction() as db:
+            db.execute(
+                """INSERT INTO cards (card_id, short_link, name, round, fingerprint, state, list_id, last_activity,
+                                      round_started_at, updated_at)
+                   VALUES (?, ?, ?, 1, ?, 'simulating', ?, ?, ?, ?)
+                   ON CONFLICT(card_id) DO UPDATE SET
+                       round = round + 1, fingerprint = excluded.fingerprint, state = 'simulating',
+                       short_link = excluded.short_link, name = excluded.name, list_id = excluded.list_id,
+                       last_activity = excluded.last_activity, round_started_at = excluded.round_started_at,
+                       updated_at = excluded.updated_at, last_error = NULL, simulation = NULL,
+                       decision = NULL, decision_by = NULL""",
+                (card_id, short_link, name, fingerprint, list_id, last_activity, now, now),
+            )
+            db.execute("DELETE FROM card_centres WHERE card_id = ?", (card_id,))
+        record = self.card(card_id)
+        assert record is not None
+        return record
+
+    def update_card(self, card_id: str, *, now: float, **fields: object) -> None:
+        allowed = {
+            "state",
+            "list_id",
+            "last_activity",
+            "last_error",
+            "decision",
+            "decision_by",
+            "name",
+            "short_link",
+        }
+        unknown = set(fields) - allowed
+        if unknown:
+            raise ValueError(f"unknown card fields: {sorted(unknown)}")
+        assignments = ", ".join(f"{name} = ?" for name in fields)
+        with self._transaction() as db:
+            db.execute(
+                f"UPDATE cards SET {assignments}, updated_at = ? WHERE card_id = ?",
+                (*fields.values(), now, card_id),
+            )
+
+    def save_simulation(self, card_id: str, simulation: dict, *, centre_ids: set[int], now: float) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE cards SET simulation = ?, updated_at = ? WHERE card_id = ?",
+                (json.dumps(simulation, ensure_ascii=False), now, card_id),
+            )
+            db.execute("DELETE FROM card_centres WHERE card_id = ?", (card_id,))
+            db.executemany(
+                "INSERT INTO card_centres (card_id, centre_id) VALUES (?, ?)",
+                [(card_id, c) for c in sorted(centre_ids)],
+            )
+
+    def record_centres(self, card_id: str, centre_ids: set[int]) -> None:
+        with self._transaction() as db:
+            db.execute("DELETE FROM card_centres WHERE card_id = ?", (card_id,))
+            db.executemany(
+                "INSERT INTO card_centres (card_id, centre_id) VALUES (?, ?)",
+                [(card_id, c) for c in sorted(centre_ids)],
+            )
+
+    def overlapping_cards(self, card_id: str, centre_ids: set[int]) -> list[tuple[CardRecord, list[int]]]:
+        """Other cards still in progress that touch the same centres, earliest first."""
+        if not centre_ids:
+            return []
+        marks = ",".join("?" * len(centre_ids))
+        states = ",".join("?" * len(IN_PROGRESS))
+        rows = self._query(
+            f"""SELECT c.card_id, GROUP_CONCAT(cc.centre_id) AS shared FROM cards c
+                JOIN card_centres cc ON cc.card_id = c.card_id
+                WHERE c.card_id != ? AND c.state IN ({states}) AND cc.centre_id IN ({marks})
+                GROUP BY c.card_id ORDER BY c.round_started_at""",
+            (card_id, *IN_PROGRESS, *sorted(centre_ids)),
+        )
+        found = []
+        for row in rows:
+            record = self.card(row["card_id"])
+            if record is not None:
+                found.append((record, sorted(int(c) for c in str(row["shared"]).split(","))))
+        return found
+
+    # --- journal ---------------------------------------------------------------------------------
+
+    def journaled(self, card_id: str, round_: int, fingerprint: str, step: str) -> str | None:
+        rows = self._query(
+            "SELECT result FROM journal WHERE card_id = ? AND round = ? AND fingerprint = ? AND step = ?",
+            (card_id, round_, fingerprint, step),
+        )
+        return rows[0]["result"] if rows else None
+
+    def journal(
+        self, card_id: str, round_: int, fingerprint: str, step: str, result: str, *, now: float
+    ) -> None:
+        with self._transaction() as db:
+            db.execute(
+                """INSERT INTO journal (card_id, round, fingerprint, step, result, done_at) VALUES (?, ?, ?, ?, ?, ?)
+                   ON CONFLICT DO NOTHING""",
+                (card_id, round_, fingerprint, step, result, now),
+            )
+
+    def journal_results(self, card_id: str, step_prefix: str) -> list[str]:
+        """Every result a step family produced for a card, all rounds (e.g. the ids of our attachments)."""
+        rows = self._query(
+            "SELECT result FROM journal WHERE card_id = ? AND step LIKE ? ORDER BY done_at",
+            (card_id, step_prefix + "%"),
+        )
+        return [row["result"] for row in rows]
+
+    # --- decisions -------------------------------------------------------------------------------
+
+    def decide(
+        self,
+        card_id: str,
+        round_: int,
+        fingerprint: str,
+        decision: str,
+        *,
+        user_id: str,
+        reason: str = "",
+        now: float,
+    ) -> bool:
+        """Record the one decision of a round; False when somebody decided first (double click, two POs)."""
+        with self._transaction() as db:
+            cursor = db.execute(
+                """INSERT INTO approvals (card_id, round, fingerprint, decision, user_id, reason, decided_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
+                (card_id, round_, fingerprint, decision, user_id, reason, now),
+            )
+            return cursor.rowcount == 1
+
+    def approval(self, card_id: str, round_: int, fingerprint: str) -> Approval | None:
+        rows = self._query(
+            "SELECT * FROM approvals WHERE card_id = ? AND round = ? AND fingerprint = ?",
+            (card_id, round_, fingerprint),
+        )
+        return Approval(**dict(rows[0])) if rows else None
+
+    # --- Slack requests --------------------------------------------------------------------------
+
+    def add_slack_request(self, request: SlackRequest) -> None:
+        with self._transaction() as db:
+            db.execute(
+                """INSERT INTO slack_requests (card_id, round, fingerprint, kind, channel, ts, status, created_at,
+                                               reminded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
+                (
+                    request.card_id,
+                    request.round,
+                    request.fingerprint,
+                    request.kind,
+                    request.channel,
+                    request.ts,
+                    request.status,
+                    request.created_at,
+                    request.reminded_at,
+                ),
+            )
+
+    def slack_requests(
+        self, *, card_id: str | None = None, status: str | None = None, kind: str | None = None
+    ) -> list[SlackRequest]:
+        clauses, parameters = [], []
+        for column, value in (("card_id", card_id), ("status", status), ("kind", kind)):
+            if value is not None:
+                clauses.append(f"{column} = ?")
+                parameters.append(value)
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        rows = self._query(f"SELECT * FROM slack_requests {where} ORDER BY created_at", tuple(parameters))
+        return [SlackRequest(**dict(row)) for row in rows]
+
+    def slack_request_by_ts(self, channel: str, ts: str) -> SlackRequest | None:
+        rows = self._query("SELECT * FROM slack_requests WHERE channel = ? AND ts = ?", (channel, ts))
+        return SlackRequest(**dict(rows[0])) if rows else None
+
+    def set_slack_request(
+        self, request: SlackRequest, *, status: str | None = None, reminded_at: float | None = None
+    ) -> None:
+        with self._transaction() as db:
+            if status is not None:
+                db.execute(
+                    "UPDATE slack_requests SET status = ? WHERE channel = ? AND ts = ?",
+                    (status, request.channel, request.ts),
+                )
+            if reminded_at is not None:
+                db.execute(
+                    "UPDATE slack_requests SET reminded_at = ? WHERE channel = ? AND ts = ?",
+                    (reminded_at, request.channel, request.ts),
+                )
+
+
+def _card(row: sqlite3.Row) -> CardRecord:
+    values = dict(row)
+    values["simulation"] = json.loads(values["simulation"]) if values["simulation"] else None
+    return CardRecord(**values)

@@ -1,0 +1,390 @@
+"""What happens to a migration card, one idempotent step at a time. Takes its ports as arguments.
+
+A card in « À simuler » gets a *round*: parse → (errors → comment, « À corriger ») → « Simulation en cours »
+→ dry-runs → (failure → comment, « À corriger ») → (shared accommodations → decision asked, card stays) →
+synthesis comment, raw outputs, Excel file → approval request → « En attente validation PO ».
+
+Every side effect is journaled under (card, round, fingerprint, step) and skipped once journaled. When a
+round is resumed (after a crash, or an error on the previous poll), a comment step first looks for its
+marker on the card and an attachment step for an attachment of ours that the journal does not know: what
+reached Trello before the crash is adopted, not posted twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+from bot.codec import simulation_from_dict, simulation_to_dict
+from bot.model import ConflictDecision, Plan, Simulation, Ticket
+from bot.plan import build_plan
+from bot.ports import Board, CardSnapshot, Clock, Comment, Console
+from bot.report import card as texts
+from bot.report.excel import build_workbook, workbook_name
+from bot.report.text import shared_prefix, short_label
+from bot.settings import Settings
+from bot.simulation import redo_without_accommodations, simulate
+from bot.store import CardRecord, Store
+from bot.synthesis import summarize
+from bot.ticket import parse_ticket
+from bot.trello import TrelloError
+
+log = logging.getLogger("migrabot.workflow")
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+RESUMABLE = frozenset({"simulating", "awaiting_decision", "error"})
+PENDING = frozenset({"awaiting_decision", "awaiting_approval"})
+
+
+@dataclass(frozen=True)
+class Lists:
+    """The board's lists and label the workflow uses, by id."""
+
+    todo: str
+    waiting: str
+    fix: str
+    approved: str
+    label: str | None
+
+
+@dataclass
+class _Round:
+    """One pass over one card's round: the card as polled, its record, and what was read from Trello."""
+
+    card: CardSnapshot
+    record: CardRecord
+    resuming: bool
+    comments: list[Comment] | None = None
+    attachment_ids: set[str] | None = None
+    posted: list[str] = field(default_factory=list)
+
+
+Listener = Callable[[str, CardSnapshot, dict], None]
+
+
+class Workflow:
+    def __init__(
+        self,
+        *,
+        board: Board,
+        console: Console,
+        store: Store,
+        settings: Settings,
+        lists: Lists,
+        clock: Clock = time.time,
+        listener: Listener | None = None,
+    ) -> None:
+        self.board = board
+        self.console = console
+        self.store = store
+        self.settings = settings
+        self.lists = lists
+        self.clock = clock
+        self._listener = listener
+
+    # --- the poll --------------------------------------------------------------------------------
+
+    def poll(self) -> int:
+        """One look at the board (one request) and every migration card handled; returns how many."""
+        cards = [card for card in self.board.open_cards() if self.is_migration_card(card)]
+        for card in cards:
+            self.handle_safely(card)
+        return len(cards)
+
+    def is_migration_card(self, card: CardSnapshot) -> bool:
+        label = self.settings.trello_card_label
+        if self.lists.label and self.lists.label in card.label_ids:
+            return True
+        return card.name.strip().casefold().startswith(label.casefold())
+
+    def handle_safely(self, card: CardSnapshot) -> None:
+        """A bug on one card is logged and shown on that card; it never stops the others."""
+        try:
+            self.handle(card)
+        except Exception as error:
+            log.exception("card %s: unexpected error", card.short_link or card.id)
+            self._report_internal_error(card, error)
+
+    def handle(self, card: CardSnapshot) -> None:
+        record = self.store.card(card.id)
+        fingerprint = self.fingerprint(card.desc)
+        if record is not None and record.fingerprint != fingerprint and record.state in PENDING:
+            self._make_obsolete(card, record, fingerprint)
+            card = replace(card, list_id=self.lists.todo)
+            record = self.store.card(card.id)
+        if card.list_id == self.lists.todo:
+            resuming = record is not None and record.state in RESUMABLE and record.fingerprint == fingerprint
+            if not resuming:
+                record = self.store.begin_round(
+                    card.id,
+                    fingerprint=fingerprint,
+                    short_link=card.short_link,
+                    name=card.name,
+                    list_id=card.list_id,
+                    last_activity=card.last_activity,
+                    now=self.clock(),
+                )
+                self._emit("round", card, {"round": record.round, "fingerprint": fingerprint})
+            assert record is not None
+            self._run_round(_Round(card=card, record=record, resuming=resuming))
+        elif (
+            record is not None
+            and record.state in RESUMABLE
+            and card.list_id in {self.lists.waiting, self.lists.fix}
+        ):
+            # Our last move reached Trello but not the journal: finish the round where the card now is.
+            self._run_round(_Round(card=card, record=record, resuming=True))
+
+    def fingerprint(self, description: str) -> str:
+        """The card's description and the settings that shape its commands."""
+        material = "\x1f".join(
+            [description, self.settings.migration_field_slug, self.settings.console_command]
+        )
+        return hashlib.sha256(material.encode("utf-8")).hexdigest()[:16]
+
+    # --- a round ---------------------------------------------------------------------------------
+
+    def _run_round(self, run: _Round) -> None:
+        ticket = parse_ticket(run.card.desc, default_field=self.settings.migration_field_slug)
+        if not ticket.ok:
+            self._reject_ticket(run, ticket)
+            return
+        plan = build_plan(ticket.rules, field_slug=self.settings.migration_field_slug)
+        self.store.record_centres(
+            run.card.id, {c for r in plan.rules for c in (r.origin.id, r.destination.id)}
+        )
+        self._comment(run, "debut", texts.started_comment(len(plan.rules)))
+        simulation = self._simulation(run, plan, ticket)
+        if not simulation.ok:
+            self._fail(run, simulation)
+            return
+        if simulation.awaits_decision:
+            self._ask_decision(run, simulation)
+            return
+        self._publish(run, simulation, ticket)
+
+    def _reject_ticket(self, run: _Round, ticket: Ticket) -> None:
+        text = texts.ticket_errors_comment(
+            ticket.errors,
+            ticket.warnings,
+            fix_list=self.settings.trello_list_fix,
+            todo_list=self.settings.trello_list_todo,
+        )
+        self._comment(run, "erreurs", text)
+        self._move(run, "vers-a-corriger", self.lists.fix)
+        self._set_state(run, "invalid", error=ticket.errors[0].message)
+        self._emit("invalid", run.card, {"errors": len(ticket.errors)})
+
+    def _simulation(self, run: _Round, plan: Plan, ticket: Ticket) -> Simulation:
+        """The stored simulation of this round if there is one (a resumed round keeps its figures)."""
+        stored = run.record.simulation
+        decision = ticket.conflict_decision or _decision(run.record.decision)
+        if stored is not None:
+            simulation = simulation_from_dict(stored)
+            if decision is None or simulation.decision == decision:
+                return simulation
+            simulation = self._decide(simulation, decision)
+        else:
+            self._emit("simulating", run.card, {"commands": len(plan.rules)})
+            simulation = simulate(
+                plan,
+                self.console,
+                console_command=self.settings.console_command,
+                concurrency=self.settings.console_concurrency,
+                decision=decision,
+            )
+        self.store.save_simulation(
+            run.card.id,
+            simulation_to_dict(simulation),
+            centre_ids={c for r in plan.rules for c in (r.origin.id, r.destination.id)},
+            now=self.clock(),
+        )
+        return simulation
+
+    def _decide(self, simulation: Simulation, decision: ConflictDecision) -> Simulation:
+        if decision is ConflictDecision.WITHOUT_ACCOMMODATIONS and simulation.conflicts:
+            return redo_without_accommodations(
+                simulation,
+                self.console,
+                console_command=self.settings.console_command,
+                concurrency=self.settings.console_concurrency,
+            )
+        return replace(simulation, decision=decision)
+
+    def _fail(self, run: _Round, simulation: Simulation) -> None:
+        text = texts.failure_comment(
+            simulation, fix_list=self.settings.trello_list_fix, todo_list=self.settings.trello_list_todo
+        )
+        self._comment(run, "echec", text)
+        self._post_outputs(run, simulation)
+        self._move(run, "vers-a-corriger", self.lists.fix)
+        first = simulation.failed_runs[0]
+        self._set_state(run, "failed", error=first.error)
+        self._emit("failed", run.card, {"error": first.error})
+
+    def _ask_decision(self, run: _Round, simulation: Simulation) -> None:
+        to_migrate = sum(
+            r.figures.accommodations.to_migrate
+            for r in simulation.runs
+            if r.figures and r.figures.accommodations
+        )
+        self._comment(run, "conflit", texts.conflict_comment(simulation.conflicts, to_migrate=to_migrate))
+        self._set_state(run, "awaiting_decision")
+        self._emit("conflict", run.card, {"conflicts": len(simulation.conflicts)})
+
+    def _publish(self, run: _Round, simulation: Simulation, ticket: Ticket) -> None:
+        synthesis = summarize(simulation)
+        extra = self._lock_warnings(run, simulation)
+        text = texts.synthesis_comment(
+            simulation,
+            synthesis,
+            ticket_warnings=ticket.warnings,
+            extra_warnings=extra,
+            console_command=self.settings.console_command,
+        )
+        self._comment(run, "synthese", text)
+        self._post_outputs(run, simulation)
+        workbook = build_workbook(simulation, synthesis)
+        self._attach(run, "excel", filename=workbook_name(synthesis), data=workbook, mime_type=XLSX_MIME)
+        self._move(run, "vers-attente-po", self.lists.waiting)
+        self._set_state(run, "awaiting_approval")
+        self._emit("simulated", run.card, {"synthesis": synthesis, "simulation": simulation})
+
+    def _post_outputs(self, run: _Round, simulation: Simulation) -> None:
+        outputs = texts.outputs_plan(simulation.runs)
+        for number, text in enumerate(outputs.comments, start=1):
+            self._comment(run, f"sorties-{number}", text)
+        if outputs.attachment is not None:
+            self._attach(
+                run,
+                "sorties-fichier",
+                filename="sorties_console.txt",
+                data=outputs.attachment,
+                mime_type="text/plain",
+            )
+
+    def _lock_warnings(self, run: _Round, simulation: Simulation) -> list[str]:
+        centres = {c for r in simulation.plan.rules for c in (r.origin.id, r.destination.id)}
+        names = {r.origin.id: r.origin for r in simulation.plan.rules} | {
+            r.destination.id: r.destination for r in simulation.plan.rules
+        }
+        prefix = shared_prefix([c.name or "" for c in names.values()])
+        warnings = []
+        for other, shared in self.store.overlapping_cards(run.card.id, centres):
+            if other.round_started_at > run.record.round_started_at:
+                continue  # the later card carries the warning
+            for centre_id in shared:
+                warnings.append(
+                    texts.lock_warning(
+                        centre=short_label(names[centre_id], prefix),
+                        other_name=other.name,
+                        other_url=f"https://trello.com/c/{other.short_link or other.card_id}",
+                    )
+                )
+        return warnings
+
+    # --- obsolete approvals ----------------------------------------------------------------------
+
+    def _make_obsolete(self, card: CardSnapshot, record: CardRecord, fingerprint: str) -> None:
+        run = _Round(card=card, record=record, resuming=True)
+        text = texts.obsolete_comment(
+            old_fingerprint=record.fingerprint,
+            new_fingerprint=fingerprint,
+            todo_list=self.settings.trello_list_todo,
+        )
+        self._comment(run, "obsolete", text)
+        self.store.decide(
+            card.id, record.round, record.fingerprint, "obsolete", user_id="migrabot", now=self.clock()
+        )
+        if card.list_id != self.lists.todo:
+            self._move(run, "retour-a-simuler", self.lists.todo)
+        self._set_state(run, "obsolete")
+        self._emit("obsolete", card, {"old": record.fingerprint, "new": fingerprint})
+
+    # --- idempotent side effects -----------------------------------------------------------------
+
+    def _once(self, run: _Round, step: str) -> str | None:
+        return self.store.journaled(run.card.id, run.record.round, run.record.fingerprint, step)
+
+    def _journal(self, run: _Round, step: str, result: str) -> None:
+        self.store.journal(
+            run.card.id, run.record.round, run.record.fingerprint, step, result, now=self.clock()
+        )
+
+    def _comment(self, run: _Round, step: str, text: str) -> None:
+        parts = texts.split_comment(text)
+        for number, part in enumerate(parts, start=1):
+            part_step = step if len(parts) == 1 else f"{step}-{number}"
+            if self._once(run, part_step) is not None:
+                continue
+            stamp = texts.marker(round_=run.record.round, fingerprint=run.record.fingerprint, step=part_step)
+            found = self._find_comment(run, stamp)
+            comment_id = found or self.board.comment(run.card.id, texts.with_marker(part, stamp))
+            self._journal(run, part_step, comment_id)
+            run.posted.append(part_step)
+
+    def _find_comment(self, run: _Round, stamp: str) -> str | None:
+        if not run.resuming:
+            return None
+        if run.comments is None:
+            run.comments = self.board.comments(run.card.id)
+        return next((c.id for c in run.comments if texts.has_marker(c.text, stamp)), None)
+
+    def _attach(self, run: _Round, step: str, *, filename: str, data: bytes, mime_type: str) -> None:
+        if self._once(run, f"piece-{step}") is not None:
+            return
+        found = None
+        if run.resuming:
+            ours = set(self.store.journal_results(run.card.id, "piece-"))
+            found = next(
+                (
+                    a.id
+                    for a in self.board.attachments(run.card.id)
+                    if a.name == filename and a.id not in ours
+                ),
+                None,
+            )
+        attachment_id = found or self.board.attach(
+            run.card.id, filename=filename, data=data, mime_type=mime_type
+        )
+        self._journal(run, f"piece-{step}", attachment_id)
+
+    def _move(self, run: _Round, step: str, list_id: str) -> None:
+        if self._once(run, step) is not None:
+            return
+        if run.card.list_id != list_id:
+            self.board.move(run.card.id, list_id)
+        self._journal(run, step, list_id)
+        self.store.update_card(run.card.id, list_id=list_id, now=self.clock())
+
+    def _set_state(self, run: _Round, state: str, *, error: str | None = None) -> None:
+        self.store.update_card(run.card.id, state=state, last_error=error, now=self.clock())
+
+    def _report_internal_error(self, card: CardSnapshot, error: Exception) -> None:
+        record = self.store.card(card.id)
+        if record is None:
+            return
+        self.store.update_card(
+            card.id, state="error", last_error=f"{type(error).__name__}: {error}", now=self.clock()
+        )
+        if isinstance(error, TrelloError):
+            return  # Trello itself is the problem: a comment would fail too
+        try:
+            run = _Round(card=card, record=record, resuming=True)
+            self._comment(run, "erreur-interne", texts.internal_error_comment(type(error).__name__))
+        except Exception:
+            log.exception("card %s: could not report the error on the card", card.short_link or card.id)
+
+    def _emit(self, event: str, card: CardSnapshot, details: dict) -> None:
+        log.info(
+            "card %s: %s", card.short_link or card.id, event, extra={"event": event, "card": card.short_link}
+        )
+        if self._listener is not None:
+            self._listener(event, card, details)
+
+
+def _decision(value: str | None) -> ConflictDecision | None:
+    return ConflictDecision(value) if value else None

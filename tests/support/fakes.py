@@ -1,0 +1,289 @@
+"""Fakes of our own ports for unit tests of the workflow: they record what the bot did."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+
+from bot.console.command import DryRunCommand
+from bot.model import ConsoleResult
+from bot.ports import Attachment, BoardLayout, CardSnapshot, Comment
+
+LISTS = {
+    "À simuler": "list-todo",
+    "En attente validation PO": "list-waiting",
+    "À corriger": "list-fix",
+    "Validé — à exécuter": "list-approved",
+}
+LABEL_ID = "label-migration"
+
+
+class SimulatedCrash(BaseException):
+    """The process dies right there: not an Exception, so no handler of the bot catches it."""
+
+
+@dataclass
+class FakeCard:
+    snapshot: CardSnapshot
+    comments: list[Comment] = field(default_factory=list)
+    attachments: list[tuple[Attachment, bytes]] = field(default_factory=list)
+    checklists: list[tuple[str, list[str]]] = field(default_factory=list)
+
+
+class FakeBoard:
+    """An in-memory board. `crash_after(n)` kills the « process » right after the n-th side effect landed."""
+
+    def __init__(self) -> None:
+        self.cards: dict[str, FakeCard] = {}
+        self.calls: list[tuple[str, ...]] = []
+        self._ids = itertools.count(1)
+        self._crash_at: int | None = None
+        self.side_effects = 0
+        self.fail_next: Callable[[str], Exception | None] | None = None
+
+    # --- test helpers ----------------------------------------------------------------------------
+
+    def add_card(self, name: str, desc: str, *, list_name: str = "À simuler", labelled: bool = True) -> str:
+        card_id = f"card{next(self._ids)}"
+        self.cards[card_id] = FakeCard(
+            CardSnapshot(
+                id=card_id,
+                name=name,
+                desc=desc,
+                list_id=LISTS[list_name],
+                label_ids=(LABEL_ID,) if labelled else (),
+                last_activity="2026-11-24T10:00:00.000Z",
+                short_link=f"s{card_id}",
+            )
+        )
+        return card_id
+
+    def edit(self, card_id: str, *, desc: str | None = None, list_name: str | None = None) -> None:
+        card = self.cards[card_id]
+        changes = {}
+        if desc is not None:
+            changes["desc"] = desc
+        if list_name is not None:
+            changes["list_id"] = LISTS[list_name]
+        card.snapshot = replace(card.snapshot, **changes)
+
+    def list_of(self, card_id: str) -> str:
+        return next(
+            name for name, list_id in LISTS.items() if list_id == self.cards[card_id].snapshot.list_id
+        )
+
+    def comment_texts(self, card_id: str) -> list[str]:
+        return [comment.text for comment in self.cards[card_id].comments]
+
+    def crash_after(self, count: int | None) -> None:
+        self._crash_at = count
+
+    def _side_effect(self, name: str) -> None:
+        self.side_effects += 1
+        if self._crash_at is not None and self.side_effects >= self._crash_at:
+            self._crash_at = None
+            raise SimulatedCrash(name)
+
+    def _call(self, *call: str) -> None:
+        self.calls.append(call)
+        if self.fail_next is not None:
+            error = self.fail_next(call[0])
+            if error is not None:
+                raise error
+
+    # --- the port --------------------------------------------------------------------------------
+
+    def layout(self) -> BoardLayout:
+        self._call("layout")
+        return BoardLayout(lists=dict(LISTS), labels={"Migration des dossiers usagers": LABEL_ID})
+
+    def open_cards(self) -> list[CardSnapshot]:
+        self._call("open_cards")
+        return [card.snapshot for card in self.cards.values()]
+
+    def comments(self, card_id: str) -> list[Comment]:
+        self._call("comments", card_id)
+        return list(self.cards[card_id].comments)
+
+    def comment(self, card_id: str, text: str) -> str:
+        self._call("comment", card_id)
+        comment_id = f"comment{next(self._ids)}"
+        self.cards[card_id].comments.append(Comment(comment_id, text))
+        self._side_effect("comment")
+        return comment_id
+
+    def edit_comment(self, comment_id: str, text: str) -> None:
+        self._call("edit_comment", comment_id)
+        for card in self.cards.values():
+            card.comments = [Comment(c.id, text) if c.id == comment_id else c for c in card.comments]
+        self._side_effect("edit_comment")
+
+    def attachments(self, card_id: str) -> list[Attachment]:
+        self._call("attachments", card_id)
+        return [attachment for attachment, _ in self.cards[card_id].attachments]
+
+    def attach(self, card_id: str, *, filename: str, data: bytes, mime_type: str) -> str:
+        self._call("attach", card_id)
+        attachment_id = f"attachment{next(self._ids)}"
+        self.cards[card_id].attachments.append((Attachment(attachment_id, filename), data))
+        self._side_effect("attach")
+        return attachment_id
+
+    def move(self, card_id: str, list_id: str) -> None:
+        self._call("move", card_id)
+        card = self.cards[card_id]
+        card.snapshot = replace(card.snapshot, list_id=list_id)
+        self._side_effect("move")
+
+    def add_label(self, card_id: str, label_id: str) -> None:
+        self._call("add_label", card_id)
+        card = self.cards[card_id]
+        card.snapshot = replace(card.snapshot, label_ids=(*card.snapshot.label_ids, label_id))
+        self._side_effect("add_label")
+
+    def add_checklist(self, card_id: str, name: str, items: Sequence[str]) -> str:
+        self._call("add_checklist", card_id)
+        self.cards[card_id].checklists.append((name, list(items)))
+        self._side_effect("add_checklist")
+        return f"checklist{next(self._ids)}"
+
+    def card_description(self, card_id: str) -> str:
+        self._call("card_description", card_id)
+        return self.cards[card_id].snapshot.desc
+
+
+# --- console -------------------------------------------------------------------------------------
+
+NAMES = {
+    4537: "France Fraternités - CHU 75",
+    5644: "France Fraternités - CHU 77",
+    4960: "France Fraternités - CPH",
+    5634: "France Fraternités - DAHAR",
+    5645: "France Fraternités - TEH",
+}
+TOTALS = {4537: 160, 4960: 180, 5644: 0, 5634: 12, 5645: 30}
+SELECTED = {
+    (4537, "CHU 77"): 41,
+    (4537, "CPH"): 10,
+    (4537, "DAHAR"): 19,
+    (4537, "TEH"): 7,
+    (4960, "CHU 75"): 21,
+    (4960, "CHU 77"): 37,
+    (4960, "DAHAR"): 35,
+    (4960, "TEH"): 17,
+}
+
+
+def symfony_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
+    """SymfonyStyle's `$io->table()` layout (dashes, no pipes)."""
+    cells = [[str(c) for c in headers], *[[str(c) for c in row] for row in rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    rule = " " + " ".join("-" * (w + 2) for w in widths)
+
+    def line(row: list[str]) -> str:
+        return (
+            " " + " ".join(f" {cell.ljust(width)} " for cell, width in zip(row, widths, strict=True)).rstrip()
+        )
+
+    return [rule, line(cells[0]), rule, *(line(row) for row in cells[1:]), rule]
+
+
+def dry_run_output(
+    *, origin: int, destination: int, migrated: int, accommodations: tuple[int, list[tuple]] | None = None
+) -> str:
+    before_o, before_d = TOTALS.get(origin, 100), TOTALS.get(destination, 0)
+    lines = [
+        "",
+        "Migration des individus",
+        "=======================",
+        "",
+        " ! [NOTE] Mode simulation (--dry-run) : aucune donnée ne sera modifiée.",
+        "",
+        *symfony_table(
+            ["Rôle", "Centre ID", "Centre Nom", "Nb. suivis", "Après migration"],
+            [
+                [
+                    "Origine",
+                    origin,
+                    NAMES.get(origin, f"Centre {origin}"),
+                    before_o,
+                    f"{before_o - migrated} (- {migrated} migrés)",
+                ],
+                [
+                    "Destination",
+                    destination,
+                    NAMES.get(destination, f"Centre {destination}"),
+                    before_d,
+                    f"{before_d + migrated} (+ {migrated} entrants)",
+                ],
+            ],
+        ),
+        "",
+    ]
+    if accommodations is not None:
+        count, conflicts = accommodations
+        lines += [f"Hébergements à migrer: {count}", ""]
+        if conflicts:
+            lines += [
+                "Problème: Hébergements avec individus non migrés rattachés",
+                "",
+                *symfony_table(
+                    ["Centre ID", "Hébergement ID", "Individus non migrés", "Individus migrés"], conflicts
+                ),
+                "",
+            ]
+    lines += [" [OK] Simulation terminée.", ""]
+    return "\n".join(lines)
+
+
+class FakeConsole:
+    """Answers dry-runs from the runbook's figures; records what it was asked to run."""
+
+    def __init__(self) -> None:
+        self.ran: list[tuple[str, ...]] = []
+        self.failures: dict[tuple[int, int], ConsoleResult] = {}
+        self.conflicts: dict[tuple[int, int], tuple[int, list[tuple]]] = {}
+        self.raise_for: set[int] = set()
+
+    def run(self, command: DryRunCommand) -> ConsoleResult:
+        arguments = command.arguments()
+        assert arguments[-1] == "--dry-run"
+        self.ran.append(arguments)
+        origin = int(arguments[arguments.index("-o") + 1])
+        destination = int(arguments[arguments.index("-d") + 1])
+        if origin in self.raise_for:
+            raise RuntimeError("console adapter bug")
+        if (origin, destination) in self.failures:
+            return self.failures[(origin, destination)]
+        value = arguments[arguments.index("-t") + 1] if "-t" in arguments else None
+        migrated = SELECTED.get((origin, value), 5) if value is not None else TOTALS.get(origin, 100)
+        accommodations = None
+        if "--withAccommodations" in arguments:
+            accommodations = self.conflicts.get((origin, destination), (2, []))
+        stdout = dry_run_output(
+            origin=origin, destination=destination, migrated=migrated, accommodations=accommodations
+        )
+        return ConsoleResult(exit_code=0, stdout=stdout, stderr="", duration_s=0.01)
+
+    def migration_help(self) -> ConsoleResult:
+        return ConsoleResult(
+            exit_code=0,
+            stdout="Usage:\n  app:migrate-individuals-to-other-organization",
+            stderr="",
+            duration_s=0.0,
+        )
+
+    def close(self) -> None:
+        pass
+
+
+class FakeClock:
+    def __init__(self, start: float = 1_790_000_000.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
