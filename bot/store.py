@@ -67,6 +67,8 @@ CREATE TABLE IF NOT EXISTS slack_requests (
     status TEXT NOT NULL DEFAULT 'pending',
     created_at REAL NOT NULL,
     reminded_at REAL,
+    text TEXT NOT NULL DEFAULT '',
+    blocks TEXT NOT NULL DEFAULT '[]',
     PRIMARY KEY (card_id, round, fingerprint, kind, channel)
 );
 """
@@ -115,6 +117,8 @@ class SlackRequest:
     status: str
     created_at: float
     reminded_at: float | None
+    text: str = ""
+    blocks: str = "[]"  # JSON of the blocks as posted, to update the message in place
 
 
 class Store:
@@ -269,6 +273,18 @@ class Store:
                 (card_id, round_, fingerprint, step, result, now),
             )
 
+    def claim(
+        self, card_id: str, round_: int, fingerprint: str, step: str, result: str, *, now: float
+    ) -> bool:
+        """Journal a step only if nobody did: True for the one caller that wins (two clicks, two POs)."""
+        with self._transaction() as db:
+            cursor = db.execute(
+                """INSERT INTO journal (card_id, round, fingerprint, step, result, done_at) VALUES (?, ?, ?, ?, ?, ?)
+                   ON CONFLICT DO NOTHING""",
+                (card_id, round_, fingerprint, step, result, now),
+            )
+            return cursor.rowcount == 1
+
     def journal_results(self, card_id: str, step_prefix: str) -> list[str]:
         """Every result a step family produced for a card, all rounds (e.g. the ids of our attachments)."""
         rows = self._query(
@@ -312,7 +328,8 @@ class Store:
         with self._transaction() as db:
             db.execute(
                 """INSERT INTO slack_requests (card_id, round, fingerprint, kind, channel, ts, status, created_at,
-                                               reminded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
+                                               reminded_at, text, blocks)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
                 (
                     request.card_id,
                     request.round,
@@ -323,6 +340,8 @@ class Store:
                     request.status,
                     request.created_at,
                     request.reminded_at,
+                    request.text,
+                    request.blocks,
                 ),
             )
 

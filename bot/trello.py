@@ -206,18 +206,12 @@ class TrelloBoard:
     def open_cards(self) -> list[CardSnapshot]:
         """The whole poll: one request, only the fields the workflow reads."""
         cards = self._fetch(f"/boards/{self._board_id}/cards/open", query_params={"fields": POLL_FIELDS})
-        return [
-            CardSnapshot(
-                id=card["id"],
-                name=card.get("name", ""),
-                desc=card.get("desc", ""),
-                list_id=card.get("idList", ""),
-                label_ids=tuple(card.get("idLabels", ())),
-                last_activity=card.get("dateLastActivity") or "",
-                short_link=card.get("shortLink", ""),
-            )
-            for card in cards
-        ]
+        return [_snapshot(card) for card in cards]
+
+    def card(self, card_id: str) -> CardSnapshot:
+        """One card, fresh (a decision re-checks the description before it counts)."""
+        card = self._fetch(f"/cards/{card_id}", query_params={"fields": POLL_FIELDS})
+        return _snapshot(card)
 
     def comments(self, card_id: str) -> list[Comment]:
         actions = self._fetch(
@@ -280,6 +274,18 @@ class TrelloBoard:
 
     def member_name(self) -> str:
         return self._fetch("/members/me", query_params={"fields": "username,fullName"}).get("username", "")
+
+
+def _snapshot(card: dict) -> CardSnapshot:
+    return CardSnapshot(
+        id=card["id"],
+        name=card.get("name", ""),
+        desc=card.get("desc", ""),
+        list_id=card.get("idList", ""),
+        label_ids=tuple(card.get("idLabels", ())),
+        last_activity=card.get("dateLastActivity") or "",
+        short_link=card.get("shortLink", ""),
+    )
 
 
 def _refusal(method: str, path: str, error: ResourceUnavailable) -> str:

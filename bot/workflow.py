@@ -14,19 +14,23 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from bot.codec import simulation_from_dict, simulation_to_dict
-from bot.model import ConflictDecision, Plan, Simulation, Ticket
+from bot.model import ConflictDecision, Notice, Plan, Simulation, Ticket
 from bot.plan import build_plan
-from bot.ports import Board, CardSnapshot, Clock, Comment, Console
+from bot.ports import Board, CardSnapshot, Chat, Clock, Console
 from bot.report import card as texts
+from bot.report.blocks import CardLink, RequestKey, approval_request, conflict_request
 from bot.report.excel import build_workbook, workbook_name
-from bot.report.text import shared_prefix, short_label
+from bot.report.text import render_synthesis, shared_prefix, short_label
+from bot.requests import Requests
 from bot.settings import Settings
 from bot.simulation import redo_without_accommodations, simulate
+from bot.steps import CardSteps, Round
 from bot.store import CardRecord, Store
 from bot.synthesis import summarize
 from bot.ticket import parse_ticket
@@ -50,18 +54,6 @@ class Lists:
     label: str | None
 
 
-@dataclass
-class _Round:
-    """One pass over one card's round: the card as polled, its record, and what was read from Trello."""
-
-    card: CardSnapshot
-    record: CardRecord
-    resuming: bool
-    comments: list[Comment] | None = None
-    attachment_ids: set[str] | None = None
-    posted: list[str] = field(default_factory=list)
-
-
 Listener = Callable[[str, CardSnapshot, dict], None]
 
 
@@ -76,6 +68,7 @@ class Workflow:
         lists: Lists,
         clock: Clock = time.time,
         listener: Listener | None = None,
+        chat: Chat | None = None,
     ) -> None:
         self.board = board
         self.console = console
@@ -84,6 +77,10 @@ class Workflow:
         self.lists = lists
         self.clock = clock
         self._listener = listener
+        self.steps = CardSteps(board=board, store=store, clock=clock, chat=chat)
+        self.requests = Requests(chat=chat, store=store, settings=settings) if chat is not None else None
+        self._locks: dict[str, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
 
     # --- the poll --------------------------------------------------------------------------------
 
@@ -100,10 +97,16 @@ class Workflow:
             return True
         return card.name.strip().casefold().startswith(label.casefold())
 
+    def card_lock(self, card_id: str) -> threading.Lock:
+        """The poll and Slack's listeners run on different threads: one card is handled by one at a time."""
+        with self._locks_guard:
+            return self._locks.setdefault(card_id, threading.Lock())
+
     def handle_safely(self, card: CardSnapshot) -> None:
         """A bug on one card is logged and shown on that card; it never stops the others."""
         try:
-            self.handle(card)
+            with self.card_lock(card.id):
+                self.handle(card)
         except Exception as error:
             log.exception("card %s: unexpected error", card.short_link or card.id)
             self._report_internal_error(card, error)
@@ -127,16 +130,20 @@ class Workflow:
                     last_activity=card.last_activity,
                     now=self.clock(),
                 )
-                self._emit("round", card, {"round": record.round, "fingerprint": fingerprint})
+                self.emit("round", card, {"round": record.round, "fingerprint": fingerprint})
             assert record is not None
-            self._run_round(_Round(card=card, record=record, resuming=resuming))
+            self._run_round(Round(card=card, record=record, resuming=resuming))
         elif (
             record is not None
             and record.state in RESUMABLE
             and card.list_id in {self.lists.waiting, self.lists.fix}
         ):
             # Our last move reached Trello but not the journal: finish the round where the card now is.
-            self._run_round(_Round(card=card, record=record, resuming=True))
+            self._run_round(Round(card=card, record=record, resuming=True))
+
+    def resume(self, card: CardSnapshot, record: CardRecord) -> None:
+        """Continue a card's current round (after a decision); the caller holds the card's lock."""
+        self._run_round(Round(card=card, record=record, resuming=True))
 
     def fingerprint(self, description: str) -> str:
         """The card's description and the settings that shape its commands."""
@@ -147,7 +154,7 @@ class Workflow:
 
     # --- a round ---------------------------------------------------------------------------------
 
-    def _run_round(self, run: _Round) -> None:
+    def _run_round(self, run: Round) -> None:
         ticket = parse_ticket(run.card.desc, default_field=self.settings.migration_field_slug)
         if not ticket.ok:
             self._reject_ticket(run, ticket)
@@ -156,7 +163,7 @@ class Workflow:
         self.store.record_centres(
             run.card.id, {c for r in plan.rules for c in (r.origin.id, r.destination.id)}
         )
-        self._comment(run, "debut", texts.started_comment(len(plan.rules)))
+        self.steps.comment(run, "debut", texts.started_comment(len(plan.rules)))
         simulation = self._simulation(run, plan, ticket)
         if not simulation.ok:
             self._fail(run, simulation)
@@ -166,19 +173,19 @@ class Workflow:
             return
         self._publish(run, simulation, ticket)
 
-    def _reject_ticket(self, run: _Round, ticket: Ticket) -> None:
+    def _reject_ticket(self, run: Round, ticket: Ticket) -> None:
         text = texts.ticket_errors_comment(
             ticket.errors,
             ticket.warnings,
             fix_list=self.settings.trello_list_fix,
             todo_list=self.settings.trello_list_todo,
         )
-        self._comment(run, "erreurs", text)
-        self._move(run, "vers-a-corriger", self.lists.fix)
-        self._set_state(run, "invalid", error=ticket.errors[0].message)
-        self._emit("invalid", run.card, {"errors": len(ticket.errors)})
+        self.steps.comment(run, "erreurs", text)
+        self.steps.move(run, "vers-a-corriger", self.lists.fix)
+        self.steps.set_state(run, "invalid", error=ticket.errors[0].message)
+        self.emit("invalid", run.card, {"errors": len(ticket.errors)})
 
-    def _simulation(self, run: _Round, plan: Plan, ticket: Ticket) -> Simulation:
+    def _simulation(self, run: Round, plan: Plan, ticket: Ticket) -> Simulation:
         """The stored simulation of this round if there is one (a resumed round keeps its figures)."""
         stored = run.record.simulation
         decision = ticket.conflict_decision or _decision(run.record.decision)
@@ -188,7 +195,7 @@ class Workflow:
                 return simulation
             simulation = self._decide(simulation, decision)
         else:
-            self._emit("simulating", run.card, {"commands": len(plan.rules)})
+            self.emit("simulating", run.card, {"commands": len(plan.rules)})
             simulation = simulate(
                 plan,
                 self.console,
@@ -214,51 +221,87 @@ class Workflow:
             )
         return replace(simulation, decision=decision)
 
-    def _fail(self, run: _Round, simulation: Simulation) -> None:
+    def _fail(self, run: Round, simulation: Simulation) -> None:
         text = texts.failure_comment(
             simulation, fix_list=self.settings.trello_list_fix, todo_list=self.settings.trello_list_todo
         )
-        self._comment(run, "echec", text)
+        self.steps.comment(run, "echec", text)
         self._post_outputs(run, simulation)
-        self._move(run, "vers-a-corriger", self.lists.fix)
+        self.steps.move(run, "vers-a-corriger", self.lists.fix)
         first = simulation.failed_runs[0]
-        self._set_state(run, "failed", error=first.error)
-        self._emit("failed", run.card, {"error": first.error})
+        self.steps.set_state(run, "failed", error=first.error)
+        self.emit("failed", run.card, {"error": first.error})
 
-    def _ask_decision(self, run: _Round, simulation: Simulation) -> None:
+    def _ask_decision(self, run: Round, simulation: Simulation) -> None:
         to_migrate = sum(
             r.figures.accommodations.to_migrate
             for r in simulation.runs
             if r.figures and r.figures.accommodations
         )
-        self._comment(run, "conflit", texts.conflict_comment(simulation.conflicts, to_migrate=to_migrate))
-        self._set_state(run, "awaiting_decision")
-        self._emit("conflict", run.card, {"conflicts": len(simulation.conflicts)})
+        self.steps.comment(
+            run, "conflit", texts.conflict_comment(simulation.conflicts, to_migrate=to_migrate)
+        )
+        if self.requests is not None:
+            text, blocks = conflict_request(
+                card=CardLink(run.card.name, run.card.url),
+                key=RequestKey(run.card.id, run.record.round, run.record.fingerprint),
+                conflicts=[conflict for _, conflict in simulation.conflicts],
+                to_migrate=to_migrate,
+                deciders=[] if self.settings.slack_team_channel_id else sorted(self.requests.po_ids),
+            )
+            channels = self.requests.conflict_channels()
+            self.steps.slack_post(
+                run, "slack-conflit", kind="conflict", channels=channels, text=text, blocks=blocks
+            )
+        self.steps.set_state(run, "awaiting_decision")
+        self.emit("conflict", run.card, {"conflicts": len(simulation.conflicts)})
 
-    def _publish(self, run: _Round, simulation: Simulation, ticket: Ticket) -> None:
+    def _publish(self, run: Round, simulation: Simulation, ticket: Ticket) -> None:
         synthesis = summarize(simulation)
         extra = self._lock_warnings(run, simulation)
-        text = texts.synthesis_comment(
-            simulation,
-            synthesis,
-            ticket_warnings=ticket.warnings,
-            extra_warnings=extra,
-            console_command=self.settings.console_command,
-        )
-        self._comment(run, "synthese", text)
+        warnings = [*ticket.warnings, *(Notice(w) for w in extra)]
+        text = texts.synthesis_comment(simulation, synthesis, warnings=warnings)
+        self.steps.comment(run, "synthese", text)
         self._post_outputs(run, simulation)
         workbook = build_workbook(simulation, synthesis)
-        self._attach(run, "excel", filename=workbook_name(synthesis), data=workbook, mime_type=XLSX_MIME)
-        self._move(run, "vers-attente-po", self.lists.waiting)
-        self._set_state(run, "awaiting_approval")
-        self._emit("simulated", run.card, {"synthesis": synthesis, "simulation": simulation})
+        filename = workbook_name(synthesis)
+        self.steps.attach(run, "excel", filename=filename, data=workbook, mime_type=XLSX_MIME)
+        if self.requests is not None:
+            self._request_approval(
+                run, render_synthesis(simulation, synthesis, ticket_warnings=warnings), filename, workbook
+            )
+        self.steps.move(run, "vers-attente-po", self.lists.waiting)
+        self.steps.set_state(run, "awaiting_approval")
+        self.emit("simulated", run.card, {"synthesis": synthesis, "simulation": simulation})
 
-    def _post_outputs(self, run: _Round, simulation: Simulation) -> None:
+    def _request_approval(self, run: Round, synthesis_text: str, filename: str, workbook: bytes) -> None:
+        assert self.requests is not None
+        text, blocks = approval_request(
+            card=CardLink(run.card.name, run.card.url),
+            key=RequestKey(run.card.id, run.record.round, run.record.fingerprint),
+            synthesis=synthesis_text,
+            po_ids=sorted(self.requests.po_ids),
+        )
+        channels = self.requests.approval_channels()
+        refs = self.steps.slack_post(
+            run, "slack-demande", kind="approval", channels=channels, text=text, blocks=blocks
+        )
+        for ref in refs:
+            self.steps.slack_upload(
+                run,
+                f"slack-fichier-{ref.channel}",
+                ref,
+                filename=filename,
+                data=workbook,
+                title="Simulation (Excel)",
+            )
+
+    def _post_outputs(self, run: Round, simulation: Simulation) -> None:
         outputs = texts.outputs_plan(simulation.runs)
         for number, text in enumerate(outputs.comments, start=1):
-            self._comment(run, f"sorties-{number}", text)
+            self.steps.comment(run, f"sorties-{number}", text)
         if outputs.attachment is not None:
-            self._attach(
+            self.steps.attach(
                 run,
                 "sorties-fichier",
                 filename="sorties_console.txt",
@@ -266,7 +309,7 @@ class Workflow:
                 mime_type="text/plain",
             )
 
-    def _lock_warnings(self, run: _Round, simulation: Simulation) -> list[str]:
+    def _lock_warnings(self, run: Round, simulation: Simulation) -> list[str]:
         centres = {c for r in simulation.plan.rules for c in (r.origin.id, r.destination.id)}
         names = {r.origin.id: r.origin for r in simulation.plan.rules} | {
             r.destination.id: r.destination for r in simulation.plan.rules
@@ -289,79 +332,26 @@ class Workflow:
     # --- obsolete approvals ----------------------------------------------------------------------
 
     def _make_obsolete(self, card: CardSnapshot, record: CardRecord, fingerprint: str) -> None:
-        run = _Round(card=card, record=record, resuming=True)
+        run = Round(card=card, record=record, resuming=True)
         text = texts.obsolete_comment(
             old_fingerprint=record.fingerprint,
             new_fingerprint=fingerprint,
             todo_list=self.settings.trello_list_todo,
         )
-        self._comment(run, "obsolete", text)
+        self.steps.comment(run, "obsolete", text)
         self.store.decide(
             card.id, record.round, record.fingerprint, "obsolete", user_id="migrabot", now=self.clock()
         )
-        if card.list_id != self.lists.todo:
-            self._move(run, "retour-a-simuler", self.lists.todo)
-        self._set_state(run, "obsolete")
-        self._emit("obsolete", card, {"old": record.fingerprint, "new": fingerprint})
-
-    # --- idempotent side effects -----------------------------------------------------------------
-
-    def _once(self, run: _Round, step: str) -> str | None:
-        return self.store.journaled(run.card.id, run.record.round, run.record.fingerprint, step)
-
-    def _journal(self, run: _Round, step: str, result: str) -> None:
-        self.store.journal(
-            run.card.id, run.record.round, run.record.fingerprint, step, result, now=self.clock()
-        )
-
-    def _comment(self, run: _Round, step: str, text: str) -> None:
-        parts = texts.split_comment(text)
-        for number, part in enumerate(parts, start=1):
-            part_step = step if len(parts) == 1 else f"{step}-{number}"
-            if self._once(run, part_step) is not None:
-                continue
-            stamp = texts.marker(round_=run.record.round, fingerprint=run.record.fingerprint, step=part_step)
-            found = self._find_comment(run, stamp)
-            comment_id = found or self.board.comment(run.card.id, texts.with_marker(part, stamp))
-            self._journal(run, part_step, comment_id)
-            run.posted.append(part_step)
-
-    def _find_comment(self, run: _Round, stamp: str) -> str | None:
-        if not run.resuming:
-            return None
-        if run.comments is None:
-            run.comments = self.board.comments(run.card.id)
-        return next((c.id for c in run.comments if texts.has_marker(c.text, stamp)), None)
-
-    def _attach(self, run: _Round, step: str, *, filename: str, data: bytes, mime_type: str) -> None:
-        if self._once(run, f"piece-{step}") is not None:
-            return
-        found = None
-        if run.resuming:
-            ours = set(self.store.journal_results(run.card.id, "piece-"))
-            found = next(
-                (
-                    a.id
-                    for a in self.board.attachments(run.card.id)
-                    if a.name == filename and a.id not in ours
-                ),
-                None,
+        if self.requests is not None:
+            self.requests.close(
+                self.requests.pending(record),
+                outcome="🔄 *Obsolète* : la carte a changé depuis cette simulation ; une nouvelle simulation est en cours.",
+                status="obsolete",
             )
-        attachment_id = found or self.board.attach(
-            run.card.id, filename=filename, data=data, mime_type=mime_type
-        )
-        self._journal(run, f"piece-{step}", attachment_id)
-
-    def _move(self, run: _Round, step: str, list_id: str) -> None:
-        if self._once(run, step) is not None:
-            return
-        if run.card.list_id != list_id:
-            self.board.move(run.card.id, list_id)
-        self._journal(run, step, list_id)
-        self.store.update_card(run.card.id, list_id=list_id, now=self.clock())
-
-    def _set_state(self, run: _Round, state: str, *, error: str | None = None) -> None:
-        self.store.update_card(run.card.id, state=state, last_error=error, now=self.clock())
+        if card.list_id != self.lists.todo:
+            self.steps.move(run, "retour-a-simuler", self.lists.todo)
+        self.steps.set_state(run, "obsolete")
+        self.emit("obsolete", card, {"old": record.fingerprint, "new": fingerprint})
 
     def _report_internal_error(self, card: CardSnapshot, error: Exception) -> None:
         record = self.store.card(card.id)
@@ -373,12 +363,12 @@ class Workflow:
         if isinstance(error, TrelloError):
             return  # Trello itself is the problem: a comment would fail too
         try:
-            run = _Round(card=card, record=record, resuming=True)
-            self._comment(run, "erreur-interne", texts.internal_error_comment(type(error).__name__))
+            run = Round(card=card, record=record, resuming=True)
+            self.steps.comment(run, "erreur-interne", texts.internal_error_comment(type(error).__name__))
         except Exception:
             log.exception("card %s: could not report the error on the card", card.short_link or card.id)
 
-    def _emit(self, event: str, card: CardSnapshot, details: dict) -> None:
+    def emit(self, event: str, card: CardSnapshot, details: dict) -> None:
         log.info(
             "card %s: %s", card.short_link or card.id, event, extra={"event": event, "card": card.short_link}
         )

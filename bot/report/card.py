@@ -74,20 +74,10 @@ def started_comment(command_count: int) -> str:
     return f"⏳ Simulation en cours ({plural(command_count, 'commande', 'commandes')} en --dry-run sur la preprod)…"
 
 
-def synthesis_comment(
-    simulation: Simulation,
-    synthesis: Synthesis,
-    *,
-    ticket_warnings: Sequence[Notice],
-    extra_warnings: Sequence[str],
-    console_command: str,
-) -> str:
+def synthesis_comment(simulation: Simulation, synthesis: Synthesis, *, warnings: Sequence[Notice]) -> str:
     """The synthesis (runbook format A), then the dry-run commands. Raw outputs follow in their own comments."""
     count = len(simulation.runs)
-    warnings = list(ticket_warnings)
-    body = render_synthesis(
-        simulation, synthesis, ticket_warnings=[*warnings, *(Notice(w) for w in extra_warnings)]
-    ).rstrip()
+    body = render_synthesis(simulation, synthesis, ticket_warnings=warnings).rstrip()
     commands = "\n".join(run.command for run in simulation.runs)
     return "\n".join(
         [
@@ -322,3 +312,25 @@ def execution_checklist(plan: Plan, synthesis: Synthesis) -> list[str]:
             )
             items.append(f"{environment} — vérifier le groupe {number}{expected}")
     return items
+
+
+def refusal_comment(*, by: str, when: str, reason: str, fix_list: str, todo_list: str) -> str:
+    return (
+        f"❌ **Refusé par {by}** (PO) le {when} :\n\n> {reason}\n\n"
+        f"La carte est déplacée dans « {fix_list} ». Une fois corrigée, remettez-la dans « {todo_list} »."
+    )
+
+
+def resimulation_comment(*, by: str, todo_list: str) -> str:
+    return f"🔄 **Nouvelle simulation demandée** par {by} via Slack : la carte revient dans « {todo_list} »."
+
+
+def conflict_decision_comment(*, decision: str, by: str) -> str:
+    return f"🏠 **Conflit d'hébergements tranché** par {by} via Slack : {decision}."
+
+
+def expired_comment(*, days: int, todo_list: str) -> str:
+    return (
+        f"⌛ **Demande de validation expirée** : pas de décision en {days} jours. La carte revient dans "
+        f"« {todo_list} » pour être simulée à nouveau (les chiffres de preprod ont pu changer)."
+    )

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 
 from bot.console.command import DryRunCommand
 from bot.model import ConsoleResult
-from bot.ports import Attachment, BoardLayout, CardSnapshot, Comment
+from bot.ports import Attachment, BoardLayout, CardSnapshot, Comment, MessageRef
 
 LISTS = {
     "À simuler": "list-todo",
@@ -148,9 +148,9 @@ class FakeBoard:
         self._side_effect("add_checklist")
         return f"checklist{next(self._ids)}"
 
-    def card_description(self, card_id: str) -> str:
-        self._call("card_description", card_id)
-        return self.cards[card_id].snapshot.desc
+    def card(self, card_id: str) -> CardSnapshot:
+        self._call("card", card_id)
+        return self.cards[card_id].snapshot
 
 
 # --- console -------------------------------------------------------------------------------------
@@ -287,3 +287,65 @@ class FakeClock:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
+
+
+class FakeChat:
+    """Slack as recorded messages: enough to test who is asked, and how requests end."""
+
+    def __init__(self) -> None:
+        self.messages: dict[tuple[str, str], dict] = {}
+        self.replies: list[tuple[str, str, str]] = []
+        self.uploads: list[tuple[str, str, str]] = []
+        self.ephemerals: list[tuple[str, str, str]] = []
+        self.modals: list[dict] = []
+        self._ts = itertools.count(1)
+
+    def post(
+        self, channel: str, *, text: str, blocks: list[dict], metadata: dict | None = None
+    ) -> MessageRef:
+        ref = MessageRef(channel, f"1700000000.{next(self._ts):06d}")
+        self.messages[(ref.channel, ref.ts)] = {"text": text, "blocks": blocks, "metadata": metadata}
+        return ref
+
+    def update(self, ref: MessageRef, *, text: str, blocks: list[dict]) -> None:
+        assert not ref.channel.startswith("U"), "chat.update needs a conversation id"
+        self.messages[(ref.channel, ref.ts)].update(text=text, blocks=blocks)
+
+    def reply(self, ref: MessageRef, text: str) -> None:
+        self.replies.append((ref.channel, ref.ts, text))
+
+    def upload(self, ref: MessageRef, *, filename: str, data: bytes, title: str) -> None:
+        self.uploads.append((ref.channel, ref.ts, filename))
+
+    def ephemeral(self, channel: str, user_id: str, text: str, *, thread_ts: str | None = None) -> None:
+        self.ephemerals.append((channel, user_id, text))
+
+    def open_modal(self, trigger_id: str, view: dict) -> None:
+        self.modals.append(view)
+
+    def user_name(self, user_id: str) -> str:
+        return {"UPO": "Camille", "UPO2": "Dominique"}.get(user_id, user_id)
+
+    def direct_channel(self, user_id: str) -> str:
+        return "D" + user_id
+
+    def find_posted(self, channel: str, metadata: dict) -> MessageRef | None:
+        for (message_channel, ts), message in self.messages.items():
+            if message_channel == channel and message["metadata"] == metadata:
+                return MessageRef(channel, ts)
+        return None
+
+    def buttons(self, channel: str) -> list[tuple[str, str, str]]:
+        """(ts, action_id, value) of every button still shown in a channel."""
+        found = []
+        for (message_channel, ts), message in self.messages.items():
+            if message_channel != channel:
+                continue
+            for block in message["blocks"]:
+                for element in block.get("elements", []) if block.get("type") == "actions" else []:
+                    found.append((ts, element["action_id"], element["value"]))
+        return found
+
+    def outcome(self, channel: str, ts: str) -> str | None:
+        blocks = self.messages[(channel, ts)]["blocks"]
+        return next((b["text"]["text"] for b in blocks if b.get("block_id") == "outcome"), None)
