@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.approvals import Approvals
 from bot.console.runner import build_runner
 from bot.ports import Board, Console
 from bot.settings import Settings
+from bot.slack import SlackChat, SlackEndpoint, build_app, build_client
 from bot.store import Store
 from bot.trello import TrelloBoard, TrelloHttp
 from bot.workflow import Lists, Workflow
 
 log = logging.getLogger("migrabot")
+
+REMINDER_CHECK_SECONDS = 300
 
 
 class SetupError(Exception):
@@ -26,8 +31,21 @@ class Service:
     board: TrelloBoard
     console: Console
     workflow: Workflow
+    approvals: Approvals | None = None
+    slack: SlackEndpoint | None = None
+
+    def jobs(self) -> list[tuple[str, Callable[[], object], float]]:
+        """What the scheduler runs: the poll, and the Slack reminders when Slack is on."""
+        jobs: list[tuple[str, Callable[[], object], float]] = [
+            ("poll", self.workflow.poll, self.settings.poll_interval_seconds)
+        ]
+        if self.approvals is not None:
+            jobs.append(("reminders", self.approvals.remind_and_expire, REMINDER_CHECK_SECONDS))
+        return jobs
 
     def close(self) -> None:
+        if self.slack is not None:
+            self.slack.stop()
         self.console.close()
         self.board.http.close()
         self.store.close()
@@ -84,10 +102,36 @@ def resolve_lists(board: Board, settings: Settings) -> Lists:
     )
 
 
-def build_service(settings: Settings, **http_options: object) -> Service:
+def build_service(settings: Settings, *, slack_host: str = "0.0.0.0", **http_options: object) -> Service:
     board = build_board(settings, **http_options)
     lists = resolve_lists(board, settings)
     store = Store(settings.state_db)
     console = build_runner(settings)
-    workflow = Workflow(board=board, console=console, store=store, settings=settings, lists=lists)
-    return Service(settings=settings, store=store, board=board, console=console, workflow=workflow)
+    chat = client = None
+    if settings.slack_enabled:
+        check_slack_settings(settings)
+        client = build_client(settings)
+        chat = SlackChat(client)
+    else:
+        log.warning(
+            "Slack disabled (no SLACK_BOT_TOKEN): the bot works on Trello alone, nobody is asked on Slack"
+        )
+    workflow = Workflow(board=board, console=console, store=store, settings=settings, lists=lists, chat=chat)
+    service = Service(settings=settings, store=store, board=board, console=console, workflow=workflow)
+    if chat is not None and client is not None:
+        service.approvals = Approvals(workflow=workflow, chat=chat)
+        app = build_app(settings=settings, client=client, approvals=service.approvals, chat=chat)
+        service.slack = SlackEndpoint(app, settings, host=slack_host)
+    return service
+
+
+def check_slack_settings(settings: Settings) -> None:
+    missing = []
+    if not settings.po_user_ids:
+        missing.append("SLACK_PO_USER_IDS")
+    if settings.slack_mode == "socket" and not settings.slack_app_token.get_secret_value():
+        missing.append("SLACK_APP_TOKEN (Socket Mode)")
+    if settings.slack_mode == "http" and not settings.slack_signing_secret.get_secret_value():
+        missing.append("SLACK_SIGNING_SECRET (mode HTTP)")
+    if missing:
+        raise SetupError(f"réglages Slack manquants : {', '.join(missing)} (voir .env.example)")

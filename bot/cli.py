@@ -99,6 +99,10 @@ def build_parser() -> FrenchParser:
     )
     simulate.add_argument("--json", action="store_true", help="sortie JSON")
     simulate.set_defaults(handler=command_simulate)
+
+    run = commands.add_parser("run", help="surveiller le tableau Trello et traiter les cartes (service)")
+    run.add_argument("--once", action="store_true", help="un seul passage sur le tableau, puis quitter")
+    run.set_defaults(handler=command_run)
     return parser
 
 
@@ -252,3 +256,44 @@ def _emit(arguments: argparse.Namespace, stdout: TextIO, message: str, payload: 
         print(json.dumps(payload, ensure_ascii=False, indent=2), file=stdout)
     else:
         print(message, end="", file=stdout)
+
+
+def command_run(arguments: argparse.Namespace, settings: Settings, stdout: TextIO, stderr: TextIO) -> int:
+    from bot.bootstrap import SetupError, build_service
+    from bot.logs import setup_logging
+    from bot.scheduler import build_scheduler, run_until_stopped
+    from bot.trello import TrelloError
+
+    setup_logging(level=settings.log_level, fmt=settings.log_format, secrets=secrets_of(settings))
+    try:
+        service = build_service(settings)
+    except (SetupError, TrelloError) as error:
+        print(f"migrabot : {error}", file=stderr)
+        return EXIT_USAGE
+    try:
+        if service.slack is not None:
+            service.slack.start()
+        log.info(
+            "migrabot started: board %s, poll every %ss, Slack %s",
+            settings.trello_board_id,
+            settings.poll_interval_seconds,
+            settings.slack_mode if service.slack else "disabled",
+        )
+        if arguments.once:
+            service.workflow.poll()
+            return EXIT_OK
+        run_until_stopped(build_scheduler(service.jobs()))
+        return EXIT_OK
+    finally:
+        service.close()
+        log.info("migrabot stopped")
+
+
+def secrets_of(settings: Settings) -> list[str]:
+    return [
+        settings.trello_token.get_secret_value(),
+        settings.trello_api_key,
+        settings.slack_bot_token.get_secret_value(),
+        settings.slack_app_token.get_secret_value(),
+        settings.slack_signing_secret.get_secret_value(),
+    ]

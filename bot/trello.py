@@ -31,6 +31,8 @@ log = logging.getLogger("migrabot.trello")
 
 PY_TRELLO_ROOT = "https://api.trello.com/1/"
 POLL_FIELDS = "id,name,desc,idList,idLabels,dateLastActivity,shortLink"
+ACTIONS_PAGE_SIZE = 50
+COMMENT_PAGES_MAX = 20
 IDEMPOTENT = frozenset({"GET", "PUT", "DELETE", "HEAD"})
 
 
@@ -214,10 +216,18 @@ class TrelloBoard:
         return _snapshot(card)
 
     def comments(self, card_id: str) -> list[Comment]:
-        actions = self._fetch(
-            f"/cards/{card_id}/actions", query_params={"filter": "commentCard", "limit": "1000"}
-        )
-        return [Comment(id=action["id"], text=action.get("data", {}).get("text", "")) for action in actions]
+        """Newest first, page after page (Trello pages actions by 50); rarely more than one request."""
+        found: list[Comment] = []
+        for page in range(COMMENT_PAGES_MAX):
+            actions = self._fetch(
+                f"/cards/{card_id}/actions", query_params={"filter": "commentCard", "page": str(page)}
+            )
+            found += [
+                Comment(id=action["id"], text=action.get("data", {}).get("text", "")) for action in actions
+            ]
+            if len(actions) < ACTIONS_PAGE_SIZE:
+                break
+        return found
 
     def comment(self, card_id: str, text: str) -> str:
         try:
@@ -239,10 +249,8 @@ class TrelloBoard:
             raise TrelloError(_refusal("POST", f"/cards/{card_id}/attachments", error)) from None
 
     def move(self, card_id: str, list_id: str) -> None:
-        try:
-            self._card(card_id).change_list(list_id)
-        except ResourceUnavailable as error:
-            raise TrelloError(_refusal("PUT", f"/cards/{card_id}/idList", error)) from None
+        """`PUT /cards/{id}` with `idList`: the documented way (py-trello's change_list uses an undocumented route)."""
+        self._fetch(f"/cards/{card_id}", http_method="PUT", post_args={"idList": list_id})
 
     def add_label(self, card_id: str, label_id: str) -> None:
         self._fetch(f"/cards/{card_id}/idLabels", http_method="POST", post_args={"value": label_id})

@@ -100,6 +100,11 @@ def _message_content(request: ApiRequest) -> dict[str, Any]:
         content["blocks"] = _validated_blocks(request)
     if "attachments" in request.params:
         content["attachments"] = request.json_value("attachments", error="invalid_attachments")
+    if "metadata" in request.params:  # message metadata: {"event_type": …, "event_payload": {…}}
+        metadata = request.json_value("metadata", error="invalid_metadata")
+        if not isinstance(metadata, dict) or not isinstance(metadata.get("event_type"), str):
+            raise ApiError("invalid_metadata")
+        content["metadata"] = metadata
     if not (content["text"] or content.get("blocks") or content.get("attachments")):
         raise ApiError("no_text")
     if not content["text"]:
@@ -180,6 +185,24 @@ def conversations_open(workspace: Workspace, request: ApiRequest) -> dict[str, A
         raise ApiError("users_list_not_supplied")
     channel = dict(workspace.channels[channel_id]) if request.flag("return_im") else {"id": channel_id}
     return {"no_op": already_open, "already_open": already_open, "channel": channel}
+
+
+def conversations_history(workspace: Workspace, request: ApiRequest) -> dict[str, Any]:
+    """Top-level messages, newest first; metadata only when asked, as Slack does."""
+    channel = workspace.conversation(request.text("channel"))["id"]
+    require_scope(request, HISTORY_SCOPES.get(workspace.channel_type(channel), "mpim:history"))
+    with_metadata = request.text("include_all_metadata") in {"1", "true", "True"}
+    messages = [
+        m for m in workspace.all_messages(channel) if not m.get("thread_ts") or m["thread_ts"] == m["ts"]
+    ]
+    limit = int(request.text("limit") or 100)
+    shown = []
+    for message in sorted(messages, key=lambda m: m["ts"], reverse=True)[:limit]:
+        copy_ = {k: v for k, v in message.items() if k != "channel"}
+        if not with_metadata:
+            copy_.pop("metadata", None)
+        shown.append(copy_)
+    return {"messages": shown, "has_more": len(messages) > limit}
 
 
 def conversations_replies(workspace: Workspace, request: ApiRequest) -> dict[str, Any]:
@@ -372,6 +395,7 @@ METHODS: dict[str, tuple[Handler, str]] = {
     "chat.postEphemeral": (chat_post_ephemeral, "chat:write"),
     "chat.getPermalink": (chat_get_permalink, ""),
     "conversations.open": (conversations_open, ""),
+    "conversations.history": (conversations_history, ""),
     "conversations.replies": (conversations_replies, ""),
     "views.open": (views_open, ""),
     "views.update": (views_update, ""),
