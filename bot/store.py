@@ -57,6 +57,11 @@ CREATE TABLE IF NOT EXISTS approvals (
     decided_at REAL NOT NULL,
     PRIMARY KEY (card_id, round, fingerprint)
 );
+CREATE TABLE IF NOT EXISTS heartbeat (
+    name TEXT PRIMARY KEY,
+    at REAL NOT NULL,
+    detail TEXT NOT NULL DEFAULT ''
+);
 CREATE TABLE IF NOT EXISTS slack_requests (
     card_id TEXT NOT NULL,
     round INTEGER NOT NULL,
@@ -321,6 +326,21 @@ class Store:
             (card_id, round_, fingerprint),
         )
         return Approval(**dict(rows[0])) if rows else None
+
+    # --- liveness ----------------------------------------------------------------------------------
+
+    def beat(self, name: str, *, now: float, detail: str = "") -> None:
+        """The service says it is alive (e.g. after each poll); `migrabot status --health` reads it."""
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO heartbeat (name, at, detail) VALUES (?, ?, ?) "
+                "ON CONFLICT(name) DO UPDATE SET at = excluded.at, detail = excluded.detail",
+                (name, now, detail),
+            )
+
+    def last_beat(self, name: str) -> tuple[float, str] | None:
+        rows = self._query("SELECT at, detail FROM heartbeat WHERE name = ?", (name,))
+        return (rows[0]["at"], rows[0]["detail"]) if rows else None
 
     # --- Slack requests --------------------------------------------------------------------------
 

@@ -89,6 +89,7 @@ class Workflow:
         cards = [card for card in self.board.open_cards() if self.is_migration_card(card)]
         for card in cards:
             self.handle_safely(card)
+        self.store.beat("poll", now=self.clock(), detail=f"{len(cards)} carte(s) de migration")
         return len(cards)
 
     def is_migration_card(self, card: CardSnapshot) -> bool:

@@ -7,7 +7,7 @@ import contextlib
 import json
 import socket
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
@@ -47,6 +47,9 @@ class TrelloSandbox:
         self._server: _SandboxHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.base_url = ""
+        # Called with each request once its answer has left: reliability tests kill the bot right there,
+        # after Trello applied a change and before the bot could journal it.
+        self.after_reply: Callable[[RecordedRequest], None] | None = None
 
     @property
     def requests(self) -> list[RecordedRequest]:
@@ -57,7 +60,7 @@ class TrelloSandbox:
 
     def start(self) -> str:
         if self._server is None:
-            self._server = _SandboxHTTPServer(self._address, _Handler, self._gateway)
+            self._server = _SandboxHTTPServer(self._address, _Handler, self._gateway, self)
             host, port = self._server.server_address[:2]
             self.base_url = f"http://{host}:{port}{API_PREFIX}"
             self._thread = threading.Thread(
@@ -178,10 +181,15 @@ class _SandboxHTTPServer(ThreadingHTTPServer):
     block_on_close = False
 
     def __init__(
-        self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], gateway: Gateway
+        self,
+        address: tuple[str, int],
+        handler: type[BaseHTTPRequestHandler],
+        gateway: Gateway,
+        sandbox: TrelloSandbox,
     ) -> None:
         super().__init__(address, handler)
         self.gateway = gateway
+        self.sandbox = sandbox
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
 
@@ -229,6 +237,10 @@ class _Handler(BaseHTTPRequestHandler):
         headers = {name.lower(): value for name, value in self.headers.items()}
         request = IncomingRequest(self.command, self.path, headers, self._read_body())
         self._send(self.server.gateway.handle(request))
+        self.wfile.flush()
+        hook = self.server.sandbox.after_reply
+        if hook is not None and self.server.gateway.requests:
+            hook(self.server.gateway.requests[-1])
 
     def _read_body(self) -> bytes:
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
