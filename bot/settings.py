@@ -73,7 +73,9 @@ class Settings(BaseSettings):
         SecretStr(""), description="App-level token for Socket Mode (`xapp-…`)."
     )
     slack_signing_secret: SecretStr = Field(SecretStr(""), description="Signing secret (HTTP mode).")
-    slack_http_port: int = Field(3000, ge=1, le=65535, description="Port of `/slack/events` in HTTP mode.")
+    slack_http_port: int = Field(
+        3000, ge=0, le=65535, description="Port of `/slack/events` in HTTP mode (0: any free port)."
+    )
     slack_api_base_url: str = Field("https://slack.com/api/", description="Slack Web API root.")
     slack_po_user_ids: str = Field("", description="Comma-separated Slack ids of the POs: only they decide.")
     slack_channel_id: str = Field("", description="Channel of approval requests (empty: a DM to each PO).")

@@ -1,3 +1,3 @@
 """Fixtures shared across test folders live in tests/support/ and are registered here."""
 
-pytest_plugins = ["tests.support.simulator", "tests.support.sshd"]
+pytest_plugins = ["tests.support.simulator", "tests.support.sshd", "tests.support.stack"]

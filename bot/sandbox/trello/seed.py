@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.sandbox.tickets import ticket_text
 from bot.sandbox.trello.store import Store
 
 BOARD_NAME = "Reconnect Pro - Tech"
@@ -13,28 +14,7 @@ LABEL_NAME = "Migration des dossiers usagers"
 LABEL_COLOR = "blue"
 CARD_NAME = "Migration des dossiers usagers - France Fraternités CHU 75 et CPH"
 
-RUNBOOK_TICKET = """\
-Bonjour,
-
-Suite à la réorganisation des centres France Fraternités, merci de migrer les dossiers usagers \
-comme indiqué ci-dessous.
-
-Centre initial = France Fraternités - CHU 75 (ID 4537)
-- lorsque le champ = CHU 77 → vers France Fraternités - CHU 77 (ID 5644)
-- lorsque le champ = CPH → vers France Fraternités - CPH (ID 4960)
-- lorsque le champ = DAHAR → vers France Fraternités - DAHAR (ID 5634)
-- lorsque le champ = TEH → vers France Fraternités - TEH (ID 5645)
-
-Centre initial = France Fraternités - CPH (ID 4960)
-- lorsque le champ = CHU 75 → vers France Fraternités - CHU 75 (ID 4537)
-- lorsque le champ = CHU 77 → vers France Fraternités - CHU 77 (ID 5644)
-- lorsque le champ = DAHAR → vers France Fraternités - DAHAR (ID 5634)
-- lorsque le champ = TEH → vers France Fraternités - TEH (ID 5645)
-
-Les dossiers sans valeur restent dans leur centre.
-
-Merci !
-"""
+RUNBOOK_TICKET = ticket_text("runbook.txt")
 
 
 def seed_runbook_board(store: Store) -> dict[str, Any]:

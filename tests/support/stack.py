@@ -1,0 +1,79 @@
+"""The whole bot against the sandbox stack: real adapters, loopback services, the simulator as a process."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bot.bootstrap import Service, build_service
+from bot.sandbox.slack_driver import SlackDriver
+from bot.sandbox.stack import SandboxStack
+from bot.settings import Settings
+
+FAST_HTTP = {"backoff_s": 0.01, "max_backoff_s": 0.05}
+
+
+@dataclass
+class Running:
+    stack: SandboxStack
+    settings: Settings
+    service: Service
+    driver: SlackDriver | None
+
+    @property
+    def trello(self):
+        return self.stack.trello
+
+    def poll(self) -> None:
+        self.service.workflow.poll()
+
+    def card(self, ticket: str) -> dict:
+        return self.trello.card(self.stack.cards[ticket])
+
+    def list_name(self, ticket: str) -> str:
+        lists = {list_id: name for name, list_id in self.stack.board["lists"].items()}
+        return lists[self.card(ticket)["idList"]]
+
+    def comments(self, ticket: str) -> list[str]:
+        """Oldest first, marker lines removed."""
+        texts = [c["data"]["text"] for c in reversed(self.trello.comments(self.stack.cards[ticket]))]
+        return [t.rsplit("\n\n_migrabot · ", 1)[0] for t in texts]
+
+
+def start(tmp_path: Path, *, cards: tuple[tuple[str, str], ...], slack: bool, **overrides: object) -> Running:
+    stack = SandboxStack(tmp_path / "stack").start(cards=cards)
+    if not slack:
+        overrides.setdefault("slack_bot_token", "")
+    settings = stack.settings(**overrides)
+    service = build_service(settings, slack_host="127.0.0.1", **FAST_HTTP)
+    driver = None
+    if service.slack is not None:
+        service.slack.start()
+        driver = SlackDriver(
+            events_url=f"http://127.0.0.1:{service.slack.port}/slack/events",
+            signing_secret=stack.signing_secret,
+            sandbox=stack.slack,
+        )
+    return Running(stack=stack, settings=settings, service=service, driver=driver)
+
+
+RUNBOOK_ONLY = (("Migration des dossiers usagers - France Fraternités CHU 75 et CPH", "runbook.txt"),)
+
+
+@pytest.fixture
+def trello_only(tmp_path: Path) -> Iterator[Running]:
+    running = start(tmp_path, cards=RUNBOOK_ONLY, slack=False)
+    yield running
+    running.service.close()
+    running.stack.stop()
+
+
+@pytest.fixture
+def with_slack(tmp_path: Path) -> Iterator[Running]:
+    running = start(tmp_path, cards=RUNBOOK_ONLY, slack=True)
+    yield running
+    running.service.close()
+    running.stack.stop()
