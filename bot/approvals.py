@@ -171,7 +171,10 @@ class Approvals:
         simulation = simulation_from_dict(record.simulation or {})
         name = self.chat.user_name(user_id)
         text = texts.final_commands_comment(
-            simulation.plan, approver=f"{name} (PO)", when=when, console_command=self.settings.console_command
+            simulation.plan,
+            approver=f"{name} (PO)",
+            when=when,
+            console_command=self.settings.display_console_command,
         )
         self.steps.comment(run, "validation", text)
         items = texts.execution_checklist(simulation.plan, summarize(simulation))

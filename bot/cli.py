@@ -153,12 +153,18 @@ def command_parse(arguments: argparse.Namespace, settings: Settings, stdout: Tex
     plan = build_plan(ticket.rules, field_slug=settings.migration_field_slug) if ticket.ok else None
     if arguments.json:
         payload = parse_payload(
-            plan=plan, errors=ticket.errors, warnings=ticket.warnings, console=settings.console_command
+            plan=plan,
+            errors=ticket.errors,
+            warnings=ticket.warnings,
+            console=settings.display_console_command,
         )
         print(json.dumps(payload, ensure_ascii=False, indent=2), file=stdout)
     else:
         report = render_parse_report(
-            plan=plan, errors=ticket.errors, warnings=ticket.warnings, console=settings.console_command
+            plan=plan,
+            errors=ticket.errors,
+            warnings=ticket.warnings,
+            console=settings.display_console_command,
         )
         print(report, end="", file=stdout)
     return EXIT_OK if ticket.ok else EXIT_TICKET_ERRORS
@@ -186,7 +192,10 @@ def command_simulate(
     warnings = [describe_notice(w) for w in ticket.warnings]
     if not ticket.ok:
         message = render_parse_report(
-            plan=None, errors=ticket.errors, warnings=ticket.warnings, console=settings.console_command
+            plan=None,
+            errors=ticket.errors,
+            warnings=ticket.warnings,
+            console=settings.display_console_command,
         )
         _emit(
             arguments,
@@ -206,14 +215,14 @@ def command_simulate(
         simulation = simulate(
             plan,
             runner,
-            console_command=settings.console_command,
+            console_command=settings.display_console_command,
             concurrency=settings.console_concurrency,
             decision=ticket.conflict_decision,
             progress=progress,
         )
     finally:
         runner.close()
-    payload_options = {"errors": (), "console": settings.console_command}
+    payload_options = {"errors": (), "console": settings.display_console_command}
     if not simulation.ok:
         message = render_failures(simulation)
         warnings += [w for run in simulation.runs for w in run.warnings]

@@ -33,6 +33,11 @@ class Settings(BaseSettings):
         description="How to start the Symfony console, split like a shell would (no shell is used).",
     )
 
+    display_console_command: str = Field(
+        "php bin/console",
+        description="How commands are written for people (card, Slack, Excel): the runbook's `php bin/console`.",
+    )
+
     # --- console transport
     console_workdir: str = Field(
         "",

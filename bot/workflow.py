@@ -149,7 +149,7 @@ class Workflow:
     def fingerprint(self, description: str) -> str:
         """The card's description and the settings that shape its commands."""
         material = "\x1f".join(
-            [description, self.settings.migration_field_slug, self.settings.console_command]
+            [description, self.settings.migration_field_slug, self.settings.display_console_command]
         )
         return hashlib.sha256(material.encode("utf-8")).hexdigest()[:16]
 
@@ -200,7 +200,7 @@ class Workflow:
             simulation = simulate(
                 plan,
                 self.console,
-                console_command=self.settings.console_command,
+                console_command=self.settings.display_console_command,
                 concurrency=self.settings.console_concurrency,
                 decision=decision,
             )
@@ -217,7 +217,7 @@ class Workflow:
             return redo_without_accommodations(
                 simulation,
                 self.console,
-                console_command=self.settings.console_command,
+                console_command=self.settings.display_console_command,
                 concurrency=self.settings.console_concurrency,
             )
         return replace(simulation, decision=decision)

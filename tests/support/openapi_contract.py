@@ -138,6 +138,51 @@ def slack_contract() -> ApiContract:
     return ApiContract.load(SLACK_SPEC)
 
 
+# Documented by Slack after this 2019 description was published; each with its reference.
+SLACK_LATER_ADDITIONS: Mapping[str, frozenset[str]] = {
+    # Message metadata (2022): https://api.slack.com/metadata/using
+    "/chat.postMessage": frozenset({"metadata"}),
+    "/chat.update": frozenset({"metadata"}),
+    "/conversations.history": frozenset({"include_all_metadata"}),
+    # The upload flow that replaced files.upload (2024): https://api.slack.com/messaging/files#uploading_files
+    "/files.getUploadURLExternal": frozenset({"filename", "length", "alt_txt", "snippet_type"}),
+    "/files.completeUploadExternal": frozenset(
+        {"files", "channel_id", "channels", "initial_comment", "thread_ts"}
+    ),
+}
+SLACK_LATER_METHODS = frozenset({"/files.getUploadURLExternal", "/files.completeUploadExternal"})
+
+
+class SlackWebContract:
+    """Slack's Web API accepts GET or POST for every method (https://api.slack.com/web#basics: slack_sdk
+    always POSTs), so an operation is found by its method name whatever the verb the 2019 spec lists."""
+
+    def __init__(self, contract: ApiContract) -> None:
+        self.contract = contract
+
+    def violations(self, method: str, path: str, params: Iterable[str] = ()) -> list[str]:
+        relative = self.contract._relative(urlsplit(path).path)
+        # slack_sdk sends `team_id` on every call of a request's context client (org-wide apps).
+        names = set(params) - {"token", "team_id"}
+        extra = SLACK_LATER_ADDITIONS.get(relative, frozenset())
+        shown = f"{method.upper()} {urlsplit(path).path}"
+        if relative in SLACK_LATER_METHODS:
+            return [f"{shown}: parameter {name!r} is not documented" for name in sorted(names - extra)]
+        for verb in dict.fromkeys((method.upper(), "POST", "GET")):
+            operation = self.contract.operation(verb, path)
+            if operation is not None:
+                allowed = operation.request_params | self.contract.always_allowed | extra
+                return [
+                    f"{shown}: parameter {name!r} is not documented for {operation.path}"
+                    for name in sorted(names - allowed)
+                ]
+        return [f"{shown}: not a documented operation"]
+
+
+def slack_web_contract() -> SlackWebContract:
+    return SlackWebContract(slack_contract())
+
+
 def _read_operations(
     spec: dict[str, Any], extras: Mapping[tuple[str, str], frozenset[str]]
 ) -> Iterable[Operation]:
