@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/migrabot parse bot/sandbox/tickets/runbook.txt
+	$(BIN)/migrabot demo
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot tests

@@ -13,7 +13,7 @@ from bot.settings import Settings
 from bot.slack import SlackChat, SlackEndpoint, build_app, build_client
 from bot.store import Store
 from bot.trello import TrelloBoard, TrelloHttp
-from bot.workflow import Lists, Workflow
+from bot.workflow import Listener, Lists, Workflow
 
 log = logging.getLogger("migrabot")
 
@@ -102,7 +102,13 @@ def resolve_lists(board: Board, settings: Settings) -> Lists:
     )
 
 
-def build_service(settings: Settings, *, slack_host: str = "0.0.0.0", **http_options: object) -> Service:
+def build_service(
+    settings: Settings,
+    *,
+    slack_host: str = "0.0.0.0",
+    listener: Listener | None = None,
+    **http_options: object,
+) -> Service:
     board = build_board(settings, **http_options)
     lists = resolve_lists(board, settings)
     store = Store(settings.state_db)
@@ -116,7 +122,15 @@ def build_service(settings: Settings, *, slack_host: str = "0.0.0.0", **http_opt
         log.warning(
             "Slack disabled (no SLACK_BOT_TOKEN): the bot works on Trello alone, nobody is asked on Slack"
         )
-    workflow = Workflow(board=board, console=console, store=store, settings=settings, lists=lists, chat=chat)
+    workflow = Workflow(
+        board=board,
+        console=console,
+        store=store,
+        settings=settings,
+        lists=lists,
+        chat=chat,
+        listener=listener,
+    )
     service = Service(settings=settings, store=store, board=board, console=console, workflow=workflow)
     if chat is not None and client is not None:
         service.approvals = Approvals(workflow=workflow, chat=chat)

@@ -103,6 +103,49 @@ def build_parser() -> FrenchParser:
     run = commands.add_parser("run", help="surveiller le tableau Trello et traiter les cartes (service)")
     run.add_argument("--once", action="store_true", help="un seul passage sur le tableau, puis quitter")
     run.set_defaults(handler=command_run)
+
+    demo = commands.add_parser(
+        "demo",
+        help="tout le produit sur 127.0.0.1 : Trello, Slack et la console Reconnect simulés (moins de 30 s)",
+    )
+    demo.add_argument("--json", action="store_true", help="la transcription en JSON")
+    demo.add_argument(
+        "--ticket",
+        action="append",
+        default=[],
+        metavar="FICHIER",
+        help="ajouter une carte avec ce ticket (répétable)",
+    )
+    demo.add_argument(
+        "--keep-running", action="store_true", help="laisser le bac à sable et le bot tourner (Ctrl-C)"
+    )
+    demo.add_argument(
+        "--output", default="demo-output", metavar="DOSSIER", help="où écrire transcription et Excel"
+    )
+    demo.set_defaults(handler=command_demo)
+
+    doctor = commands.add_parser(
+        "doctor",
+        help="vérifier réglages, Trello, Slack, console et base d'état (✓/✗ et quoi corriger)",
+        description="Codes de sortie : 0 tout est prêt (avertissements compris) ; 1 au moins un problème.",
+    )
+    doctor.add_argument(
+        "--fix", action="store_true", help="créer sur le tableau les listes et l'étiquette qui manquent"
+    )
+    doctor.add_argument("--json", action="store_true", help="sortie JSON")
+    doctor.set_defaults(handler=command_doctor)
+
+    status = commands.add_parser(
+        "status",
+        help="ce que fait le bot : dernier passage, cartes en cours, demandes Slack (base d'état seule)",
+        description="Codes de sortie : 0 ; avec --health, 1 si le dernier passage sur Trello est trop ancien.",
+    )
+    status.add_argument("--json", action="store_true", help="sortie JSON")
+    status.add_argument(
+        "--health", action="store_true", help="contrôle de santé (Docker) : 0 si le bot passe encore"
+    )
+    status.add_argument("--all", action="store_true", help="montrer aussi les cartes terminées")
+    status.set_defaults(handler=command_status)
     return parser
 
 
@@ -306,3 +349,56 @@ def secrets_of(settings: Settings) -> list[str]:
         settings.slack_app_token.get_secret_value(),
         settings.slack_signing_secret.get_secret_value(),
     ]
+
+
+def command_demo(arguments: argparse.Namespace, settings: Settings, stdout: TextIO, stderr: TextIO) -> int:
+    import threading
+
+    from bot.logs import setup_logging
+    from bot.sandbox.demo import run_demo
+
+    setup_logging(level="ERROR", fmt="text", stream=stderr)
+    tickets = [Path(path) for path in arguments.ticket]
+    for path in tickets:
+        read_ticket(str(path))  # a missing file is a usage error, before anything starts
+
+    def wait_for_interrupt() -> None:
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            print("\nArrêt demandé.", file=stderr)
+
+    return run_demo(
+        output=Path(arguments.output),
+        out=stdout,
+        as_json=arguments.json,
+        extra_tickets=tickets,
+        keep_running=arguments.keep_running,
+        wait_for_interrupt=wait_for_interrupt,
+    )
+
+
+def command_doctor(
+    arguments: argparse.Namespace, settings: Settings | None, stdout: TextIO, stderr: TextIO
+) -> int:
+    """`settings` None: the doctor loads them itself, so that invalid settings become a ✗ line."""
+    from bot.doctor import run_doctor
+
+    def load() -> Settings:
+        return settings if settings is not None else load_settings()
+
+    return run_doctor(load, fix=arguments.fix, as_json=arguments.json, stdout=stdout)
+
+
+def command_status(arguments: argparse.Namespace, settings: Settings, stdout: TextIO, stderr: TextIO) -> int:
+    from bot.status import run_status
+
+    return run_status(
+        state_db=settings.state_db,
+        poll_interval_s=settings.poll_interval_seconds,
+        as_json=arguments.json,
+        check_health=arguments.health,
+        include_final=arguments.all,
+        stdout=stdout,
+        stderr=stderr,
+    )

@@ -1,0 +1,73 @@
+"""`migrabot demo` from the command line: the whole story on loopback, and where each card ends."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+ROOT = Path(__file__).parents[2]
+
+
+def run_demo(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "demo", "--output", str(tmp_path / "out"), *args],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,  # no .env there: the demo needs no configuration
+        env={"PATH": os.environ["PATH"], "PYTHONPATH": str(ROOT)},
+        timeout=120,
+    )
+
+
+def test_the_demo_plays_the_whole_workflow_and_every_card_ends_where_it_should(tmp_path):
+    mine = tmp_path / "ma-migration.txt"
+    mine.write_text(
+        "Centre initial = France Fraternités - TEH (ID 5645) - tous les dossiers → vers France Fraternités - DAHAR (ID 5634)\n",
+        encoding="utf-8",
+    )
+    result = run_demo(tmp_path, "--json", "--ticket", str(mine))
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    document = json.loads(result.stdout)
+    assert document["ok"] is True
+    cards = {
+        card["name"].removeprefix("Migration des dossiers usagers - "): card for card in document["cards"]
+    }
+    assert {name: card["list"] for name, card in cards.items()} == {
+        "France Fraternités CHU 75 et CPH": "Validé — à exécuter",
+        "CHU 75 vers CHU 77 avec hébergements": "Validé — à exécuter",
+        "CPH vers TEH": "Validé — à exécuter",
+        "ma-migration": "Validé — à exécuter",
+    }
+    for card in cards.values():
+        assert card["checklists"] == ["Exécution"]
+        assert card["attachments"] == ["simulation_migration_France_Fraternites.xlsx"]
+    said = [(entry["actor"], entry["text"]) for entry in document["entries"]]
+    assert (
+        "slack",
+        "message éphémère pour Sam Bernard : « Seul le PO peut valider : votre clic n'a rien changé. »",
+    ) in said
+    assert ("équipe", "Sam Bernard clique « Sans hébergements »") in said
+    assert ("équipe", "corrige la description (ID manquant) et remet la carte dans « À simuler »") in said
+    assert ("bot", "ticket non compris : commentaire d'erreurs, carte dans « À corriger »") in said
+    runbook = next(e for e in document["entries"] if e["text"] == "synthèse postée sur la carte")
+    assert "→ vers CHU 77 (ID 5644) : 41 migrés | reste 119" in runbook["details"]
+    final = next(e for e in document["entries"] if e["text"] == "commandes finales écrites sur la carte")
+    assert "## Preprod" in final["details"] and "## Prod" in final["details"]
+    out = tmp_path / "out"
+    assert (out / "transcript.txt").read_text(encoding="utf-8").count("🤖 Bot") >= 10
+    workbook = load_workbook(out / "1-simulation_migration_France_Fraternites.xlsx")
+    assert workbook.sheetnames == ["Synthèse", "CHU 75 (ID 4537)", "CPH (ID 4960)"]
+
+
+def test_the_text_transcript_is_printed_as_it_goes(tmp_path):
+    result = run_demo(tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("[  0.0 s] 🎬 Démo       Tableau Trello « Reconnect Pro - Tech » : 3 cartes")
+    assert any("🧑‍💼 PO       Camille Martin clique « Valider »" in line for line in lines)
+    assert lines[-1] == f"Transcription, fichiers Excel et état dans {tmp_path / 'out'}/"
