@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.model import AccommodationConflict
+from bot.report.text import plural
 
 MAX_BLOCKS = 50
 MAX_TEXT = 3000
@@ -99,9 +100,11 @@ def conflict_request(
     blocks: list[dict] = [
         _header("Conflit d'hébergements : décision nécessaire"),
         _section(
-            f"*<{card.url}|{_escape(card.name)}>*\n{mentions(deciders)} "
-            f"{to_migrate} hébergement(s) à migrer, dont {len(conflicts)} partagé(s) entre des individus migrés "
-            "et des individus qui restent. La demande de validation PO partira une fois la décision prise."
+            f"*<{card.url}|{_escape(card.name)}>*\n"
+            + (f"{mentions(deciders)} " if deciders else "")
+            + f"{plural(to_migrate, 'hébergement', 'hébergements')} à migrer, dont "
+            f"{plural(len(conflicts), 'partagé', 'partagés')} entre des individus migrés et des individus qui "
+            "restent. La demande de validation PO partira une fois la décision prise."
         ),
         *_folded_code("\n".join(table), budget=20),
         _section(
