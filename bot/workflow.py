@@ -87,9 +87,11 @@ class Workflow:
     def poll(self) -> int:
         """One look at the board (one request) and every migration card handled; returns how many."""
         cards = [card for card in self.board.open_cards() if self.is_migration_card(card)]
+        detail = f"{len(cards)} carte(s) de migration"
+        self.store.beat("poll", now=self.clock(), detail=detail)
         for card in cards:
             self.handle_safely(card)
-        self.store.beat("poll", now=self.clock(), detail=f"{len(cards)} carte(s) de migration")
+            self.store.beat("poll", now=self.clock(), detail=detail)  # long dry-runs are not a dead bot
         return len(cards)
 
     def is_migration_card(self, card: CardSnapshot) -> bool:
