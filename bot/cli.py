@@ -156,7 +156,8 @@ def main(
     stderr = stderr or sys.stderr
     try:
         arguments = build_parser().parse_args(argv)
-        settings = load_settings()
+        # doctor reports bad settings as one of its checks (✗ line, exit 1) instead of failing here
+        settings = None if arguments.handler is command_doctor else load_settings()
         handler: Callable[[argparse.Namespace, Settings, TextIO, TextIO], int] = arguments.handler
         return handler(arguments, settings, stdout, stderr)
     except (UsageError, SettingsError) as error:
