@@ -71,3 +71,30 @@ def test_the_text_transcript_is_printed_as_it_goes(tmp_path):
     assert lines[0].startswith("[  0.0 s] 🎬 Démo       Tableau Trello « Reconnect Pro - Tech » : 3 cartes")
     assert any("🧑‍💼 PO       Camille Martin clique « Valider »" in line for line in lines)
     assert lines[-1] == f"Transcription, fichiers Excel et état dans {tmp_path / 'out'}/"
+
+
+def test_keep_running_leaves_the_sandbox_up_until_ctrl_c(tmp_path):
+    import re
+    import signal
+
+    import httpx
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "demo", "--keep-running", "--output", str(tmp_path / "out")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+        env={"PATH": os.environ["PATH"], "PYTHONPATH": str(ROOT)},
+    )
+    try:
+        for line in process.stdout:
+            if "Tout reste en marche" in line:
+                break
+        urls = dict(re.findall(r"(Trello|Slack) (http://127\.0\.0\.1:\d+/\S+)", line))
+        assert set(urls) == {"Trello", "Slack"}
+        assert httpx.get(f"{urls['Trello']}/members/me").status_code == 401  # up, and asking for a key
+        assert httpx.post(f"{urls['Slack']}auth.test").json() == {"ok": False, "error": "not_authed"}
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 0

@@ -152,3 +152,18 @@ def test_a_conflict_decision_gates_the_po_request(conflict_stack):
     assert any(
         c.startswith("🏠 **Conflit d'hébergements tranché** par Sam Bernard via Slack") for c in comments
     )
+
+
+def test_a_click_is_acknowledged_before_the_work_is_done(with_slack):
+    """Slack wants an answer within 3 s: the listener acks first, the Trello work follows on bolt's threads."""
+    running = with_slack
+    running.poll()
+    message = request_message(running)
+    running.trello.faults.latency_s = 0.2  # every Trello request is slow now: the approval takes seconds
+    response = running.driver.click(user_id=PO[0], message=message, action_id="approve")
+    assert response.status_code == 200
+    assert running.list_name("runbook.txt") == "En attente validation PO"  # answered, work still to come
+    running.trello.faults.latency_s = 0.0
+    wait_until(
+        lambda: running.list_name("runbook.txt") == "Validé — à exécuter", timeout_s=10, what="the work"
+    )
