@@ -231,16 +231,15 @@ class Approvals:
         ):
             return Outcome("Déjà décidé.")
         name = self.chat.user_name(user_id)
-        self.steps.comment(
-            run, "relance", texts.resimulation_comment(by=name, todo_list=self.settings.trello_list_todo)
-        )
-        self.requests.close(
-            self.requests.pending(record),
+        self._back_to_todo(
+            run,
+            comment=(
+                "relance",
+                texts.resimulation_comment(by=name, todo_list=self.settings.trello_list_todo),
+            ),
             outcome=f"🔄 *Nouvelle simulation* demandée par <@{user_id}> le {paris_time(self.clock())}.",
-            status="obsolete",
+            state="obsolete",
         )
-        self.steps.move(run, "retour-a-simuler", self.workflow.lists.todo)
-        self.steps.set_state(run, "obsolete")
         self.workflow.handle(replace(run.card, list_id=self.workflow.lists.todo))
         return Outcome()
 
@@ -308,17 +307,23 @@ class Approvals:
             days = round(self.settings.approval_ttl_hours / 24)
             card = self.workflow.board.card(key.card_id)
             run = Round(card=card, record=record, resuming=True)
-            self.steps.comment(
-                run, "expiree", texts.expired_comment(days=days, todo_list=self.settings.trello_list_todo)
+            todo = self.settings.trello_list_todo
+            self._back_to_todo(
+                run,
+                comment=("expiree", texts.expired_comment(days=days, todo_list=todo)),
+                outcome=f"⌛ *Expirée* sans décision après {days} jours : la carte revient dans « {todo} ».",
+                state="expired",
             )
-            self.requests.close(
-                self.requests.pending(record),
-                outcome=f"⌛ *Expirée* sans décision après {days} jours : la carte revient dans « {self.settings.trello_list_todo} ».",
-                status="expired",
-            )
-            self.steps.move(run, "retour-a-simuler", self.workflow.lists.todo)
-            self.steps.set_state(run, "expired")
             self.workflow.emit("expired", card, {})
+
+    def _back_to_todo(self, run: Round, *, comment: tuple[str, str], outcome: str, state: str) -> None:
+        """The card says why, every request of the round is closed with `outcome`, the card goes back to
+        « À simuler » (a new round at the next poll, or at once for a re-simulation)."""
+        step, text = comment
+        self.steps.comment(run, step, text)
+        self.requests.close(self.requests.pending(run.record), outcome=outcome, status=state)
+        self.steps.move(run, "retour-a-simuler", self.workflow.lists.todo)
+        self.steps.set_state(run, state)
 
 
 def _already(decision: str, user_id: str) -> str:

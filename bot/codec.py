@@ -37,7 +37,7 @@ def simulation_to_dict(simulation: Simulation) -> dict:
         "runs": [_run(run) for run in simulation.runs],
         "decision": simulation.decision.value if simulation.decision else None,
         "decided_conflicts": [
-            [index, _conflict(conflict)] for index, conflict in simulation.decided_conflicts
+            [index, conflict_dict(conflict)] for index, conflict in simulation.decided_conflicts
         ],
     }
 
@@ -137,7 +137,7 @@ def _run(run: DryRun) -> dict:
             if accommodations is None
             else {
                 "to_migrate": accommodations.to_migrate,
-                "conflicts": [_conflict(c) for c in accommodations.conflicts],
+                "conflicts": [conflict_dict(c) for c in accommodations.conflicts],
             },
         },
         "error": run.error,
@@ -170,7 +170,7 @@ def _run_back(data: dict) -> DryRun:
     )
 
 
-def _conflict(conflict: AccommodationConflict) -> dict:
+def conflict_dict(conflict: AccommodationConflict) -> dict:
     return {
         "center_id": conflict.center_id,
         "accommodation_id": conflict.accommodation_id,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
@@ -219,22 +220,15 @@ def build_app(*, settings: Settings, client: WebClient, approvals: Approvals, ch
     return app
 
 
-class _QuietHandler(WSGIRequestHandler):
+class QuietWSGIHandler(WSGIRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("slack http: " + format, *args)
 
 
-class _ThreadingWSGIServer(WSGIServer):
+class ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
+    """One thread per request: Slack's clicks must not wait for each other."""
+
     daemon_threads = True
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        threading.Thread(target=self._handle, args=(request, client_address), daemon=True).start()
-
-    def _handle(self, request: Any, client_address: Any) -> None:
-        try:
-            self.finish_request(request, client_address)
-        finally:
-            self.shutdown_request(request)
 
 
 class SlackEndpoint:
@@ -262,8 +256,8 @@ class SlackEndpoint:
                 self._host,
                 self._settings.slack_http_port,
                 wsgi,
-                server_class=_ThreadingWSGIServer,
-                handler_class=_QuietHandler,
+                server_class=ThreadingWSGIServer,
+                handler_class=QuietWSGIHandler,
             )
             self.port = self._server.server_port
             threading.Thread(target=self._server.serve_forever, name="slack-http", daemon=True).start()

@@ -173,7 +173,24 @@ def _refused(reason: str) -> ConsoleResult:
 # --- local -------------------------------------------------------------------------------------------
 
 
-class LocalRunner:
+class _Runner:
+    """What both transports share: only a dry-run (or the constant help) reaches `_execute`."""
+
+    def run(self, command: DryRunCommand) -> ConsoleResult:
+        try:
+            arguments = dry_run_arguments(command)
+        except CommandRefused as refusal:
+            return _refused(str(refusal))
+        return self._execute(arguments)
+
+    def migration_help(self) -> ConsoleResult:
+        return self._execute(HELP_ARGUMENTS)
+
+    def _execute(self, arguments: tuple[str, ...]) -> ConsoleResult:
+        raise NotImplementedError
+
+
+class LocalRunner(_Runner):
     """The console on this machine: `console_argv + arguments`, no shell, in `workdir`."""
 
     def __init__(
@@ -190,16 +207,6 @@ class LocalRunner:
         self._workdir = str(workdir) if workdir else None
         self._timeout_s = timeout_s
         self._env = env  # None: the bot's own environment
-
-    def run(self, command: DryRunCommand) -> ConsoleResult:
-        try:
-            arguments = dry_run_arguments(command)
-        except CommandRefused as refusal:
-            return _refused(str(refusal))
-        return self._execute(arguments)
-
-    def migration_help(self) -> ConsoleResult:
-        return self._execute(HELP_ARGUMENTS)
 
     def close(self) -> None:
         """Nothing stays open between local runs."""
@@ -231,7 +238,7 @@ def remote_command(*, workdir: str, console_words: Sequence[str], arguments: Seq
     return f"cd {shlex.quote(workdir)} && {invocation}"
 
 
-class SshRunner:
+class SshRunner(_Runner):
     """The console on preprod through OpenSSH; one ticket's runs share one master connection."""
 
     def __init__(
@@ -263,16 +270,6 @@ class SshRunner:
     def control_dir(self) -> Path | None:
         """Where the master connection's socket lives (None until a run makes the runner's own one)."""
         return self._control_dir
-
-    def run(self, command: DryRunCommand) -> ConsoleResult:
-        try:
-            arguments = dry_run_arguments(command)
-        except CommandRefused as refusal:
-            return _refused(str(refusal))
-        return self._execute(arguments)
-
-    def migration_help(self) -> ConsoleResult:
-        return self._execute(HELP_ARGUMENTS)
 
     def close(self) -> None:
         """End the master connection (if any) and forget its socket; safe to call twice."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.codec import conflict_dict
 from bot.console.command import DEFAULT_CONSOLE, FinalCommand
 from bot.model import DryRun, Notice, Plan, Problem, Rule, Simulation
 from bot.report.text import describe_problem
@@ -85,15 +86,7 @@ def run_payload(run: DryRun) -> dict:
         if accommodations is None
         else {
             "to_migrate": accommodations.to_migrate,
-            "conflicts": [
-                {
-                    "center_id": c.center_id,
-                    "accommodation_id": c.accommodation_id,
-                    "not_migrated": list(c.not_migrated),
-                    "migrated": list(c.migrated),
-                }
-                for c in accommodations.conflicts
-            ],
+            "conflicts": [conflict_dict(c) for c in accommodations.conflicts],
         },
         "error": run.error,
     }

@@ -9,14 +9,14 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from socketserver import ThreadingMixIn
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+from wsgiref.simple_server import make_server
 
 import pytest
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot.sandbox.slack_server import SlackSandbox
+from bot.slack import QuietWSGIHandler, ThreadingWSGIServer
 
 EVENTS_PATH = "/slack/events"
 
@@ -27,15 +27,6 @@ def slack_sandbox() -> Iterator[SlackSandbox]:
         yield sandbox
 
 
-class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @contextmanager
 def serve_bolt_app(app: App, *, path: str = EVENTS_PATH) -> Iterator[str]:
     """Serve `app` in HTTP mode on a free loopback port; yields its events URL, stops the server after."""
@@ -43,8 +34,8 @@ def serve_bolt_app(app: App, *, path: str = EVENTS_PATH) -> Iterator[str]:
         "127.0.0.1",
         0,
         SlackRequestHandler(app, path=path),
-        server_class=_ThreadingWSGIServer,
-        handler_class=_QuietHandler,
+        server_class=ThreadingWSGIServer,
+        handler_class=QuietWSGIHandler,
     )
     thread = threading.Thread(
         target=server.serve_forever, kwargs={"poll_interval": 0.02}, name="bolt-wsgi", daemon=True
