@@ -36,9 +36,10 @@ STATE_LABELS = {
     "refused": "refusé par le PO",
     "obsolete": "remplacé (ticket modifié)",
     "expired": "demande expirée sans réponse",
+    "archived": "carte archivée",
 }
 # Nothing left for the bot or the team to do about these; shown only with --all.
-FINAL_STATES = frozenset({"refused", "obsolete", "expired"})
+FINAL_STATES = frozenset({"refused", "obsolete", "expired", "archived"})
 REQUEST_LABELS = {"approval": "validation du PO", "conflict": "décision sur les hébergements"}
 
 

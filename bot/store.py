@@ -168,6 +168,19 @@ class Store:
     def cards(self) -> list[CardRecord]:
         return [_card(row) for row in self._query("SELECT * FROM cards ORDER BY round_started_at")]
 
+    def archive_missing(self, open_card_ids: set[str], *, now: float) -> list[str]:
+        """Cards in progress that left the board's open cards (archived, deleted, moved to another board):
+        marked « archived » so that their centres no longer count for locks. Returns their ids."""
+        states = ",".join("?" * len(IN_PROGRESS))
+        rows = self._query(f"SELECT card_id FROM cards WHERE state IN ({states})", IN_PROGRESS)
+        gone = [row["card_id"] for row in rows if row["card_id"] not in open_card_ids]
+        with self._transaction() as db:
+            db.executemany(
+                "UPDATE cards SET state = 'archived', updated_at = ? WHERE card_id = ?",
+                [(now, c) for c in gone],
+            )
+        return gone
+
     def begin_round(
         self,
         card_id: str,

@@ -86,7 +86,10 @@ class Workflow:
 
     def poll(self) -> int:
         """One look at the board (one request) and every migration card handled; returns how many."""
-        cards = [card for card in self.board.open_cards() if self.is_migration_card(card)]
+        open_cards = self.board.open_cards()
+        cards = [card for card in open_cards if self.is_migration_card(card)]
+        for card_id in self.store.archive_missing({card.id for card in open_cards}, now=self.clock()):
+            log.info("card %s left the board's open cards: archived", card_id)
         detail = f"{len(cards)} carte(s) de migration"
         self.store.beat("poll", now=self.clock(), detail=detail)
         for card in cards:

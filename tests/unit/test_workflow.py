@@ -311,3 +311,16 @@ def test_a_crash_after_any_side_effect_then_a_restart_ends_like_an_undisturbed_r
         env.poll()
         env.poll()
         assert final_state(env.board, card) == reference, f"crash after side effect {crash_at}"
+
+
+def test_an_archived_card_no_longer_holds_its_centres(env):
+    first = env.board.add_card(TITLE + " A", RUNBOOK_TICKET)
+    env.poll()
+    del env.board.cards[first]  # archived in Trello: gone from the open cards
+    env.poll()
+    assert env.store.card(first).state == "archived"
+    second = env.board.add_card(
+        TITLE + " B", "Centre initial = CPH (ID 4960)\n- si le champ = X → vers TEH (ID 5645)"
+    )
+    env.poll()
+    assert "figure aussi" not in bodies(env.board, second)[1]
