@@ -115,6 +115,19 @@ class SlackChat:
                 return MessageRef(channel=channel, ts=message["ts"])
         return None
 
+    def has_file(self, ref: MessageRef, filename: str) -> bool:
+        """Whether a file of that name is already in the request's thread (a resumed upload)."""
+        try:
+            replies = self.client.conversations_replies(channel=ref.channel, ts=ref.ts, limit=200)
+        except SlackApiError as error:
+            log.warning("cannot read the thread %s/%s: %s", ref.channel, ref.ts, error.response.get("error"))
+            return False
+        return any(
+            file.get("name") == filename
+            for message in replies.get("messages", [])
+            for file in message.get("files", [])
+        )
+
 
 # --- the bolt app ---------------------------------------------------------------------------------
 

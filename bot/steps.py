@@ -146,5 +146,6 @@ class CardSteps:
         assert self.chat is not None
         if self.done(run, step) is not None:
             return
-        self.chat.upload(ref, filename=filename, data=data, title=title)
+        if not (run.resuming and self.chat.has_file(ref, filename)):
+            self.chat.upload(ref, filename=filename, data=data, title=title)
         self.journal(run, step, ref.ts)

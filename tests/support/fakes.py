@@ -79,6 +79,10 @@ class FakeBoard:
     def crash_after(self, count: int | None) -> None:
         self._crash_at = count
 
+    def count_side_effect(self, name: str) -> None:
+        """Also called by a FakeChat built with it: Slack effects count towards the same crash point."""
+        self._side_effect(name)
+
     def _side_effect(self, name: str) -> None:
         self.side_effects += 1
         if self._crash_at is not None and self.side_effects >= self._crash_at:
@@ -292,7 +296,8 @@ class FakeClock:
 class FakeChat:
     """Slack as recorded messages: enough to test who is asked, and how requests end."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, side_effect: Callable[[str], None] | None = None) -> None:
+        self._side_effect = side_effect or (lambda _name: None)  # share a FakeBoard's crash counter
         self.messages: dict[tuple[str, str], dict] = {}
         self.replies: list[tuple[str, str, str]] = []
         self.uploads: list[tuple[str, str, str]] = []
@@ -305,6 +310,7 @@ class FakeChat:
     ) -> MessageRef:
         ref = MessageRef(channel, f"1700000000.{next(self._ts):06d}")
         self.messages[(ref.channel, ref.ts)] = {"text": text, "blocks": blocks, "metadata": metadata}
+        self._side_effect("slack post")
         return ref
 
     def update(self, ref: MessageRef, *, text: str, blocks: list[dict]) -> None:
@@ -316,6 +322,7 @@ class FakeChat:
 
     def upload(self, ref: MessageRef, *, filename: str, data: bytes, title: str) -> None:
         self.uploads.append((ref.channel, ref.ts, filename))
+        self._side_effect("slack upload")
 
     def ephemeral(self, channel: str, user_id: str, text: str, *, thread_ts: str | None = None) -> None:
         self.ephemerals.append((channel, user_id, text))
@@ -334,6 +341,9 @@ class FakeChat:
             if message_channel == channel and message["metadata"] == metadata:
                 return MessageRef(channel, ts)
         return None
+
+    def has_file(self, ref: MessageRef, filename: str) -> bool:
+        return (ref.channel, ref.ts, filename) in self.uploads
 
     def buttons(self, channel: str) -> list[tuple[str, str, str]]:
         """(ts, action_id, value) of every button still shown in a channel."""

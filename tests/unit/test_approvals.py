@@ -13,7 +13,7 @@ from bot.report.blocks import RequestKey
 from bot.settings import Settings
 from bot.store import Store
 from bot.workflow import Workflow
-from tests.support.fakes import FakeBoard, FakeChat, FakeClock, FakeConsole
+from tests.support.fakes import FakeBoard, FakeChat, FakeClock, FakeConsole, SimulatedCrash
 from tests.unit.test_workflow import LIST_IDS, RUNBOOK_TICKET, TITLE, bodies
 
 ROOT = Path(__file__).parents[2]
@@ -32,7 +32,7 @@ class Env:
         self.settings = Settings(_env_file=None, **values)
         self.board = FakeBoard()
         self.console = FakeConsole()
-        self.chat = FakeChat()
+        self.chat = FakeChat(side_effect=self.board.count_side_effect)
         self.clock = FakeClock(start=1_795_000_000.0)  # 2026-11-18 12:06:40 in Paris
         self.store = Store(tmp_path / "state.sqlite3")
         self.workflow = Workflow(
@@ -293,3 +293,39 @@ def test_reminder_then_expiry(env):
     assert env.board.list_of(card) == "À simuler"
     env.poll()
     assert env.store.card(card).round == key.round + 1
+
+
+def test_a_crash_after_any_side_effect_with_slack_on_then_a_restart_posts_nothing_twice(tmp_path):
+    def state(env: Env, card: str) -> tuple:
+        return (
+            bodies(env.board, card),
+            [a.name for a, _ in env.board.cards[card].attachments],
+            env.board.list_of(card),
+            sorted(message["text"] for message in env.chat.messages.values()),
+            [filename for _, _, filename in env.chat.uploads],
+        )
+
+    reference = Env(tmp_path / "reference")
+    card = reference.board.add_card(TITLE, RUNBOOK_TICKET)
+    reference.poll()
+    expected = state(reference, card)
+    effects = reference.board.side_effects
+    for crash_at in range(1, effects + 1):
+        env = Env(tmp_path / f"crash{crash_at}")
+        card = env.board.add_card(TITLE, RUNBOOK_TICKET)
+        env.board.crash_after(crash_at)
+        with pytest.raises(SimulatedCrash):
+            env.poll()
+        env.store = Store(tmp_path / f"crash{crash_at}" / "state.sqlite3")  # a new process, same files
+        env.workflow = Workflow(
+            board=env.board,
+            console=env.console,
+            store=env.store,
+            settings=env.settings,
+            lists=LIST_IDS,
+            clock=env.clock,
+            chat=env.chat,
+        )
+        env.poll()
+        env.poll()
+        assert state(env, card) == expected, f"crash after side effect {crash_at}"
