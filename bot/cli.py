@@ -335,7 +335,7 @@ def command_run(arguments: argparse.Namespace, settings: Settings, stdout: TextI
         if arguments.once:
             service.workflow.poll()
             return EXIT_OK
-        run_until_stopped(build_scheduler(service.jobs()))
+        run_until_stopped(build_scheduler(service.jobs()), on_stop=service.workflow.request_stop)
         return EXIT_OK
     finally:
         service.close()

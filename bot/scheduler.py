@@ -43,8 +43,14 @@ def build_scheduler(jobs: list[tuple[str, Callable[[], object], float]]) -> Back
     return scheduler
 
 
-def run_until_stopped(scheduler: BackgroundScheduler, *, stop: threading.Event | None = None) -> None:
-    """Blocks until SIGINT/SIGTERM (or `stop` is set), then lets the running job finish."""
+def run_until_stopped(
+    scheduler: BackgroundScheduler,
+    *,
+    stop: threading.Event | None = None,
+    on_stop: Callable[[], None] | None = None,
+) -> None:
+    """Blocks until SIGINT/SIGTERM (or `stop` is set); `on_stop` asks the running job to end after its
+    current step, and the scheduler waits for it."""
     stop = stop or threading.Event()
     previous = {}
     if threading.current_thread() is threading.main_thread():
@@ -55,6 +61,8 @@ def run_until_stopped(scheduler: BackgroundScheduler, *, stop: threading.Event |
         stop.wait()
     finally:
         log.info("stopping: waiting for the current step to finish")
+        if on_stop is not None:
+            on_stop()
         scheduler.shutdown(wait=True)
         for signum, handler in previous.items():
             signal.signal(signum, handler)

@@ -81,6 +81,7 @@ class Workflow:
         self.requests = Requests(chat=chat, store=store, settings=settings) if chat is not None else None
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
+        self._stopping = threading.Event()
 
     # --- the poll --------------------------------------------------------------------------------
 
@@ -93,9 +94,16 @@ class Workflow:
         detail = f"{len(cards)} carte(s) de migration"
         self.store.beat("poll", now=self.clock(), detail=detail)
         for card in cards:
+            if self._stopping.is_set():
+                log.info("stop requested: the remaining cards wait for the next start")
+                break
             self.handle_safely(card)
             self.store.beat("poll", now=self.clock(), detail=detail)  # long dry-runs are not a dead bot
         return len(cards)
+
+    def request_stop(self) -> None:
+        """SIGINT/SIGTERM: finish the card in hand, leave the others for the next start."""
+        self._stopping.set()
 
     def is_migration_card(self, card: CardSnapshot) -> bool:
         label = self.settings.trello_card_label

@@ -324,3 +324,18 @@ def test_an_archived_card_no_longer_holds_its_centres(env):
     )
     env.poll()
     assert "figure aussi" not in bodies(env.board, second)[1]
+
+
+def test_a_stop_request_lets_the_card_in_hand_finish_and_leaves_the_others(env):
+    first = env.board.add_card(TITLE + " A", RUNBOOK_TICKET)
+    second = env.board.add_card(TITLE + " B", RUNBOOK_TICKET)
+    run = env.console.run
+
+    def run_then_stop(command):  # SIGTERM arrives while the first card's dry-runs run
+        env.workflow.request_stop()
+        return run(command)
+
+    env.console.run = run_then_stop
+    env.poll()
+    assert env.board.list_of(first) == "En attente validation PO"  # finished, not cut in the middle
+    assert env.board.list_of(second) == "À simuler" and env.board.comment_texts(second) == []
