@@ -205,5 +205,13 @@ class Simulation:
         )
 
     @property
+    def accommodations_to_migrate(self) -> int:
+        return sum(
+            run.figures.accommodations.to_migrate
+            for run in self.runs
+            if run.figures and run.figures.accommodations
+        )
+
+    @property
     def awaits_decision(self) -> bool:
         return bool(self.conflicts) and self.decision is None

@@ -64,3 +64,8 @@ def without_accommodations(plan: Plan, rule_indexes: Sequence[int]) -> Plan:
         for index, rule in enumerate(plan.rules)
     )
     return build_plan(rules, field_slug=plan.field_slug)
+
+
+def plan_centres(plan: Plan) -> set[int]:
+    """Every centre a plan touches, origins and destinations."""
+    return {centre for rule in plan.rules for centre in (rule.origin.id, rule.destination.id)}

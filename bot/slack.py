@@ -161,12 +161,8 @@ def build_app(*, settings: Settings, client: WebClient, approvals: Approvals, ch
 
         return listener
 
-    app.action(APPROVE)(
-        button(lambda key, user, channel, _: approvals.approve(key, user_id=user, channel=channel))
-    )
-    app.action(RESIMULATE)(
-        button(lambda key, user, channel, _: approvals.resimulate(key, user_id=user, channel=channel))
-    )
+    app.action(APPROVE)(button(lambda key, user, channel, _: approvals.approve(key, user_id=user)))
+    app.action(RESIMULATE)(button(lambda key, user, channel, _: approvals.resimulate(key, user_id=user)))
     app.action(CONFLICT_MIGRATE)(
         button(
             lambda key, user, channel, _: approvals.decide_conflict(
@@ -211,7 +207,7 @@ def build_app(*, settings: Settings, client: WebClient, approvals: Approvals, ch
         key = RequestKey.parse(value)
         if key is None:
             return
-        outcome = approvals.refuse(key, user_id=body["user"]["id"], channel=channel, reason=reason)
+        outcome = approvals.refuse(key, user_id=body["user"]["id"], reason=reason)
         if outcome.message and channel:
             chat.ephemeral(channel, body["user"]["id"], outcome.message)
 

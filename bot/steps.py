@@ -1,18 +1,23 @@
 """Idempotent side effects on a card (Trello) and for it (Slack), journaled under (card, round, fingerprint, step).
 
-A step found in the journal is never done again. When a round is resumed (after a crash, or an error on the
-previous poll), a step first looks for what may have landed before the crash: its marker among the card's
-comments, an attachment of ours that the journal does not know, a Slack message carrying its metadata.
+Each step journals its *intent* before acting and its *result* after. A step with a result is never done
+again. A step with an intent but no result may have landed before a crash: it first looks for its work — a
+comment of the bot's own member ending with the step's marker, an attachment of the bot's that the journal
+does not know, a checklist of that name, a Slack message carrying the step's metadata, a file in the
+request's thread — and adopts it instead of doing it twice. Without an intent, nothing can have landed.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from bot.ports import Board, CardSnapshot, Chat, Clock, Comment, MessageRef
 from bot.report import card as texts
 from bot.store import CardRecord, SlackRequest, Store
+
+INTENT = "#intention"
 
 
 @dataclass
@@ -21,9 +26,7 @@ class Round:
 
     card: CardSnapshot
     record: CardRecord
-    resuming: bool
     comments: list[Comment] | None = None
-    posted: list[str] = field(default_factory=list)
 
 
 class CardSteps:
@@ -41,6 +44,15 @@ class CardSteps:
             run.card.id, run.record.round, run.record.fingerprint, step, result, now=self.clock()
         )
 
+    def _begin(self, run: Round, step: str) -> bool:
+        """Journal the intent; True when an earlier attempt had already begun (its work may exist)."""
+        if self.done(run, step + INTENT) is not None:
+            return True
+        self.journal(run, step + INTENT, "")
+        return False
+
+    # --- Trello ----------------------------------------------------------------------------------
+
     def comment(self, run: Round, step: str, text: str) -> None:
         parts = texts.split_comment(text)
         for number, part in enumerate(parts, start=1):
@@ -48,30 +60,32 @@ class CardSteps:
             if self.done(run, part_step) is not None:
                 continue
             stamp = texts.marker(round_=run.record.round, fingerprint=run.record.fingerprint, step=part_step)
-            found = self._find_comment(run, stamp)
+            found = self._find_comment(run, stamp) if self._begin(run, part_step) else None
             comment_id = found or self.board.comment(run.card.id, texts.with_marker(part, stamp))
             self.journal(run, part_step, comment_id)
-            run.posted.append(part_step)
 
     def _find_comment(self, run: Round, stamp: str) -> str | None:
-        if not run.resuming:
-            return None
+        """Only the bot's own comments count: anyone can write a marker line."""
         if run.comments is None:
             run.comments = self.board.comments(run.card.id)
-        return next((c.id for c in run.comments if texts.has_marker(c.text, stamp)), None)
+        me = self.board.member_id()
+        return next(
+            (c.id for c in run.comments if c.author_id == me and texts.has_marker(c.text, stamp)), None
+        )
 
     def attach(self, run: Round, step: str, *, filename: str, data: bytes, mime_type: str) -> None:
         step = f"piece-{step}"
         if self.done(run, step) is not None:
             return
         found = None
-        if run.resuming:
+        if self._begin(run, step):
             ours = set(self.store.journal_results(run.card.id, "piece-"))
+            me = self.board.member_id()
             found = next(
                 (
                     a.id
                     for a in self.board.attachments(run.card.id)
-                    if a.name == filename and a.id not in ours
+                    if a.name == filename and a.author_id == me and a.id not in ours
                 ),
                 None,
             )
@@ -83,15 +97,31 @@ class CardSteps:
     def move(self, run: Round, step: str, list_id: str) -> None:
         if self.done(run, step) is not None:
             return
+        self.journal(run, step + INTENT, list_id)
         if run.card.list_id != list_id:
             self.board.move(run.card.id, list_id)
         self.journal(run, step, list_id)
         self.store.update_card(run.card.id, list_id=list_id, now=self.clock())
 
-    def checklist(self, run: Round, step: str, *, name: str, items: list[str]) -> None:
+    def moved_here_by_us(self, run: Round) -> bool:
+        """Whether the card's list is where this round meant to move it (our move landed, its journal
+        entry did not) rather than where a person put it."""
+        intents = self.store.journal_results(run.card.id, "vers-", round_=run.record.round)
+        return run.card.list_id in intents
+
+    def checklist(self, run: Round, step: str, *, name: str, items: Sequence[str]) -> None:
+        """Resumed, it completes the checklist it began (items are added by name, never twice)."""
         if self.done(run, step) is not None:
             return
-        self.journal(run, step, self.board.add_checklist(run.card.id, name, items))
+        existing = self.board.checklists(run.card.id) if self._begin(run, step) else []
+        found = next((checklist for checklist in existing if checklist.name == name), None)
+        if found is None:
+            checklist_id = self.board.add_checklist(run.card.id, name, items)
+        else:
+            missing = [item for item in items if item not in found.items]
+            self.board.add_checklist_items(found.id, missing)
+            checklist_id = found.id
+        self.journal(run, step, checklist_id)
 
     def set_state(self, run: Round, state: str, *, error: str | None = None) -> None:
         self.store.update_card(run.card.id, state=state, last_error=error, now=self.clock())
@@ -119,7 +149,7 @@ class CardSteps:
                     "kind": kind,
                 },
             }
-            found = self.chat.find_posted(channel, metadata) if run.resuming else None
+            found = self.chat.find_posted(channel, metadata) if self._begin(run, channel_step) else None
             ref = found or self.chat.post(channel, text=text, blocks=blocks, metadata=metadata)
             self.store.add_slack_request(
                 SlackRequest(
@@ -146,6 +176,6 @@ class CardSteps:
         assert self.chat is not None
         if self.done(run, step) is not None:
             return
-        if not (run.resuming and self.chat.has_file(ref, filename)):
+        if not (self._begin(run, step) and self.chat.has_file(ref, filename)):
             self.chat.upload(ref, filename=filename, data=data, title=title)
         self.journal(run, step, ref.ts)

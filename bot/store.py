@@ -31,7 +31,8 @@ CREATE TABLE IF NOT EXISTS cards (
     last_error TEXT,
     simulation TEXT,
     decision TEXT,
-    decision_by TEXT
+    decision_by TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS journal (
     card_id TEXT NOT NULL,
@@ -79,7 +80,19 @@ CREATE TABLE IF NOT EXISTS slack_requests (
 """
 
 # States in which a card still counts for locks (its figures matter until it is executed or dropped).
-IN_PROGRESS = ("simulating", "awaiting_decision", "awaiting_approval", "approved")
+IN_PROGRESS = (
+    "simulating",
+    "awaiting_decision",
+    "awaiting_approval",
+    "approving",
+    "refusing",
+    "resimulating",
+    "expiring",
+    "approved",
+    "error",
+)
+# Columns added after the first release: created on an older database at start-up.
+MIGRATIONS = (("cards", "attempts", "INTEGER NOT NULL DEFAULT 0"),)
 
 
 @dataclass(frozen=True)
@@ -98,6 +111,7 @@ class CardRecord:
     simulation: dict | None
     decision: str | None
     decision_by: str | None
+    attempts: int = 0  # internal errors in a row in this round
 
 
 @dataclass(frozen=True)
@@ -139,6 +153,10 @@ class Store:
             self._connection.execute("PRAGMA journal_mode=WAL")
             self._connection.execute("PRAGMA synchronous=FULL")
             self._connection.executescript(SCHEMA)
+            for table, column, definition in MIGRATIONS:
+                columns = {row["name"] for row in self._connection.execute(f"PRAGMA table_info({table})")}
+                if column not in columns:
+                    self._connection.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
 
     def close(self) -> None:
         with self._lock:
@@ -168,18 +186,19 @@ class Store:
     def cards(self) -> list[CardRecord]:
         return [_card(row) for row in self._query("SELECT * FROM cards ORDER BY round_started_at")]
 
-    def archive_missing(self, open_card_ids: set[str], *, now: float) -> list[str]:
+    def archive_missing(self, open_card_ids: set[str], *, now: float) -> list[CardRecord]:
         """Cards in progress that left the board's open cards (archived, deleted, moved to another board):
-        marked « archived » so that their centres no longer count for locks. Returns their ids."""
+        marked « archived » so that their centres no longer count for locks. Returns them as they were."""
         states = ",".join("?" * len(IN_PROGRESS))
         rows = self._query(f"SELECT card_id FROM cards WHERE state IN ({states})", IN_PROGRESS)
         gone = [row["card_id"] for row in rows if row["card_id"] not in open_card_ids]
+        records = [record for record in map(self.card, gone) if record is not None]
         with self._transaction() as db:
             db.executemany(
                 "UPDATE cards SET state = 'archived', updated_at = ? WHERE card_id = ?",
                 [(now, c) for c in gone],
             )
-        return gone
+        return records
 
     def begin_round(
         self,
@@ -203,7 +222,7 @@ class Store:
                        short_link = excluded.short_link, name = excluded.name, list_id = excluded.list_id,
                        last_activity = excluded.last_activity, round_started_at = excluded.round_started_at,
                        updated_at = excluded.updated_at, last_error = NULL, simulation = NULL,
-                       decision = NULL, decision_by = NULL""",
+                       decision = NULL, decision_by = NULL, attempts = 0""",
                 (card_id, short_link, name, fingerprint, list_id, last_activity, now, now),
             )
             db.execute("DELETE FROM card_centres WHERE card_id = ?", (card_id,))
@@ -232,16 +251,20 @@ class Store:
                 (*fields.values(), now, card_id),
             )
 
-    def save_simulation(self, card_id: str, simulation: dict, *, centre_ids: set[int], now: float) -> None:
+    def save_simulation(self, card_id: str, simulation: dict, *, now: float) -> None:
         with self._transaction() as db:
             db.execute(
                 "UPDATE cards SET simulation = ?, updated_at = ? WHERE card_id = ?",
                 (json.dumps(simulation, ensure_ascii=False), now, card_id),
             )
-            db.execute("DELETE FROM card_centres WHERE card_id = ?", (card_id,))
-            db.executemany(
-                "INSERT INTO card_centres (card_id, centre_id) VALUES (?, ?)",
-                [(card_id, c) for c in sorted(centre_ids)],
+
+    def record_error(self, card_id: str, error: str, *, now: float) -> None:
+        """An unexpected error on the card: counted, so that a persistent one stops being retried."""
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE cards SET state = 'error', last_error = ?, attempts = attempts + 1, updated_at = ? "
+                "WHERE card_id = ?",
+                (error, now, card_id),
             )
 
     def record_centres(self, card_id: str, centre_ids: set[int]) -> None:
@@ -291,25 +314,14 @@ class Store:
                 (card_id, round_, fingerprint, step, result, now),
             )
 
-    def claim(
-        self, card_id: str, round_: int, fingerprint: str, step: str, result: str, *, now: float
-    ) -> bool:
-        """Journal a step only if nobody did: True for the one caller that wins (two clicks, two POs)."""
-        with self._transaction() as db:
-            cursor = db.execute(
-                """INSERT INTO journal (card_id, round, fingerprint, step, result, done_at) VALUES (?, ?, ?, ?, ?, ?)
-                   ON CONFLICT DO NOTHING""",
-                (card_id, round_, fingerprint, step, result, now),
-            )
-            return cursor.rowcount == 1
-
-    def journal_results(self, card_id: str, step_prefix: str) -> list[str]:
-        """Every result a step family produced for a card, all rounds (e.g. the ids of our attachments)."""
-        rows = self._query(
-            "SELECT result FROM journal WHERE card_id = ? AND step LIKE ? ORDER BY done_at",
-            (card_id, step_prefix + "%"),
-        )
-        return [row["result"] for row in rows]
+    def journal_results(self, card_id: str, step_prefix: str, *, round_: int | None = None) -> list[str]:
+        """Every result a step family produced for a card, all rounds or one (e.g. our attachments' ids)."""
+        sql = "SELECT result FROM journal WHERE card_id = ? AND step LIKE ?"
+        parameters: tuple = (card_id, step_prefix + "%")
+        if round_ is not None:
+            sql += " AND round = ?"
+            parameters += (round_,)
+        return [row["result"] for row in self._query(sql + " ORDER BY done_at", parameters)]
 
     # --- decisions -------------------------------------------------------------------------------
 
@@ -323,15 +335,41 @@ class Store:
         user_id: str,
         reason: str = "",
         now: float,
+        state: str | None = None,
     ) -> bool:
-        """Record the one decision of a round; False when somebody decided first (double click, two POs)."""
+        """Record the one decision of a round — and the card's new `state` in the same transaction, so that
+        a crash cannot leave a decision without the state that makes the poll finish its effects. False
+        when somebody decided first (double click, two POs)."""
         with self._transaction() as db:
             cursor = db.execute(
                 """INSERT INTO approvals (card_id, round, fingerprint, decision, user_id, reason, decided_at)
                    VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
                 (card_id, round_, fingerprint, decision, user_id, reason, now),
             )
-            return cursor.rowcount == 1
+            won = cursor.rowcount == 1
+            if won and state is not None:
+                db.execute(
+                    "UPDATE cards SET state = ?, updated_at = ? WHERE card_id = ?", (state, now, card_id)
+                )
+            return won
+
+    def decide_conflict(
+        self, card_id: str, round_: int, fingerprint: str, decision: str, *, user_id: str, now: float
+    ) -> bool:
+        """The accommodation decision of a round, once: claimed and stored on the card together."""
+        with self._transaction() as db:
+            cursor = db.execute(
+                """INSERT INTO journal (card_id, round, fingerprint, step, result, done_at)
+                   VALUES (?, ?, ?, 'conflit-tranche', ?, ?) ON CONFLICT DO NOTHING""",
+                (card_id, round_, fingerprint, f"{decision}|{user_id}", now),
+            )
+            if cursor.rowcount != 1:
+                return False
+            db.execute(
+                "UPDATE cards SET decision = ?, decision_by = ?, updated_at = ? WHERE card_id = ?",
+                (decision, user_id, now, card_id),
+            )
+            return True
 
     def approval(self, card_id: str, round_: int, fingerprint: str) -> Approval | None:
         rows = self._query(

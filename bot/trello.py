@@ -25,7 +25,7 @@ import httpx
 from trello import Card, TrelloClient
 from trello.exceptions import ResourceUnavailable
 
-from bot.ports import Attachment, BoardLayout, CardSnapshot, Comment
+from bot.ports import Attachment, BoardLayout, CardSnapshot, Checklist, Comment
 
 log = logging.getLogger("migrabot.trello")
 
@@ -174,6 +174,7 @@ class TrelloBoard:
         self._client = TrelloClient(api_key=api_key, api_secret=token, http_service=http)
         self._board_id = board_id
         self._board: Any = None
+        self._member: dict | None = None
 
     def _fetch(self, path: str, **kwargs: Any) -> Any:
         try:
@@ -223,7 +224,12 @@ class TrelloBoard:
                 f"/cards/{card_id}/actions", query_params={"filter": "commentCard", "page": str(page)}
             )
             found += [
-                Comment(id=action["id"], text=action.get("data", {}).get("text", "")) for action in actions
+                Comment(
+                    id=action["id"],
+                    text=action.get("data", {}).get("text", ""),
+                    author_id=action.get("idMemberCreator", ""),
+                )
+                for action in actions
             ]
             if len(actions) < ACTIONS_PAGE_SIZE:
                 break
@@ -235,12 +241,12 @@ class TrelloBoard:
         except ResourceUnavailable as error:
             raise TrelloError(_refusal("POST", f"/cards/{card_id}/actions/comments", error)) from None
 
-    def edit_comment(self, comment_id: str, text: str) -> None:
-        self._fetch(f"/actions/{comment_id}", http_method="PUT", post_args={"text": text})
-
     def attachments(self, card_id: str) -> list[Attachment]:
-        found = self._fetch(f"/cards/{card_id}/attachments", query_params={"fields": "id,name"})
-        return [Attachment(id=item["id"], name=item.get("name", "")) for item in found]
+        found = self._fetch(f"/cards/{card_id}/attachments", query_params={"fields": "id,name,idMember"})
+        return [
+            Attachment(id=item["id"], name=item.get("name", ""), author_id=item.get("idMember") or "")
+            for item in found
+        ]
 
     def attach(self, card_id: str, *, filename: str, data: bytes, mime_type: str) -> str:
         try:
@@ -255,16 +261,30 @@ class TrelloBoard:
     def add_label(self, card_id: str, label_id: str) -> None:
         self._fetch(f"/cards/{card_id}/idLabels", http_method="POST", post_args={"value": label_id})
 
+    def checklists(self, card_id: str) -> list[Checklist]:
+        found = self._fetch(f"/cards/{card_id}/checklists")
+        return [
+            Checklist(
+                id=c["id"],
+                name=c.get("name", ""),
+                items=tuple(i.get("name", "") for i in c.get("checkItems", [])),
+            )
+            for c in found
+        ]
+
     def add_checklist(self, card_id: str, name: str, items: Sequence[str]) -> str:
         """N+1 requests (py-trello's own add_checklist also re-fetches the whole card)."""
         checklist = self._fetch(f"/cards/{card_id}/checklists", http_method="POST", post_args={"name": name})
+        self.add_checklist_items(checklist["id"], items)
+        return checklist["id"]
+
+    def add_checklist_items(self, checklist_id: str, items: Sequence[str]) -> None:
         for item in items:
             self._fetch(
-                f"/checklists/{checklist['id']}/checkItems",
+                f"/checklists/{checklist_id}/checkItems",
                 http_method="POST",
                 post_args={"name": item, "checked": "false"},
             )
-        return checklist["id"]
 
     # --- set-up (doctor --fix) -------------------------------------------------------------------
 
@@ -281,7 +301,16 @@ class TrelloBoard:
         )["id"]
 
     def member_name(self) -> str:
-        return self._fetch("/members/me", query_params={"fields": "username,fullName"}).get("username", "")
+        return self._me().get("username", "")
+
+    def member_id(self) -> str:
+        """The bot's own Trello member: only its comments and attachments are ever taken for its own."""
+        return self._me()["id"]
+
+    def _me(self) -> dict:
+        if self._member is None:
+            self._member = self._fetch("/members/me", query_params={"fields": "id,username,fullName"})
+        return self._member
 
 
 def _snapshot(card: dict) -> CardSnapshot:

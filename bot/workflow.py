@@ -18,15 +18,16 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 from bot.codec import simulation_from_dict, simulation_to_dict
 from bot.model import ConflictDecision, Notice, Plan, Simulation, Ticket
-from bot.plan import build_plan
+from bot.plan import build_plan, plan_centres
 from bot.ports import Board, CardSnapshot, Chat, Clock, Console
 from bot.report import card as texts
 from bot.report.blocks import CardLink, RequestKey, approval_request, conflict_request
 from bot.report.excel import build_workbook, workbook_name
-from bot.report.text import render_synthesis, shared_prefix, short_label
+from bot.report.text import DECISION_TEXT, render_synthesis, shared_prefix, short_label
 from bot.requests import Requests
 from bot.settings import Settings
 from bot.simulation import redo_without_accommodations, simulate
@@ -41,6 +42,12 @@ log = logging.getLogger("migrabot.workflow")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RESUMABLE = frozenset({"simulating", "awaiting_decision", "error"})
 PENDING = frozenset({"awaiting_decision", "awaiting_approval"})
+DECIDING = frozenset({"approving", "refusing", "resimulating", "expiring"})  # decided, effects under way
+MAX_ATTEMPTS = 3  # an internal error is retried at the next polls, then waits for the card to change
+
+
+class Decisions(Protocol):
+    def finish(self, card: CardSnapshot, record: CardRecord) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -82,22 +89,30 @@ class Workflow:
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
         self._stopping = threading.Event()
+        self.decisions: Decisions | None = None  # set by the Slack side (bot.approvals) when it is on
 
     # --- the poll --------------------------------------------------------------------------------
 
     def poll(self) -> int:
         """One look at the board (one request) and every migration card handled; returns how many."""
+        polled_at = self.clock()
         open_cards = self.board.open_cards()
         cards = [card for card in open_cards if self.is_migration_card(card)]
-        for card_id in self.store.archive_missing({card.id for card in open_cards}, now=self.clock()):
-            log.info("card %s left the board's open cards: archived", card_id)
+        for record in self.store.archive_missing({card.id for card in open_cards}, now=self.clock()):
+            log.info("card %s left the board's open cards: archived", record.short_link or record.card_id)
+            if self.requests is not None:
+                self.requests.close(
+                    self.requests.pending(record),
+                    outcome="🗄️ *Carte archivée* : plus rien à décider.",
+                    status="obsolete",
+                )
         detail = f"{len(cards)} carte(s) de migration"
         self.store.beat("poll", now=self.clock(), detail=detail)
         for card in cards:
             if self._stopping.is_set():
                 log.info("stop requested: the remaining cards wait for the next start")
                 break
-            self.handle_safely(card)
+            self.handle_safely(card, polled_at=polled_at)
             self.store.beat("poll", now=self.clock(), detail=detail)  # long dry-runs are not a dead bot
         return len(cards)
 
@@ -116,11 +131,18 @@ class Workflow:
         with self._locks_guard:
             return self._locks.setdefault(card_id, threading.Lock())
 
-    def handle_safely(self, card: CardSnapshot) -> None:
+    def handle_safely(self, card: CardSnapshot, *, polled_at: float | None = None) -> None:
         """A bug on one card is logged and shown on that card; it never stops the others."""
+        with self.card_lock(card.id):
+            record = self.store.card(card.id)
+            if polled_at is not None and record is not None and record.updated_at > polled_at:
+                card = self.board.card(card.id)  # a Slack decision changed it since the poll: look again
+            self.handle_guarded(card)
+
+    def handle_guarded(self, card: CardSnapshot) -> None:
+        """`handle` for a caller that holds the card's lock, with the same error boundary."""
         try:
-            with self.card_lock(card.id):
-                self.handle(card)
+            self.handle(card)
         except Exception as error:
             log.exception("card %s: unexpected error", card.short_link or card.id)
             self._report_internal_error(card, error)
@@ -128,36 +150,61 @@ class Workflow:
     def handle(self, card: CardSnapshot) -> None:
         record = self.store.card(card.id)
         fingerprint = self.fingerprint(card.desc)
+        if record is not None and record.state in DECIDING and self.decisions is not None:
+            self.decisions.finish(card, record)  # a decision recorded, its effects not all done yet
+            return
         if record is not None and record.fingerprint != fingerprint and record.state in PENDING:
             self._make_obsolete(card, record, fingerprint)
-            card = replace(card, list_id=self.lists.todo)
             record = self.store.card(card.id)
+            if card.list_id == self.lists.fix:
+                return  # somebody is correcting it: simulated once they put it back in « À simuler »
+            card = replace(card, list_id=self.lists.todo)
         if card.list_id == self.lists.todo:
-            resuming = record is not None and record.state in RESUMABLE and record.fingerprint == fingerprint
-            if not resuming:
-                record = self.store.begin_round(
-                    card.id,
-                    fingerprint=fingerprint,
-                    short_link=card.short_link,
-                    name=card.name,
-                    list_id=card.list_id,
-                    last_activity=card.last_activity,
-                    now=self.clock(),
-                )
-                self.emit("round", card, {"round": record.round, "fingerprint": fingerprint})
-            assert record is not None
-            self._run_round(Round(card=card, record=record, resuming=resuming))
-        elif (
-            record is not None
-            and record.state in RESUMABLE
-            and card.list_id in {self.lists.waiting, self.lists.fix}
-        ):
-            # Our last move reached Trello but not the journal: finish the round where the card now is.
-            self._run_round(Round(card=card, record=record, resuming=True))
+            self._in_todo(card, record, fingerprint)
+        elif record is not None and record.state in RESUMABLE and record.fingerprint == fingerprint:
+            run = Round(card=card, record=record)
+            if self.steps.moved_here_by_us(run):  # our move landed, its journal entry did not: finish
+                self._run_round(run)
+            elif record.state == "simulating":  # a person took it out of « À simuler » mid-round
+                self._retire(record, outcome="⏸️ *Interrompue* : la carte a été sortie de « À simuler ».")
+                self.steps.set_state(run, "abandoned")
+
+    def _in_todo(self, card: CardSnapshot, record: CardRecord | None, fingerprint: str) -> None:
+        resuming = record is not None and record.state in RESUMABLE and record.fingerprint == fingerprint
+        if resuming and record is not None and record.state == "error" and record.attempts >= MAX_ATTEMPTS:
+            return  # reported on the card; tried again once the card changes or is moved back
+        if not resuming:
+            if record is not None and record.state in PENDING:
+                # Moved back to « À simuler » by a person: the request waiting on the old round is void.
+                self._retire(record, outcome="🔄 *Obsolète* : la carte a été remise dans « À simuler ».")
+            record = self.store.begin_round(
+                card.id,
+                fingerprint=fingerprint,
+                short_link=card.short_link,
+                name=card.name,
+                list_id=card.list_id,
+                last_activity=card.last_activity,
+                now=self.clock(),
+            )
+            self.emit("round", card, {"round": record.round, "fingerprint": fingerprint})
+        assert record is not None
+        self._run_round(Round(card=card, record=record))
+
+    def _retire(self, record: CardRecord, *, outcome: str) -> None:
+        """A round that waited on people is over: no decision can count for it any more."""
+        self.store.decide(
+            record.card_id, record.round, record.fingerprint, "obsolete", user_id="migrabot", now=self.clock()
+        )
+        if self.requests is not None:
+            self.requests.close(self.requests.pending(record), outcome=outcome, status="obsolete")
 
     def resume(self, card: CardSnapshot, record: CardRecord) -> None:
         """Continue a card's current round (after a decision); the caller holds the card's lock."""
-        self._run_round(Round(card=card, record=record, resuming=True))
+        try:
+            self._run_round(Round(card=card, record=record))
+        except Exception as error:
+            log.exception("card %s: unexpected error", card.short_link or card.id)
+            self._report_internal_error(card, error)
 
     def fingerprint(self, description: str) -> str:
         """The card's description and the settings that shape its commands."""
@@ -174,9 +221,7 @@ class Workflow:
             self._reject_ticket(run, ticket)
             return
         plan = build_plan(ticket.rules, field_slug=self.settings.migration_field_slug)
-        self.store.record_centres(
-            run.card.id, {c for r in plan.rules for c in (r.origin.id, r.destination.id)}
-        )
+        self.store.record_centres(run.card.id, plan_centres(plan))
         self.steps.comment(run, "debut", texts.started_comment(len(plan.rules)))
         simulation = self._simulation(run, plan, ticket)
         if not simulation.ok:
@@ -217,12 +262,7 @@ class Workflow:
                 concurrency=self.settings.console_concurrency,
                 decision=decision,
             )
-        self.store.save_simulation(
-            run.card.id,
-            simulation_to_dict(simulation),
-            centre_ids={c for r in plan.rules for c in (r.origin.id, r.destination.id)},
-            now=self.clock(),
-        )
+        self.store.save_simulation(run.card.id, simulation_to_dict(simulation), now=self.clock())
         return simulation
 
     def _decide(self, simulation: Simulation, decision: ConflictDecision) -> Simulation:
@@ -247,11 +287,7 @@ class Workflow:
         self.emit("failed", run.card, {"error": first.error})
 
     def _ask_decision(self, run: Round, simulation: Simulation) -> None:
-        to_migrate = sum(
-            r.figures.accommodations.to_migrate
-            for r in simulation.runs
-            if r.figures and r.figures.accommodations
-        )
+        to_migrate = simulation.accommodations_to_migrate
         self.steps.comment(
             run, "conflit", texts.conflict_comment(simulation.conflicts, to_migrate=to_migrate)
         )
@@ -271,6 +307,8 @@ class Workflow:
         self.emit("conflict", run.card, {"conflicts": len(simulation.conflicts)})
 
     def _publish(self, run: Round, simulation: Simulation, ticket: Ticket) -> None:
+        if run.record.decision_by:
+            self._announce_decision(run)
         synthesis = summarize(simulation)
         extra = self._lock_warnings(run, simulation)
         warnings = [*ticket.warnings, *(Notice(w) for w in extra)]
@@ -280,13 +318,34 @@ class Workflow:
         workbook = build_workbook(simulation, synthesis)
         filename = workbook_name(synthesis)
         self.steps.attach(run, "excel", filename=filename, data=workbook, mime_type=XLSX_MIME)
-        if self.requests is not None:
+        self.steps.move(run, "vers-attente-po", self.lists.waiting)
+        if self.requests is not None:  # last: a click must find the card waiting for it
             self._request_approval(
                 run, render_synthesis(simulation, synthesis, ticket_warnings=warnings), filename, workbook
             )
-        self.steps.move(run, "vers-attente-po", self.lists.waiting)
         self.steps.set_state(run, "awaiting_approval")
         self.emit("simulated", run.card, {"synthesis": synthesis, "simulation": simulation})
+
+    def _announce_decision(self, run: Round) -> None:
+        """A conflict decided on Slack: said on the card, and the team's request closed, before the PO is asked."""
+        decision = _decision(run.record.decision)
+        assert decision is not None
+        by = (
+            self.steps.chat.user_name(run.record.decision_by or "")
+            if self.steps.chat
+            else run.record.decision_by
+        )
+        self.steps.comment(
+            run,
+            "decision-conflit",
+            texts.conflict_decision_comment(decision=DECISION_TEXT[decision], by=by or ""),
+        )
+        if self.requests is not None:
+            self.requests.close(
+                self.requests.pending(run.record, kind="conflict"),
+                outcome=f"🏠 *Décision* de <@{run.record.decision_by}> : {DECISION_TEXT[decision]}.",
+                status="decided",
+            )
 
     def _request_approval(self, run: Round, synthesis_text: str, filename: str, workbook: bytes) -> None:
         assert self.requests is not None
@@ -324,7 +383,7 @@ class Workflow:
             )
 
     def _lock_warnings(self, run: Round, simulation: Simulation) -> list[str]:
-        centres = {c for r in simulation.plan.rules for c in (r.origin.id, r.destination.id)}
+        centres = plan_centres(simulation.plan)
         names = {r.origin.id: r.origin for r in simulation.plan.rules} | {
             r.destination.id: r.destination for r in simulation.plan.rules
         }
@@ -346,23 +405,28 @@ class Workflow:
     # --- obsolete approvals ----------------------------------------------------------------------
 
     def _make_obsolete(self, card: CardSnapshot, record: CardRecord, fingerprint: str) -> None:
-        run = Round(card=card, record=record, resuming=True)
+        """The description changed while people were asked: their request no longer applies. The card goes
+        back to « À simuler », unless somebody parked it in « À corriger » to finish their correction."""
+        run = Round(card=card, record=record)
+        parked = card.list_id == self.lists.fix
         text = texts.obsolete_comment(
             old_fingerprint=record.fingerprint,
             new_fingerprint=fingerprint,
+            kind="conflict" if record.state == "awaiting_decision" else "approval",
             todo_list=self.settings.trello_list_todo,
+            moved=not parked,
         )
         self.steps.comment(run, "obsolete", text)
-        self.store.decide(
-            card.id, record.round, record.fingerprint, "obsolete", user_id="migrabot", now=self.clock()
+        self._retire(
+            record,
+            outcome="🔄 *Obsolète* : la carte a changé depuis cette simulation"
+            + (
+                " ; elle sera simulée à nouveau une fois corrigée."
+                if parked
+                else " ; une nouvelle simulation est en cours."
+            ),
         )
-        if self.requests is not None:
-            self.requests.close(
-                self.requests.pending(record),
-                outcome="🔄 *Obsolète* : la carte a changé depuis cette simulation ; une nouvelle simulation est en cours.",
-                status="obsolete",
-            )
-        if card.list_id != self.lists.todo:
+        if not parked and card.list_id != self.lists.todo:
             self.steps.move(run, "retour-a-simuler", self.lists.todo)
         self.steps.set_state(run, "obsolete")
         self.emit("obsolete", card, {"old": record.fingerprint, "new": fingerprint})
@@ -371,13 +435,11 @@ class Workflow:
         record = self.store.card(card.id)
         if record is None:
             return
-        self.store.update_card(
-            card.id, state="error", last_error=f"{type(error).__name__}: {error}", now=self.clock()
-        )
+        self.store.record_error(card.id, f"{type(error).__name__}: {error}", now=self.clock())
         if isinstance(error, TrelloError):
             return  # Trello itself is the problem: a comment would fail too
         try:
-            run = Round(card=card, record=record, resuming=True)
+            run = Round(card=card, record=record)
             self.steps.comment(run, "erreur-interne", texts.internal_error_comment(type(error).__name__))
         except Exception:
             log.exception("card %s: could not report the error on the card", card.short_link or card.id)

@@ -138,11 +138,23 @@ def conflict_comment(conflicts: Sequence[tuple[int, AccommodationConflict]], *, 
     )
 
 
-def obsolete_comment(*, old_fingerprint: str, new_fingerprint: str, todo_list: str) -> str:
+def obsolete_comment(
+    *, old_fingerprint: str, new_fingerprint: str, kind: str, todo_list: str, moved: bool
+) -> str:
+    """`kind`: « approval » (the PO's request) or « conflict » (the team's); `moved`: back to « À simuler »."""
+    what = (
+        "la demande de décision sur le conflit d'hébergements"
+        if kind == "conflict"
+        else "la demande de validation"
+    )
+    then = (
+        f"La carte revient dans « {todo_list} » pour une nouvelle simulation."
+        if moved
+        else f"Une fois la correction finie, remettez la carte dans « {todo_list} » pour une nouvelle simulation."
+    )
     return (
         f"🔄 La description a changé depuis la simulation (empreinte {old_fingerprint[:8]} → {new_fingerprint[:8]}) : "
-        f"la demande de validation en cours est **obsolète**. La carte revient dans « {todo_list} » pour une "
-        "nouvelle simulation."
+        f"{what} en cours est **obsolète**. {then}"
     )
 
 
@@ -293,25 +305,42 @@ def _crossing_instructions(plan: Plan) -> list[str]:
 
 
 def execution_checklist(plan: Plan, synthesis: Synthesis) -> list[str]:
-    """« Exécution »: each preprod group and its verification, then the same on prod, in order."""
+    """« Exécution »: each preprod group and its verification, then each prod group and its verification.
+
+    The preprod count a group is checked against includes what earlier groups sent into its centre (a
+    crossing's second group starts with the first group's arrivals); prod has its own figures."""
     prefix = shared_prefix([p.center.name or "" for p in synthesis.projections])
-    finals = {summary.origin.id: summary for summary in synthesis.origins}
+    expected = group_counts(plan, synthesis)
     items = []
     for environment in ("Preprod", "Prod"):
         for number, group in enumerate(plan.groups, start=1):
-            summary = finals.get(group.origin.id)
             count = len(group.rule_indexes)
             label = short_label(group.origin, prefix)
             items.append(
                 f"{environment} — groupe {number} : {label}, {plural(count, 'commande', 'commandes')}"
             )
-            expected = (
-                f" (attendu : {summary.total} → {summary.countdown[-1]} suivis après ses sorties)"
-                if summary
-                else ""
-            )
-            items.append(f"{environment} — vérifier le groupe {number}{expected}")
+            check = f"{environment} — vérifier le groupe {number}"
+            if environment == "Preprod" and number - 1 in expected:
+                before, after = expected[number - 1]
+                check += f" ({label} : {before} → {after} suivis)"
+            items.append(check)
     return items
+
+
+def group_counts(plan: Plan, synthesis: Synthesis) -> dict[int, tuple[int, int]]:
+    """(count before, count after) of each group's origin, groups run one after the other in plan order."""
+    summaries = {summary.origin.id: summary for summary in synthesis.origins}
+    arrived: dict[int, int] = {}
+    counts = {}
+    for index, group in enumerate(plan.groups):
+        summary = summaries.get(group.origin.id)
+        if summary is None:
+            continue
+        before = summary.total + arrived.get(group.origin.id, 0)
+        counts[index] = (before, before - sum(line.migrated for line in summary.lines))
+        for line in summary.lines:
+            arrived[line.destination.id] = arrived.get(line.destination.id, 0) + line.migrated
+    return counts
 
 
 def refusal_comment(*, by: str, when: str, reason: str, fix_list: str, todo_list: str) -> str:
@@ -329,8 +358,13 @@ def conflict_decision_comment(*, decision: str, by: str) -> str:
     return f"🏠 **Conflit d'hébergements tranché** par {by} via Slack : {decision}."
 
 
-def expired_comment(*, days: int, todo_list: str) -> str:
+def expired_comment(*, days: int, todo_list: str, kind: str = "approval") -> str:
+    what = (
+        "Demande de décision sur le conflit d'hébergements expirée"
+        if kind == "conflict"
+        else "Demande de validation expirée"
+    )
     return (
-        f"⌛ **Demande de validation expirée** : pas de décision en {days} jours. La carte revient dans "
-        f"« {todo_list} » pour être simulée à nouveau (les chiffres de preprod ont pu changer)."
+        f"⌛ **{what}** : pas de décision en {days} jours. La carte revient dans « {todo_list} » pour être "
+        "simulée à nouveau (les chiffres de preprod ont pu changer)."
     )

@@ -68,8 +68,9 @@ def test_the_ports_operations_round_trip(sandbox, board_setup):
     assert layout.lists["En attente validation PO"] == lists["En attente validation PO"]
     assert layout.labels["Migration des dossiers usagers"] == label["id"]
     comment_id = trello.comment(card["id"], "Bonjour **équipe** « CHU 77 »")
-    trello.edit_comment(comment_id, "Bonjour (modifié)")
-    assert [c.text for c in trello.comments(card["id"])] == ["Bonjour (modifié)"]
+    [comment] = trello.comments(card["id"])
+    assert (comment.id, comment.text) == (comment_id, "Bonjour **équipe** « CHU 77 »")
+    assert comment.author_id == trello.member_id()
     data = bytes(range(256)) * 40
     attachment_id = trello.attach(
         card["id"], filename="simulation_migration_X.xlsx", data=data, mime_type="application/octet-stream"
@@ -77,7 +78,9 @@ def test_the_ports_operations_round_trip(sandbox, board_setup):
     [stored] = sandbox.attachments(card["id"])
     assert stored["id"] == attachment_id and stored["name"] == "simulation_migration_X.xlsx"
     assert stored["bytes"] == data
-    assert [a.name for a in trello.attachments(card["id"])] == ["simulation_migration_X.xlsx"]
+    assert [(a.name, a.author_id) for a in trello.attachments(card["id"])] == [
+        ("simulation_migration_X.xlsx", trello.member_id())
+    ]
     trello.move(card["id"], lists["En attente validation PO"])
     trello.add_label(card["id"], label["id"])
     snapshot = trello.card(card["id"])
@@ -95,13 +98,15 @@ def test_every_request_is_a_documented_operation(sandbox, board_setup):
     trello.layout()
     trello.open_cards()
     trello.card(card["id"])
-    trello.edit_comment(trello.comment(card["id"], "x"), "y")
+    trello.comment(card["id"], "x")
     trello.comments(card["id"])
     trello.attach(card["id"], filename="f.txt", data=b"abc", mime_type="text/plain")
     trello.attachments(card["id"])
     trello.move(card["id"], lists["En attente validation PO"])
     trello.add_label(card["id"], label["id"])
-    trello.add_checklist(card["id"], "Exécution", ["a"])
+    checklist_id = trello.add_checklist(card["id"], "Exécution", ["a"])
+    trello.add_checklist_items(checklist_id, ["b"])
+    assert [(c.name, c.items) for c in trello.checklists(card["id"])] == [("Exécution", ("a", "b"))]
     trello.create_list("Nouvelle liste")
     trello.create_label("Nouvelle étiquette")
     trello.member_name()

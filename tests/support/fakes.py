@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 
 from bot.console.command import DryRunCommand
 from bot.model import ConsoleResult
-from bot.ports import Attachment, BoardLayout, CardSnapshot, Comment, MessageRef
+from bot.ports import Attachment, BoardLayout, CardSnapshot, Checklist, Comment, MessageRef
 
 LISTS = {
     "À simuler": "list-todo",
@@ -17,6 +17,7 @@ LISTS = {
     "Validé — à exécuter": "list-approved",
 }
 LABEL_ID = "label-migration"
+BOT_MEMBER = "member-bot"
 
 
 class SimulatedCrash(BaseException):
@@ -28,7 +29,7 @@ class FakeCard:
     snapshot: CardSnapshot
     comments: list[Comment] = field(default_factory=list)
     attachments: list[tuple[Attachment, bytes]] = field(default_factory=list)
-    checklists: list[tuple[str, list[str]]] = field(default_factory=list)
+    checklists: list[tuple[str, str, list[str]]] = field(default_factory=list)  # (id, name, items)
 
 
 class FakeBoard:
@@ -110,18 +111,17 @@ class FakeBoard:
         self._call("comments", card_id)
         return list(self.cards[card_id].comments)
 
-    def comment(self, card_id: str, text: str) -> str:
+    def member_id(self) -> str:
+        return BOT_MEMBER
+
+    def comment(self, card_id: str, text: str, *, author: str = "") -> str:
+        """`author`: a person writing on the card (tests); the bot otherwise."""
         self._call("comment", card_id)
         comment_id = f"comment{next(self._ids)}"
-        self.cards[card_id].comments.append(Comment(comment_id, text))
-        self._side_effect("comment")
+        self.cards[card_id].comments.append(Comment(comment_id, text, author or BOT_MEMBER))
+        if not author:
+            self._side_effect("comment")
         return comment_id
-
-    def edit_comment(self, comment_id: str, text: str) -> None:
-        self._call("edit_comment", comment_id)
-        for card in self.cards.values():
-            card.comments = [Comment(c.id, text) if c.id == comment_id else c for c in card.comments]
-        self._side_effect("edit_comment")
 
     def attachments(self, card_id: str) -> list[Attachment]:
         self._call("attachments", card_id)
@@ -130,7 +130,7 @@ class FakeBoard:
     def attach(self, card_id: str, *, filename: str, data: bytes, mime_type: str) -> str:
         self._call("attach", card_id)
         attachment_id = f"attachment{next(self._ids)}"
-        self.cards[card_id].attachments.append((Attachment(attachment_id, filename), data))
+        self.cards[card_id].attachments.append((Attachment(attachment_id, filename, BOT_MEMBER), data))
         self._side_effect("attach")
         return attachment_id
 
@@ -146,11 +146,28 @@ class FakeBoard:
         card.snapshot = replace(card.snapshot, label_ids=(*card.snapshot.label_ids, label_id))
         self._side_effect("add_label")
 
+    def checklists(self, card_id: str) -> list[Checklist]:
+        self._call("checklists", card_id)
+        return [
+            Checklist(checklist_id, name, tuple(items))
+            for checklist_id, name, items in self.cards[card_id].checklists
+        ]
+
     def add_checklist(self, card_id: str, name: str, items: Sequence[str]) -> str:
         self._call("add_checklist", card_id)
-        self.cards[card_id].checklists.append((name, list(items)))
+        checklist_id = f"checklist{next(self._ids)}"
+        self.cards[card_id].checklists.append((checklist_id, name, []))
         self._side_effect("add_checklist")
-        return f"checklist{next(self._ids)}"
+        self.add_checklist_items(checklist_id, items)
+        return checklist_id
+
+    def add_checklist_items(self, checklist_id: str, items: Sequence[str]) -> None:
+        for card in self.cards.values():
+            for found_id, _, existing in card.checklists:
+                if found_id == checklist_id:
+                    for item in items:
+                        existing.append(item)
+                        self._side_effect("check item")
 
     def card(self, card_id: str) -> CardSnapshot:
         self._call("card", card_id)

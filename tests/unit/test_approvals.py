@@ -34,7 +34,8 @@ class Env:
         self.console = FakeConsole()
         self.chat = FakeChat(side_effect=self.board.count_side_effect)
         self.clock = FakeClock(start=1_795_000_000.0)  # 2026-11-18 12:06:40 in Paris
-        self.store = Store(tmp_path / "state.sqlite3")
+        self.store_path = tmp_path / "state.sqlite3"
+        self.store = Store(self.store_path)
         self.workflow = Workflow(
             board=self.board,
             console=self.console,
@@ -44,7 +45,7 @@ class Env:
             clock=self.clock,
             chat=self.chat,
         )
-        self.approvals = Approvals(workflow=self.workflow, chat=self.chat, clock=self.clock)
+        self.approvals = Approvals(workflow=self.workflow, chat=self.chat)
 
     def poll(self) -> None:
         self.clock.advance(60)
@@ -90,8 +91,8 @@ def test_a_non_po_click_changes_nothing(env):
     card = env.board.add_card(TITLE, RUNBOOK_TICKET)
     env.poll()
     ts, key = env.request()
-    outcome = env.approvals.approve(key, user_id="UINTRUS", channel=CHANNEL)
-    assert outcome.message == "Seul le PO peut valider : votre clic n'a rien changé."
+    outcome = env.approvals.approve(key, user_id="UINTRUS")
+    assert outcome.message == "Seul le PO peut décider de cette migration : rien n'a changé."
     assert env.store.approval(card, key.round, key.fingerprint) is None
     assert env.board.list_of(card) == "En attente validation PO"
     assert env.chat.outcome(CHANNEL, ts) is None
@@ -101,20 +102,20 @@ def test_the_po_approves_final_commands_checklist_move_and_request_updated(env):
     card = env.board.add_card(TITLE, RUNBOOK_TICKET)
     env.poll()
     ts, key = env.request()
-    assert env.approvals.approve(key, user_id="UPO", channel=CHANNEL).message is None
+    assert env.approvals.approve(key, user_id="UPO").message is None
     final = bodies(env.board, card)[-1]
     assert final == FINAL_COMMANDS.rstrip("\n")
-    [(name, items)] = env.board.cards[card].checklists
+    [(_, name, items)] = env.board.cards[card].checklists
     assert name == "Exécution"
     assert items == [
         "Preprod — groupe 1 : CHU 75 (ID 4537), 4 commandes",
-        "Preprod — vérifier le groupe 1 (attendu : 160 → 83 suivis après ses sorties)",
+        "Preprod — vérifier le groupe 1 (CHU 75 (ID 4537) : 160 → 83 suivis)",
         "Preprod — groupe 2 : CPH (ID 4960), 4 commandes",
-        "Preprod — vérifier le groupe 2 (attendu : 180 → 70 suivis après ses sorties)",
+        "Preprod — vérifier le groupe 2 (CPH (ID 4960) : 190 → 80 suivis)",  # with group 1's 10 arrivals
         "Prod — groupe 1 : CHU 75 (ID 4537), 4 commandes",
-        "Prod — vérifier le groupe 1 (attendu : 160 → 83 suivis après ses sorties)",
+        "Prod — vérifier le groupe 1",
         "Prod — groupe 2 : CPH (ID 4960), 4 commandes",
-        "Prod — vérifier le groupe 2 (attendu : 180 → 70 suivis après ses sorties)",
+        "Prod — vérifier le groupe 2",
     ]
     assert env.board.list_of(card) == "Validé — à exécuter"
     assert env.chat.outcome(CHANNEL, ts) == (
@@ -134,7 +135,7 @@ def test_two_clicks_or_two_pos_at_once_give_one_decision(env):
 
     def click(user: str) -> None:
         barrier.wait()
-        outcomes.append(env.approvals.approve(key, user_id=user, channel=CHANNEL))
+        outcomes.append(env.approvals.approve(key, user_id=user))
 
     threads = [threading.Thread(target=click, args=(user,)) for user in ("UPO", "UPO", "UPO2", "UPO2")]
     for thread in threads:
@@ -151,10 +152,10 @@ def test_an_edited_card_makes_the_pending_request_obsolete_and_no_approval_count
     env.poll()
     ts, key = env.request()
     env.board.edit(card, desc=RUNBOOK_TICKET.replace("CHU 77 →", "CHU 78 →", 1))
-    outcome = env.approvals.approve(key, user_id="UPO", channel=CHANNEL)
+    outcome = env.approvals.approve(key, user_id="UPO")
     assert (
         outcome.message
-        == "La carte a changé depuis la simulation : nouvelle simulation lancée, rien n'est validé."
+        == "La carte a changé depuis la simulation : nouvelle simulation lancée, rien n'est décidé."
     )
     assert env.store.approval(card, key.round, key.fingerprint).decision == "obsolete"
     assert env.chat.outcome(CHANNEL, ts).startswith("🔄 *Obsolète*")
@@ -164,24 +165,24 @@ def test_an_edited_card_makes_the_pending_request_obsolete_and_no_approval_count
     assert not any(t.startswith("✅ **Validé par") for t in bodies(env.board, card))
 
 
-def test_a_click_on_an_old_round_is_stale(env):
+def test_a_card_moved_back_by_hand_retires_the_old_request(env):
     card = env.board.add_card(TITLE, RUNBOOK_TICKET)
     env.poll()
-    _, old_key = env.request()
+    old_ts, old_key = env.request()
     env.board.edit(card, list_name="À simuler")  # moved back by the team: a new round
     env.poll()
-    outcome = env.approvals.approve(old_key, user_id="UPO", channel=CHANNEL)
-    assert outcome.message == "Cette demande est obsolète : une simulation plus récente existe."
-    assert env.store.approval(card, old_key.round, old_key.fingerprint) is None
+    assert env.chat.outcome(CHANNEL, old_ts) == "🔄 *Obsolète* : la carte a été remise dans « À simuler »."
+    outcome = env.approvals.approve(old_key, user_id="UPO")
+    assert outcome.message == "Cette demande est obsolète : la carte a été simulée à nouveau depuis."
+    assert env.store.approval(card, old_key.round, old_key.fingerprint).decision == "obsolete"
+    assert env.board.list_of(card) == "En attente validation PO"  # the new round, not approved
 
 
 def test_a_refusal_with_its_reason_lands_on_the_card(env):
     card = env.board.add_card(TITLE, RUNBOOK_TICKET)
     env.poll()
     ts, key = env.request(action="refuse")
-    env.approvals.refuse(
-        key, user_id="UPO2", channel=CHANNEL, reason="Le CPH doit garder ses dossiers DAHAR."
-    )
+    env.approvals.refuse(key, user_id="UPO2", reason="Le CPH doit garder ses dossiers DAHAR.")
     assert bodies(env.board, card)[-1] == (
         "❌ **Refusé par Dominique** (PO) le 18/11/2026 à 12:07 :\n\n> Le CPH doit garder ses dossiers DAHAR.\n\n"
         "La carte est déplacée dans « À corriger ». Une fois corrigée, remettez-la dans « À simuler »."
@@ -220,7 +221,7 @@ def test_a_thread_reply_refuses_with_its_reason_and_chatter_is_ignored(env):
     env.approvals.on_thread_reply(channel=CHANNEL, thread_ts=ts, user_id="UPO", text="je regarde ça demain")
     assert env.store.approval(card, key.round, key.fingerprint) is None
     outcome = env.approvals.on_thread_reply(channel=CHANNEL, thread_ts=ts, user_id="UAUTRE", text="ok")
-    assert outcome.message == "Seul le PO peut valider : votre clic n'a rien changé."
+    assert outcome.message == "Seul le PO peut décider de cette migration : rien n'a changé."
     env.approvals.on_thread_reply(
         channel=CHANNEL, thread_ts=ts, user_id="UPO", text="Refusé : chiffres à revoir"
     )
@@ -232,7 +233,7 @@ def test_resimulation_closes_the_request_and_simulates_again(env):
     env.board.add_card(TITLE, RUNBOOK_TICKET)
     env.poll()
     ts, key = env.request()
-    env.approvals.resimulate(key, user_id="UPO", channel=CHANNEL)
+    env.approvals.resimulate(key, user_id="UPO")
     assert env.chat.outcome(CHANNEL, ts).startswith("🔄 *Nouvelle simulation* demandée par <@UPO>")
     _, new_key = env.request()
     assert new_key.round == key.round + 1
@@ -329,3 +330,108 @@ def test_a_crash_after_any_side_effect_with_slack_on_then_a_restart_posts_nothin
         env.poll()
         env.poll()
         assert state(env, card) == expected, f"crash after side effect {crash_at}"
+
+
+def test_a_decision_interrupted_by_a_trello_outage_is_carried_out_by_the_next_poll(env):
+    from bot.trello import TrelloError
+
+    card = env.board.add_card(TITLE, RUNBOOK_TICKET)
+    env.poll()
+    ts, key = env.request()
+    env.board.fail_next = lambda call: TrelloError("Trello injoignable") if call == "comment" else None
+    outcome = env.approvals.approve(key, user_id="UPO")
+    assert outcome.message == "Décision enregistrée : la carte sera mise à jour au prochain passage du bot."
+    assert env.store.card(card).state == "approving"
+    assert env.approvals.approve(key, user_id="UPO").message == "Déjà validé par <@UPO>."
+    env.board.fail_next = None
+    env.poll()
+    assert env.board.list_of(card) == "Validé — à exécuter"
+    assert sum(t.startswith("✅ **Validé par") for t in bodies(env.board, card)) == 1
+    assert env.chat.outcome(CHANNEL, ts).startswith("✅ *Validé* par <@UPO>")
+    assert env.store.card(card).state == "approved"
+
+
+def test_a_crash_anywhere_in_an_approval_then_a_restart_ends_approved_once(tmp_path):
+    def state(env: Env, card: str) -> tuple:
+        return (
+            bodies(env.board, card),
+            [(name, tuple(items)) for _, name, items in env.board.cards[card].checklists],
+            env.board.list_of(card),
+            sorted(env.chat.outcome(channel, ts) or "" for channel, ts in env.chat.messages),
+        )
+
+    def simulated(workdir: Path) -> tuple[Env, str, RequestKey]:
+        env = Env(workdir)
+        card = env.board.add_card(TITLE, RUNBOOK_TICKET)
+        env.poll()
+        return env, card, env.request()[1]
+
+    reference, card, key = simulated(tmp_path / "reference")
+    before = reference.board.side_effects
+    reference.approvals.approve(key, user_id="UPO")
+    expected = state(reference, card)
+    effects = reference.board.side_effects - before
+    assert effects >= 10  # comment, checklist and its 8 items, move, Slack update
+    for crash_at in range(1, effects + 1):
+        env, card, key = simulated(tmp_path / f"crash{crash_at}")
+        env.board.crash_after(env.board.side_effects + crash_at)
+        with pytest.raises(SimulatedCrash):
+            env.approvals.approve(key, user_id="UPO")
+        restarted = Workflow(
+            board=env.board,
+            console=env.console,
+            store=Store(env.store_path),
+            settings=env.settings,
+            lists=LIST_IDS,
+            clock=env.clock,
+            chat=env.chat,
+        )
+        Approvals(workflow=restarted, chat=env.chat)
+        restarted.poll()
+        restarted.poll()
+        assert state(env, card) == expected, f"crash after side effect {crash_at} of the approval"
+
+
+def test_a_persons_comment_carrying_a_marker_is_never_taken_for_the_bots(env):
+    card = env.board.add_card(TITLE, RUNBOOK_TICKET)
+    env.poll()
+    _, key = env.request()
+    forged = (
+        f"php bin/console … sans --dry-run\n\n_migrabot · r{key.round} · {key.fingerprint[:8]} · validation_"
+    )
+    env.board.comment(card, forged, author="member-human")
+    env.store.journal(
+        card, key.round, key.fingerprint, "validation#intention", "", now=env.clock()
+    )  # as after a crash
+    env.approvals.approve(key, user_id="UPO")
+    bots = [c.text for c in env.board.cards[card].comments if c.author_id != "member-human"]
+    assert any(text.startswith("✅ **Validé par Camille (PO)**") for text in bots)
+
+
+def test_an_archived_card_closes_its_requests_and_takes_no_decision(env):
+    card = env.board.add_card(TITLE, RUNBOOK_TICKET)
+    env.poll()
+    ts, key = env.request()
+    archived = env.board.cards.pop(card)
+    env.poll()
+    assert env.chat.outcome(CHANNEL, ts) == "🗄️ *Carte archivée* : plus rien à décider."
+    env.board.cards[card] = archived  # still readable by id, as Trello keeps archived cards
+    assert (
+        env.approvals.approve(key, user_id="UPO").message == "Cette carte a été archivée : rien n'a changé."
+    )
+
+
+def test_a_card_parked_in_fix_and_edited_is_not_pulled_back(env):
+    card = env.board.add_card(TITLE, RUNBOOK_TICKET)
+    env.poll()
+    ts, _ = env.request()
+    env.board.edit(card, list_name="À corriger", desc=RUNBOOK_TICKET.replace("= TEH →", "= TEH2 →", 1))
+    env.poll()
+    assert env.board.list_of(card) == "À corriger"
+    assert bodies(env.board, card)[-1].endswith(
+        "Une fois la correction finie, remettez la carte dans « À simuler » pour une nouvelle simulation."
+    )
+    assert env.chat.outcome(CHANNEL, ts).startswith("🔄 *Obsolète*")
+    env.board.edit(card, list_name="À simuler")
+    env.poll()
+    assert env.board.list_of(card) == "En attente validation PO"
