@@ -286,6 +286,7 @@ class SshRunner(_Runner):
                     self._destination,
                 )
                 _spawn(exit_master, cwd=None, env=None, timeout_s=10)
+                self._wait_for_master_exit()
             if self._owns_control_dir:
                 shutil.rmtree(self._control_dir, ignore_errors=True)
                 self._control_dir = None
@@ -320,6 +321,12 @@ class SshRunner(_Runner):
     def _has_master(self) -> bool:
         directory = self._control_dir
         return directory is not None and directory.is_dir() and any(directory.iterdir())
+
+    def _wait_for_master_exit(self, *, timeout_s: float = 5.0) -> None:
+        """`ssh -O exit` returns when asked; the master removes its socket a moment later (busy machines)."""
+        deadline = time.monotonic() + timeout_s
+        while self._has_master() and time.monotonic() < deadline:
+            time.sleep(0.02)
 
     def _connection_options(self) -> tuple[str, ...]:
         # ssh keeps the first value it sees for an option: ours come first so BatchMode cannot be undone.

@@ -157,7 +157,9 @@ class Demo:
         say(
             "bot", "synthèse postée sur la carte", card=self._title(runbook), details=self._synthesis(runbook)
         )
-        request = self._request(VALIDATION_CHANNEL[0], runbook)
+        request = self._wait(
+            lambda: self._request(VALIDATION_CHANNEL[0], runbook), "la demande de validation"
+        )
         say("slack", f"demande de validation dans #{VALIDATION_CHANNEL[1]}", details=slack_text(request))
 
         conflict_request = self._wait(
@@ -208,11 +210,8 @@ class Demo:
             card=self._title(runbook),
             details=self._last_comment(runbook),
         )
-        say(
-            "slack",
-            "demande mise à jour",
-            details=slack_text(self._request(VALIDATION_CHANNEL[0], runbook) or {}),
-        )
+        updated = self._wait(lambda: self._decided_request(runbook), "la mise à jour de la demande")
+        say("slack", "demande mise à jour", details=slack_text(updated))
 
         yours = self._settle_extra_cards()
         for card_id in (conflict, mistaken, *yours):
@@ -300,6 +299,11 @@ class Demo:
             if name in m.get("text", "") and m.get("thread_ts") in (None, m["ts"])
         ]
         return found[-1] if found else None
+
+    def _decided_request(self, card_id: str) -> dict | None:
+        request = self._request(VALIDATION_CHANNEL[0], card_id)
+        decided = request and any(block.get("block_id") == "outcome" for block in request.get("blocks", []))
+        return request if decided else None
 
     def _wait(self, condition: Callable[[], object], what: str) -> object:
         deadline = time.monotonic() + STEP_TIMEOUT_S
