@@ -188,13 +188,15 @@ def read_ticket(path: str) -> str:
 
 
 def command_parse(arguments: argparse.Namespace, settings: Settings, stdout: TextIO, stderr: TextIO) -> int:
-    from bot.plan import build_plan
+    from bot.plan import plan_ticket
     from bot.report.payload import parse_payload
     from bot.report.text import render_parse_report
     from bot.ticket import parse_ticket
 
     ticket = parse_ticket(read_ticket(arguments.path), default_field=settings.migration_field_slug)
-    plan = build_plan(ticket.rules, field_slug=settings.migration_field_slug) if ticket.ok else None
+    plan = None
+    if ticket.ok:
+        plan, ticket = plan_ticket(ticket, field_slug=settings.migration_field_slug)
     if arguments.json:
         payload = parse_payload(
             plan=plan,
@@ -218,7 +220,7 @@ def command_simulate(
     arguments: argparse.Namespace, settings: Settings, stdout: TextIO, stderr: TextIO
 ) -> int:
     from bot.console.runner import build_runner
-    from bot.plan import build_plan
+    from bot.plan import plan_ticket
     from bot.report.excel import build_workbook, workbook_name
     from bot.report.payload import simulate_payload
     from bot.report.text import (
@@ -249,7 +251,8 @@ def command_simulate(
         )
         return EXIT_TICKET_ERRORS
 
-    plan = build_plan(ticket.rules, field_slug=settings.migration_field_slug)
+    plan, ticket = plan_ticket(ticket, field_slug=settings.migration_field_slug)
+    warnings = [describe_notice(w) for w in ticket.warnings]
 
     def progress(number: int, total: int, label: str) -> None:
         print(f"Simulation {number}/{total} : {label}…", file=stderr, flush=True)

@@ -7,7 +7,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import replace
 
-from bot.model import Group, Plan, Rule
+from bot.model import Group, Notice, Plan, Rule, Ticket
 
 
 def build_plan(rules: Sequence[Rule], *, field_slug: str) -> Plan:
@@ -69,3 +69,34 @@ def without_accommodations(plan: Plan, rule_indexes: Sequence[int]) -> Plan:
 def plan_centres(plan: Plan) -> set[int]:
     """Every centre a plan touches, origins and destinations."""
     return {centre for rule in plan.rules for centre in (rule.origin.id, rule.destination.id)}
+
+
+def chain_warnings(plan: Plan) -> list[Notice]:
+    """Files sent to a centre whose own group runs later with a rule on the same field and value would move
+    twice (A → B, then B → C): the dry-runs, all made on today's data, cannot show it."""
+    position = {group.origin.id: number for number, group in enumerate(plan.groups)}
+    warnings = []
+    for rule in plan.rules:
+        later = position.get(rule.destination.id, -1) > position[rule.origin.id]
+        if not later or rule.no_field:
+            continue
+        for other in plan.rules:
+            if other.origin.id == rule.destination.id and (other.field, other.value) == (
+                rule.field,
+                rule.value,
+            ):
+                warnings.append(
+                    Notice(
+                        f"les dossiers « {rule.value} » envoyés du centre {rule.origin.id} vers le centre "
+                        f"{rule.destination.id} seraient repris par la règle de la ligne {other.line} vers le centre "
+                        f"{other.destination.id} : ils bougeraient deux fois",
+                        line=rule.line,
+                    )
+                )
+    return warnings
+
+
+def plan_ticket(ticket: Ticket, *, field_slug: str) -> tuple[Plan, Ticket]:
+    """The plan of a valid ticket, and the ticket with the plan's own warnings added to its warnings."""
+    plan = build_plan(ticket.rules, field_slug=field_slug)
+    return plan, replace(ticket, warnings=(*ticket.warnings, *chain_warnings(plan)))

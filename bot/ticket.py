@@ -29,22 +29,33 @@ NO_BREAK_SPACES = "\u00a0\u202f\u2007"
 
 # A line that looks like an attempt at a rule must parse; anything else that does not parse is prose.
 _CANDIDATE_ANYWHERE = re.compile(
-    r"→|->|=>|➜|⇒|\(\s*(?:id\b|n°|#)|\ble\s+champ\b|\btous\s+les\s+dossiers\b", re.I
+    r"→|->|=>|➜|⇒|\(\s*(?:id\b|#)|\(\s*\d+\s*\)|\ble\s+champ\b|\btous\s+les\s+dossiers\b", re.I
 )
+_BULLET_PREFIX = r"^\s*(?:(?:[-*•‣◦–]|\d{1,3}[.)])\s+)?"
 _CANDIDATE_START = re.compile(
-    r"^\s*(?:(?:[-*•‣◦]|\d{1,3}[.)])\s+)?"
-    r"(?:centre\s+(?:initial|d['’]\s*origine)\b|champ\s*[:=]|h[ée]bergements?\s*[:=]"
-    r"|(?:dossiers\s+)?supprim[ée]s?\s*[:=]|conflits?\s+(?:d['’]\s*|des\s+)?h[ée]bergements?\b)",
+    _BULLET_PREFIX + r"(?:centre\s+(?:initial|d['’]\s*origine)\b|(?:lorsque|quand|si)\s+champ\b|champ\s*[:=]"
+    r"|h[ée]bergements?\s*[:=]|(?:dossiers\s+)?supprim[ée]s?\s*[:=]|conflits?\s+(?:d['’]\s*|des\s+)?h[ée]bergements?\b)",
     re.I,
 )
-# Markdown that a card may carry around rules: bold/italic markers, code ticks, quotes, headings.
-_NOISE = re.compile(r"\*\*|(?<!\w)__|__(?!\w)|`")
-_QUOTED_SPAN = re.compile(r"«[^»]*»|\"[^\"]*\"|“[^”]*”")
-_ORIGIN_START = re.compile(r"^\s*(?:(?:[-*•‣◦]|\d{1,3}[.)])\s+)?centre\s+(?:initial|d['’]\s*origine)\b", re.I)
-_LEADING_NOISE = re.compile(r"^(?:\s*>)+\s?|^\s*#{1,6}\s+")
-_ID_NUMBER = re.compile(r"\(\s*(?:id\b\s*[:=]?|n°|#)\s*([^()\s]*)\s*\)", re.I)
+# Markdown that a card may carry around rules: bold, italics, strike-through, code ticks; at the start of a
+# line, quotes, headings, an escaped bullet and a task box.
+_NOISE = re.compile(
+    r"\*\*|(?<!\w)__|__(?!\w)|~~|`"
+    r"|(?<![*\w])\*(?=[^\s*][^*\n]*?(?<=[^\s*])\*(?![*\w]))|(?<=[^\s*])\*(?![*\w])"
+)
+_QUOTED_SPAN = re.compile(r"«[^»]*»|\"[^\"]*\"|“[^”]*”|„[^“”]*[“”]|'[^']*'|‘[^’]*’")
+_ORIGIN_START = re.compile(_BULLET_PREFIX + r"centre\s+(?:initial|d['’]\s*origine)\b", re.I)
+_LEADING_NOISE = re.compile(r"^(?:\s*>)+\s?|^\s*#{1,6}\s+|^\s*\\(?=[-*•])")
+_TASK_BOX = re.compile(r"^\s*[-*•]\s+(\[[ xX]\]\s+)")
+_LINE_BREAKS = re.compile(r"\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
+_ID_CONTENT = re.compile(r"\(\s*(?:id\b\s*[:=]?|#)([^()\n]*)\)", re.I)
 _SLUG = re.compile(SLUG_PATTERN)
-_QUOTES = {"«": "»", '"': '"', "“": "”", "'": "'"}
+_QUOTES = {"«": "»", '"': '"', "“": "”", "'": "'", "„": "“”", "‘": "’"}
+_AMBIGUOUS_NAME = re.compile(r"→|->|=>|➜|⇒|\bvers\b", re.I)
+_DOUBLED_OPERATOR = re.compile(r"^(?:[=:]|vaut\b)", re.I)
+_OPTIONS_IN_VALUE = re.compile(r",\s*(?:avec\s+(?:les\s+)?h[ée]bergements?|y\s+compris)\b", re.I)
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"  # zero-width and soft-hyphen characters
+MAX_ID_DIGITS = 18
 
 
 @cache
@@ -75,8 +86,8 @@ class Line:
 
 
 def split_lines(description: str) -> list[Line]:
-    text = unicodedata.normalize("NFC", description)
-    return [clean_line(number, raw) for number, raw in enumerate(re.split(r"\r\n|\r|\n", text), start=1)]
+    text = unicodedata.normalize("NFC", description).removeprefix("\ufeff")
+    return [clean_line(number, raw) for number, raw in enumerate(_LINE_BREAKS.split(text), start=1)]
 
 
 def clean_line(number: int, raw: str) -> Line:
@@ -85,6 +96,9 @@ def clean_line(number: int, raw: str) -> Line:
     leading = _LEADING_NOISE.match(raw)
     if leading:
         removed.update(range(leading.end()))
+    box = _TASK_BOX.match(raw)
+    if box:
+        removed.update(range(box.start(1), box.end(1)))
     protected = {
         index for quoted in _QUOTED_SPAN.finditer(raw) for index in range(quoted.start(), quoted.end())
     }
@@ -96,7 +110,7 @@ def clean_line(number: int, raw: str) -> Line:
     trailing = len(text) - len(text.rstrip())
     if trailing:
         text, kept = text[: len(text) - trailing], kept[: len(kept) - trailing]
-    return Line(number=number, source=raw.strip(), text=text, columns=tuple(i + 1 for i in kept))
+    return Line(number=number, source=raw, text=text, columns=tuple(i + 1 for i in kept))
 
 
 def is_candidate(text: str) -> bool:
@@ -133,6 +147,8 @@ class _Builder:
     ticket_field: tuple[str, Line] | None = None
     decision: ConflictDecision | None = None
     origin_names: dict[int, str] = field(default_factory=dict)
+    block_origins: dict[int, tuple[int, Center]] = field(default_factory=dict)
+    attempted: set[int] = field(default_factory=set)  # blocks with a rule line, valid or not
 
 
 def parse_ticket(description: str, *, default_field: str = "migration-des-donnees") -> Ticket:
@@ -148,6 +164,8 @@ def parse_ticket(description: str, *, default_field: str = "migration-des-donnee
                 builder.errors.append(_syntax_problem(line, error))
                 if _ORIGIN_START.match(line.text):  # its rules belong to a broken block, already reported
                     builder.block, builder.origin = builder.block + 1, None
+                else:
+                    builder.attempted.add(builder.block)
             continue
         _read_statement(builder, line, tree)
     return _finish(builder)
@@ -163,7 +181,12 @@ def _read_statement(builder: _Builder, line: Line, tree: Tree) -> None:
     elif kind == "field_line":
         _read_field_line(builder, line, statement)
     elif kind == "option_line":
-        builder.ticket_options |= _options(statement.children[0])
+        options = _options(statement.children[0])
+        bulleted = any(isinstance(c, Token) and c.type == "BULLET" for c in tree.children)
+        if bulleted and builder.block >= 0:  # a list item of a block: that block, not the whole ticket
+            builder.block_options[builder.block] |= options
+        else:
+            builder.ticket_options |= options
     elif kind in {"accommodations_switch", "deleted_switch"}:
         answer = str(statement.children[-1]).lower()
         if answer == "oui":
@@ -183,6 +206,8 @@ def _read_origin_line(builder: _Builder, line: Line, statement: Tree) -> None:
     builder.block += 1
     builder.origin = center
     builder.block_options[builder.block] = set()
+    if center is not None:
+        builder.block_origins[builder.block] = (line.number, center)
     if center is not None and center.name:
         known = builder.origin_names.setdefault(center.id, center.name)
         if _comparable(known) != _comparable(center.name):
@@ -221,6 +246,7 @@ def _draft(builder: _Builder, line: Line, rule_tree: Tree) -> _RuleDraft | None:
     condition, destination = rule_tree.children
     first = condition.children[0]
     column = line.source_column(first.column)
+    builder.attempted.add(builder.block)
     center = _center(builder, line, destination.children[-1])
     if center is None:
         return None
@@ -261,6 +287,7 @@ def _draft(builder: _Builder, line: Line, rule_tree: Tree) -> _RuleDraft | None:
 
 
 def _field_and_value(builder: _Builder, line: Line, condition: Tree) -> tuple[str | None, str | None]:
+    """(field, value); value None when the rule cannot be kept (an error was reported)."""
     field_name: str | None = None
     value: str | None = None
     for child in condition.children:
@@ -269,6 +296,8 @@ def _field_and_value(builder: _Builder, line: Line, condition: Tree) -> tuple[st
         token = child.children[0]
         if child.data == "field":
             field_name = _slug(builder, line, token)
+            if field_name is None:
+                return None, None
         elif child.data == "value":
             value = _value(builder, line, token)
     return field_name, value
@@ -299,15 +328,33 @@ def _value(builder: _Builder, line: Line, token: Token) -> str | None:
             value = value.strip(" " + NO_BREAK_SPACES)
     else:
         value = raw.strip()
-    if not value.strip(" " + NO_BREAK_SPACES):
+
+    def problem(message: str, expected: str) -> None:
         builder.errors.append(
-            Problem(
-                "valeur vide",
-                line=line.number,
-                column=column,
-                source=line.source,
-                expected=f"la valeur du champ telle qu'elle est saisie dans les dossiers, p. ex. « {EXAMPLE_RULE} »",
-            )
+            Problem(message, line=line.number, column=column, source=line.source, expected=expected)
+        )
+
+    if not value.strip(" " + NO_BREAK_SPACES):
+        problem(
+            "valeur vide",
+            f"la valeur du champ telle qu'elle est saisie dans les dossiers, p. ex. « {EXAMPLE_RULE} »",
+        )
+        return None
+    if any(unicodedata.category(char) == "Cc" for char in value):
+        problem(
+            "caractère de contrôle dans la valeur", "une valeur lisible, sans caractère invisible de contrôle"
+        )
+        return None
+    if token.type == "RAW_VALUE" and _DOUBLED_OPERATOR.match(value):
+        problem(
+            f"opérateur en double devant la valeur : « {value} »",
+            "un seul « = », « : » ou « vaut » entre le champ et la valeur, p. ex. « lorsque le champ vaut CHU 77 → … »",
+        )
+        return None
+    if token.type == "RAW_VALUE" and _OPTIONS_IN_VALUE.search(value):
+        problem(
+            f"options collées à la valeur : « {value} »",
+            "les options après le centre de destination, p. ex. « … → vers CHU 77 (ID 5644), avec hébergements »",
         )
         return None
     if any(space in value for space in NO_BREAK_SPACES):
@@ -318,11 +365,19 @@ def _value(builder: _Builder, line: Line, token: Token) -> str | None:
                 line=line.number,
             )
         )
+    if any(char in INVISIBLE for char in value):
+        value = "".join(char for char in value if char not in INVISIBLE)
+        builder.warnings.append(
+            Notice(
+                f"caractère invisible retiré de la valeur « {value} » (espace sans largeur, trait d'union conditionnel)",
+                line=line.number,
+            )
+        )
     return value
 
 
 def _unquote(text: str) -> str:
-    if len(text) >= 2 and _QUOTES.get(text[0]) == text[-1]:
+    if len(text) >= 2 and text[-1] in _QUOTES.get(text[0], ""):
         return text[1:-1]
     return text
 
@@ -331,18 +386,36 @@ def _center(builder: _Builder, line: Line, center_tree: Tree) -> Center | None:
     tokens = [child for child in center_tree.children if isinstance(child, Token)]
     id_token = tokens[-1]
     name = str(tokens[0]).strip() if len(tokens) == 2 else None
-    match = _ID_NUMBER.match(str(id_token))
-    number = match.group(1) if match else ""
-    if not number.isdigit() or int(number) == 0:
+    match = _ID_CONTENT.match(str(id_token))
+    written = match.group(1).strip() if match else ""
+    number = re.sub(r"[^\S\n]", "", written)  # « 4 537 »: French thousands separators
+    problem = None
+    if not number:
+        problem = "identifiant du centre manquant"
+    elif not re.fullmatch(r"[0-9]+", number):
+        problem = f"identifiant du centre non numérique : « {written} »"
+    elif int(number) == 0 or len(number) > MAX_ID_DIGITS:
+        problem = f"identifiant du centre invalide : « {written} »"
+    if problem:
         builder.errors.append(
             Problem(
-                "identifiant du centre manquant"
-                if not number
-                else f"identifiant du centre non numérique : « {number} »",
+                problem,
                 line=line.number,
                 column=line.source_column(id_token.column),
                 source=line.source,
                 expected="l'identifiant numérique entre parenthèses, p. ex. « (ID 4537) »",
+            )
+        )
+        return None
+    if name and _AMBIGUOUS_NAME.search(name):
+        builder.errors.append(
+            Problem(
+                f"valeur ou nom ambigu : « {name} » contient une flèche ou « vers »",
+                line=line.number,
+                column=line.source_column(tokens[0].column),
+                source=line.source,
+                expected="la valeur entre guillemets quand elle contient « vers » ou une flèche, "
+                "p. ex. « lorsque le champ = « Le Clos vers la mer » → vers Foyer (ID 12) »",
             )
         )
         return None
@@ -382,6 +455,15 @@ def _read_field_line(builder: _Builder, line: Line, statement: Tree) -> None:
 
 def _finish(builder: _Builder) -> Ticket:
     ticket_field = builder.ticket_field[0] if builder.ticket_field else builder.default_field
+    blocks_with_rules = {draft.block for draft in builder.drafts} | builder.attempted
+    for block, (number, center) in builder.block_origins.items():
+        if block not in blocks_with_rules:
+            builder.warnings.append(
+                Notice(
+                    f"le centre initial {center.label()} n'a aucune règle : rien ne partira de ce bloc",
+                    line=number,
+                )
+            )
     rules: list[Rule] = []
     seen: dict[tuple, Rule] = {}
     for draft in builder.drafts:
@@ -442,9 +524,13 @@ def _conflict(rule: Rule, draft: _RuleDraft, seen: dict[tuple, Rule], accepted: 
         if earlier.semantic_key() == rule.semantic_key():
             return _DUPLICATE
         if earlier.destination.id != rule.destination.id:
-            what = "tous les dossiers" if rule.no_field else f"la valeur « {rule.value} »"
+            what = (
+                "tous les dossiers du centre {origin} sont déjà envoyés"
+                if rule.no_field
+                else "les dossiers « {value} » du centre {origin} sont déjà envoyés"
+            ).format(origin=rule.origin.id, value=rule.value)
             return problem(
-                f"{what} du centre {rule.origin.id} est déjà envoyée vers le centre "
+                f"{what} vers le centre "
                 f"{earlier.destination.id} (ligne {earlier.line}) : un dossier ne peut aller qu'à un endroit",
                 "une seule destination par valeur et par centre d'origine",
             )
@@ -481,7 +567,6 @@ _EXPECTED = {
     "QUOTED": "la valeur du champ, puis une flèche « → vers » et le centre de destination",
     "ARROW": "une flèche « → vers » suivie du centre de destination",
     "VERS": "une flèche « → vers » suivie du centre de destination",
-    "_ASSIGN": "« = » ou « : »",
     "_CHAMP": "« le champ »",
     "_LE": "« le champ »",
     "COND_WORD": "« lorsque le champ = … » ou « tous les dossiers »",
@@ -494,6 +579,8 @@ _EXPECTED = {
     "YES_NO": "« oui » ou « non »",
     "DECISION": "« migrer quand même » ou « sans hébergements »",
     "SLUG": "le nom du champ, p. ex. « site-rattachement »",
+    # Last: in LALR's merged states « = » is often merely possible (an origin line's trailing colon).
+    "_ASSIGN": "« = » ou « : »",
 }
 _PREFERENCE = tuple(_EXPECTED)
 
@@ -507,13 +594,14 @@ def _syntax_problem(line: Line, error: UnexpectedInput) -> Problem:
     if at_end or not isinstance(column, int) or column < 1:
         column = len(line.text) + 1
     found = _found(line, column)
-    expected = next((_EXPECTED[name] for name in _PREFERENCE if name in expected_terminals), None)
+    preference = ("SLUG", *_PREFERENCE) if "_VALUE_OP" not in expected_terminals else _PREFERENCE
+    expected = next((_EXPECTED[name] for name in preference if name in expected_terminals), None)
     rest = line.text[column - 1 :]
-    if {"RAW_VALUE", "QUOTED"} & expected_terminals and _ARROW_FIRST.match(rest):
+    if "RAW_VALUE" in expected_terminals and _ARROW_FIRST.match(rest):
         message = "valeur vide"
-    elif {"RAW_VALUE", "QUOTED"} & expected_terminals and not _CANDIDATE_ARROW.search(rest):
+    elif "RAW_VALUE" in expected_terminals and not _CANDIDATE_ARROW.search(rest):
         message = "flèche manquante après la valeur"
-    elif "ID_GROUP" in expected_terminals and not _ID_NUMBER.search(rest):
+    elif "ID_GROUP" in expected_terminals and not _ID_CONTENT.search(rest):
         message = "identifiant du centre manquant"
     elif found is None:
         message = "ligne incomplète"

@@ -22,7 +22,7 @@ from typing import Protocol
 
 from bot.codec import simulation_from_dict, simulation_to_dict
 from bot.model import ConflictDecision, Notice, Plan, Simulation, Ticket
-from bot.plan import build_plan, plan_centres
+from bot.plan import plan_centres, plan_ticket
 from bot.ports import Board, CardSnapshot, Chat, Clock, Console
 from bot.report import card as texts
 from bot.report.blocks import CardLink, RequestKey, approval_request, conflict_request
@@ -220,7 +220,7 @@ class Workflow:
         if not ticket.ok:
             self._reject_ticket(run, ticket)
             return
-        plan = build_plan(ticket.rules, field_slug=self.settings.migration_field_slug)
+        plan, ticket = plan_ticket(ticket, field_slug=self.settings.migration_field_slug)
         self.store.record_centres(run.card.id, plan_centres(plan))
         self.steps.comment(run, "debut", texts.started_comment(len(plan.rules)))
         simulation = self._simulation(run, plan, ticket)

@@ -46,3 +46,20 @@ def test_parse_200_rule_ticket(benchmark):
 @pytest.mark.benchmark(group="parse")
 def test_grammar_compilation(benchmark):
     benchmark.pedantic(lambda: parser.__wrapped__(), rounds=5, iterations=1)
+
+
+@pytest.mark.benchmark(group="parse")
+@pytest.mark.parametrize(
+    "shape",
+    ["parentheses-then-spaces", "spaces-in-a-value", "many-words"],
+)
+def test_pathological_16k_lines_stay_linear(benchmark, shape):
+    """Trello allows 16,384 characters: the worst lines a card can hold must not stall the poll."""
+    half = 8000
+    lines = {
+        "parentheses-then-spaces": "Centre initial = (" + ")" * half + " " * half + "x",
+        "spaces-in-a-value": "- si le champ = A" + " " * (2 * half) + "x",
+        "many-words": "Centre initial = X (ID 1) - si le champ = " + "mot " * (half // 2) + "→ B (ID 2)",
+    }
+    ticket = benchmark(parse_ticket, lines[shape])
+    assert ticket.errors or ticket.rules

@@ -90,3 +90,20 @@ def test_step_four_text_exactly():
         '-t "CHU 77" --withAccommodations\n'
         "```\n"
     )
+
+
+def test_files_that_would_move_twice_are_flagged():
+    from bot.plan import plan_ticket
+
+    text = (
+        "Centre initial = A (ID 1)\n- si le champ = X → B (ID 2)\n"
+        "Centre initial = B (ID 2)\n- si le champ = X → C (ID 3)\n- si le champ = Y → A (ID 1)"
+    )
+    _, ticket = plan_ticket(parse_ticket(text), field_slug="migration-des-donnees")
+    assert [(w.line, w.message) for w in ticket.warnings] == [
+        (
+            2,
+            "les dossiers « X » envoyés du centre 1 vers le centre 2 seraient repris par la règle de la ligne 4 "
+            "vers le centre 3 : ils bougeraient deux fois",
+        )
+    ]

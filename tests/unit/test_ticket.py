@@ -334,7 +334,7 @@ def errors_of(text: str) -> list[tuple[int | None, int | None, str]]:
                 (
                     3,
                     3,
-                    "la valeur « A » du centre 4537 est déjà envoyée vers le centre 2 (ligne 2) : un dossier ne peut aller qu'à un endroit",
+                    "les dossiers « A » du centre 4537 sont déjà envoyés vers le centre 2 (ligne 2) : un dossier ne peut aller qu'à un endroit",
                 )
             ],
         ),
@@ -421,3 +421,161 @@ def test_the_grammar_is_lalr_without_conflicts_or_collisions():
     strict = Lark.open_from_package("bot", "ticket.lark", ("grammar",), parser="lalr", strict=True)
     assert strict.parser is not None
     assert parser() is parser()  # compiled once per process
+
+
+# --- what a fuzzing and a review found -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        "Centre initial = X (ID ²)",
+        "Centre initial = X (ID ①)\n- si le champ = A → B (ID 2)",
+        "Centre initial = (" + ")" * 3000 + " " * 3000 + "x",
+        "- si le champ = A" + " " * 20000 + "x",
+        "Centre initial = X (ID 1)\n- si le champ = A → (" + ")" * 3000 + " " * 3000 + "x",
+        "Centre initial = X (ID 1)\n- si le champ = A\x00B → B (ID 2)",
+    ],
+)
+def test_hostile_lines_are_errors_not_crashes(garbage):
+    assert parse_ticket(garbage).errors
+
+
+@pytest.mark.parametrize(
+    ("written", "message"),
+    [
+        ("(ID ٤٥)", "identifiant du centre non numérique : « ٤٥ »"),
+        ("(ID 0)", "identifiant du centre invalide : « 0 »"),
+        ("(ID 4537, CHU)", "identifiant du centre non numérique : « 4537, CHU »"),
+        ("(ID 1234567890123456789)", "identifiant du centre invalide : « 1234567890123456789 »"),
+    ],
+)
+def test_only_plain_digits_make_an_id(written, message):
+    assert [
+        e.message for e in parse_ticket(f"Centre initial = X {written}\n- si le champ = A → B (ID 2)").errors
+    ] == [message]
+
+
+def test_an_id_may_carry_french_thousands_separators():
+    assert (
+        parsed("Centre initial = X (ID 4 537)\n- si le champ = A → B (ID 5\u202f644)").rules[0].destination.id
+        == 5644
+    )
+
+
+@pytest.mark.parametrize(
+    "rule",
+    ["- si le champ = Le Clos vers la mer → vers Foyer (ID 12)", "- si le champ = A -> B → Foyer (ID 12)"],
+)
+def test_a_value_that_holds_vers_or_an_arrow_unquoted_is_ambiguous_not_silently_cut(rule):
+    [error] = parse_ticket(f"{ORIGIN}\n{rule}").errors
+    assert error.message.startswith("valeur ou nom ambigu : ")
+    assert "entre guillemets" in error.expected
+
+
+def test_vers_inside_a_word_is_part_of_the_value():
+    text = f"{ORIGIN}\n- si le champ = Saint-Pierre-vers-Mer → Foyer (ID 12)"
+    assert parsed(text).rules[0].value == "Saint-Pierre-vers-Mer"
+
+
+def test_quoted_values_holding_vers_or_arrows_are_exact():
+    text = f"{ORIGIN}\n- si le champ = « Le Clos vers la mer → ouest » → vers Foyer (ID 12)"
+    assert parsed(text).rules[0].value == "Le Clos vers la mer → ouest"
+
+
+@pytest.mark.parametrize(
+    ("written", "value"),
+    [("'A**B'", "A**B"), ("'__init__'", "__init__"), ("„Le Phare“", "Le Phare"), ("‘Le Phare’", "Le Phare")],
+)
+def test_every_quote_style_protects_its_value(written, value):
+    assert parsed(f"{ORIGIN}\n- si le champ = {written} → vers Foyer (ID 12)").rules[0].value == value
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["- lorsque champ = CHU 77 vers CHU 78 (5644)", "lorsque champ = A → B"],
+)
+def test_lines_plainly_meant_as_rules_are_errors_not_prose(line):
+    assert parse_ticket(f"{ORIGIN}\n- si le champ = Z → vers Foyer (ID 12)\n{line}").errors
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        ("- si le champ vaut: A → B (ID 2)", "opérateur en double devant la valeur : « : A »"),
+        ("- si le champ = = A → B (ID 2)", "opérateur en double devant la valeur : « = A »"),
+        (
+            "- si le champ = A, avec hébergements → B (ID 2)",
+            "options collées à la valeur : « A, avec hébergements »",
+        ),
+    ],
+)
+def test_typos_around_the_value_are_errors_not_part_of_it(rule, message):
+    assert [e.message for e in parse_ticket(f"{ORIGIN}\n{rule}").errors] == [message]
+
+
+def test_a_bulleted_option_inside_a_block_belongs_to_that_block():
+    text = "\n".join(
+        [
+            "Centre initial = P (ID 1)",
+            "- si le champ = A → B (ID 2)",
+            "- avec hébergements",
+            "Centre initial = Q (ID 3)",
+            "- si le champ = A → B (ID 2)",
+        ]
+    )
+    assert [r.with_accommodations for r in parsed(text).rules] == [True, False]
+
+
+def test_unicode_line_and_space_separators_bom_and_invisible_characters():
+    text = "\ufeff" + ORIGIN + "\u2028- si le champ\u2003= A\u200b → B (ID 2)"
+    ticket = parsed(text)
+    assert ticket.rules[0].value == "A"
+    assert [w.message for w in ticket.warnings] == [
+        "caractère invisible retiré de la valeur « A » (espace sans largeur, trait d'union conditionnel)"
+    ]
+
+
+def test_more_markdown_is_noise():
+    text = "\n".join(
+        [
+            "*Centre initial* = ~~Ancien~~ France Fraternités - CHU 75 (ID 4537)",
+            "– si le champ = A → B (ID 2)",
+            "\\- si le champ = C → B (ID 2)",
+            "- [ ] si le champ = D → B (ID 2)",
+        ]
+    )
+    assert [r.value for r in parsed(text).rules] == ["A", "C", "D"]
+
+
+def test_an_origin_without_rules_is_a_warning():
+    ticket = parsed(f"{ORIGIN}\n- si le champ = A → B (ID 2)\nCentre initial = Q (ID 3)\n")
+    assert [(w.line, w.message) for w in ticket.warnings] == [
+        (3, "le centre initial Q (ID 3) n'a aucune règle : rien ne partira de ce bloc")
+    ]
+
+
+def test_a_rule_with_an_invalid_field_is_not_kept():
+    ticket = parse_ticket(
+        f"{ORIGIN}\n- si le champ « Pas Un Slug » = A → B (ID 2)\n- si le champ = C → B (ID 2)"
+    )
+    assert [r.value for r in ticket.rules] == ["C"]
+
+
+def test_two_destinations_for_all_files_reads_right():
+    ticket = parse_ticket(f"{ORIGIN}\n- tous les dossiers → B (ID 2)\n- tous les dossiers → C (ID 3)")
+    assert ticket.errors[0].message == (
+        "tous les dossiers du centre 4537 sont déjà envoyés vers le centre 2 (ligne 2) : "
+        "un dossier ne peut aller qu'à un endroit"
+    )
+
+
+def test_an_error_after_a_destination_does_not_suggest_an_equal_sign():
+    [error] = parse_ticket(f"{ORIGIN}\n- si le champ = A → B (ID 2) avec hébergements").errors
+    assert error.expected.startswith("la fin de la ligne, une option")
+
+
+def test_a_field_line_error_is_about_the_field():
+    [error] = parse_ticket(f"{ORIGIN}\n- si le champ = A → B (ID 2)\nChamp : À vérifier").errors
+    assert error.message == "« À vérifier » inattendu ici"
+    assert error.expected.startswith("le nom du champ")
