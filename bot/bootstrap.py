@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from bot.approvals import Approvals
@@ -33,6 +34,7 @@ class Service:
     workflow: Workflow
     approvals: Approvals | None = None
     slack: SlackEndpoint | None = None
+    listeners: ThreadPoolExecutor | None = None
 
     def jobs(self) -> list[tuple[str, Callable[[], object], float]]:
         """What the scheduler runs: the poll, and the Slack reminders when Slack is on."""
@@ -44,8 +46,11 @@ class Service:
         return jobs
 
     def close(self) -> None:
+        """Slack first (no new clicks), then the clicks in progress finish, then the rest."""
         if self.slack is not None:
             self.slack.stop()
+        if self.listeners is not None:
+            self.listeners.shutdown(wait=True)
         self.console.close()
         self.board.http.close()
         self.store.close()
@@ -134,7 +139,14 @@ def build_service(
     service = Service(settings=settings, store=store, board=board, console=console, workflow=workflow)
     if chat is not None and client is not None:
         service.approvals = Approvals(workflow=workflow, chat=chat)
-        app = build_app(settings=settings, client=client, approvals=service.approvals, chat=chat)
+        service.listeners = ThreadPoolExecutor(max_workers=5, thread_name_prefix="slack-listener")
+        app = build_app(
+            settings=settings,
+            client=client,
+            approvals=service.approvals,
+            chat=chat,
+            executor=service.listeners,
+        )
         service.slack = SlackEndpoint(app, settings, host=slack_host)
     return service
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from concurrent.futures import Executor
 from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
@@ -132,9 +133,18 @@ class SlackChat:
 # --- the bolt app ---------------------------------------------------------------------------------
 
 
-def build_app(*, settings: Settings, client: WebClient, approvals: Approvals, chat: SlackChat) -> App:
+def build_app(
+    *,
+    settings: Settings,
+    client: WebClient,
+    approvals: Approvals,
+    chat: SlackChat,
+    executor: Executor | None = None,
+) -> App:
+    """`executor` runs the listeners after their ack; the service shuts it down (waiting) before the store."""
     app = App(
         client=client,
+        listener_executor=executor,
         signing_secret=settings.slack_signing_secret.get_secret_value() or None,
         token_verification_enabled=False,
         process_before_response=False,
