@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.model import AccommodationConflict
-from bot.report.text import plural
+from bot.report.text import conflict_table, plural
 
 MAX_BLOCKS = 50
 MAX_TEXT = 3000
@@ -68,7 +68,9 @@ def approval_request(
         ),
     ]
     blocks += _folded_code(synthesis, budget=MAX_BLOCKS - 6)
-    blocks.append(_context(f"Empreinte {key.fingerprint[:8]} · tour {key.round} · fichier Excel dans le fil"))
+    blocks.append(
+        _context(f"Empreinte {key.fingerprint[:8]} · simulation n° {key.round} · fichier Excel dans le fil")
+    )
     blocks.append(
         {
             "type": "actions",
@@ -92,11 +94,7 @@ def conflict_request(
     deciders: Sequence[str],
 ) -> tuple[str, list[dict]]:
     text = f"Conflit d'hébergements à trancher : {card.name}"
-    table = ["Centre ID | Hébergement ID | Individus non migrés | Individus migrés"] + [
-        f"{c.center_id} | {c.accommodation_id} | {', '.join(map(str, c.not_migrated)) or '—'} | "
-        f"{', '.join(map(str, c.migrated)) or '—'}"
-        for c in conflicts
-    ]
+    table = conflict_table(conflicts)
     blocks: list[dict] = [
         _header("Conflit d'hébergements : décision nécessaire"),
         _section(
@@ -198,7 +196,8 @@ def _folded_code(text: str, *, budget: int) -> list[dict]:
     used = 0
     for index, chunk in enumerate(chunks):
         if len(blocks) >= budget - 1 or used + len(chunk) > MAX_TOTAL_TEXT:
-            blocks.append(_section(f"_{FOLDED}_ ({len(chunks) - index} partie(s) non affichée(s))"))
+            hidden = plural(len(chunks) - index, "partie non affichée", "parties non affichées")
+            blocks.append(_section(f"_{FOLDED}_ ({hidden})"))
             break
         blocks.append(_section(f"```{chunk}```"))
         used += len(chunk)

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from bot.model import AccommodationConflict, DryRun, Notice, Plan, Problem, Simulation
 from bot.report.text import (
     FENCE,
+    conflict_table,
+    crossing_instruction,
+    crossing_pairs,
     describe_notice,
     plural,
     render_commands,
@@ -110,12 +113,7 @@ def failure_comment(simulation: Simulation, *, fix_list: str, todo_list: str) ->
 
 
 def conflict_comment(conflicts: Sequence[tuple[int, AccommodationConflict]], *, to_migrate: int) -> str:
-    table = ["Centre ID | Hébergement ID | Individus non migrés | Individus migrés"]
-    for _, conflict in conflicts:
-        table.append(
-            f"{conflict.center_id} | {conflict.accommodation_id} | "
-            f"{', '.join(map(str, conflict.not_migrated)) or '—'} | {', '.join(map(str, conflict.migrated)) or '—'}"
-        )
+    table = conflict_table([conflict for _, conflict in conflicts])
     return "\n".join(
         [
             "🏠 **Conflit d'hébergements** : une décision est nécessaire avant la validation PO.",
@@ -273,7 +271,9 @@ def _pack(sections: Sequence[list[str]], *, limit: int) -> list[str]:
 def final_commands_comment(plan: Plan, *, approver: str, when: str, console_command: str) -> str:
     """The commands to run without --dry-run, preprod first then prod, in the plan's order."""
     commands = render_commands(
-        plan, console=console_command, crossing_note=_crossing_instructions(plan)
+        plan,
+        console=console_command,
+        crossing_note=[crossing_instruction(*pair) for pair in crossing_pairs(plan)],
     ).rstrip()
     return "\n".join(
         [
@@ -290,18 +290,6 @@ def final_commands_comment(plan: Plan, *, approver: str, when: str, console_comm
             commands,
         ]
     )
-
-
-def _crossing_instructions(plan: Plan) -> list[str]:
-    notes = []
-    position = {group.origin.id: number for number, group in enumerate(plan.groups, start=1)}
-    for number, group in enumerate(plan.groups, start=1):
-        for other in group.crosses:
-            if position[other] > number:
-                notes.append(
-                    f"Terminer et vérifier le groupe {number} avant de lancer le groupe {position[other]}, même en prod."
-                )
-    return notes
 
 
 def execution_checklist(plan: Plan, synthesis: Synthesis) -> list[str]:
@@ -344,8 +332,9 @@ def group_counts(plan: Plan, synthesis: Synthesis) -> dict[int, tuple[int, int]]
 
 
 def refusal_comment(*, by: str, when: str, reason: str, fix_list: str, todo_list: str) -> str:
+    quoted = "\n".join(f"> {line}" for line in reason.splitlines() or [""])  # every line of the reason
     return (
-        f"❌ **Refusé par {by}** (PO) le {when} :\n\n> {reason}\n\n"
+        f"❌ **Refusé par {by}** (PO) le {when} :\n\n{quoted}\n\n"
         f"La carte est déplacée dans « {fix_list} ». Une fois corrigée, remettez-la dans « {todo_list} »."
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.console.command import DEFAULT_CONSOLE, FinalCommand
-from bot.model import Center, ConflictDecision, Notice, Plan, Problem, Simulation
+from bot.model import AccommodationConflict, Center, ConflictDecision, Notice, Plan, Problem, Simulation
 from bot.synthesis import Synthesis
 
 FENCE = "```"
@@ -60,22 +60,42 @@ def plan_prefix(plan: Plan) -> str:
     return shared_prefix(names)
 
 
-def crossing_notes(plan: Plan) -> list[str]:
-    """« Terminer et vérifier le groupe 1 avant de lancer le groupe 2, même en prod. » for each crossing."""
-    prefix = plan_prefix(plan)
+def crossing_pairs(plan: Plan) -> list[tuple[int, int]]:
+    """(first, second) group numbers, 1-based, of every crossing: the first must be done and checked first."""
     position = {group.origin.id: number for number, group in enumerate(plan.groups, start=1)}
+    return [
+        (number, position[other_id])
+        for number, group in enumerate(plan.groups, start=1)
+        for other_id in group.crosses
+        if position[other_id] > number
+    ]
+
+
+def crossing_instruction(first: int, second: int) -> str:
+    return f"Terminer et vérifier le groupe {first} avant de lancer le groupe {second}, même en prod."
+
+
+def crossing_notes(plan: Plan) -> list[str]:
+    """« Croisement entre … : terminer et vérifier le groupe 1 avant de lancer le groupe 2, même en prod. »"""
+    prefix = plan_prefix(plan)
     notes = []
-    for number, group in enumerate(plan.groups, start=1):
-        for other_id in group.crosses:
-            other_number = position[other_id]
-            if other_number <= number:
-                continue
-            other = plan.groups[other_number - 1]
-            notes.append(
-                f"Croisement entre {short_label(group.origin, prefix)} et {short_label(other.origin, prefix)} : "
-                f"terminer et vérifier le groupe {number} avant de lancer le groupe {other_number}, même en prod."
-            )
+    for first, second in crossing_pairs(plan):
+        one, other = plan.groups[first - 1].origin, plan.groups[second - 1].origin
+        instruction = crossing_instruction(first, second)
+        notes.append(
+            f"Croisement entre {short_label(one, prefix)} et {short_label(other, prefix)} : "
+            f"{instruction[0].lower()}{instruction[1:]}"
+        )
     return notes
+
+
+def conflict_table(conflicts: Sequence[AccommodationConflict]) -> list[str]:
+    """The runbook's problem table, one line per shared accommodation."""
+    return ["Centre ID | Hébergement ID | Individus non migrés | Individus migrés"] + [
+        f"{c.center_id} | {c.accommodation_id} | {', '.join(map(str, c.not_migrated)) or '—'} | "
+        f"{', '.join(map(str, c.migrated)) or '—'}"
+        for c in conflicts
+    ]
 
 
 def render_commands(
@@ -159,9 +179,7 @@ def render_accommodations(simulation: Simulation) -> str:
     conflicts = simulation.conflicts or simulation.decided_conflicts
     if not asked and not conflicts:
         return "Hébergements : non concernés (aucune règle « avec hébergements »)."
-    to_migrate = sum(
-        run.figures.accommodations.to_migrate for run in asked if run.figures and run.figures.accommodations
-    )
+    to_migrate = simulation.accommodations_to_migrate
     if not conflicts:
         return f"Hébergements : {plural(to_migrate, 'hébergement migré', 'hébergements migrés')} — aucun conflit détecté."
     counted = f"{plural(to_migrate, 'hébergement à migrer', 'hébergements à migrer')} — " if asked else ""
