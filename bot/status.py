@@ -37,9 +37,15 @@ STATE_LABELS = {
     "obsolete": "remplacé (ticket modifié)",
     "expired": "demande expirée sans réponse",
     "archived": "carte archivée",
+    "abandoned": "interrompue (carte sortie de « À simuler »)",
+    "resimulated": "nouvelle simulation demandée",
+    "approving": "validation en cours d'écriture",
+    "refusing": "refus en cours d'écriture",
+    "resimulating": "nouvelle simulation en préparation",
+    "expiring": "expiration en cours d'écriture",
 }
 # Nothing left for the bot or the team to do about these; shown only with --all.
-FINAL_STATES = frozenset({"refused", "obsolete", "expired", "archived"})
+FINAL_STATES = frozenset({"refused", "obsolete", "expired", "archived", "abandoned", "resimulated"})
 REQUEST_LABELS = {"approval": "validation du PO", "conflict": "décision sur les hébergements"}
 
 

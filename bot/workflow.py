@@ -165,14 +165,14 @@ class Workflow:
             run = Round(card=card, record=record)
             if self.steps.moved_here_by_us(run):  # our move landed, its journal entry did not: finish
                 self._run_round(run)
-            elif record.state == "simulating":  # a person took it out of « À simuler » mid-round
+            elif record.state in {"simulating", "error"}:  # a person took it out of « À simuler » mid-round
                 self._retire(record, outcome="⏸️ *Interrompue* : la carte a été sortie de « À simuler ».")
                 self.steps.set_state(run, "abandoned")
 
     def _in_todo(self, card: CardSnapshot, record: CardRecord | None, fingerprint: str) -> None:
         resuming = record is not None and record.state in RESUMABLE and record.fingerprint == fingerprint
         if resuming and record is not None and record.state == "error" and record.attempts >= MAX_ATTEMPTS:
-            return  # reported on the card; tried again once the card changes or is moved back
+            return  # reported on the card; tried again once the card changes, or leaves the list and comes back
         if not resuming:
             if record is not None and record.state in PENDING:
                 # Moved back to « À simuler » by a person: the request waiting on the old round is void.

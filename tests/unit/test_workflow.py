@@ -339,3 +339,18 @@ def test_a_stop_request_lets_the_card_in_hand_finish_and_leaves_the_others(env):
     env.poll()
     assert env.board.list_of(first) == "En attente validation PO"  # finished, not cut in the middle
     assert env.board.list_of(second) == "À simuler" and env.board.comment_texts(second) == []
+
+
+def test_a_card_that_keeps_failing_stops_being_retried_until_a_person_moves_it(env):
+    env.console.raise_for.add(4537)
+    card = env.board.add_card(TITLE, RUNBOOK_TICKET)
+    for _ in range(5):
+        env.poll()
+    assert env.store.card(card).attempts == 3  # then left alone: no dry-run storm on preprod
+    env.console.raise_for.clear()
+    env.board.edit(card, list_name="À corriger")
+    env.poll()
+    assert env.store.card(card).state == "abandoned"
+    env.board.edit(card, list_name="À simuler")
+    env.poll()
+    assert env.board.list_of(card) == "En attente validation PO"
