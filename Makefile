@@ -11,14 +11,16 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip 'setuptools>=77' wheel
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@# The stand-ins (sandbox/) stay out of the wheel; the development venv reaches them from the clone.
+	@echo "$(CURDIR)" > "$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/migrabot-sandbox.pth"
 	@touch $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/migrabot demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check bot tests
-	$(BIN)/ruff format --check bot tests
+	$(BIN)/ruff check bot sandbox tests
+	$(BIN)/ruff format --check bot sandbox tests
 
 test: lint
 	$(BIN)/python -m pytest -p no:cacheprovider

@@ -7,14 +7,14 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from bot.approvals import Approvals
-from bot.console.runner import build_runner
-from bot.ports import Board, Console
+from bot.adapters.console import build_runner
+from bot.adapters.slack import SlackChat, SlackEndpoint, build_app, build_client
+from bot.adapters.store import Store
+from bot.adapters.trello import TrelloBoard, TrelloHttp
+from bot.app.approvals import Approvals
+from bot.app.ports import Board, Console
+from bot.app.workflow import Listener, Lists, Workflow
 from bot.settings import Settings
-from bot.slack import SlackChat, SlackEndpoint, build_app, build_client
-from bot.store import Store
-from bot.trello import TrelloBoard, TrelloHttp
-from bot.workflow import Listener, Lists, Workflow
 
 log = logging.getLogger("migrabot")
 

@@ -188,10 +188,10 @@ def read_ticket(path: str) -> str:
 
 
 def command_parse(arguments: argparse.Namespace, settings: Settings, stdout: TextIO, stderr: TextIO) -> int:
-    from bot.plan import plan_ticket
-    from bot.report.payload import parse_payload
-    from bot.report.text import render_parse_report
-    from bot.ticket import parse_ticket
+    from bot.domain.plan import plan_ticket
+    from bot.domain.ticket import parse_ticket
+    from bot.texts.payload import parse_payload
+    from bot.texts.text import render_parse_report
 
     ticket = parse_ticket(read_ticket(arguments.path), default_field=settings.migration_field_slug)
     plan = None
@@ -219,20 +219,20 @@ def command_parse(arguments: argparse.Namespace, settings: Settings, stdout: Tex
 def command_simulate(
     arguments: argparse.Namespace, settings: Settings, stdout: TextIO, stderr: TextIO
 ) -> int:
-    from bot.console.runner import build_runner
-    from bot.plan import plan_ticket
-    from bot.report.excel import build_workbook, workbook_name
-    from bot.report.payload import simulate_payload
-    from bot.report.text import (
+    from bot.adapters.console import build_runner
+    from bot.app.simulation import simulate
+    from bot.domain.plan import plan_ticket
+    from bot.domain.synthesis import summarize
+    from bot.domain.ticket import parse_ticket
+    from bot.texts.excel import build_workbook, workbook_name
+    from bot.texts.payload import simulate_payload
+    from bot.texts.text import (
         describe_notice,
         render_conflicts,
         render_failures,
         render_parse_report,
         render_synthesis,
     )
-    from bot.simulation import simulate
-    from bot.synthesis import summarize
-    from bot.ticket import parse_ticket
 
     ticket = parse_ticket(read_ticket(arguments.path), default_field=settings.migration_field_slug)
     warnings = [describe_notice(w) for w in ticket.warnings]
@@ -315,10 +315,10 @@ def _emit(arguments: argparse.Namespace, stdout: TextIO, message: str, payload: 
 
 
 def command_run(arguments: argparse.Namespace, settings: Settings, stdout: TextIO, stderr: TextIO) -> int:
+    from bot.adapters.trello import TrelloError
     from bot.bootstrap import SetupError, build_service
     from bot.logs import setup_logging
     from bot.scheduler import build_scheduler, run_until_stopped
-    from bot.trello import TrelloError
 
     setup_logging(level=settings.log_level, fmt=settings.log_format, secrets=secrets_of(settings))
     try:
@@ -359,7 +359,7 @@ def command_demo(arguments: argparse.Namespace, settings: Settings, stdout: Text
     import threading
 
     from bot.logs import setup_logging
-    from bot.sandbox.demo import run_demo
+    from sandbox.demo import run_demo
 
     setup_logging(level="ERROR", fmt="text", stream=stderr)
     tickets = [Path(path) for path in arguments.ticket]
@@ -386,7 +386,7 @@ def command_doctor(
     arguments: argparse.Namespace, settings: Settings | None, stdout: TextIO, stderr: TextIO
 ) -> int:
     """`settings` None: the doctor loads them itself, so that invalid settings become a ✗ line."""
-    from bot.doctor import run_doctor
+    from bot.commands.doctor import run_doctor
 
     def load() -> Settings:
         return settings if settings is not None else load_settings()
@@ -395,7 +395,7 @@ def command_doctor(
 
 
 def command_status(arguments: argparse.Namespace, settings: Settings, stdout: TextIO, stderr: TextIO) -> int:
-    from bot.status import run_status
+    from bot.commands.status import run_status
 
     return run_status(
         state_db=settings.state_db,

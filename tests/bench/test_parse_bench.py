@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.plan import build_plan
-from bot.ticket import parse_ticket, parser
+from bot.domain.plan import build_plan
+from bot.domain.ticket import parse_ticket, parser
 
 RULES = 200
 

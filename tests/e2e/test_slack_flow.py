@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox.stack import DEVELOPER, PO, TEAM_CHANNEL, VALIDATION_CHANNEL
-from bot.sandbox.tickets import ticket_text
+from sandbox.stack import DEVELOPER, PO, TEAM_CHANNEL, VALIDATION_CHANNEL
+from sandbox.tickets import ticket_text
 from tests.support.openapi_contract import slack_web_contract
 from tests.support.slack_sandbox import wait_until
 from tests.support.stack import start

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from bot.sandbox.stack import SandboxStack
-from bot.sandbox.tickets import ticket_text
+from sandbox.stack import SandboxStack
+from sandbox.tickets import ticket_text
 from tests.support.openapi_contract import trello_contract
 from tests.support.stack import RUNBOOK_ONLY
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from bot.model import AccommodationConflict, Accommodations, CenterCount, Figures
+from bot.domain.model import AccommodationConflict, Accommodations, CenterCount, Figures
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "console"
 RENDER_SCRIPT = FIXTURES / "render.php"

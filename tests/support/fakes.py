@@ -6,9 +6,9 @@ import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
-from bot.console.command import DryRunCommand
-from bot.model import ConsoleResult
-from bot.ports import Attachment, BoardLayout, CardSnapshot, Checklist, Comment, MessageRef
+from bot.app.ports import Attachment, BoardLayout, CardSnapshot, Checklist, Comment, MessageRef
+from bot.domain.command import DryRunCommand
+from bot.domain.model import ConsoleResult
 
 LISTS = {
     "À simuler": "list-todo",

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox.reconnect_console import seed_runbook_scenario
+from sandbox.reconnect_console import seed_runbook_scenario
 
 
 @pytest.fixture(scope="session")
@@ -28,4 +28,4 @@ def reconnect_db(seeded_template: Path, tmp_path: Path) -> Path:
 
 
 def console_command(db: Path) -> str:
-    return f"{shlex.quote(sys.executable)} -m bot.sandbox.reconnect_console --db {shlex.quote(str(db))}"
+    return f"{shlex.quote(sys.executable)} -m sandbox.reconnect_console --db {shlex.quote(str(db))}"

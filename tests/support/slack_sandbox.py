@@ -15,8 +15,8 @@ import pytest
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
-from bot.sandbox.slack_server import SlackSandbox
-from bot.slack import QuietWSGIHandler, ThreadingWSGIServer
+from bot.adapters.slack import QuietWSGIHandler, ThreadingWSGIServer
+from sandbox.slack_server import SlackSandbox
 
 EVENTS_PATH = "/slack/events"
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from bot.bootstrap import Service, build_service
-from bot.sandbox.slack_driver import SlackDriver
-from bot.sandbox.stack import SandboxStack
 from bot.settings import Settings
+from sandbox.slack_driver import SlackDriver
+from sandbox.stack import SandboxStack
 
 FAST_HTTP = {"backoff_s": 0.01, "max_backoff_s": 0.05}
 

@@ -1,0 +1,394 @@
+"""Runs the Symfony console, on this machine or on preprod over OpenSSH, and keeps whatever it said.
+
+The only commands that can reach a process are dry-runs (`DryRunCommand`, checked again at the single
+place where processes are spawned) and the constant `help` of the migration command used by `doctor`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shlex
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Protocol
+
+from bot.domain.command import DRY_RUN_FLAG, MIGRATION_COMMAND, DryRunCommand, FinalCommand
+from bot.domain.model import ConsoleResult
+from bot.settings import Settings
+
+HELP_ARGUMENTS: tuple[str, ...] = ("help", MIGRATION_COMMAND)
+END_OF_OPTIONS = "--"  # after it Symfony would take `--dry-run` as a positional argument
+CONTROL_PERSIST = "60s"
+CONTROL_DIR_PREFIX = "migrabot-ssh-"
+KILL_GRACE_S = 5.0  # time left to collect output once the process group is killed
+_SOCKET_PATH_MAX = 104  # sun_path is 104 bytes on BSD/macOS, 108 on Linux: stay within both
+_CONTROL_NAME_LEN = 40 + 17  # %C is a 40-hex hash; ssh appends a temporary ".XXXXXXXXXXXXXXXX" suffix
+_TARGET = re.compile(r"^(?P<destination>[^\s:@-][^\s:@]*@[^\s:@-][^\s:@]*)(?::(?P<port>\d{1,5}))?$")
+_SAFE_CONTROL_DIR = re.compile(r"^[A-Za-z0-9._/+-]+$")
+
+
+class ConsoleRunner(Protocol):
+    def run(self, command: DryRunCommand) -> ConsoleResult:
+        """Run one dry-run; TypeError for anything else, before any process starts."""
+        ...
+
+    def migration_help(self) -> ConsoleResult:
+        """Run `help app:migrate-individuals-to-other-organization` (for `doctor`)."""
+        ...
+
+    def close(self) -> None:
+        """Release what the runner keeps open between runs (the SSH master connection)."""
+        ...
+
+
+class CommandRefused(Exception):
+    """A dry-run whose arguments could let Symfony do anything else than a simulation."""
+
+
+# --- the gate: what may be executed ---------------------------------------------------------------
+
+
+def dry_run_arguments(command: object) -> tuple[str, ...]:
+    """The console arguments of a genuine dry-run; TypeError for anything that is not one.
+
+    Exact types are required: a subclass or a look-alike could override `arguments()` and drop the flag.
+    """
+    if type(command) is not DryRunCommand:
+        raise TypeError(f"only a DryRunCommand can be run, not {type(command).__name__}")
+    if type(command.final) is not FinalCommand:
+        raise TypeError(f"a DryRunCommand must wrap a FinalCommand, not {type(command.final).__name__}")
+    arguments = command.arguments()
+    check_allowed(arguments)
+    return arguments
+
+
+def check_allowed(arguments: tuple[str, ...]) -> None:
+    """Last line of defence, at the spawn point: the help constant, or a migration that ends in `--dry-run`."""
+    if type(arguments) is not tuple or not all(type(word) is str for word in arguments):
+        raise TypeError("console arguments must be a tuple of str")
+    if arguments == HELP_ARGUMENTS:
+        return
+    if len(arguments) < 2 or arguments[0] != MIGRATION_COMMAND or arguments[-1] != DRY_RUN_FLAG:
+        raise TypeError(f"refusing to run console arguments that are not a dry-run: {arguments!r}")
+    if END_OF_OPTIONS in arguments:
+        raise CommandRefused(
+            "Commande refusée : l'argument « -- » ferait ignorer l'option --dry-run par la console."
+        )
+
+
+# --- spawning ----------------------------------------------------------------------------------------
+
+
+def _spawn(
+    argv: Sequence[str], *, cwd: str | None, env: Mapping[str, str] | None, timeout_s: float
+) -> ConsoleResult:
+    """Run argv without a shell in its own process group; never raises for a process that fails."""
+    started = time.monotonic()
+    try:
+        process = subprocess.Popen(
+            list(argv),
+            cwd=cwd,
+            env=dict(env) if env is not None else None,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,  # so a timeout can kill the console and everything it started
+        )
+    except OSError as error:
+        return ConsoleResult(
+            exit_code=None,
+            stdout="",
+            stderr="",
+            duration_s=time.monotonic() - started,
+            start_error=describe_start_error(argv[0], error),
+        )
+    try:
+        stdout, stderr = process.communicate(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        stdout, stderr = _kill_and_collect(process)
+        return ConsoleResult(
+            exit_code=None,
+            stdout=_text(stdout),
+            stderr=_text(stderr),
+            duration_s=time.monotonic() - started,
+            timed_out=True,
+        )
+    except BaseException:
+        _kill_and_collect(process)  # e.g. KeyboardInterrupt: leave nothing running behind us
+        raise
+    return ConsoleResult(
+        exit_code=process.returncode,
+        stdout=_text(stdout),
+        stderr=_text(stderr),
+        duration_s=time.monotonic() - started,
+    )
+
+
+def _kill_and_collect(process: subprocess.Popen[bytes]) -> tuple[bytes | None, bytes | None]:
+    # The leader is not reaped yet, so its pid still names our process group and nobody else's.
+    _kill_group(process)
+    try:
+        return process.communicate(timeout=KILL_GRACE_S)
+    except subprocess.TimeoutExpired as still_open:
+        # A descendant left the group and holds the pipes: keep what arrived and stop waiting.
+        process.kill()
+        process.wait()
+        return still_open.output, still_open.stderr
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    if process.returncode is not None:
+        return  # reaped: its pid may already belong to someone else
+    with contextlib.suppress(ProcessLookupError, PermissionError):  # already gone
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+def _text(data: bytes | None) -> str:
+    return (data or b"").decode("utf-8", errors="replace")
+
+
+def describe_start_error(executable: str, error: OSError) -> str:
+    if isinstance(error, FileNotFoundError):
+        reason = "programme introuvable"
+    elif isinstance(error, PermissionError):
+        reason = "permission refusée"
+    else:
+        reason = error.strerror or str(error)
+    return f"Impossible de lancer « {executable} » : {reason}."
+
+
+def _refused(reason: str) -> ConsoleResult:
+    return ConsoleResult(exit_code=None, stdout="", stderr="", duration_s=0.0, start_error=reason)
+
+
+# --- local -------------------------------------------------------------------------------------------
+
+
+class _Runner:
+    """What both transports share: only a dry-run (or the constant help) reaches `_execute`."""
+
+    def run(self, command: DryRunCommand) -> ConsoleResult:
+        try:
+            arguments = dry_run_arguments(command)
+        except CommandRefused as refusal:
+            return _refused(str(refusal))
+        return self._execute(arguments)
+
+    def migration_help(self) -> ConsoleResult:
+        return self._execute(HELP_ARGUMENTS)
+
+    def _execute(self, arguments: tuple[str, ...]) -> ConsoleResult:
+        raise NotImplementedError
+
+
+class LocalRunner(_Runner):
+    """The console on this machine: `console_argv + arguments`, no shell, in `workdir`."""
+
+    def __init__(
+        self,
+        *,
+        console_argv: Sequence[str],
+        workdir: str | Path | None,
+        timeout_s: float,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
+        if not console_argv:
+            raise ValueError("console_argv cannot be empty")
+        self._console_argv = tuple(console_argv)
+        self._workdir = str(workdir) if workdir else None
+        self._timeout_s = timeout_s
+        self._env = env  # None: the bot's own environment
+
+    def close(self) -> None:
+        """Nothing stays open between local runs."""
+
+    def _execute(self, arguments: tuple[str, ...]) -> ConsoleResult:
+        check_allowed(arguments)
+        if self._workdir is not None and not os.path.isdir(self._workdir):
+            return _refused(f"Le dossier de travail « {self._workdir} » n'existe pas.")
+        argv = (*self._console_argv, *arguments)
+        return _spawn(argv, cwd=self._workdir, env=self._env, timeout_s=self._timeout_s)
+
+
+# --- ssh ---------------------------------------------------------------------------------------------
+
+
+def parse_target(target: str) -> tuple[str, str | None]:
+    """`user@host[:port]` → (`user@host`, port or None); refuses anything ssh could read as an option."""
+    match = _TARGET.match(target)
+    if not match:
+        raise ValueError(f"SSH target must look like user@host or user@host:port, not {target!r}")
+    return match["destination"], match["port"]
+
+
+def remote_command(*, workdir: str, console_words: Sequence[str], arguments: Sequence[str]) -> str:
+    """`cd <workdir> && <console> <args>` for the remote POSIX shell, every word quoted."""
+    invocation = " ".join(shlex.quote(word) for word in (*console_words, *arguments))
+    if not workdir:
+        return invocation
+    return f"cd {shlex.quote(workdir)} && {invocation}"
+
+
+class SshRunner(_Runner):
+    """The console on preprod through OpenSSH; one ticket's runs share one master connection."""
+
+    def __init__(
+        self,
+        *,
+        target: str,
+        ssh_options: str,
+        workdir: str,
+        console_command: str,
+        timeout_s: float,
+        control_dir: Path | None = None,
+        ssh_binary: str = "ssh",
+    ) -> None:
+        self._destination, self._port = parse_target(target)
+        self._ssh_options = tuple(shlex.split(ssh_options))
+        self._workdir = workdir
+        self._console_words = tuple(shlex.split(console_command))
+        if not self._console_words:
+            raise ValueError("console_command cannot be empty")
+        self._timeout_s = timeout_s
+        self._ssh_binary = ssh_binary
+        self._first_connection = threading.Lock()
+        self._owns_control_dir = control_dir is None
+        # Our own directory is made only when a run needs it: a runner that never runs leaves nothing.
+        self._control_dir = control_dir
+        _check_control_dir(control_dir or Path(tempfile.gettempdir()) / f"{CONTROL_DIR_PREFIX}xxxxxxxx")
+
+    @property
+    def control_dir(self) -> Path | None:
+        """Where the master connection's socket lives (None until a run makes the runner's own one)."""
+        return self._control_dir
+
+    def close(self) -> None:
+        """End the master connection (if any) and forget its socket; safe to call twice."""
+        with self._first_connection:
+            if self._control_dir is None:
+                return
+            if self._has_master():
+                exit_master = (
+                    self._ssh_binary,
+                    *self._connection_options(),
+                    "-O",
+                    "exit",
+                    "--",
+                    self._destination,
+                )
+                _spawn(exit_master, cwd=None, env=None, timeout_s=10)
+                self._wait_for_master_exit()
+            if self._owns_control_dir:
+                shutil.rmtree(self._control_dir, ignore_errors=True)
+                self._control_dir = None
+
+    def _execute(self, arguments: tuple[str, ...]) -> ConsoleResult:
+        check_allowed(arguments)
+        command = remote_command(
+            workdir=self._workdir, console_words=self._console_words, arguments=arguments
+        )
+        with self._first_connection:
+            self._prepare_control_dir()
+            argv = (
+                self._ssh_binary,
+                "-n",
+                "-T",
+                *self._connection_options(),
+                "--",
+                self._destination,
+                command,
+            )
+            if not self._has_master():
+                # Runs started together wait for this one's master instead of each opening a connection.
+                return _spawn(argv, cwd=None, env=None, timeout_s=self._timeout_s)
+        return _spawn(argv, cwd=None, env=None, timeout_s=self._timeout_s)
+
+    def _prepare_control_dir(self) -> None:
+        if self._control_dir is None:
+            self._control_dir = Path(tempfile.mkdtemp(prefix=CONTROL_DIR_PREFIX))
+        else:
+            self._control_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+    def _has_master(self) -> bool:
+        directory = self._control_dir
+        return directory is not None and directory.is_dir() and any(directory.iterdir())
+
+    def _wait_for_master_exit(self, *, timeout_s: float = 5.0) -> None:
+        """`ssh -O exit` returns when asked; the master removes its socket a moment later (busy machines)."""
+        deadline = time.monotonic() + timeout_s
+        while self._has_master() and time.monotonic() < deadline:
+            time.sleep(0.02)
+
+    def _connection_options(self) -> tuple[str, ...]:
+        # ssh keeps the first value it sees for an option: ours come first so BatchMode cannot be undone.
+        port = ("-p", self._port) if self._port else ()
+        control = (
+            "-o",
+            "ControlMaster=auto",
+            "-o",
+            f"ControlPath={self._control_dir}/%C",
+            "-o",
+            f"ControlPersist={CONTROL_PERSIST}",
+        )
+        return ("-o", "BatchMode=yes", *port, *control, *self._ssh_options)
+
+
+def _check_control_dir(control_dir: Path) -> None:
+    # ssh reads -o values as config lines (spaces split, % expands) and sockets have a short path limit.
+    text = str(control_dir)
+    if not _SAFE_CONTROL_DIR.match(text):
+        raise ValueError(f"control_dir must be a plain path without spaces or %: {text!r}")
+    if len(text) + 1 + _CONTROL_NAME_LEN > _SOCKET_PATH_MAX:
+        raise ValueError(f"control_dir is too long for a Unix socket path: {text!r}")
+
+
+# --- wiring and batches ------------------------------------------------------------------------------
+
+
+def build_runner(settings: Settings) -> ConsoleRunner:
+    """SSH when `CONSOLE_SSH` is set, else the local console."""
+    if settings.console_ssh:
+        return SshRunner(
+            target=settings.console_ssh,
+            ssh_options=settings.console_ssh_options,
+            workdir=settings.console_workdir,
+            console_command=settings.console_command,
+            timeout_s=settings.console_timeout_seconds,
+        )
+    return LocalRunner(
+        console_argv=settings.console_argv,
+        workdir=settings.console_workdir or None,
+        timeout_s=settings.console_timeout_seconds,
+    )
+
+
+def run_all(
+    runner: ConsoleRunner,
+    commands: Sequence[DryRunCommand],
+    *,
+    concurrency: int = 1,
+    on_start: Callable[[int, DryRunCommand], None] | None = None,
+) -> list[ConsoleResult]:
+    """Run every command (one after another unless `concurrency` > 1); results in input order."""
+    if concurrency < 1:
+        raise ValueError("concurrency must be at least 1")
+
+    def run_one(index: int) -> ConsoleResult:
+        command = commands[index]
+        if on_start is not None:
+            on_start(index, command)
+        return runner.run(command)
+
+    if concurrency == 1 or len(commands) <= 1:
+        return [run_one(index) for index in range(len(commands))]
+    with ThreadPoolExecutor(max_workers=min(concurrency, len(commands))) as pool:
+        return list(pool.map(run_one, range(len(commands))))

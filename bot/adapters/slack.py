@@ -1,0 +1,307 @@
+"""Slack: the chat port over slack_sdk's WebClient, and the slack-bolt app that receives decisions.
+
+Listeners acknowledge first (Slack wants an answer within 3 s) and work after: bolt runs the rest of the
+listener on its thread pool once `ack()` has answered. Socket Mode (no public URL) by default; HTTP mode
+serves `/slack/events` with signature checks.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import Executor
+from socketserver import ThreadingMixIn
+from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+
+from bot.app.approvals import Approvals, Outcome
+from bot.app.ports import MessageRef
+from bot.domain.model import ConflictDecision
+from bot.settings import Settings
+from bot.texts.blocks import (
+    APPROVE,
+    CONFLICT_MIGRATE,
+    CONFLICT_WITHOUT,
+    REASON_BLOCK,
+    REASON_INPUT,
+    REFUSAL_MODAL,
+    REFUSE,
+    RESIMULATE,
+    RequestKey,
+)
+
+log = logging.getLogger("migrabot.slack")
+
+# What the bot needs, checked by `migrabot doctor` (auth.test answers with the token's scopes).
+REQUIRED_SCOPES = ("chat:write", "files:write", "im:write", "users:read", "channels:history", "im:history")
+
+
+def build_client(settings: Settings) -> WebClient:
+    client = WebClient(
+        token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_base_url, timeout=20
+    )
+    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=3))
+    return client
+
+
+class SlackChat:
+    """The chat port."""
+
+    def __init__(self, client: WebClient) -> None:
+        self.client = client
+        self._names: dict[str, str] = {}
+        self._dms: dict[str, str] = {}
+
+    def post(
+        self, channel: str, *, text: str, blocks: list[dict], metadata: dict | None = None
+    ) -> MessageRef:
+        response = self.client.chat_postMessage(
+            channel=channel, text=text, blocks=blocks, metadata=metadata, unfurl_links=False
+        )
+        return MessageRef(channel=response["channel"], ts=response["ts"])
+
+    def update(self, ref: MessageRef, *, text: str, blocks: list[dict]) -> None:
+        self.client.chat_update(channel=ref.channel, ts=ref.ts, text=text, blocks=blocks)
+
+    def reply(self, ref: MessageRef, text: str) -> None:
+        self.client.chat_postMessage(channel=ref.channel, thread_ts=ref.ts, text=text)
+
+    def upload(self, ref: MessageRef, *, filename: str, data: bytes, title: str) -> None:
+        self.client.files_upload_v2(
+            channel=ref.channel, thread_ts=ref.ts, file=data, filename=filename, title=title
+        )
+
+    def ephemeral(self, channel: str, user_id: str, text: str, *, thread_ts: str | None = None) -> None:
+        self.client.chat_postEphemeral(channel=channel, user=user_id, text=text, thread_ts=thread_ts)
+
+    def open_modal(self, trigger_id: str, view: dict) -> None:
+        self.client.views_open(trigger_id=trigger_id, view=view)
+
+    def user_name(self, user_id: str) -> str:
+        if user_id not in self._names:
+            try:
+                user = self.client.users_info(user=user_id)["user"]
+                profile = user.get("profile", {})
+                self._names[user_id] = (
+                    profile.get("display_name") or profile.get("real_name") or user.get("name") or user_id
+                )
+            except SlackApiError:
+                return user_id
+        return self._names[user_id]
+
+    def direct_channel(self, user_id: str) -> str:
+        """The D… conversation with a user: chat.update needs it (a U… id is refused)."""
+        if user_id not in self._dms:
+            self._dms[user_id] = self.client.conversations_open(users=user_id)["channel"]["id"]
+        return self._dms[user_id]
+
+    def find_posted(self, channel: str, metadata: dict) -> MessageRef | None:
+        """After a crash between posting and journaling: the request already posted, found by its metadata."""
+        try:
+            history = self.client.conversations_history(channel=channel, limit=100, include_all_metadata=True)
+        except SlackApiError as error:
+            log.warning(
+                "cannot read %s history to avoid a duplicate: %s", channel, error.response.get("error")
+            )
+            return None
+        for message in history.get("messages", []):
+            if message.get("metadata") == metadata:
+                return MessageRef(channel=channel, ts=message["ts"])
+        return None
+
+    def has_file(self, ref: MessageRef, filename: str) -> bool:
+        """Whether a file of that name is already in the request's thread (a resumed upload)."""
+        try:
+            replies = self.client.conversations_replies(channel=ref.channel, ts=ref.ts, limit=200)
+        except SlackApiError as error:
+            log.warning("cannot read the thread %s/%s: %s", ref.channel, ref.ts, error.response.get("error"))
+            return False
+        return any(
+            file.get("name") == filename
+            for message in replies.get("messages", [])
+            for file in message.get("files", [])
+        )
+
+
+# --- the bolt app ---------------------------------------------------------------------------------
+
+
+def build_app(
+    *,
+    settings: Settings,
+    client: WebClient,
+    approvals: Approvals,
+    chat: SlackChat,
+    executor: Executor | None = None,
+) -> App:
+    """`executor` runs the listeners after their ack; the service shuts it down (waiting) before the store."""
+    app = App(
+        client=client,
+        listener_executor=executor,
+        signing_secret=settings.slack_signing_secret.get_secret_value() or None,
+        token_verification_enabled=False,
+        process_before_response=False,
+        request_verification_enabled=settings.slack_mode == "http",
+    )
+
+    def tell(body: dict, outcome: Outcome) -> None:
+        if outcome.message:
+            channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+            user = body["user"]["id"]
+            try:
+                chat.ephemeral(channel, user, outcome.message)
+            except SlackApiError:
+                log.exception("could not tell %s: %s", user, outcome.message)
+
+    def button(handler: Callable[[RequestKey, str, str, dict], Outcome]) -> Callable[..., None]:
+        def listener(ack: Callable[..., Any], body: dict) -> None:
+            ack()  # within Slack's 3 seconds; the work follows
+            key = RequestKey.parse(body["actions"][0].get("value", ""))
+            if key is None:
+                return
+            channel = (body.get("container") or {}).get("channel_id") or body.get("channel", {}).get("id", "")
+            tell(body, handler(key, body["user"]["id"], channel, body))
+
+        return listener
+
+    app.action(APPROVE)(button(lambda key, user, channel, _: approvals.approve(key, user_id=user)))
+    app.action(RESIMULATE)(button(lambda key, user, channel, _: approvals.resimulate(key, user_id=user)))
+    app.action(CONFLICT_MIGRATE)(
+        button(
+            lambda key, user, channel, _: approvals.decide_conflict(
+                key, ConflictDecision.MIGRATE_ANYWAY, user_id=user, channel=channel
+            )
+        )
+    )
+    app.action(CONFLICT_WITHOUT)(
+        button(
+            lambda key, user, channel, _: approvals.decide_conflict(
+                key, ConflictDecision.WITHOUT_ACCOMMODATIONS, user_id=user, channel=channel
+            )
+        )
+    )
+
+    @app.action(REFUSE)
+    def open_refusal(ack: Callable[..., Any], body: dict) -> None:
+        ack()
+        key = RequestKey.parse(body["actions"][0].get("value", ""))
+        if key is None:
+            return
+        refused = approvals.may_open_refusal(key, user_id=body["user"]["id"])
+        if refused is not None:
+            tell(body, refused)
+            return
+        container = body.get("container") or {}
+        view = approvals.refusal_view(
+            key, channel=container.get("channel_id", ""), ts=container.get("message_ts", "")
+        )
+        chat.open_modal(body["trigger_id"], view)
+
+    @app.view(REFUSAL_MODAL)
+    def refusal_submitted(ack: Callable[..., Any], body: dict, view: dict) -> None:
+        reason = (
+            view["state"]["values"].get(REASON_BLOCK, {}).get(REASON_INPUT, {}).get("value") or ""
+        ).strip()
+        if len(reason) < 3:
+            ack(response_action="errors", errors={REASON_BLOCK: "Expliquez le refus en quelques mots."})
+            return
+        ack()
+        value, channel, _ts = (view.get("private_metadata") or "||").rsplit("|", 2)
+        key = RequestKey.parse(value)
+        if key is None:
+            return
+        outcome = approvals.refuse(key, user_id=body["user"]["id"], reason=reason)
+        if outcome.message and channel:
+            chat.ephemeral(channel, body["user"]["id"], outcome.message)
+
+    @app.event("message")
+    def thread_reply(event: dict) -> None:
+        if event.get("subtype") or event.get("bot_id") or not event.get("thread_ts"):
+            return
+        outcome = approvals.on_thread_reply(
+            channel=event["channel"],
+            thread_ts=event["thread_ts"],
+            user_id=event.get("user", ""),
+            text=event.get("text", ""),
+        )
+        if outcome.message:
+            chat.ephemeral(
+                event["channel"], event.get("user", ""), outcome.message, thread_ts=event["thread_ts"]
+            )
+
+    return app
+
+
+class QuietWSGIHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug("slack http: " + format, *args)
+
+
+class ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
+    """One thread per request: Slack's clicks must not wait for each other."""
+
+    daemon_threads = True
+
+
+class SlackEndpoint:
+    """How Slack reaches the app: Socket Mode (outbound websocket) or HTTP `/slack/events`."""
+
+    def __init__(self, app: App, settings: Settings, *, host: str = "0.0.0.0") -> None:
+        self._app = app
+        self._settings = settings
+        self._host = host
+        self._server: WSGIServer | None = None
+        self._socket_handler: Any = None
+        self.port: int | None = None
+
+    def start(self) -> None:
+        if self._settings.slack_mode == "http":
+            handler = SlackRequestHandler(self._app)
+
+            def wsgi(environ: dict, start_response: Callable[..., Any]) -> Any:
+                if environ.get("PATH_INFO") != "/slack/events":
+                    start_response("404 Not Found", [("Content-Type", "text/plain")])
+                    return [b"not found"]
+                return handler(environ, start_response)
+
+            self._server = make_server(
+                self._host,
+                self._settings.slack_http_port,
+                wsgi,
+                server_class=ThreadingWSGIServer,
+                handler_class=QuietWSGIHandler,
+            )
+            self.port = self._server.server_port
+            threading.Thread(target=self._server.serve_forever, name="slack-http", daemon=True).start()
+            log.info("slack: HTTP mode on port %s (/slack/events)", self.port)
+        else:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+            self._socket_handler = SocketModeHandler(
+                self._app, self._settings.slack_app_token.get_secret_value()
+            )
+            self._socket_handler.connect()
+            log.info("slack: Socket Mode connected")
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._socket_handler is not None:
+            self._socket_handler.close()
+
+
+def scopes_of(client: WebClient) -> tuple[str, set[str]]:
+    """(bot user id, scopes) from auth.test: the scopes come in the X-OAuth-Scopes header."""
+    response = client.auth_test()
+    header = {k.lower(): v for k, v in response.headers.items()}.get("x-oauth-scopes", "")
+    if isinstance(header, list):
+        header = ",".join(header)
+    return response.get("user_id", ""), {s.strip() for s in str(header).split(",") if s.strip()}

@@ -1,0 +1,61 @@
+"""Who is asked on Slack, and how a request is closed in place once decided, stale or expired."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from bot.adapters.store import CardRecord, SlackRequest, Store
+from bot.app.ports import Chat, MessageRef
+from bot.settings import Settings
+from bot.texts.blocks import closed_blocks
+
+log = logging.getLogger("migrabot.slack")
+
+
+class Requests:
+    def __init__(self, *, chat: Chat, store: Store, settings: Settings) -> None:
+        self.chat = chat
+        self.store = store
+        self.settings = settings
+
+    @property
+    def po_ids(self) -> frozenset[str]:
+        return self.settings.po_user_ids
+
+    def approval_channels(self) -> list[str]:
+        """The approval channel, or a direct message to each PO."""
+        if self.settings.slack_channel_id:
+            return [self.settings.slack_channel_id]
+        return [self.chat.direct_channel(user) for user in sorted(self.po_ids)]
+
+    def conflict_channels(self) -> list[str]:
+        """The team's channel, or the POs when there is none."""
+        if self.settings.slack_team_channel_id:
+            return [self.settings.slack_team_channel_id]
+        return self.approval_channels()
+
+    def may_decide_conflict(self, user_id: str, channel: str) -> bool:
+        """The team decides conflicts in its channel; without a team channel, the POs do."""
+        if user_id in self.po_ids:
+            return True
+        return bool(self.settings.slack_team_channel_id) and channel == self.settings.slack_team_channel_id
+
+    def pending(self, record: CardRecord, *, kind: str | None = None) -> list[SlackRequest]:
+        return [
+            request
+            for request in self.store.slack_requests(card_id=record.card_id, status="pending")
+            if request.round == record.round
+            and request.fingerprint == record.fingerprint
+            and (kind is None or request.kind == kind)
+        ]
+
+    def close(self, requests: list[SlackRequest], *, outcome: str, status: str) -> None:
+        """Buttons removed, the outcome shown, in every conversation the request went to."""
+        for request in requests:
+            blocks = closed_blocks(json.loads(request.blocks), outcome)
+            try:
+                self.chat.update(MessageRef(request.channel, request.ts), text=request.text, blocks=blocks)
+            except Exception:  # Slack down must not block Trello's side; the status still changes
+                log.exception("could not update Slack request %s/%s", request.channel, request.ts)
+            self.store.set_slack_request(request, status=status)

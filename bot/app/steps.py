@@ -1,0 +1,181 @@
+"""Idempotent side effects on a card (Trello) and for it (Slack), journaled under (card, round, fingerprint, step).
+
+Each step journals its *intent* before acting and its *result* after. A step with a result is never done
+again. A step with an intent but no result may have landed before a crash: it first looks for its work — a
+comment of the bot's own member ending with the step's marker, an attachment of the bot's that the journal
+does not know, a checklist of that name, a Slack message carrying the step's metadata, a file in the
+request's thread — and adopts it instead of doing it twice. Without an intent, nothing can have landed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.adapters.store import CardRecord, SlackRequest, Store
+from bot.app.ports import Board, CardSnapshot, Chat, Clock, Comment, MessageRef
+from bot.texts import card as texts
+
+INTENT = "#intention"
+
+
+@dataclass
+class Round:
+    """One pass over one card's round: the card as polled, its record, and what was read from Trello."""
+
+    card: CardSnapshot
+    record: CardRecord
+    comments: list[Comment] | None = None
+
+
+class CardSteps:
+    def __init__(self, *, board: Board, store: Store, clock: Clock, chat: Chat | None = None) -> None:
+        self.board = board
+        self.store = store
+        self.clock = clock
+        self.chat = chat
+
+    def done(self, run: Round, step: str) -> str | None:
+        return self.store.journaled(run.card.id, run.record.round, run.record.fingerprint, step)
+
+    def journal(self, run: Round, step: str, result: str) -> None:
+        self.store.journal(
+            run.card.id, run.record.round, run.record.fingerprint, step, result, now=self.clock()
+        )
+
+    def _begin(self, run: Round, step: str) -> bool:
+        """Journal the intent; True when an earlier attempt had already begun (its work may exist)."""
+        if self.done(run, step + INTENT) is not None:
+            return True
+        self.journal(run, step + INTENT, "")
+        return False
+
+    # --- Trello ----------------------------------------------------------------------------------
+
+    def comment(self, run: Round, step: str, text: str) -> None:
+        parts = texts.split_comment(text)
+        for number, part in enumerate(parts, start=1):
+            part_step = step if len(parts) == 1 else f"{step}-{number}"
+            if self.done(run, part_step) is not None:
+                continue
+            stamp = texts.marker(round_=run.record.round, fingerprint=run.record.fingerprint, step=part_step)
+            found = self._find_comment(run, stamp) if self._begin(run, part_step) else None
+            comment_id = found or self.board.comment(run.card.id, texts.with_marker(part, stamp))
+            self.journal(run, part_step, comment_id)
+
+    def _find_comment(self, run: Round, stamp: str) -> str | None:
+        """Only the bot's own comments count: anyone can write a marker line."""
+        if run.comments is None:
+            run.comments = self.board.comments(run.card.id)
+        me = self.board.member_id()
+        return next(
+            (c.id for c in run.comments if c.author_id == me and texts.has_marker(c.text, stamp)), None
+        )
+
+    def attach(self, run: Round, step: str, *, filename: str, data: bytes, mime_type: str) -> None:
+        step = f"piece-{step}"
+        if self.done(run, step) is not None:
+            return
+        found = None
+        if self._begin(run, step):
+            ours = set(self.store.journal_results(run.card.id, "piece-"))
+            me = self.board.member_id()
+            found = next(
+                (
+                    a.id
+                    for a in self.board.attachments(run.card.id)
+                    if a.name == filename and a.author_id == me and a.id not in ours
+                ),
+                None,
+            )
+        attachment_id = found or self.board.attach(
+            run.card.id, filename=filename, data=data, mime_type=mime_type
+        )
+        self.journal(run, step, attachment_id)
+
+    def move(self, run: Round, step: str, list_id: str) -> None:
+        if self.done(run, step) is not None:
+            return
+        self.journal(run, step + INTENT, list_id)
+        if run.card.list_id != list_id:
+            self.board.move(run.card.id, list_id)
+        self.journal(run, step, list_id)
+        self.store.update_card(run.card.id, list_id=list_id, now=self.clock())
+
+    def moved_here_by_us(self, run: Round) -> bool:
+        """Whether the card's list is where this round meant to move it (our move landed, its journal
+        entry did not) rather than where a person put it."""
+        intents = self.store.journal_results(run.card.id, "vers-", round_=run.record.round)
+        return run.card.list_id in intents
+
+    def checklist(self, run: Round, step: str, *, name: str, items: Sequence[str]) -> None:
+        """Resumed, it completes the checklist it began (items are added by name, never twice)."""
+        if self.done(run, step) is not None:
+            return
+        existing = self.board.checklists(run.card.id) if self._begin(run, step) else []
+        found = next((checklist for checklist in existing if checklist.name == name), None)
+        if found is None:
+            checklist_id = self.board.add_checklist(run.card.id, name, items)
+        else:
+            missing = [item for item in items if item not in found.items]
+            self.board.add_checklist_items(found.id, missing)
+            checklist_id = found.id
+        self.journal(run, step, checklist_id)
+
+    def set_state(self, run: Round, state: str, *, error: str | None = None) -> None:
+        self.store.update_card(run.card.id, state=state, last_error=error, now=self.clock())
+
+    # --- Slack -----------------------------------------------------------------------------------
+
+    def slack_post(
+        self, run: Round, step: str, *, kind: str, channels: list[str], text: str, blocks: list[dict]
+    ) -> list[MessageRef]:
+        """One message per channel, each journaled; a resumed step adopts a message already posted."""
+        assert self.chat is not None
+        refs = []
+        for channel in channels:
+            channel_step = f"{step}-{channel}"
+            done = self.done(run, channel_step)
+            if done is not None:
+                refs.append(MessageRef(**json.loads(done)))
+                continue
+            metadata = {
+                "event_type": "migrabot_request",
+                "event_payload": {
+                    "card": run.card.id,
+                    "round": run.record.round,
+                    "fingerprint": run.record.fingerprint,
+                    "kind": kind,
+                },
+            }
+            found = self.chat.find_posted(channel, metadata) if self._begin(run, channel_step) else None
+            ref = found or self.chat.post(channel, text=text, blocks=blocks, metadata=metadata)
+            self.store.add_slack_request(
+                SlackRequest(
+                    card_id=run.card.id,
+                    round=run.record.round,
+                    fingerprint=run.record.fingerprint,
+                    kind=kind,
+                    channel=ref.channel,
+                    ts=ref.ts,
+                    status="pending",
+                    created_at=self.clock(),
+                    reminded_at=None,
+                    text=text,
+                    blocks=json.dumps(blocks, ensure_ascii=False),
+                )
+            )
+            self.journal(run, channel_step, json.dumps({"channel": ref.channel, "ts": ref.ts}))
+            refs.append(ref)
+        return refs
+
+    def slack_upload(
+        self, run: Round, step: str, ref: MessageRef, *, filename: str, data: bytes, title: str
+    ) -> None:
+        assert self.chat is not None
+        if self.done(run, step) is not None:
+            return
+        if not (self._begin(run, step) and self.chat.has_file(ref, filename)):
+            self.chat.upload(ref, filename=filename, data=data, title=title)
+        self.journal(run, step, ref.ts)

@@ -1,0 +1,452 @@
+"""`migrabot doctor`: is everything `migrabot run` needs in place? One result per check, each with its fix.
+
+Each check is a small function over its adapter (the board, the Slack client, the console runner, the state
+file) that returns `Check` values; `diagnose` plugs in the real adapters from the settings with short
+timeouts and keeps the groups independent: an unexpected error in one becomes a ✗ line, the others still
+run. Texts live in `bot.texts.doctor`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sqlite3
+import time
+import urllib.error
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol, TextIO
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.adapters.console import ConsoleRunner, build_runner
+from bot.adapters.store import Store
+from bot.adapters.trello import TrelloError
+from bot.app.ports import BoardLayout
+from bot.domain.command import MIGRATION_COMMAND
+from bot.domain.console_output import console_failure
+from bot.domain.model import ConsoleResult
+from bot.settings import Settings, SettingsError
+from bot.texts import doctor as texts
+
+log = logging.getLogger("migrabot.doctor")
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+
+TRELLO_HTTP_OPTIONS: dict[str, Any] = {"max_attempts": 2, "timeout_s": 10.0}
+SLACK_TIMEOUT_S = 10
+CONSOLE_TIMEOUT_CAP_S = 60.0
+# Every option `bot.domain.command` may write: the deployed console must know each of them.
+BOT_OPTIONS = (
+    "--originOrganization",
+    "--destinationOrganization",
+    "--targetFieldSlug",
+    "--targetFieldValue",
+    "--noField",
+    "--withDeleted",
+    "--withAccommodations",
+    "--dry-run",
+)
+SLACK_REFUSED_TOKEN = frozenset(
+    {"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive"}
+)
+SSH_CONNECTION_FAILED = 255  # ssh's own exit code when it could not connect or authenticate
+_REFUSAL = re.compile(r"\(HTTP (?P<status>\d{3})\) : (?P<body>.*)$", re.DOTALL)
+_URL = re.compile(r"^https?://[^\s/]+")
+_SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
+_SLACK_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]+$")
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str  # a stable key for scripts, e.g. "trello.token"
+    ok: bool | None  # None: a warning, the bot can run
+    detail: str  # French, one line, its subject first
+    fix: str = ""  # French: what to do, which setting or command
+
+    @property
+    def status(self) -> str:
+        return {True: "ok", None: "warning", False: "error"}[self.ok]
+
+
+class DoctorBoard(Protocol):
+    """What the Trello checks need from `bot.adapters.trello.TrelloBoard`."""
+
+    def member_name(self) -> str: ...
+
+    def board(self) -> Any: ...
+
+    def layout(self) -> BoardLayout: ...
+
+    def create_list(self, name: str) -> str: ...
+
+    def create_label(self, name: str) -> str: ...
+
+
+# --- settings ----------------------------------------------------------------------------------------
+
+
+def check_settings_load(load: Callable[[], Settings]) -> tuple[Settings | None, Check]:
+    try:
+        settings = load()
+    except SettingsError as error:
+        return None, Check("settings", False, texts.settings_invalid(str(error)), texts.SETTINGS_INVALID_FIX)
+    return settings, Check("settings", True, texts.SETTINGS_LOADED)
+
+
+def trello_settings_missing(settings: Settings) -> list[str]:
+    values = {
+        "TRELLO_API_KEY": settings.trello_api_key,
+        "TRELLO_TOKEN": settings.trello_token.get_secret_value(),
+        "TRELLO_BOARD_ID": settings.trello_board_id,
+    }
+    return [name for name, value in values.items() if not value.strip()]
+
+
+def check_trello_settings(settings: Settings) -> Check:
+    absent = trello_settings_missing(settings)
+    problems = [texts.missing(name) for name in absent]
+    fixes = [texts.TRELLO_CREDENTIALS_FIX] if absent else []
+    if not _URL.match(settings.trello_api_base_url):
+        problems.append(texts.malformed("TRELLO_API_BASE_URL", texts.URL_FIX))
+        fixes.append(f"TRELLO_API_BASE_URL : {texts.URL_FIX}")
+    if problems:
+        detail = texts.settings_problems("Trello", problems)
+        if absent:
+            detail += texts.TRELLO_NOT_CHECKED
+        return Check("settings.trello", False, detail, texts.in_env_file(fixes))
+    return Check("settings.trello", True, texts.trello_settings_ok(settings.trello_board_id))
+
+
+def check_slack_settings(settings: Settings) -> Check:
+    if not settings.slack_enabled:
+        return Check("settings.slack", None, texts.SLACK_DISABLED)
+    found: list[tuple[str, str]] = []  # (problem, fix)
+    if not settings.slack_bot_token.get_secret_value().startswith("xoxb-"):
+        found.append(
+            (texts.malformed("SLACK_BOT_TOKEN", "xoxb-…"), f"SLACK_BOT_TOKEN : {texts.SLACK_BOT_TOKEN_FIX}")
+        )
+    po_fix = f"SLACK_PO_USER_IDS : {texts.SLACK_PO_FIX}"
+    if not settings.po_user_ids:
+        found.append((texts.missing("SLACK_PO_USER_IDS"), po_fix))
+    elif not all(_SLACK_USER_ID.match(user) for user in settings.po_user_ids):
+        found.append((texts.malformed("SLACK_PO_USER_IDS", "U… ou W…"), po_fix))
+    app_token = settings.slack_app_token.get_secret_value()
+    if settings.slack_mode == "socket" and not app_token.startswith("xapp-"):
+        problem = (
+            texts.malformed("SLACK_APP_TOKEN", "xapp-…") if app_token else texts.missing("SLACK_APP_TOKEN")
+        )
+        found.append((f"{problem} (mode socket)", f"SLACK_APP_TOKEN : {texts.SLACK_APP_TOKEN_FIX}"))
+    if settings.slack_mode == "http" and not settings.slack_signing_secret.get_secret_value():
+        problem = texts.missing("SLACK_SIGNING_SECRET")
+        found.append((f"{problem} (mode http)", f"SLACK_SIGNING_SECRET : {texts.SLACK_SIGNING_SECRET_FIX}"))
+    for setting, value in (
+        ("SLACK_CHANNEL_ID", settings.slack_channel_id),
+        ("SLACK_TEAM_CHANNEL_ID", settings.slack_team_channel_id),
+    ):
+        if value and not _SLACK_CHANNEL_ID.match(value):
+            found.append((texts.malformed(setting, "C…, G… ou D…"), f"{setting} : {texts.SLACK_CHANNEL_FIX}"))
+    if not _URL.match(settings.slack_api_base_url):
+        found.append(
+            (texts.malformed("SLACK_API_BASE_URL", texts.URL_FIX), f"SLACK_API_BASE_URL : {texts.URL_FIX}")
+        )
+    if found:
+        detail = texts.settings_problems("Slack", [problem for problem, _ in found])
+        return Check("settings.slack", False, detail, texts.in_env_file([fix for _, fix in found]))
+    return Check(
+        "settings.slack", True, texts.slack_settings_ok(settings.slack_mode, len(settings.po_user_ids))
+    )
+
+
+# --- Trello ------------------------------------------------------------------------------------------
+
+
+def refusal_of(error: TrelloError) -> tuple[int | None, str]:
+    """(HTTP status, Trello's words) of a refusal; (None, message) when Trello was never reached."""
+    match = _REFUSAL.search(str(error))
+    if match is None:
+        return None, str(error)
+    return int(match["status"]), match["body"].strip()
+
+
+def check_trello(board: DoctorBoard, *, settings: Settings, fix: bool) -> list[Check]:
+    """Reachable, token, board, then the four lists and the label; each failure skips what depends on it."""
+    try:
+        account = board.member_name()
+    except TrelloError as error:
+        return [_account_failure(error)]
+    checks = [
+        Check("trello.reachable", True, texts.trello_reachable(settings.trello_api_base_url)),
+        Check("trello.token", True, texts.trello_token_ok(account)),
+    ]
+    try:
+        found = board.board()
+    except TrelloError as error:
+        return [*checks, _board_failure(error, settings.trello_board_id)]
+    checks.append(Check("trello.board", True, texts.trello_board_ok(found.name)))
+    try:
+        layout = board.layout()
+    except TrelloError as error:
+        return [
+            *checks,
+            Check("trello.layout", False, texts.trello_layout_failed(str(error)), texts.TRELLO_TRANSIENT_FIX),
+        ]
+    for setting, name in wanted_lists(settings):
+        checks.append(_check_list(board, layout, setting=setting, name=name, fix=fix))
+    checks.append(_check_label(board, layout, name=settings.trello_card_label, fix=fix))
+    return checks
+
+
+def wanted_lists(settings: Settings) -> list[tuple[str, str]]:
+    return [
+        ("TRELLO_LIST_TODO", settings.trello_list_todo),
+        ("TRELLO_LIST_WAITING", settings.trello_list_waiting),
+        ("TRELLO_LIST_FIX", settings.trello_list_fix),
+        ("TRELLO_LIST_APPROVED", settings.trello_list_approved),
+    ]
+
+
+def _account_failure(error: TrelloError) -> Check:
+    status, said = refusal_of(error)
+    if status is None:
+        return Check("trello.reachable", False, texts.trello_unreachable(said), texts.TRELLO_UNREACHABLE_FIX)
+    reason = f"HTTP {status} : {said}"
+    if status == 401 and "key" in said.lower():
+        return Check("trello.token", False, texts.trello_key_refused(reason), texts.TRELLO_KEY_FIX)
+    if status == 401:
+        return Check("trello.token", False, texts.trello_token_refused(reason), texts.TRELLO_TOKEN_FIX)
+    return Check("trello.token", False, texts.trello_account_failed(str(error)), texts.TRELLO_TRANSIENT_FIX)
+
+
+def _board_failure(error: TrelloError, board_id: str) -> Check:
+    status, said = refusal_of(error)
+    reason = f"HTTP {status} : {said}"
+    if status in (400, 404):
+        return Check(
+            "trello.board", False, texts.trello_board_not_found(board_id, reason), texts.TRELLO_BOARD_FIX
+        )
+    if status in (401, 403):
+        detail = texts.trello_board_forbidden(board_id, reason)
+        return Check("trello.board", False, detail, texts.TRELLO_BOARD_ACCESS_FIX)
+    return Check("trello.board", False, texts.trello_board_failed(str(error)), texts.TRELLO_TRANSIENT_FIX)
+
+
+def _check_list(board: DoctorBoard, layout: BoardLayout, *, setting: str, name: str, fix: bool) -> Check:
+    key = "trello." + setting.removeprefix("TRELLO_").lower()
+    if name in layout.lists:
+        return Check(key, True, texts.list_present(name))
+    if not fix:
+        return Check(key, False, texts.list_missing(name, setting), texts.list_missing_fix(setting))
+    try:
+        board.create_list(name)
+    except TrelloError as error:
+        return Check(key, False, texts.list_creation_failed(name, str(error)), texts.TRELLO_WRITE_FIX)
+    return Check(key, True, texts.list_created(name))
+
+
+def _check_label(board: DoctorBoard, layout: BoardLayout, *, name: str, fix: bool) -> Check:
+    if name in layout.labels:
+        return Check("trello.label", True, texts.label_present(name))
+    if not fix:
+        return Check("trello.label", False, texts.label_missing(name), texts.LABEL_MISSING_FIX)
+    try:
+        board.create_label(name)
+    except TrelloError as error:
+        return Check(
+            "trello.label", False, texts.label_creation_failed(name, str(error)), texts.TRELLO_WRITE_FIX
+        )
+    return Check("trello.label", True, texts.label_created(name))
+
+
+# --- Slack -------------------------------------------------------------------------------------------
+
+
+def check_slack(client: WebClient, *, required: Sequence[str]) -> list[Check]:
+    """`auth.test`: the token, then the scopes it carries (Slack lists them in a response header)."""
+    from bot.adapters.slack import scopes_of
+
+    base_url = client.base_url
+    try:
+        bot_user_id, scopes = scopes_of(client)
+    except SlackApiError as error:
+        code = str(error.response.get("error", "?"))
+        if code in SLACK_REFUSED_TOKEN:
+            return [Check("slack.auth", False, texts.slack_token_refused(code), texts.SLACK_TOKEN_FIX)]
+        return [Check("slack.auth", False, texts.slack_auth_failed(code), texts.SLACK_TOKEN_FIX)]
+    except (urllib.error.URLError, OSError) as error:  # refused, timed out, unknown host
+        reason = str(getattr(error, "reason", error))
+        return [
+            Check("slack.auth", False, texts.slack_unreachable(base_url, reason), texts.SLACK_UNREACHABLE_FIX)
+        ]
+    checks = [Check("slack.auth", True, texts.slack_token_ok(bot_user_id))]
+    missing_scopes = [scope for scope in required if scope not in scopes]
+    if missing_scopes:
+        checks.append(
+            Check("slack.scopes", False, texts.slack_scopes_missing(missing_scopes), texts.SLACK_SCOPES_FIX)
+        )
+    else:
+        checks.append(Check("slack.scopes", True, texts.slack_scopes_ok(required)))
+    return checks
+
+
+# --- console -----------------------------------------------------------------------------------------
+
+
+def missing_options(help_text: str) -> list[str]:
+    """The bot's options that the help does not mention as whole words (`--noField`, not `--noFields`)."""
+    return [
+        option
+        for option in BOT_OPTIONS
+        if not re.search(rf"(?<![\w-]){re.escape(option)}(?![\w-])", help_text)
+    ]
+
+
+def check_console(runner: ConsoleRunner, *, ssh_target: str, workdir: str, timeout_s: float) -> Check:
+    """`help app:migrate-individuals-to-other-organization` through the configured transport."""
+    where = texts.console_where(ssh_target)
+    result = runner.migration_help()
+    failure = console_failure(result)
+    if failure is not None:
+        fix = console_fix(result, over_ssh=bool(ssh_target), workdir=workdir, timeout_s=timeout_s)
+        return Check("console", False, texts.console_failed(where, failure), fix)
+    if MIGRATION_COMMAND not in result.stdout:
+        fix = texts.console_command_fix(over_ssh=bool(ssh_target))
+        return Check("console", False, texts.console_command_unknown(where, MIGRATION_COMMAND), fix)
+    absent = missing_options(result.stdout)
+    if absent:
+        detail = texts.console_options_missing(where, MIGRATION_COMMAND, absent)
+        return Check("console", False, detail, texts.CONSOLE_OPTIONS_FIX)
+    return Check("console", True, texts.console_ok(MIGRATION_COMMAND, len(BOT_OPTIONS), where))
+
+
+def console_fix(result: ConsoleResult, *, over_ssh: bool, workdir: str, timeout_s: float) -> str:
+    if over_ssh and result.exit_code == SSH_CONNECTION_FAILED:
+        return texts.CONSOLE_SSH_FIX
+    if result.start_error is not None:
+        if over_ssh:
+            return texts.CONSOLE_NO_SSH_CLIENT_FIX
+        if workdir and not Path(workdir).is_dir():
+            return texts.CONSOLE_WORKDIR_FIX
+        return texts.CONSOLE_PROGRAM_FIX
+    if result.timed_out:
+        return texts.console_timeout_fix(timeout_s, over_ssh=over_ssh)
+    return texts.console_command_fix(over_ssh=over_ssh)
+
+
+# --- state database ----------------------------------------------------------------------------------
+
+
+def check_state_db(path: Path, *, now: float) -> Check:
+    """Open the store (creating its folder), write a heartbeat named "doctor" and read it back."""
+    shown = str(path.absolute())
+    blocker = _file_in_the_way(path)
+    if blocker is not None:
+        return Check(
+            "state_db",
+            False,
+            texts.state_db_failed(shown, texts.not_a_folder(str(blocker))),
+            texts.STATE_DB_FIX,
+        )
+    try:
+        store = Store(path)
+        try:
+            store.beat("doctor", now=now, detail="migrabot doctor")
+            written = store.last_beat("doctor")
+        finally:
+            store.close()
+    except (OSError, sqlite3.Error) as error:
+        return Check("state_db", False, texts.state_db_failed(shown, _os_reason(error)), texts.STATE_DB_FIX)
+    if written is None or written[0] != now:
+        return Check(
+            "state_db", False, texts.state_db_failed(shown, texts.STATE_DB_READBACK), texts.STATE_DB_FIX
+        )
+    return Check("state_db", True, texts.state_db_ok(shown))
+
+
+def _file_in_the_way(path: Path) -> Path | None:
+    """The nearest existing ancestor folder that is a file (mkdir's own error says only « File exists »)."""
+    for parent in path.absolute().parents:
+        if parent.exists():
+            return None if parent.is_dir() else parent
+    return None
+
+
+def _os_reason(error: BaseException) -> str:
+    if isinstance(error, OSError) and error.strerror:
+        return f"{error.strerror} : {error.filename}" if error.filename else error.strerror
+    return str(error)
+
+
+# --- wiring ------------------------------------------------------------------------------------------
+
+
+def diagnose(
+    load: Callable[[], Settings], *, fix: bool = False, clock: Callable[[], float] = time.time
+) -> list[Check]:
+    settings, loaded = check_settings_load(load)
+    if settings is None:
+        return [loaded]
+    checks = [loaded, check_trello_settings(settings), check_slack_settings(settings)]
+    checks += _guarded("Trello", "trello", lambda: _trello_checks(settings, fix=fix))
+    if settings.slack_enabled:
+        checks += _guarded("Slack", "slack", lambda: _slack_checks(settings))
+    checks += _guarded("Console", "console", lambda: [_console_check(settings)])
+    checks += _guarded("Base d'état", "state_db", lambda: [check_state_db(settings.state_db, now=clock())])
+    return checks
+
+
+def _guarded(subject: str, name: str, produce: Callable[[], list[Check]]) -> list[Check]:
+    """A bug in one group of checks is reported as such; the other groups still run."""
+    try:
+        return produce()
+    except Exception as error:
+        # The ✗ line names the error; its traceback goes to the debug log only: users never see one.
+        log.debug("doctor: %s check failed unexpectedly", name, exc_info=True)
+        return [Check(name, False, texts.unexpected(subject, error), texts.UNEXPECTED_FIX)]
+
+
+def _trello_checks(settings: Settings, *, fix: bool) -> list[Check]:
+    from bot.bootstrap import build_board
+
+    if trello_settings_missing(settings):
+        return []  # the settings line already says so, and that Trello was not checked
+    board = build_board(settings, **TRELLO_HTTP_OPTIONS)
+    try:
+        return check_trello(board, settings=settings, fix=fix)
+    finally:
+        board.http.close()
+
+
+def _slack_checks(settings: Settings) -> list[Check]:
+    from bot.adapters.slack import REQUIRED_SCOPES, build_client
+
+    client = build_client(settings)
+    client.timeout = SLACK_TIMEOUT_S
+    return check_slack(client, required=REQUIRED_SCOPES)
+
+
+def _console_check(settings: Settings) -> Check:
+    timeout_s = min(settings.console_timeout_seconds, CONSOLE_TIMEOUT_CAP_S)
+    try:
+        runner = build_runner(settings.model_copy(update={"console_timeout_seconds": timeout_s}))
+    except ValueError as error:
+        return Check("console", False, texts.console_setup_failed(str(error)), texts.CONSOLE_SSH_FIX)
+    try:
+        return check_console(
+            runner, ssh_target=settings.console_ssh, workdir=settings.console_workdir, timeout_s=timeout_s
+        )
+    finally:
+        runner.close()
+
+
+def run_doctor(load: Callable[[], Settings], *, fix: bool, as_json: bool, stdout: TextIO) -> int:
+    checks = diagnose(load, fix=fix)
+    if as_json:
+        print(json.dumps(texts.checks_payload(checks), ensure_ascii=False, indent=2), file=stdout)
+    else:
+        print(texts.render_checks(checks), end="", file=stdout)
+    return EXIT_OK if all(check.ok is not False for check in checks) else EXIT_PROBLEMS

@@ -1,6 +1,0 @@
-"""A Trello REST API stand-in over real HTTP on loopback (see `server.TrelloSandbox`)."""
-
-from bot.sandbox.trello.gateway import Faults, RecordedRequest
-from bot.sandbox.trello.server import TrelloSandbox
-
-__all__ = ["Faults", "RecordedRequest", "TrelloSandbox"]

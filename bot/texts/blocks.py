@@ -1,0 +1,223 @@
+"""Slack Block Kit messages: the PO's approval request, the conflict decision, the refusal modal. Pure.
+
+Slack's limits are respected by construction: ≤ 50 blocks, ≤ 3,000 characters per text, ≤ 2,000 per button
+value, ≤ 24 for modal titles; long content is folded (the card keeps everything), never refused by Slack.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.domain.model import AccommodationConflict
+from bot.texts.text import conflict_table, plural
+
+MAX_BLOCKS = 50
+MAX_TEXT = 3000
+MAX_TOTAL_TEXT = 11000  # Slack may refuse messages of ~13k characters in total
+FOLDED = "… (suite dans la carte Trello)"
+
+APPROVE, REFUSE, RESIMULATE = "approve", "refuse", "resimulate"
+CONFLICT_MIGRATE, CONFLICT_WITHOUT = "conflict_migrate", "conflict_without"
+REFUSAL_MODAL, REASON_BLOCK, REASON_INPUT = "refusal_reason", "reason", "reason_input"
+
+
+@dataclass(frozen=True)
+class RequestKey:
+    """What a button carries: the card and the simulation it was shown (a changed card makes it stale)."""
+
+    card_id: str
+    round: int
+    fingerprint: str
+
+    def value(self) -> str:
+        return json.dumps(
+            {"card": self.card_id, "round": self.round, "fp": self.fingerprint}, separators=(",", ":")
+        )
+
+    @classmethod
+    def parse(cls, value: str) -> RequestKey | None:
+        try:
+            data = json.loads(value)
+            return cls(card_id=str(data["card"]), round=int(data["round"]), fingerprint=str(data["fp"]))
+        except (ValueError, KeyError, TypeError):
+            return None
+
+
+@dataclass(frozen=True)
+class CardLink:
+    name: str
+    url: str
+
+
+def mentions(user_ids: Sequence[str]) -> str:
+    return " ".join(f"<@{user}>" for user in sorted(user_ids))
+
+
+def approval_request(
+    *, card: CardLink, key: RequestKey, synthesis: str, po_ids: Sequence[str]
+) -> tuple[str, list[dict]]:
+    """(fallback text, blocks) of the PO's request; `closed_blocks` turns it into its decided form."""
+    text = f"Validation PO demandée : {card.name}"
+    blocks: list[dict] = [
+        _header("Validation PO : migration des dossiers usagers"),
+        _section(
+            f"*<{card.url}|{_escape(card.name)}>*\n"
+            f"{mentions(po_ids)} la simulation est prête : merci de valider ou de refuser la migration."
+        ),
+    ]
+    blocks += _folded_code(synthesis, budget=MAX_BLOCKS - 6)
+    blocks.append(
+        _context(f"Empreinte {key.fingerprint[:8]} · simulation n° {key.round} · fichier Excel dans le fil")
+    )
+    blocks.append(
+        {
+            "type": "actions",
+            "block_id": "decision",
+            "elements": [
+                _button("Valider", APPROVE, key.value(), style="primary"),
+                _button("Refuser", REFUSE, key.value(), style="danger"),
+                _button("Relancer la simulation", RESIMULATE, key.value()),
+            ],
+        }
+    )
+    return text, blocks
+
+
+def conflict_request(
+    *,
+    card: CardLink,
+    key: RequestKey,
+    conflicts: Sequence[AccommodationConflict],
+    to_migrate: int,
+    deciders: Sequence[str],
+) -> tuple[str, list[dict]]:
+    text = f"Conflit d'hébergements à trancher : {card.name}"
+    table = conflict_table(conflicts)
+    blocks: list[dict] = [
+        _header("Conflit d'hébergements : décision nécessaire"),
+        _section(
+            f"*<{card.url}|{_escape(card.name)}>*\n"
+            + (f"{mentions(deciders)} " if deciders else "")
+            + f"{plural(to_migrate, 'hébergement', 'hébergements')} à migrer, dont "
+            f"{plural(len(conflicts), 'partagé', 'partagés')} entre des individus migrés et des individus qui "
+            "restent. La demande de validation PO partira une fois la décision prise."
+        ),
+        *_folded_code("\n".join(table), budget=20),
+        _section(
+            "*Migrer l'hébergement quand même* : les individus non migrés se retrouveront sans hébergement dans le "
+            "centre d'origine.\n*Sans hébergements* : --withAccommodations est retiré des règles concernées, les "
+            "hébergements seront traités à la main."
+        ),
+    ]
+    blocks.append(
+        {
+            "type": "actions",
+            "block_id": "conflict",
+            "elements": [
+                _button("Migrer l'hébergement quand même", CONFLICT_MIGRATE, key.value(), style="danger"),
+                _button("Sans hébergements", CONFLICT_WITHOUT, key.value(), style="primary"),
+            ],
+        }
+    )
+    return text, blocks
+
+
+def refusal_modal(*, metadata: str, card_name: str) -> dict:
+    return {
+        "type": "modal",
+        "callback_id": REFUSAL_MODAL,
+        "private_metadata": metadata[:3000],
+        "title": {"type": "plain_text", "text": "Refuser la migration"},
+        "submit": {"type": "plain_text", "text": "Refuser"},
+        "close": {"type": "plain_text", "text": "Annuler"},
+        "blocks": [
+            _section(f"Carte : *{_escape(card_name)}*"),
+            {
+                "type": "input",
+                "block_id": REASON_BLOCK,
+                "label": {"type": "plain_text", "text": "Raison du refus (écrite sur la carte)"},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": REASON_INPUT,
+                    "multiline": True,
+                    "min_length": 3,
+                },
+            },
+        ],
+    }
+
+
+# --- building blocks -------------------------------------------------------------------------------
+
+
+def _header(text: str) -> dict:
+    return {"type": "header", "text": {"type": "plain_text", "text": text[:150]}}
+
+
+def _section(text: str) -> dict:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": _fit(text, MAX_TEXT)}}
+
+
+def _context(text: str) -> dict:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": _fit(text, MAX_TEXT)}]}
+
+
+def _button(label: str, action_id: str, value: str, *, style: str | None = None) -> dict:
+    button = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": label[:75]},
+        "action_id": action_id,
+        "value": value[:2000],
+    }
+    if style:
+        button["style"] = style
+    return button
+
+
+def _folded_code(text: str, *, budget: int) -> list[dict]:
+    """Text in code-formatted sections of ≤ 3,000 characters, cut on line boundaries; what does not fit in
+    the block and character budgets is folded with a pointer to the card, which has everything."""
+    room = MAX_TEXT - 8  # the ``` fences
+    chunks: list[str] = []
+    current: list[str] = []
+    for line in _escape(text).splitlines() or [""]:
+        while len(line) > room:
+            chunks.append(line[:room])
+            line = line[room:]
+        if current and len("\n".join([*current, line])) > room:
+            chunks.append("\n".join(current))
+            current = []
+        current.append(line)
+    if current:
+        chunks.append("\n".join(current))
+    blocks: list[dict] = []
+    used = 0
+    for index, chunk in enumerate(chunks):
+        if len(blocks) >= budget - 1 or used + len(chunk) > MAX_TOTAL_TEXT:
+            hidden = plural(len(chunks) - index, "partie non affichée", "parties non affichées")
+            blocks.append(_section(f"_{FOLDED}_ ({hidden})"))
+            break
+        blocks.append(_section(f"```{chunk}```"))
+        used += len(chunk)
+    return blocks
+
+
+def _fit(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - len(FOLDED) - 1] + "\n" + FOLDED
+
+
+def _escape(text: str) -> str:
+    """Slack's mrkdwn control characters; the rest is shown as written."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def closed_blocks(blocks: list[dict], outcome: str) -> list[dict]:
+    """A request once decided: the same message, its buttons replaced by the outcome."""
+    kept = [
+        block for block in blocks if block.get("type") != "actions" and block.get("block_id") != "outcome"
+    ]
+    outcome_block = _section(outcome)
+    outcome_block["block_id"] = "outcome"
+    return [*kept, outcome_block]

@@ -1,0 +1,359 @@
+"""What the bot writes on a Trello card (Markdown), chosen by outcome. Exact texts, tested as such.
+
+Each comment ends with a discreet marker line (`migrabot · r2 · 3f2a9c1d · synthese`): after a crash between
+posting and journaling, the bot finds its own comment instead of posting it twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.domain.model import AccommodationConflict, DryRun, Notice, Plan, Problem, Simulation
+from bot.domain.synthesis import Synthesis
+from bot.texts.text import (
+    FENCE,
+    conflict_table,
+    crossing_instruction,
+    crossing_pairs,
+    describe_notice,
+    plural,
+    render_commands,
+    render_synthesis,
+    shared_prefix,
+    short_label,
+)
+
+TRELLO_COMMENT_LIMIT = 16384
+MARKER_PREFIX = "migrabot · "
+
+
+def marker(*, round_: int, fingerprint: str, step: str) -> str:
+    return f"{MARKER_PREFIX}r{round_} · {fingerprint[:8]} · {step}"
+
+
+def with_marker(text: str, marker_text: str) -> str:
+    return f"{text.rstrip()}\n\n_{marker_text}_"
+
+
+def has_marker(text: str, marker_text: str) -> bool:
+    return text.rstrip().endswith(f"_{marker_text}_")
+
+
+# --- outcomes --------------------------------------------------------------------------------------
+
+
+def ticket_errors_comment(
+    errors: Sequence[Problem], warnings: Sequence[Notice], *, fix_list: str, todo_list: str
+) -> str:
+    lines = [
+        f"❌ **Ticket non compris** : {plural(len(errors), 'erreur', 'erreurs')}, aucune commande n'a été lancée.",
+        "",
+    ]
+    for error in errors:
+        where = ", ".join(
+            part
+            for part in (
+                f"ligne {error.line}" if error.line is not None else "",
+                f"colonne {error.column}" if error.column is not None else "",
+            )
+            if part
+        )
+        lines.append(f"- **{where.capitalize() or 'Ticket'}** : {error.message}")
+        if error.source:
+            lines.append(f"  `{error.source}`")
+        if error.expected:
+            lines.append(f"  Attendu : {error.expected}")
+    if warnings:
+        lines += ["", "Avertissements :", *(f"- {describe_notice(w)}" for w in warnings)]
+    lines += [
+        "",
+        f"La carte est déplacée dans « {fix_list} ». Corrigez la description puis remettez-la dans « {todo_list} ».",
+    ]
+    return "\n".join(lines)
+
+
+def started_comment(command_count: int) -> str:
+    return f"⏳ Simulation en cours ({plural(command_count, 'commande', 'commandes')} en --dry-run sur la preprod)…"
+
+
+def synthesis_comment(simulation: Simulation, synthesis: Synthesis, *, warnings: Sequence[Notice]) -> str:
+    """The synthesis (runbook format A), then the dry-run commands. Raw outputs follow in their own comments."""
+    count = len(simulation.runs)
+    body = render_synthesis(simulation, synthesis, ticket_warnings=warnings).rstrip()
+    commands = "\n".join(run.command for run in simulation.runs)
+    return "\n".join(
+        [
+            f"✅ **Simulation terminée** ({plural(count, 'commande', 'commandes')} en --dry-run sur la preprod)",
+            "",
+            body,
+            "",
+            "**Commandes simulées**",
+            FENCE,
+            commands,
+            FENCE,
+        ]
+    )
+
+
+def failure_comment(simulation: Simulation, *, fix_list: str, todo_list: str) -> str:
+    failed = simulation.failed_runs
+    lines = [
+        f"⚠️ **La simulation a échoué** ({plural(len(failed), 'commande', 'commandes')} en erreur) : "
+        "rien n'a été envoyé au PO.",
+        "",
+    ]
+    for run in failed:
+        number = run.rule_index + 1
+        lines += [f"**Commande {number}** : `{run.command}`", f"> {run.error or 'sortie illisible'}", ""]
+    lines.append(
+        f"La carte est déplacée dans « {fix_list} ». Corrigez la carte (ou la preprod) puis remettez-la dans « {todo_list} »."
+    )
+    return "\n".join(lines)
+
+
+def conflict_comment(conflicts: Sequence[tuple[int, AccommodationConflict]], *, to_migrate: int) -> str:
+    table = conflict_table([conflict for _, conflict in conflicts])
+    return "\n".join(
+        [
+            "🏠 **Conflit d'hébergements** : une décision est nécessaire avant la validation PO.",
+            "",
+            f"{plural(to_migrate, 'hébergement à migrer', 'hébergements à migrer')} ; "
+            f"{plural(len(conflicts), 'hébergement partagé', 'hébergements partagés')} entre des individus migrés "
+            "et des individus qui restent :",
+            FENCE,
+            *table,
+            FENCE,
+            "Deux décisions possibles :",
+            "1. **Migrer l'hébergement quand même** (garder --withAccommodations) : les individus non migrés se "
+            "retrouveront sans hébergement dans le centre d'origine.",
+            "2. **Sans hébergements** (retirer --withAccommodations des règles concernées) : les hébergements seront "
+            "traités à la main.",
+            "",
+            "Pour décider : le bouton dans Slack, ou une ligne dans la description de la carte : "
+            "« Conflit hébergements : migrer quand même » ou « Conflit hébergements : sans hébergements ».",
+        ]
+    )
+
+
+def obsolete_comment(
+    *, old_fingerprint: str, new_fingerprint: str, kind: str, todo_list: str, moved: bool
+) -> str:
+    """`kind`: « approval » (the PO's request) or « conflict » (the team's); `moved`: back to « À simuler »."""
+    what = (
+        "la demande de décision sur le conflit d'hébergements"
+        if kind == "conflict"
+        else "la demande de validation"
+    )
+    then = (
+        f"La carte revient dans « {todo_list} » pour une nouvelle simulation."
+        if moved
+        else f"Une fois la correction finie, remettez la carte dans « {todo_list} » pour une nouvelle simulation."
+    )
+    return (
+        f"🔄 La description a changé depuis la simulation (empreinte {old_fingerprint[:8]} → {new_fingerprint[:8]}) : "
+        f"{what} en cours est **obsolète**. {then}"
+    )
+
+
+def internal_error_comment(error_type: str) -> str:
+    return (
+        f"🐞 **Erreur interne de migrabot** sur cette carte ({error_type}). Ce n'est pas une erreur du ticket : "
+        "les détails sont dans le journal du bot, et la carte sera reprise au prochain passage."
+    )
+
+
+def lock_warning(*, centre: str, other_name: str, other_url: str) -> str:
+    return (
+        f"le centre {centre} figure aussi dans la carte « {other_name} » ({other_url}), encore en cours : "
+        "les chiffres de l'une changeront quand l'autre sera exécutée"
+    )
+
+
+# --- long texts ------------------------------------------------------------------------------------
+
+
+def split_comment(text: str, *, limit: int = TRELLO_COMMENT_LIMIT - 200) -> list[str]:
+    """Trello caps a comment: split on line boundaries, closing and reopening code blocks; never cut a line
+    unless it alone exceeds the cap (then it is cut into pieces, each on its own line, nothing dropped)."""
+    lines: list[str] = []
+    for line in text.splitlines():
+        while len(line) > limit // 2:
+            lines.append(line[: limit // 2])
+            line = line[limit // 2 :]
+        lines.append(line)
+    return _pack([lines], limit=limit)
+
+
+# --- raw outputs -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutputsPlan:
+    """Raw console outputs: in comments split on line boundaries, or one text file when too long."""
+
+    comments: tuple[str, ...]
+    attachment: bytes | None
+
+
+def outputs_plan(
+    runs: Sequence[DryRun], *, limit: int = TRELLO_COMMENT_LIMIT - 200, max_comments: int = 3
+) -> OutputsPlan:
+    sections = [_output_section(run) for run in runs]
+    fits_lines = all(len(line) < limit // 2 for section in sections for line in section)
+    chunks = _pack(sections, limit=limit - 80) if fits_lines else []
+    if fits_lines and len(chunks) <= max_comments:
+        total = len(chunks)
+        return OutputsPlan(
+            comments=tuple(
+                f"📄 **Sorties de la console** ({number}/{total})\n\n{chunk}"
+                for number, chunk in enumerate(chunks, 1)
+            ),
+            attachment=None,
+        )
+    text = "\n\n".join(_plain_section(run) for run in runs) + "\n"
+    return OutputsPlan(
+        comments=(
+            "📄 **Sorties de la console** : trop longues pour des commentaires, elles sont jointes en entier dans "
+            "le fichier « sorties_console.txt ».",
+        ),
+        attachment=text.encode("utf-8"),
+    )
+
+
+def _output_section(run: DryRun) -> list[str]:
+    """A section as lines: title, then the output in a code block; a long output is cut into several blocks."""
+    output = (run.result.stdout + ("\n" + run.result.stderr if run.result.stderr.strip() else "")).strip("\n")
+    output = output.replace(FENCE, "ˋˋˋ")  # a fence inside the output would close our code block
+    return [f"**Commande {run.rule_index + 1}** : `{run.command}`", FENCE, *output.splitlines(), FENCE]
+
+
+def _plain_section(run: DryRun) -> str:
+    output = (run.result.stdout + ("\n" + run.result.stderr if run.result.stderr.strip() else "")).strip("\n")
+    return f"=== Commande {run.rule_index + 1} : {run.command}\n{output}"
+
+
+def _pack(sections: Sequence[list[str]], *, limit: int) -> list[str]:
+    """Fill comments line by line; a code block cut between two comments is closed and reopened."""
+    chunks: list[str] = []
+    current: list[str] = []
+    size = 0
+    in_block = False
+    for section in sections:
+        if current:
+            current.append("")
+            size += 1
+        for line in section:
+            needed = len(line) + 1 + (len(FENCE) + 1 if in_block else 0)
+            if size + needed > limit and current:
+                if in_block:
+                    current.append(FENCE)
+                chunks.append("\n".join(current))
+                current, size = (
+                    ([FENCE] if in_block and line != FENCE else []),
+                    (len(FENCE) + 1 if in_block else 0),
+                )
+                if line == FENCE and in_block:
+                    in_block = False
+                    continue
+            current.append(line)
+            size += len(line) + 1
+            if line == FENCE:
+                in_block = not in_block
+    if current:
+        chunks.append("\n".join(current))
+    return chunks
+
+
+# --- approval (runbook step 4) ---------------------------------------------------------------------
+
+
+def final_commands_comment(plan: Plan, *, approver: str, when: str, console_command: str) -> str:
+    """The commands to run without --dry-run, preprod first then prod, in the plan's order."""
+    commands = render_commands(
+        plan,
+        console=console_command,
+        crossing_note=[crossing_instruction(*pair) for pair in crossing_pairs(plan)],
+    ).rstrip()
+    return "\n".join(
+        [
+            f"✅ **Validé par {approver}** le {when} : commandes finales à exécuter (sans --dry-run).",
+            "",
+            "Toujours exécuter et vérifier sur la **preprod en premier**, puis reproduire sur la prod.",
+            "",
+            "## Preprod",
+            "",
+            commands,
+            "",
+            "## Prod",
+            "",
+            commands,
+        ]
+    )
+
+
+def execution_checklist(plan: Plan, synthesis: Synthesis) -> list[str]:
+    """« Exécution »: each preprod group and its verification, then each prod group and its verification.
+
+    The preprod count a group is checked against includes what earlier groups sent into its centre (a
+    crossing's second group starts with the first group's arrivals); prod has its own figures."""
+    prefix = shared_prefix([p.center.name or "" for p in synthesis.projections])
+    expected = group_counts(plan, synthesis)
+    items = []
+    for environment in ("Preprod", "Prod"):
+        for number, group in enumerate(plan.groups, start=1):
+            count = len(group.rule_indexes)
+            label = short_label(group.origin, prefix)
+            items.append(
+                f"{environment} — groupe {number} : {label}, {plural(count, 'commande', 'commandes')}"
+            )
+            check = f"{environment} — vérifier le groupe {number}"
+            if environment == "Preprod" and number - 1 in expected:
+                before, after = expected[number - 1]
+                check += f" ({label} : {before} → {after} suivis)"
+            items.append(check)
+    return items
+
+
+def group_counts(plan: Plan, synthesis: Synthesis) -> dict[int, tuple[int, int]]:
+    """(count before, count after) of each group's origin, groups run one after the other in plan order."""
+    summaries = {summary.origin.id: summary for summary in synthesis.origins}
+    arrived: dict[int, int] = {}
+    counts = {}
+    for index, group in enumerate(plan.groups):
+        summary = summaries.get(group.origin.id)
+        if summary is None:
+            continue
+        before = summary.total + arrived.get(group.origin.id, 0)
+        counts[index] = (before, before - sum(line.migrated for line in summary.lines))
+        for line in summary.lines:
+            arrived[line.destination.id] = arrived.get(line.destination.id, 0) + line.migrated
+    return counts
+
+
+def refusal_comment(*, by: str, when: str, reason: str, fix_list: str, todo_list: str) -> str:
+    quoted = "\n".join(f"> {line}" for line in reason.splitlines() or [""])  # every line of the reason
+    return (
+        f"❌ **Refusé par {by}** (PO) le {when} :\n\n{quoted}\n\n"
+        f"La carte est déplacée dans « {fix_list} ». Une fois corrigée, remettez-la dans « {todo_list} »."
+    )
+
+
+def resimulation_comment(*, by: str, todo_list: str) -> str:
+    return f"🔄 **Nouvelle simulation demandée** par {by} via Slack : la carte revient dans « {todo_list} »."
+
+
+def conflict_decision_comment(*, decision: str, by: str) -> str:
+    return f"🏠 **Conflit d'hébergements tranché** par {by} via Slack : {decision}."
+
+
+def expired_comment(*, days: int, todo_list: str, kind: str = "approval") -> str:
+    what = (
+        "Demande de décision sur le conflit d'hébergements expirée"
+        if kind == "conflict"
+        else "Demande de validation expirée"
+    )
+    return (
+        f"⌛ **{what}** : pas de décision en {days} jours. La carte revient dans « {todo_list} » pour être "
+        "simulée à nouveau (les chiffres de preprod ont pu changer)."
+    )

@@ -1,0 +1,325 @@
+"""The French texts of `migrabot doctor`: one line per check, its fix, the summary and the JSON payload.
+
+Each line reads on its own (`migrabot doctor | grep ✗` gives the problems with their fixes): the subject,
+what was found, then « → » and what to do, naming the setting or the command to change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.commands.doctor import Check
+
+OK_MARK = "✓"
+ERROR_MARK = "✗"
+TRELLO_APP_KEY_URL = "https://trello.com/app-key"
+
+# --- settings ---------------------------------------------------------------------------------------
+
+SETTINGS_LOADED = "Réglages chargés"
+SETTINGS_INVALID_FIX = (
+    "corrigez ces réglages dans .env ou dans l'environnement du service (voir .env.example)"
+)
+SLACK_DISABLED = "Slack non configuré : le bot fonctionnera sur Trello seul"
+TRELLO_NOT_CHECKED = " (Trello non vérifié)"
+
+
+def settings_invalid(message: str) -> str:
+    """`SettingsError`'s text (a title, then « - NAME : problem » lines) on one line."""
+    lines = [line.strip().removeprefix("- ") for line in message.splitlines() if line.strip()]
+    problems = " ; ".join(lines[1:]) if len(lines) > 1 else "".join(lines)
+    return f"Réglages invalides : {problems} (les autres vérifications ont besoin de réglages valides)"
+
+
+def trello_settings_ok(board_id: str) -> str:
+    return f"Réglages Trello présents (tableau {board_id})"
+
+
+def settings_problems(subject: str, problems: Sequence[str]) -> str:
+    return f"Réglages {subject} : {' ; '.join(problems)}"
+
+
+def missing(setting: str) -> str:
+    return f"{setting} manquant"
+
+
+def malformed(setting: str, expected: str) -> str:
+    return f"{setting} mal formé ({expected} attendu)"
+
+
+TRELLO_CREDENTIALS_FIX = (
+    f"clé et jeton sur {TRELLO_APP_KEY_URL} (TRELLO_API_KEY, TRELLO_TOKEN) ; identifiant du tableau dans "
+    "son adresse, trello.com/b/<identifiant>/… (TRELLO_BOARD_ID)"
+)
+URL_FIX = "une adresse en http:// ou https://"
+
+
+def slack_settings_ok(mode: str, po_count: int) -> str:
+    return f"Réglages Slack cohérents (mode {mode}, {po_count} PO)"
+
+
+SLACK_BOT_TOKEN_FIX = "le « Bot User OAuth Token » (xoxb-…) de la page « OAuth & Permissions » de l'app"
+SLACK_PO_FIX = "les identifiants Slack des PO, séparés par des virgules (profil → « Copier l'ID de membre »)"
+SLACK_APP_TOKEN_FIX = (
+    "un jeton d'app xapp-… avec la portée connections:write (« Basic Information » → « App-Level Tokens »), "
+    "ou SLACK_MODE=http"
+)
+SLACK_SIGNING_SECRET_FIX = "le « Signing Secret » de la page « Basic Information » de l'app"
+SLACK_CHANNEL_FIX = "un identifiant de salon (C…, G… ou D…), pas son nom"
+
+
+def in_env_file(fixes: Sequence[str]) -> str:
+    return "renseignez dans .env " + " ; ".join(dict.fromkeys(fixes))
+
+
+# --- Trello -----------------------------------------------------------------------------------------
+
+TRELLO_UNREACHABLE_FIX = "vérifiez TRELLO_API_BASE_URL, le réseau et un éventuel proxy (HTTPS_PROXY)"
+TRELLO_KEY_FIX = f"copiez la clé d'API affichée sur {TRELLO_APP_KEY_URL} dans TRELLO_API_KEY"
+TRELLO_TOKEN_FIX = (
+    f"régénérez le jeton sur {TRELLO_APP_KEY_URL} (lien « Token », en lecture et écriture) "
+    "et mettez-le dans TRELLO_TOKEN"
+)
+TRELLO_TRANSIENT_FIX = (
+    "réessayez dans quelques minutes ; si cela dure, voir https://trello.status.atlassian.com"
+)
+TRELLO_BOARD_FIX = (
+    "mettez dans TRELLO_BOARD_ID l'identifiant du tableau (les 8 caractères après trello.com/b/ dans son "
+    "adresse) ; le compte du jeton doit en être membre"
+)
+TRELLO_BOARD_ACCESS_FIX = "ajoutez le compte du bot aux membres du tableau, ou corrigez TRELLO_BOARD_ID"
+TRELLO_WRITE_FIX = "créez-la à la main sur le tableau, ou donnez au compte du bot le droit d'y écrire"
+_BOARD_SKIPPED = "tableau, listes et étiquette non vérifiés"
+_CONTENT_SKIPPED = "listes et étiquette non vérifiées"
+
+
+def trello_unreachable(reason: str) -> str:
+    return f"{reason} ; jeton, {_BOARD_SKIPPED}"
+
+
+def trello_reachable(base_url: str) -> str:
+    return f"Trello joignable ({base_url})"
+
+
+def trello_key_refused(reason: str) -> str:
+    return f"Trello : clé d'API refusée ({reason}) ; {_BOARD_SKIPPED}"
+
+
+def trello_token_refused(reason: str) -> str:
+    return f"Trello : jeton refusé ({reason}) ; {_BOARD_SKIPPED}"
+
+
+def trello_account_failed(error: str) -> str:
+    return f"Trello : compte du jeton illisible ({error}) ; {_BOARD_SKIPPED}"
+
+
+def trello_token_ok(account: str) -> str:
+    return f"Trello : jeton valide (compte « {account} »)"
+
+
+def trello_board_ok(name: str) -> str:
+    return f"Trello : tableau « {name} » trouvé"
+
+
+def trello_board_not_found(board_id: str, reason: str) -> str:
+    return f"Trello : tableau « {board_id} » introuvable ({reason}) ; {_CONTENT_SKIPPED}"
+
+
+def trello_board_forbidden(board_id: str, reason: str) -> str:
+    return f"Trello : le jeton n'a pas accès au tableau « {board_id} » ({reason}) ; {_CONTENT_SKIPPED}"
+
+
+def trello_board_failed(error: str) -> str:
+    return f"Trello : tableau illisible ({error}) ; {_CONTENT_SKIPPED}"
+
+
+def trello_layout_failed(error: str) -> str:
+    return f"Trello : listes et étiquettes illisibles ({error})"
+
+
+def list_present(name: str) -> str:
+    return f"Trello : liste « {name} » présente"
+
+
+def list_created(name: str) -> str:
+    return f"Trello : liste « {name} » créée"
+
+
+def list_missing(name: str, setting: str) -> str:
+    return f"Trello : liste « {name} » absente du tableau ({setting})"
+
+
+def list_missing_fix(setting: str) -> str:
+    return f"créez-la sur le tableau, corrigez {setting} ou lancez `migrabot doctor --fix`"
+
+
+def list_creation_failed(name: str, error: str) -> str:
+    return f"Trello : création de la liste « {name} » impossible ({error})"
+
+
+def label_present(name: str) -> str:
+    return f"Trello : étiquette « {name} » présente"
+
+
+def label_created(name: str) -> str:
+    return f"Trello : étiquette « {name} » créée"
+
+
+def label_missing(name: str) -> str:
+    return f"Trello : étiquette « {name} » absente du tableau (TRELLO_CARD_LABEL)"
+
+
+LABEL_MISSING_FIX = "créez-la sur le tableau, corrigez TRELLO_CARD_LABEL ou lancez `migrabot doctor --fix`"
+
+
+def label_creation_failed(name: str, error: str) -> str:
+    return f"Trello : création de l'étiquette « {name} » impossible ({error})"
+
+
+# --- Slack ------------------------------------------------------------------------------------------
+
+SLACK_TOKEN_FIX = f"copiez dans SLACK_BOT_TOKEN {SLACK_BOT_TOKEN_FIX}"
+SLACK_UNREACHABLE_FIX = "vérifiez SLACK_API_BASE_URL, le réseau et un éventuel proxy (HTTPS_PROXY)"
+SLACK_SCOPES_FIX = (
+    "ajoutez-les dans la page « OAuth & Permissions » de l'app (« Bot Token Scopes »), "
+    "puis réinstallez l'app dans l'espace de travail"
+)
+_SCOPES_SKIPPED = "portées non vérifiées"
+
+
+def slack_token_ok(bot_user_id: str) -> str:
+    return f"Slack : jeton valide (utilisateur du bot {bot_user_id})"
+
+
+def slack_token_refused(code: str) -> str:
+    return f"Slack : jeton refusé ({code}) ; {_SCOPES_SKIPPED}"
+
+
+def slack_auth_failed(code: str) -> str:
+    return f"Slack : auth.test a échoué ({code}) ; {_SCOPES_SKIPPED}"
+
+
+def slack_unreachable(base_url: str, reason: str) -> str:
+    return f"Slack injoignable ({base_url} : {reason}) ; {_SCOPES_SKIPPED}"
+
+
+def slack_scopes_ok(scopes: Sequence[str]) -> str:
+    return f"Slack : portées présentes ({', '.join(scopes)})"
+
+
+def slack_scopes_missing(scopes: Sequence[str]) -> str:
+    return f"Slack : portées manquantes : {', '.join(scopes)}"
+
+
+# --- console ----------------------------------------------------------------------------------------
+
+
+def console_where(ssh_target: str) -> str:
+    return f"par SSH sur {ssh_target}" if ssh_target else "sur cette machine"
+
+
+def console_ok(command: str, option_count: int, where: str) -> str:
+    return f"Console ({where}) : {command} disponible avec les {option_count} options utilisées par le bot"
+
+
+def console_failed(where: str, failure: str) -> str:
+    return f"Console ({where}) : {failure[:1].lower()}{failure[1:]}"
+
+
+def console_command_unknown(where: str, command: str) -> str:
+    return f"Console ({where}) : l'aide ne mentionne pas la commande {command}"
+
+
+def console_options_missing(where: str, command: str, options: Sequence[str]) -> str:
+    return f"Console ({where}) : options absentes de l'aide de {command} : {', '.join(options)}"
+
+
+def console_setup_failed(reason: str) -> str:
+    return f"Console : transport impossible à préparer ({reason})"
+
+
+CONSOLE_SSH_FIX = (
+    "vérifiez CONSOLE_SSH (utilisateur@hôte[:port]) et CONSOLE_SSH_OPTIONS (clé -i, UserKnownHostsFile) ; "
+    "essayez `ssh <options> <cible> true` depuis le compte du bot"
+)
+CONSOLE_NO_SSH_CLIENT_FIX = "installez le client OpenSSH (commande ssh) sur la machine du bot"
+CONSOLE_WORKDIR_FIX = "créez ce dossier ou corrigez CONSOLE_WORKDIR (le dossier de l'application Reconnect)"
+CONSOLE_PROGRAM_FIX = "corrigez CONSOLE_COMMAND (par exemple « php bin/console ») : son programme doit exister sur cette machine"
+CONSOLE_OPTIONS_FIX = (
+    "la version de Reconnect atteinte ne connaît pas ces options : mettez l'application à jour, "
+    "ou pointez CONSOLE_WORKDIR vers la bonne installation"
+)
+
+
+def console_command_fix(*, over_ssh: bool) -> str:
+    where = " sur l'hôte de CONSOLE_SSH" if over_ssh else ""
+    return f"vérifiez CONSOLE_COMMAND et CONSOLE_WORKDIR (le dossier de l'application Reconnect){where}"
+
+
+def console_timeout_fix(timeout_s: float, *, over_ssh: bool) -> str:
+    return (
+        f"la console n'a pas répondu en {timeout_s:.0f} s : "
+        + console_command_fix(over_ssh=over_ssh)
+        + " (attend-elle une saisie ?)"
+    )
+
+
+# --- state database ---------------------------------------------------------------------------------
+
+
+def state_db_ok(path: str) -> str:
+    return f"Base d'état : {path} accessible en écriture"
+
+
+def state_db_failed(path: str, reason: str) -> str:
+    return f"Base d'état : écriture impossible dans {path} ({reason})"
+
+
+def not_a_folder(path: str) -> str:
+    return f"{path} est un fichier, pas un dossier"
+
+
+STATE_DB_READBACK = "la ligne écrite n'a pas été relue"
+STATE_DB_FIX = "corrigez STATE_DB ou donnez à l'utilisateur du bot le droit d'écrire dans ce dossier"
+
+# --- anything else ----------------------------------------------------------------------------------
+
+UNEXPECTED_FIX = "signalez-le à l'équipe technique avec la sortie de `migrabot doctor`"
+
+
+def unexpected(subject: str, error: BaseException) -> str:
+    return f"{subject} : erreur inattendue pendant la vérification ({type(error).__name__} : {error})"
+
+
+# --- rendering --------------------------------------------------------------------------------------
+
+
+def render_line(check: Check) -> str:
+    """A warning keeps the ✓: the bot can run; its text says what it will not do."""
+    mark = ERROR_MARK if check.ok is False else OK_MARK
+    line = f"{mark} {check.detail}"
+    return f"{line} → {check.fix}" if check.fix else line
+
+
+def summary(checks: Sequence[Check]) -> str:
+    errors = sum(1 for check in checks if check.ok is False)
+    if errors == 0:
+        return "Tout est prêt pour `migrabot run`."
+    noun = "problème" if errors == 1 else "problèmes"
+    return f"{errors} {noun} à corriger avant `migrabot run`."
+
+
+def render_checks(checks: Sequence[Check]) -> str:
+    return "\n".join([*(render_line(check) for check in checks), summary(checks)]) + "\n"
+
+
+def checks_payload(checks: Sequence[Check]) -> dict:
+    return {
+        "ok": all(check.ok is not False for check in checks),
+        "checks": [
+            {"name": check.name, "status": check.status, "detail": check.detail, "fix": check.fix or None}
+            for check in checks
+        ],
+    }

@@ -1,0 +1,113 @@
+"""The JSON documents printed by `--json`: one shape per command, built from model values. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.domain.codec import conflict_dict
+from bot.domain.command import DEFAULT_CONSOLE, FinalCommand
+from bot.domain.model import DryRun, Notice, Plan, Problem, Rule, Simulation
+from bot.texts.text import describe_problem
+
+
+def rule_payload(rule: Rule, *, console: str = DEFAULT_CONSOLE) -> dict:
+    return {
+        "origin_id": rule.origin.id,
+        "origin_name": rule.origin.name,
+        "destination_id": rule.destination.id,
+        "destination_name": rule.destination.name,
+        "field": rule.field,
+        "value": rule.value,
+        "no_field": rule.no_field,
+        "with_deleted": rule.with_deleted,
+        "with_accommodations": rule.with_accommodations,
+        "line": rule.line,
+        "command": FinalCommand(rule).printable(console),
+    }
+
+
+def problem_payload(problem: Problem) -> dict:
+    return {"line": problem.line, "column": problem.column, "message": describe_problem(problem)}
+
+
+def notice_payload(notice: Notice) -> dict:
+    return {"line": notice.line, "message": notice.message}
+
+
+def parse_payload(
+    *,
+    plan: Plan | None,
+    errors: Sequence[Problem],
+    warnings: Sequence[Notice],
+    console: str = DEFAULT_CONSOLE,
+) -> dict:
+    """`migrabot parse --json`; a ticket with errors has no rules nor groups."""
+    usable = plan if not errors else None
+    return {
+        "ok": not errors,
+        "rules": [rule_payload(rule, console=console) for rule in usable.rules] if usable else [],
+        "groups": [
+            {"origin_id": group.origin.id, "rules": list(group.rule_indexes), "crosses": list(group.crosses)}
+            for group in (usable.groups if usable else ())
+        ],
+        "fingerprint": plan.fingerprint if plan else "",
+        "errors": [problem_payload(problem) for problem in errors],
+        "warnings": [notice_payload(notice) for notice in warnings],
+    }
+
+
+def run_payload(run: DryRun) -> dict:
+    figures = run.figures
+    accommodations = figures.accommodations if figures else None
+    return {
+        "rule": run.rule_index,
+        "command": run.command,
+        "exit_code": run.result.exit_code,
+        "duration_s": round(run.result.duration_s, 3),
+        "origin": None
+        if figures is None
+        else {
+            "id": figures.origin.id,
+            "name": figures.origin.name,
+            "before": figures.origin.before,
+            "after": figures.origin.after,
+            "migrated": figures.origin.moved,
+        },
+        "destination": None
+        if figures is None
+        else {
+            "id": figures.destination.id,
+            "name": figures.destination.name,
+            "before": figures.destination.before,
+            "after": figures.destination.after,
+            "incoming": figures.destination.moved,
+        },
+        "accommodations": None
+        if accommodations is None
+        else {
+            "to_migrate": accommodations.to_migrate,
+            "conflicts": [conflict_dict(c) for c in accommodations.conflicts],
+        },
+        "error": run.error,
+    }
+
+
+def simulate_payload(
+    *,
+    simulation: Simulation | None,
+    errors: Sequence[Problem],
+    warnings: Sequence[str],
+    message: str,
+    console: str = DEFAULT_CONSOLE,
+) -> dict:
+    """`migrabot simulate --json`."""
+    plan = simulation.plan if simulation else None
+    return {
+        "ok": simulation is not None and simulation.ok and not simulation.awaits_decision and not errors,
+        "fingerprint": plan.fingerprint if plan else "",
+        "rules": [rule_payload(rule, console=console) for rule in plan.rules] if plan else [],
+        "runs": [run_payload(run) for run in simulation.runs] if simulation else [],
+        "warnings": list(warnings),
+        "errors": [problem_payload(problem) for problem in errors],
+        "message": message,
+    }

@@ -1,0 +1,387 @@
+"""`migrabot demo`: the whole product on loopback, in under 30 seconds.
+
+The sandbox stack starts (Trello, Slack, the Reconnect console simulator with the runbook's data), then
+the real service runs against it with the same jobs as `migrabot run` (Slack in HTTP mode). The demo plays
+the people through the interfaces they would use: the team edits and moves cards over Trello's REST API,
+Slack's side sends signed clicks. A French transcript is printed as it goes and written to `demo-output/`.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+import httpx
+
+from bot.app.ports import CardSnapshot
+from bot.bootstrap import build_service
+from bot.scheduler import build_scheduler
+from sandbox.slack_driver import SlackDriver
+from sandbox.stack import DEMO_CARDS, DEVELOPER, PO, TEAM_CHANNEL, VALIDATION_CHANNEL, SandboxStack
+from sandbox.tickets import ticket_text
+
+STEP_TIMEOUT_S = 20.0
+ACTORS = {"démo": "🎬 Démo", "bot": "🤖 Bot", "équipe": "👩‍💻 Équipe", "po": "🧑‍💼 PO", "slack": "💬 Slack"}
+EVENT_TEXTS = {
+    "round": "prend la carte en charge",
+    "simulating": "lance les simulations (--dry-run) sur la preprod",
+    "invalid": "ticket non compris : commentaire d'erreurs, carte dans « À corriger »",
+    "failed": "simulation en échec : commentaire, carte dans « À corriger »",
+    "conflict": "conflit d'hébergements : décision demandée à l'équipe",
+    "simulated": "synthèse et Excel sur la carte, demande envoyée au PO, carte dans « En attente validation PO »",
+    "obsolete": "carte modifiée : demande en cours rendue obsolète",
+    "approved": "validation enregistrée : commandes finales et checklist sur la carte, carte dans « Validé — à exécuter »",
+    "refused": "refus enregistré : raison sur la carte, carte dans « À corriger »",
+}
+
+
+class DemoFailed(Exception):
+    """A step did not happen in time: the demo says which and stops."""
+
+
+@dataclass
+class Entry:
+    at_s: float
+    actor: str
+    text: str
+    card: str | None = None
+    details: str | None = None
+
+
+@dataclass
+class Transcript:
+    out: TextIO | None
+    started: float = field(default_factory=time.monotonic)
+    entries: list[Entry] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def say(self, actor: str, text: str, *, card: str | None = None, details: str | None = None) -> None:
+        entry = Entry(round(time.monotonic() - self.started, 1), actor, text, card, details)
+        with self._lock:
+            self.entries.append(entry)
+            if self.out is not None:
+                self.out.write(render_entry(entry) + "\n")
+                self.out.flush()
+
+    def text(self) -> str:
+        return "\n".join(render_entry(entry) for entry in self.entries) + "\n"
+
+
+def render_entry(entry: Entry) -> str:
+    card = f" « {entry.card} »" if entry.card else ""
+    line = f"[{entry.at_s:5.1f} s] {ACTORS.get(entry.actor, entry.actor):<12} {entry.text}{card}"
+    if entry.details:
+        line += "\n" + "\n".join(f"                │ {detail}" for detail in entry.details.splitlines())
+    return line
+
+
+def short_title(name: str) -> str:
+    return name.removeprefix("Migration des dossiers usagers - ")
+
+
+class Demo:
+    def __init__(self, *, output: Path, out: TextIO | None, extra_tickets: list[Path]) -> None:
+        self.output = output
+        self.transcript = Transcript(out)
+        self.extra_tickets = extra_tickets
+        self.stack = SandboxStack(output / "sandbox")
+        self.names: dict[str, str] = {}  # card id → title
+
+    # --- the story ---------------------------------------------------------------------------------
+
+    def run(self, *, keep_running: bool, wait_for_interrupt: Callable[[], None]) -> bool:
+        say = self.transcript.say
+        self.stack.start()
+        for path in self.extra_tickets:
+            card_id = self.stack.add_card(
+                f"Migration des dossiers usagers - {path.stem}", path.read_text(encoding="utf-8")
+            )
+            self.stack.cards[path.name] = card_id
+        self.names = {
+            card_id: self.stack.trello.card(card_id)["name"] for card_id in self.stack.cards.values()
+        }
+        settings = self.stack.settings(poll_interval_seconds=0.5)
+        say(
+            "démo",
+            f"Tableau Trello « Reconnect Pro - Tech » : {len(self.stack.cards)} cartes dans « À simuler » ; "
+            f"Slack : #{VALIDATION_CHANNEL[1]} (PO : {PO[1]}) et #{TEAM_CHANNEL[1]} ; preprod : simulateur de la "
+            "console Reconnect (données du runbook).",
+        )
+        service = build_service(settings, slack_host="127.0.0.1", listener=self._bot_event)
+        scheduler = build_scheduler(service.jobs())  # the same jobs as `migrabot run`
+        ok = False
+        try:
+            assert service.slack is not None
+            service.slack.start()
+            driver = SlackDriver(
+                events_url=f"http://127.0.0.1:{service.slack.port}/slack/events",
+                signing_secret=self.stack.signing_secret,
+                sandbox=self.stack.slack,
+            )
+            say(
+                "démo", f"Le bot démarre (relevé du tableau toutes les {settings.poll_interval_seconds:g} s)."
+            )
+            scheduler.start()
+            self._story(driver)
+            ok = True
+        except DemoFailed as error:
+            say("démo", f"❌ Échec de la démo : {error}")
+        finally:
+            if keep_running and ok:
+                say(
+                    "démo",
+                    "Tout reste en marche (Ctrl-C pour arrêter) : "
+                    f"Trello {self.stack.trello.base_url} · Slack {self.stack.slack.base_url} · "
+                    f"bot {driver.events_url}",
+                )
+                wait_for_interrupt()
+            scheduler.shutdown(wait=True)
+            self._save()
+            service.close()
+            self.stack.stop()
+        return ok
+
+    def _story(self, driver: SlackDriver) -> None:
+        say = self.transcript.say
+        runbook, conflict, mistaken = (self.stack.cards[ticket] for _, ticket in DEMO_CARDS)
+
+        self._wait(
+            lambda: self._list(runbook) == "En attente validation PO", "la simulation du ticket du runbook"
+        )
+        say(
+            "bot", "synthèse postée sur la carte", card=self._title(runbook), details=self._synthesis(runbook)
+        )
+        request = self._wait(
+            lambda: self._request(VALIDATION_CHANNEL[0], runbook), "la demande de validation"
+        )
+        say("slack", f"demande de validation dans #{VALIDATION_CHANNEL[1]}", details=slack_text(request))
+
+        conflict_request = self._wait(
+            lambda: self._request(TEAM_CHANNEL[0], conflict), "la demande sur le conflit"
+        )
+        say("slack", f"conflit d'hébergements dans #{TEAM_CHANNEL[1]}", details=slack_text(conflict_request))
+        say("équipe", f"{DEVELOPER[1]} clique « Sans hébergements »", card=self._title(conflict))
+        driver.click(user_id=DEVELOPER[0], message=conflict_request, action_id="conflict_without")
+        self._wait(
+            lambda: self._list(conflict) == "En attente validation PO", "la simulation après la décision"
+        )
+
+        self._wait(lambda: self._list(mistaken) == "À corriger", "le ticket erroné dans « À corriger »")
+        say(
+            "bot",
+            "erreurs signalées sur la carte",
+            card=self._title(mistaken),
+            details=self._last_comment(mistaken),
+        )
+        fixed = ticket_text("erreur.txt").replace(
+            "→ vers France Fraternités - TEH\n", "→ vers France Fraternités - TEH (ID 5645)\n"
+        )
+        say(
+            "équipe",
+            "corrige la description (ID manquant) et remet la carte dans « À simuler »",
+            card=self._title(mistaken),
+        )
+        self._team_edits(mistaken, desc=fixed, list_name="À simuler")
+        self._wait(
+            lambda: self._list(mistaken) == "En attente validation PO",
+            "la nouvelle simulation du ticket corrigé",
+        )
+        say("bot", "ticket corrigé simulé", card=self._title(mistaken), details=self._synthesis(mistaken))
+
+        say("équipe", f"{DEVELOPER[1]} (pas PO) clique « Valider »", card=self._title(runbook))
+        driver.click(user_id=DEVELOPER[0], message=request, action_id="approve")
+        refusal = self._wait(
+            lambda: self.stack.slack.ephemerals(user=DEVELOPER[0]), "le refus du clic non-PO"
+        )
+        say("slack", f"message éphémère pour {DEVELOPER[1]} : « {refusal[-1]['text']} »")
+
+        say("po", f"{PO[1]} clique « Valider »", card=self._title(runbook))
+        driver.click(user_id=PO[0], message=request, action_id="approve")
+        self._wait(lambda: self._list(runbook) == "Validé — à exécuter", "la validation du PO")
+        say(
+            "bot",
+            "commandes finales écrites sur la carte",
+            card=self._title(runbook),
+            details=self._last_comment(runbook),
+        )
+        updated = self._wait(lambda: self._decided_request(runbook), "la mise à jour de la demande")
+        say("slack", "demande mise à jour", details=slack_text(updated))
+
+        yours = self._settle_extra_cards()
+        for card_id in (conflict, mistaken, *yours):
+            message = self._wait(
+                lambda card_id=card_id: self._request(VALIDATION_CHANNEL[0], card_id), "une demande"
+            )
+            say("po", f"{PO[1]} répond « ok » dans le fil de la demande", card=self._title(card_id))
+            driver.post_message(user_id=PO[0], channel=message["channel"], text="ok", thread_ts=message["ts"])
+            self._wait(
+                lambda card_id=card_id: self._list(card_id) == "Validé — à exécuter",
+                "la validation par réponse",
+            )
+        say(
+            "démo",
+            "Toutes les cartes sont validées : il reste à exécuter les commandes sur la preprod puis la prod.",
+        )
+
+    def _settle_extra_cards(self) -> list[str]:
+        """Your own tickets (--ticket): those waiting for the PO get approved; the others are shown as they are."""
+        ready = []
+        for path in self.extra_tickets:
+            card_id = self.stack.cards[path.name]
+            self._wait(
+                lambda card_id=card_id: (
+                    self._list(card_id) in {"En attente validation PO", "À corriger"}
+                    or self._request(TEAM_CHANNEL[0], card_id)
+                ),
+                f"le traitement de {path.name}",
+            )
+            if self._list(card_id) == "En attente validation PO":
+                ready.append(card_id)
+            else:
+                self.transcript.say(
+                    "bot",
+                    "votre ticket attend une correction ou une décision",
+                    card=self._title(card_id),
+                    details=self._last_comment(card_id),
+                )
+        return ready
+
+    # --- how people act ----------------------------------------------------------------------------
+
+    def _team_edits(self, card_id: str, *, desc: str, list_name: str) -> None:
+        """What a person does in Trello's web page, through Trello's REST API."""
+        response = httpx.put(
+            f"{self.stack.trello.base_url}/cards/{card_id}",
+            params={"key": "sandbox-key", "token": self.stack.trello_token},
+            data={"desc": desc, "idList": self.stack.board["lists"][list_name]},
+            timeout=10,
+        )
+        response.raise_for_status()
+
+    # --- what people see ---------------------------------------------------------------------------
+
+    def _bot_event(self, event: str, card: CardSnapshot, details: dict) -> None:
+        text = EVENT_TEXTS.get(event)
+        if text:
+            self.transcript.say("bot", text, card=short_title(card.name))
+
+    def _title(self, card_id: str) -> str:
+        return short_title(self.names.get(card_id, card_id))
+
+    def _list(self, card_id: str) -> str:
+        lists = {list_id: name for name, list_id in self.stack.board["lists"].items()}
+        return lists.get(self.stack.trello.card(card_id)["idList"], "?")
+
+    def _comments(self, card_id: str) -> list[str]:
+        texts = [c["data"]["text"] for c in reversed(self.stack.trello.comments(card_id))]
+        return [text.rsplit("\n\n_migrabot · ", 1)[0] for text in texts]
+
+    def _last_comment(self, card_id: str) -> str:
+        return self._comments(card_id)[-1]
+
+    def _synthesis(self, card_id: str) -> str:
+        synthesis = next(
+            c for c in reversed(self._comments(card_id)) if c.startswith("✅ **Simulation terminée**")
+        )
+        return synthesis.split("**Commandes simulées**")[0].strip()
+
+    def _request(self, channel: str, card_id: str) -> dict | None:
+        name = self.names[card_id]
+        found = [
+            m
+            for m in self.stack.slack.messages(channel)
+            if name in m.get("text", "") and m.get("thread_ts") in (None, m["ts"])
+        ]
+        return found[-1] if found else None
+
+    def _decided_request(self, card_id: str) -> dict | None:
+        request = self._request(VALIDATION_CHANNEL[0], card_id)
+        decided = request and any(block.get("block_id") == "outcome" for block in request.get("blocks", []))
+        return request if decided else None
+
+    def _wait(self, condition: Callable[[], object], what: str) -> object:
+        deadline = time.monotonic() + STEP_TIMEOUT_S
+        while True:
+            value = condition()
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                raise DemoFailed(f"rien après {STEP_TIMEOUT_S:g} s en attendant {what}")
+            time.sleep(0.05)
+
+    # --- what stays --------------------------------------------------------------------------------
+
+    def cards_state(self) -> list[dict]:
+        state = []
+        for card_id, name in self.names.items():
+            attachments = self.stack.trello.attachments(card_id)
+            state.append(
+                {
+                    "name": name,
+                    "list": self._list(card_id),
+                    "comments": len(self.stack.trello.comments(card_id)),
+                    "attachments": [a["name"] for a in attachments],
+                    "checklists": [c["name"] for c in self.stack.trello.checklists(card_id)],
+                }
+            )
+        return state
+
+    def _save(self) -> None:
+        self.output.mkdir(parents=True, exist_ok=True)
+        for number, card_id in enumerate(self.names, start=1):
+            for attachment in self.stack.trello.attachments(card_id):
+                if attachment["name"].endswith(".xlsx") and attachment.get("bytes"):
+                    (self.output / f"{number}-{attachment['name']}").write_bytes(attachment["bytes"])
+        (self.output / "transcript.txt").write_text(self.transcript.text(), encoding="utf-8")
+        (self.output / "transcript.json").write_text(
+            json.dumps(self.document(), ensure_ascii=False, indent=2), encoding="utf-8"
+        )
+
+    def document(self, *, ok: bool | None = None) -> dict:
+        return {
+            "ok": ok if ok is not None else not any(e.text.startswith("❌") for e in self.transcript.entries),
+            "duration_s": round(time.monotonic() - self.transcript.started, 1),
+            "entries": [asdict(entry) for entry in self.transcript.entries],
+            "cards": self.cards_state() if self.stack.trello.base_url else [],
+        }
+
+
+def slack_text(message: dict) -> str:
+    """A Block Kit message as a person reads it (enough for a transcript)."""
+    lines = []
+    for block in message.get("blocks", []):
+        kind = block.get("type")
+        if kind == "header":
+            lines.append(f"== {block['text']['text']} ==")
+        elif kind == "section":
+            lines.append(block["text"]["text"].replace("```", ""))
+        elif kind == "context":
+            lines.append(" ".join(e.get("text", "") for e in block.get("elements", [])))
+        elif kind == "actions":
+            lines.append("   ".join(f"[ {e['text']['text']} ]" for e in block.get("elements", [])))
+    return "\n".join(lines)
+
+
+def run_demo(
+    *,
+    output: Path,
+    out: TextIO,
+    as_json: bool,
+    extra_tickets: list[Path],
+    keep_running: bool,
+    wait_for_interrupt: Callable[[], None],
+) -> int:
+    shutil.rmtree(output / "sandbox", ignore_errors=True)
+    demo = Demo(output=output, out=None if as_json else out, extra_tickets=extra_tickets)
+    ok = demo.run(keep_running=keep_running, wait_for_interrupt=wait_for_interrupt)
+    if as_json:
+        out.write((output / "transcript.json").read_text(encoding="utf-8") + "\n")
+    else:
+        out.write(f"\nTranscription, fichiers Excel et état dans {output}/\n")
+    return 0 if ok else 1

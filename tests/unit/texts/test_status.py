@@ -1,0 +1,207 @@
+"""`migrabot status`: the pure formatting, as exact text and JSON."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.commands.status import (
+    BotStatus,
+    CardStatus,
+    PendingRequest,
+    format_duration,
+    health,
+    render_status,
+    state_label,
+    status_payload,
+    truncate,
+)
+
+NOW = datetime(2024, 5, 14, 10, 0, 0, tzinfo=UTC).timestamp()
+HOUR = 3600.0
+
+
+def card(**changes: object) -> CardStatus:
+    values: dict = {
+        "card_id": "65f0c0ffee0000000000abcd",
+        "short_link": "aB3dE5fG",
+        "name": "Migration des dossiers usagers - France Fraternités CHU 75 et CPH",
+        "state": "awaiting_approval",
+        "round": 2,
+        "fingerprint": "1a2b3c4d5e6f7a8b9c0d",
+        "since": NOW - (3 * HOUR + 12 * 60 + 40),
+        "pending": (),
+        "last_error": None,
+    }
+    values.update(changes)
+    return CardStatus(**values)
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [
+        (0, "0 s"),
+        (-5, "0 s"),
+        (45.9, "45 s"),
+        (60, "1 min"),
+        (12 * 60 + 59, "12 min"),
+        (HOUR, "1 h"),
+        (3 * HOUR + 12 * 60 + 40, "3 h 12 min"),
+        (24 * HOUR, "1 j"),
+        (2 * 24 * HOUR + 4 * HOUR + 30 * 60, "2 j 4 h"),
+    ],
+)
+def test_durations_read_like_a_person_would_say_them(seconds: float, text: str) -> None:
+    assert format_duration(seconds) == text
+
+
+def test_long_names_are_cut_with_an_ellipsis_short_ones_are_kept() -> None:
+    assert truncate("Migration CHU 75") == "Migration CHU 75"
+    assert truncate("Migration des dossiers usagers - France Fraternités CHU 75 et CPH") == (
+        "Migration des dossiers usagers - France…"
+    )
+    assert len(truncate("x" * 100)) == 40
+
+
+def test_the_text_shows_the_last_poll_each_card_its_requests_and_its_last_error() -> None:
+    status = BotStatus(
+        last_poll=(NOW - 35, "2 carte(s) de migration"),
+        cards=(
+            card(
+                pending=(
+                    PendingRequest(
+                        kind="approval", channel="C0PO", ts="1.1", since=NOW - 3 * HOUR, reminded=True
+                    ),
+                ),
+            ),
+            card(
+                card_id="65f0c0ffee0000000000ef01",
+                short_link="",
+                name="Migration des dossiers usagers - erreur",
+                state="failed",
+                round=1,
+                fingerprint="ffee",
+                since=NOW - 50,
+                last_error="Le centre 9999 est introuvable.\n  (code 1)",
+            ),
+            card(
+                short_link="zZ9yY8xX",
+                name="Migration CHU 77",
+                state="awaiting_decision",
+                round=1,
+                since=NOW - 10 * 60,
+                pending=(
+                    PendingRequest(
+                        kind="conflict", channel="C0TEAM", ts="2.2", since=NOW - 9 * 60, reminded=False
+                    ),
+                ),
+            ),
+        ),
+    )
+
+    assert render_status(status, now=NOW, tz=UTC) == (
+        "Dernier passage sur Trello : 14/05/2024 09:59:25 (il y a 35 s) — 2 carte(s) de migration\n"
+        "Cartes en cours : 3\n"
+        "- aB3dE5fG « Migration des dossiers usagers - France… » : en attente du PO depuis 3 h 12 min "
+        "(tour 2, empreinte 1a2b3c4d)\n"
+        "    demande Slack (validation du PO) dans C0PO depuis 3 h, relancée\n"
+        "- 65f0c0ffee0000000000ef01 « Migration des dossiers usagers - erreur » : simulation échouée "
+        "depuis 50 s (tour 1, empreinte ffee)\n"
+        "    dernière erreur : Le centre 9999 est introuvable. (code 1)\n"
+        "- zZ9yY8xX « Migration CHU 77 » : conflit d'hébergements à trancher depuis 10 min "
+        "(tour 1, empreinte 1a2b3c4d)\n"
+        "    demande Slack (décision sur les hébergements) dans C0TEAM depuis 9 min\n"
+    )
+
+
+def test_without_a_poll_nor_cards_the_text_says_so() -> None:
+    assert render_status(BotStatus(last_poll=None, cards=()), now=NOW, tz=UTC) == (
+        "Dernier passage sur Trello : aucun (le bot n'a pas encore interrogé le tableau)\n"
+        "Cartes en cours : aucune\n"
+    )
+    assert render_status(BotStatus(last_poll=(NOW, ""), cards=()), now=NOW, tz=UTC, include_final=True) == (
+        "Dernier passage sur Trello : 14/05/2024 10:00:00 (il y a 0 s)\nCartes suivies : aucune\n"
+    )
+
+
+def test_every_state_the_workflow_writes_has_a_french_label() -> None:
+    states = (
+        "simulating",
+        "awaiting_decision",
+        "awaiting_approval",
+        "approved",
+        "error",
+        "failed",
+        "invalid",
+    )
+    finals = ("refused", "obsolete", "expired")
+    assert {state: state_label(state) for state in (*states, *finals)} == {
+        "simulating": "simulation en cours",
+        "awaiting_decision": "conflit d'hébergements à trancher",
+        "awaiting_approval": "en attente du PO",
+        "approved": "validé, à exécuter",
+        "error": "erreur interne",
+        "failed": "simulation échouée",
+        "invalid": "ticket à corriger",
+        "refused": "refusé par le PO",
+        "obsolete": "remplacé (ticket modifié)",
+        "expired": "demande expirée sans réponse",
+    }
+    assert state_label("someday") == "someday"  # a state added later still shows, untranslated
+
+
+def test_the_json_carries_iso_times_waiting_seconds_and_requests() -> None:
+    request = PendingRequest(
+        kind="approval", channel="D0PO", ts="1715680000.000100", since=NOW - 60, reminded=False
+    )
+    status = BotStatus(last_poll=(NOW - 35, "1 carte(s) de migration"), cards=(card(pending=(request,)),))
+
+    assert status_payload(status, now=NOW) == {
+        "last_poll": {"at": "2024-05-14T09:59:25+00:00", "detail": "1 carte(s) de migration"},
+        "cards": [
+            {
+                "card_id": "65f0c0ffee0000000000abcd",
+                "short_link": "aB3dE5fG",
+                "name": "Migration des dossiers usagers - France Fraternités CHU 75 et CPH",
+                "state": "awaiting_approval",
+                "state_label": "en attente du PO",
+                "round": 2,
+                "fingerprint": "1a2b3c4d5e6f7a8b9c0d",
+                "since": "2024-05-14T06:47:20+00:00",
+                "waiting_s": 11560.0,
+                "pending_requests": [
+                    {
+                        "kind": "approval",
+                        "channel": "D0PO",
+                        "ts": "1715680000.000100",
+                        "since": "2024-05-14T09:59:00+00:00",
+                        "reminded": False,
+                    }
+                ],
+                "last_error": None,
+            }
+        ],
+    }
+    assert status_payload(BotStatus(None, ()), now=NOW) == {
+        "last_poll": {"at": None, "detail": None},
+        "cards": [],
+    }
+
+
+def test_health_allows_three_poll_intervals_and_a_minute() -> None:
+    limit = 3 * 60 + 60
+    assert health((NOW - limit, ""), now=NOW, poll_interval_s=60) == (
+        True,
+        "ok : dernier passage sur Trello il y a 4 min (limite : 4 min)",
+    )
+    assert health((NOW - limit - 1, ""), now=NOW, poll_interval_s=60) == (
+        False,
+        "en panne : dernier passage sur Trello il y a 4 min (limite : 4 min) — le bot est arrêté, bloqué, "
+        "ou n'arrive plus à lire Trello (voir son journal)",
+    )
+    assert health(None, now=NOW, poll_interval_s=60) == (
+        False,
+        "aucun passage sur Trello enregistré : le bot n'a pas encore interrogé le tableau",
+    )
+    assert health((NOW + 30, ""), now=NOW, poll_interval_s=60)[0]  # a clock a little ahead is not a failure
