@@ -266,6 +266,7 @@ def command_simulate(
             concurrency=settings.console_concurrency,
             decision=ticket.conflict_decision,
             progress=progress,
+            accommodation_impact=settings.accommodation_impact,
         )
     finally:
         runner.close()

@@ -54,6 +54,12 @@ class Settings(BaseSettings):
     )
     console_timeout_seconds: float = Field(600, gt=0, description="A dry-run taking longer is killed.")
     console_concurrency: int = Field(1, ge=1, le=8, description="Dry-runs of one ticket run at once.")
+    accommodation_impact: bool = Field(
+        True,
+        description="Also dry-run each rule without « avec hébergements » with `--withAccommodations` "
+        "(still `--dry-run`), to tell the PO which accommodations the moving people will be detached from; "
+        "`false` for a slow preprod.",
+    )
 
     # --- Trello
     trello_api_key: str = Field("", description="Trello API key (https://trello.com/power-ups/admin).")
@@ -146,6 +152,8 @@ def _french(item: dict) -> str:
         return f"valeur hors bornes ({item.get('msg')})"
     if kind in {"int_parsing", "float_parsing"}:
         return "un nombre est attendu"
+    if kind == "bool_parsing":
+        return "true ou false attendu"
     if kind == "literal_error":
         return f"valeurs possibles : {context.get('expected')}"
     return re.sub(r"^Value error, ", "", str(item.get("msg")))
@@ -166,6 +174,8 @@ def _default_text(name: str) -> str:
     default = field.default
     if isinstance(default, SecretStr):
         return ""
+    if isinstance(default, bool):
+        return "true" if default else "false"  # how people write it in .env
     return str(default)
 
 

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from bot.adapters.console import run_all
 from bot.app.ports import Console
 from bot.domain.command import DryRunCommand
 from bot.domain.console_output import interpret
 from bot.domain.model import ConflictDecision, Plan, Simulation
-from bot.domain.plan import without_accommodations
-from bot.texts.text import plan_prefix, short_label
+from bot.domain.plan import accommodation_check_indexes, with_accommodations, without_accommodations
+from bot.texts.text import accommodation_check_label, plan_prefix, short_label
 
 Progress = Callable[[int, int, str], None]  # (number, total, « CHU 75 → DAHAR »)
 
@@ -23,18 +24,68 @@ def simulate(
     concurrency: int = 1,
     decision: ConflictDecision | None = None,
     progress: Progress | None = None,
+    accommodation_impact: bool = False,
 ) -> Simulation:
-    """Dry-run every rule in plan order. With « sans hébergements », rules whose dry-run found a conflict
-    lose --withAccommodations and are simulated again, so that figures and final commands agree."""
+    """Dry-run every rule in plan order, then (`accommodation_impact`) the accommodation check. With « sans
+    hébergements », rules whose dry-run found a conflict lose --withAccommodations and are simulated again,
+    so that figures and final commands agree."""
+    total = dry_run_count(plan, accommodation_impact=accommodation_impact)
     simulation = _run(
-        plan, console, console_command=console_command, concurrency=concurrency, progress=progress
+        plan,
+        console,
+        console_command=console_command,
+        concurrency=concurrency,
+        progress=_counted(progress, offset=0, total=total),
     )
     simulation = Simulation(plan=simulation.plan, runs=simulation.runs, decision=decision)
+    if accommodation_impact and simulation.ok:
+        simulation = check_accommodations(
+            simulation,
+            console,
+            console_command=console_command,
+            concurrency=concurrency,
+            progress=_counted(progress, offset=len(plan.rules), total=total),
+        )
     if decision is ConflictDecision.WITHOUT_ACCOMMODATIONS and simulation.conflicts:
         return redo_without_accommodations(
             simulation, console, console_command=console_command, concurrency=concurrency, progress=progress
         )
     return simulation
+
+
+def dry_run_count(plan: Plan, *, accommodation_impact: bool) -> int:
+    """Dry-runs a simulation of `plan` makes: one per rule, plus the accommodation check's."""
+    return len(plan.rules) + check_count(plan, accommodation_impact=accommodation_impact)
+
+
+def check_count(plan: Plan, *, accommodation_impact: bool) -> int:
+    """The accommodation check's dry-runs: one per rule without --withAccommodations, when it is on."""
+    return len(accommodation_check_indexes(plan)) if accommodation_impact else 0
+
+
+def check_accommodations(
+    simulation: Simulation,
+    console: Console,
+    *,
+    console_command: str,
+    concurrency: int = 1,
+    progress: Progress | None = None,
+) -> Simulation:
+    """Runbook « Comportement sans --withAccommodations »: the people a rule moves without the option are
+    detached from their accommodation. Each such rule is dry-run again with --withAccommodations (still a
+    dry-run) to learn which accommodations; the commands the ticket asks for stay as they are."""
+    indexes = accommodation_check_indexes(simulation.plan)
+    if not indexes:
+        return replace(simulation, accommodation_checks=())
+    checked = _run(
+        with_accommodations(simulation.plan, indexes),
+        console,
+        console_command=console_command,
+        concurrency=concurrency,
+        progress=_labelled(progress, accommodation_check_label),
+        only=set(indexes),
+    )
+    return replace(simulation, accommodation_checks=checked.runs)
 
 
 def redo_without_accommodations(
@@ -62,7 +113,21 @@ def redo_without_accommodations(
         runs=runs,
         decision=ConflictDecision.WITHOUT_ACCOMMODATIONS,
         decided_conflicts=simulation.conflicts,
+        accommodation_checks=simulation.accommodation_checks,
     )
+
+
+def _counted(progress: Progress | None, *, offset: int, total: int) -> Progress | None:
+    """Numbers over the whole simulation (« 11/16 »), whatever part of it is running."""
+    if progress is None:
+        return None
+    return lambda number, _part_total, label: progress(number + offset, total, label)
+
+
+def _labelled(progress: Progress | None, label: Callable[[str], str]) -> Progress | None:
+    if progress is None:
+        return None
+    return lambda number, total, arrow: progress(number, total, label(arrow))
 
 
 def _run(

@@ -24,7 +24,7 @@ from bot.adapters.store import CardRecord, Store
 from bot.adapters.trello import TrelloError
 from bot.app.ports import Board, CardSnapshot, Chat, Clock, Console
 from bot.app.requests import Requests
-from bot.app.simulation import redo_without_accommodations, simulate
+from bot.app.simulation import check_count, redo_without_accommodations, simulate
 from bot.app.steps import CardSteps, Round
 from bot.domain.codec import simulation_from_dict, simulation_to_dict
 from bot.domain.model import ConflictDecision, Notice, Plan, Simulation, Ticket
@@ -222,7 +222,8 @@ class Workflow:
             return
         plan, ticket = plan_ticket(ticket, field_slug=self.settings.migration_field_slug)
         self.store.record_centres(run.card.id, plan_centres(plan))
-        self.steps.comment(run, "debut", texts.started_comment(len(plan.rules)))
+        checks = check_count(plan, accommodation_impact=self.settings.accommodation_impact)
+        self.steps.comment(run, "debut", texts.started_comment(len(plan.rules), check_count=checks))
         simulation = self._simulation(run, plan, ticket)
         if not simulation.ok:
             self._fail(run, simulation)
@@ -261,6 +262,7 @@ class Workflow:
                 console_command=self.settings.display_console_command,
                 concurrency=self.settings.console_concurrency,
                 decision=decision,
+                accommodation_impact=self.settings.accommodation_impact,
             )
         self.store.save_simulation(run.card.id, simulation_to_dict(simulation), now=self.clock())
         return simulation
@@ -370,7 +372,7 @@ class Workflow:
             )
 
     def _post_outputs(self, run: Round, simulation: Simulation) -> None:
-        outputs = texts.outputs_plan(simulation.runs)
+        outputs = texts.outputs_plan(simulation.runs, checks=simulation.accommodation_checks or ())
         for number, text in enumerate(outputs.comments, start=1):
             self.steps.comment(run, f"sorties-{number}", text)
         if outputs.attachment is not None:

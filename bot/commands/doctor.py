@@ -323,6 +323,13 @@ def check_console(runner: ConsoleRunner, *, ssh_target: str, workdir: str, timeo
     return Check("console", True, texts.console_ok(MIGRATION_COMMAND, len(BOT_OPTIONS), where))
 
 
+def check_accommodation_impact(settings: Settings) -> Check:
+    """Not a problem either way: says whether the PO will learn which accommodations people leave behind."""
+    if settings.accommodation_impact:
+        return Check("console.accommodation_impact", True, texts.ACCOMMODATION_IMPACT_ON)
+    return Check("console.accommodation_impact", None, texts.ACCOMMODATION_IMPACT_OFF)
+
+
 def console_fix(result: ConsoleResult, *, over_ssh: bool, workdir: str, timeout_s: float) -> str:
     if over_ssh and result.exit_code == SSH_CONNECTION_FAILED:
         return texts.CONSOLE_SSH_FIX
@@ -395,6 +402,7 @@ def diagnose(
     if settings.slack_enabled:
         checks += _guarded("Slack", "slack", lambda: _slack_checks(settings))
     checks += _guarded("Console", "console", lambda: [_console_check(settings)])
+    checks.append(check_accommodation_impact(settings))
     checks += _guarded("Base d'état", "state_db", lambda: [check_state_db(settings.state_db, now=clock())])
     return checks
 

@@ -39,6 +39,9 @@ def simulation_to_dict(simulation: Simulation) -> dict:
         "decided_conflicts": [
             [index, conflict_dict(conflict)] for index, conflict in simulation.decided_conflicts
         ],
+        "accommodation_checks": None
+        if simulation.accommodation_checks is None
+        else [_run(run) for run in simulation.accommodation_checks],
     }
 
 
@@ -63,7 +66,13 @@ def simulation_from_dict(data: dict) -> Simulation:
         runs=tuple(_run_back(run) for run in data["runs"]),
         decision=decision,
         decided_conflicts=tuple((index, _conflict_back(c)) for index, c in data.get("decided_conflicts", [])),
+        accommodation_checks=_checks_back(data.get("accommodation_checks")),
     )
+
+
+def _checks_back(data: list[dict] | None) -> tuple[DryRun, ...] | None:
+    """Simulations stored before the accommodation check existed have none: « not measured »."""
+    return None if data is None else tuple(_run_back(run) for run in data)
 
 
 def _center(center: Center) -> dict:

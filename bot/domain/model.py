@@ -185,6 +185,10 @@ class Simulation:
     decision: ConflictDecision | None = None  # how shared accommodations are handled, once decided
     # Conflicts found before « sans hébergements » removed --withAccommodations: still shown to the PO.
     decided_conflicts: tuple[tuple[int, AccommodationConflict], ...] = ()
+    # The accommodation check: each rule without --withAccommodations dry-run again with it, to learn which
+    # accommodations its people will be detached from. None: not made (turned off, or the dry-runs failed).
+    # Its failures never make the simulation fail: the synthesis says the impact could not be measured.
+    accommodation_checks: tuple[DryRun, ...] | None = None
 
     @property
     def failed_runs(self) -> tuple[DryRun, ...]:

@@ -66,6 +66,21 @@ def without_accommodations(plan: Plan, rule_indexes: Sequence[int]) -> Plan:
     return build_plan(rules, field_slug=plan.field_slug)
 
 
+def with_accommodations(plan: Plan, rule_indexes: Sequence[int]) -> Plan:
+    """The accommodation check's plan: the rules concerned gain --withAccommodations (for dry-runs only)."""
+    concerned = set(rule_indexes)
+    rules = tuple(
+        replace(rule, with_accommodations=True) if index in concerned else rule
+        for index, rule in enumerate(plan.rules)
+    )
+    return build_plan(rules, field_slug=plan.field_slug)
+
+
+def accommodation_check_indexes(plan: Plan) -> tuple[int, ...]:
+    """The rules the accommodation check dry-runs again with --withAccommodations: those without it."""
+    return tuple(index for index, rule in enumerate(plan.rules) if not rule.with_accommodations)
+
+
 def plan_centres(plan: Plan) -> set[int]:
     """Every centre a plan touches, origins and destinations."""
     return {centre for rule in plan.rules for centre in (rule.origin.id, rule.destination.id)}

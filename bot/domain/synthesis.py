@@ -7,9 +7,11 @@ B: 160 → 119 → 109 → 90 → 83); the projection adds what comes in from th
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.domain.model import Center, CenterCount, Simulation
+from bot.domain.model import Center, CenterCount, DryRun, Figures, Simulation
 
 
 @dataclass(frozen=True)
@@ -158,3 +160,65 @@ def _console_names(simulation: Simulation) -> dict[int, str]:
 
 def _named(center: Center, names: dict[int, str]) -> Center:
     return Center(center.id, names.get(center.id) or center.name)
+
+
+# --- accommodations of the people a rule moves without --withAccommodations -------------------------
+
+
+@dataclass(frozen=True)
+class Detachment:
+    """Runbook « Comportement sans --withAccommodations »: the people a rule moves are detached from their
+    accommodation, which stays in the origin centre. The accommodation check measures how many."""
+
+    rule_index: int
+    origin: Center
+    destination: Center
+    migrated: int  # files the rule moves (its own dry-run)
+    accommodations: int | None  # of the people who move; None: not measured
+    shared: tuple[int, ...] = ()  # accommodation ids also holding people who stay
+    failure: str | None = None  # why it was not measured, in the console's words; None: not run at all
+
+    @property
+    def measured(self) -> bool:
+        return self.accommodations is not None
+
+
+def detachments(simulation: Simulation) -> tuple[Detachment, ...]:
+    """One per rule written without « avec hébergements », in plan order. Rules that lost the option through
+    the « sans hébergements » decision are left out: their accommodations are already told as a conflict."""
+    decided = {index for index, _ in simulation.decided_conflicts}
+    runs = {run.rule_index: run for run in simulation.runs if run.ok}
+    checks = {check.rule_index: check for check in simulation.accommodation_checks or ()}
+    names = _console_names(simulation)
+    return tuple(
+        _detachment(index, simulation, runs[index].figures, checks.get(index), names)
+        for index, rule in enumerate(simulation.plan.rules)
+        if not rule.with_accommodations and index not in decided and index in runs
+    )
+
+
+def _detachment(
+    index: int, simulation: Simulation, figures: Figures | None, check: DryRun | None, names: dict[int, str]
+) -> Detachment:
+    rule = simulation.plan.rules[index]
+    assert figures is not None
+    found = check.figures.accommodations if check is not None and check.ok and check.figures else None
+    return Detachment(
+        rule_index=index,
+        origin=_named(rule.origin, names),
+        destination=_named(rule.destination, names),
+        migrated=figures.origin.moved,
+        accommodations=None if found is None else found.to_migrate,
+        shared=() if found is None else tuple(c.accommodation_id for c in found.conflicts),
+        failure=None if check is None or found is not None else check.error,
+    )
+
+
+def detached_total(items: Sequence[Detachment]) -> int:
+    """Accommodations left behind by all the rules together. An accommodation shared by the people of two
+    rules of one origin is counted by each rule's check (each ran alone): it is counted once here."""
+    shared = Counter(
+        (item.origin.id, accommodation) for item in items if item.measured for accommodation in item.shared
+    )
+    repeated = sum(count - 1 for count in shared.values())
+    return sum(item.accommodations or 0 for item in items) - repeated

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from bot.domain.model import AccommodationConflict, DryRun, Notice, Plan, Problem, Simulation
 from bot.domain.synthesis import Synthesis
 from bot.texts.text import (
+    ACCOMMODATION_CHECK,
     FENCE,
     conflict_table,
     crossing_instruction,
@@ -73,18 +74,28 @@ def ticket_errors_comment(
     return "\n".join(lines)
 
 
-def started_comment(command_count: int) -> str:
-    return f"⏳ Simulation en cours ({plural(command_count, 'commande', 'commandes')} en --dry-run sur la preprod)…"
+def started_comment(command_count: int, *, check_count: int = 0) -> str:
+    return (
+        f"⏳ Simulation en cours ({plural(command_count, 'commande', 'commandes')} en --dry-run sur la preprod"
+        f"{_checks_counted(check_count)})…"
+    )
+
+
+def _checks_counted(check_count: int) -> str:
+    """« , plus 8 pour la vérification des hébergements »: the accommodation check's dry-runs."""
+    return f", plus {check_count} pour la {ACCOMMODATION_CHECK}" if check_count else ""
 
 
 def synthesis_comment(simulation: Simulation, synthesis: Synthesis, *, warnings: Sequence[Notice]) -> str:
     """The synthesis (runbook format A), then the dry-run commands. Raw outputs follow in their own comments."""
     count = len(simulation.runs)
+    checks = simulation.accommodation_checks or ()
     body = render_synthesis(simulation, synthesis, ticket_warnings=warnings).rstrip()
     commands = "\n".join(run.command for run in simulation.runs)
     return "\n".join(
         [
-            f"✅ **Simulation terminée** ({plural(count, 'commande', 'commandes')} en --dry-run sur la preprod)",
+            f"✅ **Simulation terminée** ({plural(count, 'commande', 'commandes')} en --dry-run sur la preprod"
+            f"{_checks_counted(len(checks))})",
             "",
             body,
             "",
@@ -92,8 +103,23 @@ def synthesis_comment(simulation: Simulation, synthesis: Synthesis, *, warnings:
             FENCE,
             commands,
             FENCE,
+            *check_commands_section(checks),
         ]
     )
+
+
+def check_commands_section(checks: Sequence[DryRun]) -> list[str]:
+    """The accommodation check's commands, apart: they only measure, the final commands stay the ticket's."""
+    if not checks:
+        return []
+    return [
+        "",
+        f"**{ACCOMMODATION_CHECK.capitalize()}** (mêmes commandes avec --withAccommodations, en --dry-run "
+        "seulement ; les commandes finales n'en auront pas)",
+        FENCE,
+        *(check.command for check in checks),
+        FENCE,
+    ]
 
 
 def failure_comment(simulation: Simulation, *, fix_list: str, todo_list: str) -> str:
@@ -197,9 +223,15 @@ class OutputsPlan:
 
 
 def outputs_plan(
-    runs: Sequence[DryRun], *, limit: int = TRELLO_COMMENT_LIMIT - 200, max_comments: int = 3
+    runs: Sequence[DryRun],
+    *,
+    checks: Sequence[DryRun] = (),
+    limit: int = TRELLO_COMMENT_LIMIT - 200,
+    max_comments: int = 3,
 ) -> OutputsPlan:
-    sections = [_output_section(run) for run in runs]
+    """`checks`: the accommodation check's dry-runs, after the rules' own, each labelled as such."""
+    titled = [(run, _command_title(run)) for run in runs] + [(c, _check_title(c)) for c in checks]
+    sections = [_output_section(run, title) for run, title in titled]
     fits_lines = all(len(line) < limit // 2 for section in sections for line in section)
     chunks = _pack(sections, limit=limit - 80) if fits_lines else []
     if fits_lines and len(chunks) <= max_comments:
@@ -211,7 +243,7 @@ def outputs_plan(
             ),
             attachment=None,
         )
-    text = "\n\n".join(_plain_section(run) for run in runs) + "\n"
+    text = "\n\n".join(_plain_section(run, title) for run, title in titled) + "\n"
     return OutputsPlan(
         comments=(
             "📄 **Sorties de la console** : trop longues pour des commentaires, elles sont jointes en entier dans "
@@ -221,16 +253,25 @@ def outputs_plan(
     )
 
 
-def _output_section(run: DryRun) -> list[str]:
+def _command_title(run: DryRun) -> str:
+    return f"Commande {run.rule_index + 1}"
+
+
+def _check_title(run: DryRun) -> str:
+    """« Vérification des hébergements, commande 3 »: a measure, not one of the ticket's commands."""
+    return f"{ACCOMMODATION_CHECK.capitalize()}, commande {run.rule_index + 1}"
+
+
+def _output_section(run: DryRun, title: str) -> list[str]:
     """A section as lines: title, then the output in a code block; a long output is cut into several blocks."""
     output = (run.result.stdout + ("\n" + run.result.stderr if run.result.stderr.strip() else "")).strip("\n")
     output = output.replace(FENCE, "ˋˋˋ")  # a fence inside the output would close our code block
-    return [f"**Commande {run.rule_index + 1}** : `{run.command}`", FENCE, *output.splitlines(), FENCE]
+    return [f"**{title}** : `{run.command}`", FENCE, *output.splitlines(), FENCE]
 
 
-def _plain_section(run: DryRun) -> str:
+def _plain_section(run: DryRun, title: str) -> str:
     output = (run.result.stdout + ("\n" + run.result.stderr if run.result.stderr.strip() else "")).strip("\n")
-    return f"=== Commande {run.rule_index + 1} : {run.command}\n{output}"
+    return f"=== {title} : {run.command}\n{output}"
 
 
 def _pack(sections: Sequence[list[str]], *, limit: int) -> list[str]:

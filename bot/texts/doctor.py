@@ -253,6 +253,16 @@ CONSOLE_OPTIONS_FIX = (
 )
 
 
+ACCOMMODATION_IMPACT_ON = (
+    "Vérification des hébergements activée : chaque règle sans « avec hébergements » est aussi simulée avec "
+    "--withAccommodations (toujours en --dry-run) ; ACCOMMODATION_IMPACT=false la coupe si la preprod est lente"
+)
+ACCOMMODATION_IMPACT_OFF = (
+    "Vérification des hébergements désactivée (ACCOMMODATION_IMPACT=false) : le PO ne saura pas de combien "
+    "d'hébergements les dossiers migrés seront décrochés"
+)
+
+
 def console_command_fix(*, over_ssh: bool) -> str:
     where = " sur l'hôte de CONSOLE_SSH" if over_ssh else ""
     return f"vérifiez CONSOLE_COMMAND et CONSOLE_WORKDIR (le dossier de l'application Reconnect){where}"

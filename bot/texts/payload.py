@@ -107,7 +107,16 @@ def simulate_payload(
         "fingerprint": plan.fingerprint if plan else "",
         "rules": [rule_payload(rule, console=console) for rule in plan.rules] if plan else [],
         "runs": [run_payload(run) for run in simulation.runs] if simulation else [],
+        "accommodation_checks": _checks_payload(simulation),
         "warnings": list(warnings),
         "errors": [problem_payload(problem) for problem in errors],
         "message": message,
     }
+
+
+def _checks_payload(simulation: Simulation | None) -> list[dict] | None:
+    """The accommodation check's dry-runs (rules without --withAccommodations, run again with it); null when
+    it was not made (turned off, or the simulation failed)."""
+    if simulation is None or simulation.accommodation_checks is None:
+        return None
+    return [run_payload(check) for check in simulation.accommodation_checks]

@@ -14,7 +14,7 @@ from bot.domain.model import (
     Problem,
     Simulation,
 )
-from bot.domain.synthesis import Synthesis
+from bot.domain.synthesis import Detachment, Synthesis, detached_total, detachments
 
 FENCE = "```"
 
@@ -186,7 +186,14 @@ def render_accommodations(simulation: Simulation) -> str:
     asked = [run for run in simulation.runs if rules[run.rule_index].with_accommodations]
     conflicts = simulation.conflicts or simulation.decided_conflicts
     if not asked and not conflicts:
-        return "Hébergements : non concernés (aucune règle « avec hébergements »)."
+        return render_unmoved_accommodations(simulation)
+    moved = _moved_accommodations(simulation, asked=bool(asked), conflicts=conflicts)
+    return "\n".join([moved, *render_detachments(simulation, heading="Règles sans « avec hébergements » :")])
+
+
+def _moved_accommodations(
+    simulation: Simulation, *, asked: bool, conflicts: Sequence[tuple[int, AccommodationConflict]]
+) -> str:
     to_migrate = simulation.accommodations_to_migrate
     if not conflicts:
         return f"Hébergements : {plural(to_migrate, 'hébergement migré', 'hébergements migrés')} — aucun conflit détecté."
@@ -207,6 +214,96 @@ def render_accommodations(simulation: Simulation) -> str:
         else "Décision : en attente (à trancher avant la validation PO)."
     )
     return "\n".join(lines)
+
+
+# --- accommodations left behind (runbook « Comportement sans --withAccommodations ») ------------------
+
+ACCOMMODATION_CHECK = "vérification des hébergements"
+NOT_MEASURED_OFF = "impact non mesuré : vérification des hébergements désactivée"
+
+
+def accommodation_check_label(arrow: str) -> str:
+    """The progress label of an accommodation check's dry-run: « CHU 75 → DAHAR (vérification …) »."""
+    return f"{arrow} ({ACCOMMODATION_CHECK})"
+
+
+def render_unmoved_accommodations(simulation: Simulation) -> str:
+    """No rule moves accommodations: what happens to those of the people who move. « Non concernés » only
+    when the accommodation check showed that none of them has one."""
+    items = detachments(simulation)
+    if not items:
+        return "Hébergements : non concernés (aucune règle « avec hébergements »)."
+    if all(item.accommodations == 0 for item in items):
+        return (
+            "Hébergements : non concernés (aucune règle « avec hébergements », "
+            "et aucun des dossiers migrés n'a d'hébergement)."
+        )
+    return "\n".join(render_detachments(simulation, heading="Hébergements : aucune règle ne les migre."))
+
+
+def render_detachments(simulation: Simulation, *, heading: str) -> list[str]:
+    """Per rule without « avec hébergements », the accommodations its people will be detached from (they
+    stay in the origin centre), the total, and the PO's choice. Empty when every rule moves them."""
+    items = detachments(simulation)
+    if not items:
+        return []
+    if simulation.accommodation_checks is None:
+        return [
+            f"{heading} Les dossiers migrés qui ont un hébergement en seront décrochés, l'hébergement restant "
+            f"dans le centre d'origine ({NOT_MEASURED_OFF})."
+        ]
+    prefix = shared_prefix([c.name or "" for item in items for c in (item.origin, item.destination)])
+    lines = [heading, *(detachment_line(item, prefix) for item in items)]
+    total = detached_total(items)
+    if sum(1 for item in items if item.accommodations) > 1:
+        lines.append(_detached_total_line(items, total))
+    if total:
+        lines.append(
+            "À décider : valider le ticket tel quel (les dossiers migrés seront décrochés de ces hébergements), "
+            "ou le refuser pour ajouter « avec hébergements » aux règles concernées."
+        )
+    return lines
+
+
+def detachment_line(item: Detachment, prefix: str) -> str:
+    arrow = f"- {short_label(item.origin, prefix)} → {short_label(item.destination, prefix)} : "
+    if item.accommodations is None:
+        if item.failure is None:
+            return f"{arrow}impact sur les hébergements non mesuré (vérification non lancée)."
+        said = item.failure.splitlines()[0] if item.failure.strip() else "sortie illisible"
+        return f"{arrow}impact sur les hébergements non mesuré (la vérification a échoué) — {said}"
+    if item.accommodations == 0:
+        return f"{arrow}aucun des dossiers migrés n'a d'hébergement."
+    who = "le dossier migré sera décroché" if item.migrated == 1 else "les dossiers migrés seront décrochés"
+    count = item.accommodations
+    what = "d'un hébergement, qui restera" if count == 1 else f"de {count} hébergements, qui resteront"
+    line = f"{arrow}{who} {what} au centre {short_label(item.origin, prefix)}"
+    if item.shared:
+        line += (" : " if len(item.shared) >= count else ", dont ") + _shared_phrase(item.shared)
+    return line + "."
+
+
+def _shared_phrase(ids: Sequence[int]) -> str:
+    if len(ids) == 1:
+        return f"l'hébergement {ids[0]}, partagé avec des personnes qui ne migrent pas"
+    return f"les hébergements {_french_list(ids)}, partagés avec des personnes qui ne migrent pas"
+
+
+def _french_list(ids: Sequence[int]) -> str:
+    words = [str(i) for i in ids]
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} et {words[-1]}"
+
+
+def _detached_total_line(items: Sequence[Detachment], total: int) -> str:
+    shared = {(item.origin.id, accommodation) for item in items for accommodation in item.shared}
+    partial = " (règles mesurées)" if any(not item.measured for item in items) else ""
+    line = (
+        f"Au total{partial} : {plural(total, 'hébergement restera', 'hébergements resteront')} dans leur "
+        "centre d'origine, décrochés des dossiers migrés"
+    )
+    if shared:
+        line += f", dont {plural(len(shared), 'partagé', 'partagés')} avec des personnes qui ne migrent pas"
+    return line + "."
 
 
 def _ids(ids: Sequence[int]) -> str:

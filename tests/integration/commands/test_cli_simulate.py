@@ -28,7 +28,22 @@ Centre d'origine : France Fraternités - CPH (ID 4960) - 180 suivis au total
 → vers DAHAR (ID 5634) : 35 migrés | reste 145
 → vers TEH (ID 5645) : 17 migrés | reste 163
 
-Hébergements : non concernés (aucune règle « avec hébergements »).
+Hébergements : aucune règle ne les migre.
+- CHU 75 (ID 4537) → CHU 77 (ID 5644) : les dossiers migrés seront décrochés de 3 hébergements, qui resteront \
+au centre CHU 75 (ID 4537), dont l'hébergement 892, partagé avec des personnes qui ne migrent pas.
+- CHU 75 (ID 4537) → CPH (ID 4960) : aucun des dossiers migrés n'a d'hébergement.
+- CHU 75 (ID 4537) → DAHAR (ID 5634) : les dossiers migrés seront décrochés d'un hébergement, qui restera au \
+centre CHU 75 (ID 4537).
+- CHU 75 (ID 4537) → TEH (ID 5645) : aucun des dossiers migrés n'a d'hébergement.
+- CPH (ID 4960) → CHU 75 (ID 4537) : les dossiers migrés seront décrochés d'un hébergement, qui restera au \
+centre CPH (ID 4960).
+- CPH (ID 4960) → CHU 77 (ID 5644) : aucun des dossiers migrés n'a d'hébergement.
+- CPH (ID 4960) → DAHAR (ID 5634) : aucun des dossiers migrés n'a d'hébergement.
+- CPH (ID 4960) → TEH (ID 5645) : aucun des dossiers migrés n'a d'hébergement.
+Au total : 5 hébergements resteront dans leur centre d'origine, décrochés des dossiers migrés, dont 1 \
+partagé avec des personnes qui ne migrent pas.
+À décider : valider le ticket tel quel (les dossiers migrés seront décrochés de ces hébergements), ou le \
+refuser pour ajouter « avec hébergements » aux règles concernées.
 
 Ordre d'exécution :
 - Croisement entre CHU 75 (ID 4537) et CPH (ID 4960) : terminer et vérifier le groupe 1 avant de lancer le groupe 2, même en prod.
@@ -58,7 +73,8 @@ def test_the_runbook_ticket_gives_the_runbook_figures_and_the_excel_file(reconne
         "Projection une fois tous les groupes passés :\n- CHU 75 (ID 4537) : 160 → 104 (- 77 sortants, + 21 entrants)\n"
         in result.stdout
     )
-    assert "Simulation 3/8 : CHU 75 → DAHAR…" in result.stderr
+    assert "Simulation 3/16 : CHU 75 → DAHAR…" in result.stderr
+    assert "Simulation 11/16 : CHU 75 → DAHAR (vérification des hébergements)…" in result.stderr
     workbook = load_workbook(tmp_path / "simulation_migration_France_Fraternites.xlsx")
     assert workbook.sheetnames == ["Synthèse", "CHU 75 (ID 4537)", "CPH (ID 4960)"]
     sheet = workbook["CHU 75 (ID 4537)"]
@@ -85,7 +101,16 @@ def test_json_output_has_exactly_the_documented_shape(reconnect_db, tmp_path):
     result = simulate(reconnect_db, "--json", "--xlsx", str(tmp_path / "out.xlsx"), str(RUNBOOK_TICKET))
     document = json.loads(result.stdout)
     assert result.returncode == 0
-    assert list(document) == ["ok", "fingerprint", "rules", "runs", "warnings", "errors", "message"]
+    assert list(document) == [
+        "ok",
+        "fingerprint",
+        "rules",
+        "runs",
+        "accommodation_checks",
+        "warnings",
+        "errors",
+        "message",
+    ]
     run = document["runs"][0]
     assert list(run) == [
         "rule",
@@ -125,6 +150,10 @@ def test_json_output_has_exactly_the_documented_shape(reconnect_db, tmp_path):
     ]
     assert document["message"].startswith(RUNBOOK_MESSAGE)
     assert (tmp_path / "out.xlsx").exists()
+    checks = document["accommodation_checks"]
+    assert [list(check) for check in checks] == [list(run)] * 8
+    assert checks[0]["command"].endswith('-t "CHU 77" --withAccommodations --dry-run')
+    assert [check["accommodations"]["to_migrate"] for check in checks] == [3, 0, 1, 0, 1, 0, 0, 0]
 
 
 def test_accommodation_conflicts_exit_3_with_the_conflict_table(reconnect_db):
@@ -203,4 +232,4 @@ def test_simulate_over_ssh_reaches_the_console_through_a_real_sshd(reconnect_db,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.startswith(RUNBOOK_MESSAGE)
-    assert sshd_server.accepted_logins() - logins_before == 1  # eight dry-runs, one handshake
+    assert sshd_server.accepted_logins() - logins_before == 1  # sixteen dry-runs, one handshake

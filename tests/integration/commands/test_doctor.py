@@ -132,6 +132,9 @@ def test_everything_in_place_is_all_green(
         "✓ Slack : jeton valide (utilisateur du bot U0BOT)",
         "✓ Slack : portées présentes (chat:write, files:write, im:write, users:read, channels:history, im:history)",
         f"✓ Console (sur cette machine) : {CONSOLE_OK}",
+        "✓ Vérification des hébergements activée : chaque règle sans « avec hébergements » est aussi simulée "
+        "avec --withAccommodations (toujours en --dry-run) ; ACCOMMODATION_IMPACT=false la coupe si la preprod "
+        "est lente",
         f"✓ Base d'état : {healthy['state_db']} accessible en écriture",
         "Tout est prêt pour `migrabot run`.",
     ]
@@ -166,6 +169,7 @@ def test_json_reports_each_check_with_its_status(
         "trello.list_approved",
         "trello.label",
         "console",
+        "console.accommodation_impact",
         "state_db",
     ]
     assert payload["checks"][2] == {
@@ -175,6 +179,20 @@ def test_json_reports_each_check_with_its_status(
         "fix": None,
     }
     assert {check["status"] for check in payload["checks"][3:]} == {"ok"}
+
+
+def test_the_accommodation_check_turned_off_is_a_warning_naming_its_setting(
+    healthy: dict[str, str], setenv: Callable[..., None]
+) -> None:
+    setenv(accommodation_impact="false")
+
+    code, lines = doctor()
+
+    assert code == 0
+    assert (
+        "✓ Vérification des hébergements désactivée (ACCOMMODATION_IMPACT=false) : le PO ne saura pas de combien "
+        "d'hébergements les dossiers migrés seront décrochés"
+    ) in lines
 
 
 def test_a_wrong_trello_token_is_named_and_the_other_checks_still_run(

@@ -237,7 +237,7 @@ def test_resimulation_closes_the_request_and_simulates_again(env):
     assert env.chat.outcome(CHANNEL, ts).startswith("🔄 *Nouvelle simulation* demandée par <@UPO>")
     _, new_key = env.request()
     assert new_key.round == key.round + 1
-    assert len(env.console.ran) == 16
+    assert len(env.console.ran) == 32  # twice 8 rules and their accommodation checks
 
 
 def test_a_conflict_decision_gates_the_po_request(tmp_path):

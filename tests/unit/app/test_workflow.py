@@ -71,9 +71,15 @@ def test_a_valid_card_is_simulated_and_waits_for_the_po(env):
     card = env.board.add_card(TITLE, RUNBOOK_TICKET)
     env.poll()
     texts = bodies(env.board, card)
-    assert texts[0] == "⏳ Simulation en cours (8 commandes en --dry-run sur la preprod)…"
+    assert texts[0] == (
+        "⏳ Simulation en cours (8 commandes en --dry-run sur la preprod, "
+        "plus 8 pour la vérification des hébergements)…"
+    )
     synthesis = texts[1]
-    assert synthesis.startswith("✅ **Simulation terminée** (8 commandes en --dry-run sur la preprod)\n\n")
+    assert synthesis.startswith(
+        "✅ **Simulation terminée** (8 commandes en --dry-run sur la preprod, "
+        "plus 8 pour la vérification des hébergements)\n\n"
+    )
     for line in [
         "Centre d'origine : France Fraternités - CHU 75 (ID 4537) - 160 suivis au total",
         "→ vers CHU 77 (ID 5644) : 41 migrés | reste 119",
@@ -85,7 +91,10 @@ def test_a_valid_card_is_simulated_and_waits_for_the_po(env):
         "→ vers CHU 77 (ID 5644) : 37 migrés | reste 143",
         "→ vers DAHAR (ID 5634) : 35 migrés | reste 145",
         "→ vers TEH (ID 5645) : 17 migrés | reste 163",
-        "Hébergements : non concernés (aucune règle « avec hébergements »).",
+        "Hébergements : aucune règle ne les migre.",
+        "- CHU 75 (ID 4537) → CHU 77 (ID 5644) : les dossiers migrés seront décrochés de 2 hébergements, "
+        "qui resteront au centre CHU 75 (ID 4537).",
+        "Au total : 16 hébergements resteront dans leur centre d'origine, décrochés des dossiers migrés.",
         "- Croisement entre CHU 75 (ID 4537) et CPH (ID 4960) : terminer et vérifier le groupe 1 avant de lancer "
         "le groupe 2, même en prod.",
         "- CHU 75 (ID 4537) : 160 → 104 (- 77 sortants, + 21 entrants)",
@@ -101,7 +110,8 @@ def test_a_valid_card_is_simulated_and_waits_for_the_po(env):
     assert data[:2] == b"PK"
     assert env.board.list_of(card) == "En attente validation PO"
     assert env.store.card(card).state == "awaiting_approval"
-    assert len(env.console.ran) == 8
+    assert len(env.console.ran) == 16  # 8 rules, and the accommodation check of each
+    assert all("--withAccommodations" in " ".join(args) for args in env.console.ran[8:])
 
 
 def test_polling_again_changes_nothing(env):
@@ -119,7 +129,7 @@ def test_polling_again_changes_nothing(env):
         len(env.board.cards[card].attachments),
         env.board.list_of(card),
     ) == snapshot
-    assert len(env.console.ran) == 8
+    assert len(env.console.ran) == 16
 
 
 def test_a_bad_ticket_gets_one_comment_with_line_numbers_and_goes_to_fix(env):
