@@ -166,6 +166,60 @@ RUNBOOK_DRY_RUN = [
     ["success", "Simulation terminée : aucune donnée n'a été modifiée."],
 ]
 RUNBOOK_ARGS = [MIGRATE, "-o", "4537", "-d", "5644", "-f", "migration-des-donnees", "-t", "CHU 77"]
+
+
+def _check_dry_run(value: str, rows: list[list[object]], accommodations: int | None) -> list[list[object]]:
+    """A dry-run of the runbook scenario as the accommodation check reads it (no problem table: none shared)."""
+    calls: list[list[object]] = [
+        ["title", "Migration des individus vers un autre centre"],
+        ["note", "Mode simulation (--dry-run) : aucune donnée ne sera modifiée."],
+        ["text", [f"Critère : champ « migration-des-donnees » = « {value} »"]],
+        ["newLine"],
+        ["table", ["Rôle", "Centre ID", "Centre Nom", "Nb. suivis", "Après migration"], rows],
+    ]
+    if accommodations is not None:
+        calls.append(["text", f"Hébergements à migrer: {accommodations}"])
+    return [*calls, ["success", "Simulation terminée : aucune donnée n'a été modifiée."]]
+
+
+def _migration(origin: int, destination: int, value: str) -> list[str]:
+    return [MIGRATE, "-o", str(origin), "-d", str(destination), "-f", "migration-des-donnees", "-t", value]
+
+
+# CHU 75 → DAHAR: 1060 and 1062 move together with their accommodation 894; CHU 75 → TEH: nobody housed;
+# CPH → CHU 75: the household 4901 moves whole with its accommodation 950; CHU 75 → CHU 77 without the option.
+CHECK_DAHAR = _check_dry_run(
+    "DAHAR",
+    [
+        ["Origine", 4537, "France Fraternités - CHU 75", 160, "141 (- 19 migrés)"],
+        ["Destination", 5634, "France Fraternités - DAHAR", 12, "31 (+ 19 entrants)"],
+    ],
+    1,
+)
+CHECK_TEH = _check_dry_run(
+    "TEH",
+    [
+        ["Origine", 4537, "France Fraternités - CHU 75", 160, "153 (- 7 migrés)"],
+        ["Destination", 5645, "France Fraternités - TEH", 5, "12 (+ 7 entrants)"],
+    ],
+    0,
+)
+CHECK_CPH_HOUSEHOLD = _check_dry_run(
+    "CHU 75",
+    [
+        ["Origine", 4960, "France Fraternités - CPH", 180, "159 (- 21 migrés)"],
+        ["Destination", 4537, "France Fraternités - CHU 75", 160, "181 (+ 21 entrants)"],
+    ],
+    1,
+)
+WITHOUT_ACCOMMODATIONS = _check_dry_run(
+    "CHU 77",
+    [
+        ["Origine", 4537, "France Fraternités - CHU 75", 160, "119 (- 41 migrés)"],
+        ["Destination", 5644, "France Fraternités - CHU 77", 0, "41 (+ 41 entrants)"],
+    ],
+    None,
+)
 NO_FIELD_REFUSAL = [
     ["error", "L'option --noField est incompatible avec --targetFieldSlug (-f) et --targetFieldValue (-t)."]
 ]
@@ -213,6 +267,25 @@ CASES = {
         [*RUNBOOK_ARGS, "--withAccommodations", "--dry-run", "--ansi"],
         b"",
         RUNBOOK_DRY_RUN,
+        0,
+    ),
+    "dry-run without --withAccommodations": ([*RUNBOOK_ARGS, "--dry-run"], b"", WITHOUT_ACCOMMODATIONS, 0),
+    "accommodation check, one accommodation": (
+        [*_migration(4537, 5634, "DAHAR"), "--withAccommodations", "--dry-run"],
+        b"",
+        CHECK_DAHAR,
+        0,
+    ),
+    "accommodation check, nobody housed": (
+        [*_migration(4537, 5645, "TEH"), "--withAccommodations", "--dry-run"],
+        b"",
+        CHECK_TEH,
+        0,
+    ),
+    "accommodation check, a household's accommodation": (
+        [*_migration(4960, 4537, "CHU 75"), "--withAccommodations", "--dry-run"],
+        b"",
+        CHECK_CPH_HOUSEHOLD,
         0,
     ),
     "refusal": (
