@@ -24,7 +24,10 @@ def test_a_card_goes_from_todo_to_waiting_with_its_synthesis_and_excel(trello_on
     trello_only.poll()
     assert trello_only.list_name("runbook.txt") == "En attente validation PO"
     comments = trello_only.comments("runbook.txt")
-    assert comments[0] == "⏳ Simulation en cours (8 commandes en --dry-run sur la preprod)…"
+    assert comments[0] == (
+        "⏳ Simulation en cours (8 commandes en --dry-run sur la preprod, "
+        "plus 8 pour la vérification des hébergements)…"
+    )
     synthesis = comments[1]
     for line in [
         "→ vers CHU 77 (ID 5644) : 41 migrés | reste 119",
@@ -37,7 +40,8 @@ def test_a_card_goes_from_todo_to_waiting_with_its_synthesis_and_excel(trello_on
         "→ vers TEH (ID 5645) : 17 migrés | reste 163",
     ]:
         assert line in synthesis.splitlines()
-    assert comments[2].startswith("📄 **Sorties de la console** (1/1)")
+    assert comments[2].startswith("📄 **Sorties de la console** (1/2)")
+    assert comments[3].startswith("📄 **Sorties de la console** (2/2)")
     [attachment] = trello_only.trello.attachments(trello_only.stack.cards["runbook.txt"])
     assert attachment["name"] == "simulation_migration_France_Fraternites.xlsx"
     workbook = load_workbook(io.BytesIO(attachment["bytes"]))
@@ -67,8 +71,9 @@ def test_requests_per_card_and_per_idle_poll(trello_only):
     before = counter.request_count
     trello_only.poll()
     assert counter.request_count - before == 1  # idle: one request, whatever the board's size
-    # poll + board (once) + start comment + synthesis + outputs + xlsx + move
-    assert processed == 7
+    # poll + board (once) + start comment + synthesis + outputs (two comments: the rules' dry-runs and
+    # the accommodation check's) + xlsx + move
+    assert processed == 8
 
 
 def test_a_bad_ticket_lands_in_fix_with_line_numbered_errors(tmp_path):
@@ -118,9 +123,12 @@ def test_429_and_5xx_bursts_lost_responses_included_are_absorbed_without_duplica
     assert trello_only.list_name("runbook.txt") == "En attente validation PO"
     heads = [c.split("\n", 1)[0] for c in comments if not c.startswith("🐞")]
     assert heads == [
-        "⏳ Simulation en cours (8 commandes en --dry-run sur la preprod)…",
-        "✅ **Simulation terminée** (8 commandes en --dry-run sur la preprod)",
-        "📄 **Sorties de la console** (1/1)",
+        "⏳ Simulation en cours (8 commandes en --dry-run sur la preprod, "
+        "plus 8 pour la vérification des hébergements)…",
+        "✅ **Simulation terminée** (8 commandes en --dry-run sur la preprod, "
+        "plus 8 pour la vérification des hébergements)",
+        "📄 **Sorties de la console** (1/2)",
+        "📄 **Sorties de la console** (2/2)",
     ]
     assert len(trello_only.trello.attachments(trello_only.stack.cards["runbook.txt"])) == 1
     assert any(r.status == 429 for r in trello_only.trello.requests)
