@@ -297,10 +297,12 @@ def _french_list(ids: Sequence[int]) -> str:
 def _detached_total_line(items: Sequence[Detachment], total: int) -> str:
     shared = {(item.origin.id, accommodation) for item in items for accommodation in item.shared}
     partial = " (règles mesurées)" if any(not item.measured for item in items) else ""
-    line = (
-        f"Au total{partial} : {plural(total, 'hébergement restera', 'hébergements resteront')} dans leur "
-        "centre d'origine, décrochés des dossiers migrés"
+    stays = (
+        "hébergement restera dans son centre d'origine, décroché"
+        if total < 2
+        else "hébergements resteront dans leur centre d'origine, décrochés"
     )
+    line = f"Au total{partial} : {total} {stays} des dossiers migrés"
     if shared:
         line += f", dont {plural(len(shared), 'partagé', 'partagés')} avec des personnes qui ne migrent pas"
     return line + "."

@@ -165,12 +165,14 @@ def _scenario(workdir: Path, *, kill_after: int | None) -> tuple[tuple, int]:
         waiting = stack.board["lists"]["En attente validation PO"]
         process: list[subprocess.Popen] = []
         changes: list[str] = []
+        killed: list[subprocess.Popen] = []
 
         def kill_on_change(request) -> None:
             if request.method in {"POST", "PUT"} and request.status < 300:
                 changes.append(request.path)
                 if len(changes) == kill_after and process:
                     process[0].send_signal(signal.SIGKILL)
+                    killed.append(process[0])
 
         stack.trello.after_reply = kill_on_change
         process.append(_run_bot(env, workdir))
@@ -180,6 +182,8 @@ def _scenario(workdir: Path, *, kill_after: int | None) -> tuple[tuple, int]:
                 process[0] = _run_bot(env, workdir)
             assert time.monotonic() < deadline, "the card never reached « En attente validation PO »"
             time.sleep(0.05)
+        if killed and killed[-1] is process[0]:
+            process[0].wait(timeout=10)  # the signal is sent after Trello's answer: let it land
         if process[0].poll() is not None:  # killed right after its last change: restarted all the same
             process[0] = _run_bot(env, workdir)
         time.sleep(1.0)  # a few more polls: nothing must be added

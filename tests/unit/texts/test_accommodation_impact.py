@@ -187,3 +187,19 @@ def test_slack_request_and_excel_carry_the_same_sentences():
     for line in RUNBOOK_ACCOMMODATIONS.splitlines():
         assert line in slack
         assert line in excel
+
+
+def test_the_total_agrees_in_number():
+    console = FakeConsole()
+    console.conflicts[(4537, 5644)] = (1, [(4537, 892, "1042", "1035")])
+    console.conflicts[(4537, 5634)] = (1, [(4537, 892, "1035", "1042")])
+    ticket = (
+        "Centre initial = France Fraternités - CHU 75 (ID 4537)\n"
+        "- lorsque le champ = CHU 77 → vers CHU 77 (ID 5644)\n"
+        "- lorsque le champ = DAHAR → vers DAHAR (ID 5634)\n"
+    )
+
+    assert (
+        "Au total : 1 hébergement restera dans son centre d'origine, décroché des dossiers migrés, dont 1 "
+        "partagé avec des personnes qui ne migrent pas."
+    ) in render_accommodations(simulated(ticket, console)).splitlines()
