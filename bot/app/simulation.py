@@ -9,7 +9,7 @@ from bot.adapters.console import run_all
 from bot.app.ports import Console
 from bot.domain.command import DryRunCommand
 from bot.domain.console_output import interpret
-from bot.domain.model import ConflictDecision, Plan, Simulation
+from bot.domain.model import ConflictDecision, DryRun, Plan, Simulation
 from bot.domain.plan import accommodation_check_indexes, with_accommodations, without_accommodations
 from bot.texts.text import accommodation_check_label, plan_prefix, short_label
 
@@ -128,6 +128,16 @@ def _labelled(progress: Progress | None, label: Callable[[str], str]) -> Progres
     if progress is None:
         return None
     return lambda number, total, arrow: progress(number, total, label(arrow))
+
+
+def rerun(
+    plan: Plan, console: Console, *, indexes: tuple[int, ...], console_command: str
+) -> tuple[DryRun, ...]:
+    """Some of a plan's rules dry-run again (verifying an executed group), one after the other."""
+    simulation = _run(
+        plan, console, console_command=console_command, concurrency=1, progress=None, only=set(indexes)
+    )
+    return simulation.runs
 
 
 def _run(
