@@ -81,7 +81,8 @@ def test_an_edited_card_makes_the_pending_request_obsolete(with_slack):
         what="the stale request closed",
     )
     assert outcome(running.stack.slack.message(first["channel"], first["ts"])).startswith("🔄 *Obsolète*")
-    wait_until(lambda: request_message(running)["ts"] != first["ts"], what="the new request")
+    # a whole new simulation: 16 dry-runs (8 rules and their accommodation check), each a console process
+    wait_until(lambda: request_message(running)["ts"] != first["ts"], timeout_s=30, what="the new request")
     wait_until(lambda: running.list_name("runbook.txt") == "En attente validation PO", what="the new round")
     assert not any(c.startswith("✅ **Validé par") for c in running.comments("runbook.txt"))
 
