@@ -14,7 +14,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+from bot.domain.command import SLUG_PATTERN
 
 
 class Settings(BaseSettings):

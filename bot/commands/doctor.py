@@ -22,10 +22,10 @@ from typing import Any, Protocol, TextIO
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.adapters.console import ConsoleRunner, build_runner
+from bot.adapters.console import build_runner
 from bot.adapters.store import Store
 from bot.adapters.trello import TrelloError
-from bot.app.ports import BoardLayout
+from bot.app.ports import BoardLayout, Console
 from bot.domain.command import MIGRATION_COMMAND
 from bot.domain.console_output import console_failure
 from bot.domain.model import ConsoleResult
@@ -305,7 +305,7 @@ def missing_options(help_text: str) -> list[str]:
     ]
 
 
-def check_console(runner: ConsoleRunner, *, ssh_target: str, workdir: str, timeout_s: float) -> Check:
+def check_console(runner: Console, *, ssh_target: str, workdir: str, timeout_s: float) -> Check:
     """`help app:migrate-individuals-to-other-organization` through the configured transport."""
     where = texts.console_where(ssh_target)
     result = runner.migration_help()

@@ -15,8 +15,8 @@ from functools import cache
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
+from bot.domain.command import SLUG_PATTERN
 from bot.domain.model import Center, ConflictDecision, Notice, Problem, Rule, Ticket
-from bot.settings import SLUG_PATTERN
 
 EXAMPLE_ORIGIN = "Centre initial = France Fraternités - CHU 75 (ID 4537)"
 EXAMPLE_RULE = "- lorsque le champ = CHU 77 → vers France Fraternités - CHU 77 (ID 5644)"

@@ -7,10 +7,23 @@ what was found, then « → » and what to do, naming the setting or the command
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from bot.commands.doctor import Check
+
+class Check(Protocol):
+    """One result of `migrabot doctor` as rendered here (`bot.commands.doctor.Check` has this shape)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def ok(self) -> bool | None: ...
+    @property
+    def detail(self) -> str: ...
+    @property
+    def fix(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+
 
 OK_MARK = "✓"
 ERROR_MARK = "✗"
