@@ -157,12 +157,16 @@ def _scenario(workdir: Path, *, kill_after: int | None) -> tuple[tuple, int]:
         waiting = stack.board["lists"]["En attente validation PO"]
         process: list[subprocess.Popen] = []
         changes: list[str] = []
+        polls: list[str] = []
 
         def kill_on_change(request) -> None:
+            if request.method == "GET" and request.path.endswith("/cards/open"):
+                polls.append(request.path)
             if request.method in {"POST", "PUT"} and request.status < 300:
                 changes.append(request.path)
                 if len(changes) == kill_after and process:
                     process[0].send_signal(signal.SIGKILL)
+                    process[0].wait()  # dead before the loop below can see the change: it restarts it
 
         stack.trello.after_reply = kill_on_change
         process.append(_run_bot(env, workdir))
@@ -174,7 +178,10 @@ def _scenario(workdir: Path, *, kill_after: int | None) -> tuple[tuple, int]:
             time.sleep(0.05)
         if process[0].poll() is not None:  # killed right after its last change: restarted all the same
             process[0] = _run_bot(env, workdir)
-        time.sleep(1.0)  # a few more polls: nothing must be added
+        seen, deadline = len(polls), time.monotonic() + 30
+        while len(polls) < seen + 3:  # a few more polls (so SIGTERM finds the bot running): nothing added
+            assert time.monotonic() < deadline, "the bot stopped polling"
+            time.sleep(0.05)
         process[0].send_signal(signal.SIGTERM)
         assert process[0].wait(timeout=30) == 0
         return _final_state(stack), len(changes)
