@@ -150,6 +150,18 @@ def build_app(
         process_before_response=False,
         request_verification_enabled=settings.slack_mode == "http",
     )
+    tell = _teller(chat)
+    _listen_to_buttons(app, approvals, tell)
+    _listen_to_refusals(app, approvals, chat, tell)
+    _listen_to_thread_replies(app, approvals, chat)
+    return app
+
+
+Tell = Callable[[dict, Outcome], None]
+
+
+def _teller(chat: SlackChat) -> Tell:
+    """The outcome's message, if any, as an ephemeral answer to whoever clicked."""
 
     def tell(body: dict, outcome: Outcome) -> None:
         if outcome.message:
@@ -160,6 +172,10 @@ def build_app(
             except SlackApiError:
                 log.exception("could not tell %s: %s", user, outcome.message)
 
+    return tell
+
+
+def _listen_to_buttons(app: App, approvals: Approvals, tell: Tell) -> None:
     def button(handler: Callable[[RequestKey, str, str, dict], Outcome]) -> Callable[..., None]:
         def listener(ack: Callable[..., Any], body: dict) -> None:
             ack()  # within Slack's 3 seconds; the work follows
@@ -187,6 +203,10 @@ def build_app(
             )
         )
     )
+
+
+def _listen_to_refusals(app: App, approvals: Approvals, chat: SlackChat, tell: Tell) -> None:
+    """« Refuser » opens a modal asking why; its submission refuses with that reason."""
 
     @app.action(REFUSE)
     def open_refusal(ack: Callable[..., Any], body: dict) -> None:
@@ -221,6 +241,10 @@ def build_app(
         if outcome.message and channel:
             chat.ephemeral(channel, body["user"]["id"], outcome.message)
 
+
+def _listen_to_thread_replies(app: App, approvals: Approvals, chat: SlackChat) -> None:
+    """« ok », « validé », « refusé : … » in a request's thread count as decisions."""
+
     @app.event("message")
     def thread_reply(event: dict) -> None:
         if event.get("subtype") or event.get("bot_id") or not event.get("thread_ts"):
@@ -235,8 +259,6 @@ def build_app(
             chat.ephemeral(
                 event["channel"], event.get("user", ""), outcome.message, thread_ts=event["thread_ts"]
             )
-
-    return app
 
 
 class QuietWSGIHandler(WSGIRequestHandler):
