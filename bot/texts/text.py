@@ -17,6 +17,11 @@ from bot.domain.model import (
 from bot.domain.synthesis import Synthesis
 
 FENCE = "```"
+# `migrabot demo` from the wheel (Docker image, pip install): the stand-ins stay in the repository.
+DEMO_WITHOUT_SANDBOX = (
+    "la démo a besoin du bac à sable (le dossier sandbox/ du dépôt), qui n'est pas installé avec le paquet : "
+    "lancez « make demo » depuis une copie du dépôt"
+)
 
 
 def describe_problem(problem: Problem) -> str:
