@@ -354,3 +354,16 @@ def build_runner(settings: Settings) -> Console:
         workdir=settings.console_workdir or None,
         timeout_s=settings.console_timeout_seconds,
     )
+
+
+def build_prod_runner(settings: Settings) -> Console | None:
+    """Prod only over SSH, and only when `CONSOLE_PROD_SSH` is set: by default the bot cannot reach prod."""
+    if not settings.console_prod_ssh:
+        return None
+    return SshRunner(
+        target=settings.console_prod_ssh,
+        ssh_options=settings.console_prod_ssh_options,
+        workdir=settings.console_prod_workdir,
+        console_command=settings.console_prod_command,
+        timeout_s=settings.console_timeout_seconds,
+    )
