@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shlex
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,9 +15,13 @@ from bot.domain.codec import simulation_from_dict
 from bot.domain.command import FinalCommand
 from bot.domain.decision import Decision, RequestKey
 from bot.domain.lifecycle import Event
+from sandbox.reconnect_console import seed_runbook_scenario
 from sandbox.stack import PO, VALIDATION_CHANNEL
 from tests.support.slack_sandbox import wait_until
+from tests.support.sshd import SshServer, sshd_server  # noqa: F401
 from tests.support.stack import RUNBOOK_ONLY, Running, start
+
+ROOT = Path(__file__).parents[2]
 
 
 @pytest.fixture
@@ -37,14 +42,14 @@ def _approve(running: Running) -> None:
     assert running.service.workflow.apply(Decision(Event.APPROVE, key, user_id=PO[0])).message is None
 
 
-def run_for_real(running: Running, *, group: int, only: slice = slice(None)) -> None:
-    """What the person does on preprod: the final commands of a group (no --dry-run), on the simulator."""
+def run_for_real(running: Running, *, group: int, only: slice = slice(None), console: str = "") -> None:
+    """What the person does on preprod (or prod): a group's final commands (no --dry-run), on the simulator."""
     record = running.service.store.card(running.stack.cards["runbook.txt"])
     plan = simulation_from_dict(record.simulation).plan
     for index in plan.groups[group - 1].rule_indexes[only]:
         arguments = FinalCommand(plan.rules[index]).arguments()
         assert "--dry-run" not in arguments
-        argv = [*shlex.split(running.settings.console_command), *arguments]
+        argv = [*shlex.split(console or running.settings.console_command), *arguments]
         subprocess.run(argv, check=True, capture_output=True, timeout=60)
 
 
@@ -169,3 +174,54 @@ def test_verifications_go_to_the_approval_thread_too(approved_on_slack):
         ),
         what="the verification in the request's thread",
     )
+
+
+@pytest.fixture
+def approved_with_prod(tmp_path: Path, sshd_server: SshServer) -> Iterator[tuple[Running, str]]:  # noqa: F811
+    """Prod reachable over a real sshd (its own copy of the data), as CONSOLE_PROD_SSH configures it."""
+    prod_db = tmp_path / "prod.sqlite3"
+    seed_runbook_scenario(prod_db)
+    prod_console = (
+        f"{shlex.quote(sys.executable)} -m sandbox.reconnect_console --db {shlex.quote(str(prod_db))}"
+    )
+    running = start(
+        tmp_path,
+        cards=RUNBOOK_ONLY,
+        slack=False,
+        console_prod_ssh=sshd_server.target,
+        console_prod_ssh_options=sshd_server.ssh_options,
+        console_prod_workdir=str(ROOT),
+        console_prod_command=prod_console,
+    )
+    running.poll()
+    _approve(running)
+    yield running, prod_console
+    running.service.close()
+    running.stack.stop()
+
+
+def test_with_prod_access_each_prod_group_is_verified_too_then_the_card_closes(approved_with_prod):
+    running, prod_console = approved_with_prod
+    for group in (1, 2):
+        run_for_real(running, group=group)
+        tick(running, f"Preprod — groupe {group} :")
+        running.poll()
+    tick(running, "Prod — groupe 1 :")  # ticked before it ran: the bot finds files left on prod
+    running.poll()
+    assert running.comments("runbook.txt")[-1].startswith("⚠️ **Vérification prod — groupe 1 : écart**")
+    for group in (1, 2):
+        run_for_real(running, group=group, console=prod_console)
+        tick(running, f"Prod — groupe {group} :", checked=False)
+        tick(running, f"Prod — groupe {group} :")
+        running.poll()
+        running.poll()
+    comments = running.comments("runbook.txt")
+    assert any(c.startswith("✅ **Vérification prod — groupe 1 : OK**") for c in comments)
+    assert any(
+        c.startswith("✅ **Vérification prod — groupe 2 : OK**") and "**Prod vérifiée.**" in c
+        for c in comments
+    )
+    assert checked(running, "Prod — vérifier le groupe 2")
+    assert comments[-1].startswith("🏁 **Migration terminée**")
+    assert "- Prod : vérifiée par le bot (--dry-run : plus rien à migrer)." in comments[-1]
+    assert running.list_name("runbook.txt") == "Terminé"
