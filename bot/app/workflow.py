@@ -27,7 +27,7 @@ from bot.app.requests import Requests
 from bot.app.simulation import redo_without_accommodations, simulate
 from bot.app.steps import CardSteps, Round
 from bot.domain.codec import simulation_from_dict, simulation_to_dict
-from bot.domain.model import ConflictDecision, Notice, Plan, Simulation, Ticket
+from bot.domain.model import ConflictDecision, Plan, Simulation, Ticket
 from bot.domain.plan import plan_centres, plan_ticket
 from bot.domain.synthesis import summarize
 from bot.domain.ticket import parse_ticket
@@ -36,6 +36,7 @@ from bot.texts import card as texts
 from bot.texts.blocks import CardLink, RequestKey, approval_request, conflict_request
 from bot.texts.excel import build_workbook, workbook_name
 from bot.texts.text import DECISION_TEXT, render_synthesis, shared_prefix, short_label
+from bot.texts.ticket import problem_message
 
 log = logging.getLogger("migrabot.workflow")
 
@@ -241,7 +242,7 @@ class Workflow:
         )
         self.steps.comment(run, "erreurs", text)
         self.steps.move(run, "vers-a-corriger", self.lists.fix)
-        self.steps.set_state(run, "invalid", error=ticket.errors[0].message)
+        self.steps.set_state(run, "invalid", error=problem_message(ticket.errors[0]))
         self.emit("invalid", run.card, {"errors": len(ticket.errors)})
 
     def _simulation(self, run: Round, plan: Plan, ticket: Ticket) -> Simulation:
@@ -311,7 +312,7 @@ class Workflow:
             self._announce_decision(run)
         synthesis = summarize(simulation)
         extra = self._lock_warnings(run, simulation)
-        warnings = [*ticket.warnings, *(Notice(w) for w in extra)]
+        warnings = [*ticket.warnings, *extra]
         text = texts.synthesis_comment(simulation, synthesis, warnings=warnings)
         self.steps.comment(run, "synthese", text)
         self._post_outputs(run, simulation)
