@@ -30,6 +30,7 @@ from bot.domain.model import (
 from bot.domain.ticket_lines import (
     ARROWS,
     BULLET_PREFIX,
+    DIRECTION_MARKS,
     ORIGIN_LABEL,
     Line,
     clean_line,
@@ -121,18 +122,20 @@ def parse_ticket(description: str, *, default_field: str = "migration-des-donnee
 def _read_line(builder: _Builder, line: Line) -> None:
     marks = line.direction_marks()
     if marks:  # refused wherever the bot would read the line: they can reorder what the PO reads
-        plain = "".join(char for char in line.text if f"U+{ord(char):04X}" not in marks)
+        plain = DIRECTION_MARKS.sub("", line.text)
         if _meant_as_statement(plain):
-            first = next(index for index, char in enumerate(line.source) if f"U+{ord(char):04X}" in marks)
-            builder.error(ProblemKind.DIRECTION_MARK, line, first + 1, marks=marks)
+            first = DIRECTION_MARKS.search(line.source)
+            builder.error(ProblemKind.DIRECTION_MARK, line, first.start() + 1 if first else None, marks=marks)
             _broken_line(builder, plain)
         return
     try:
         tree = parser().parse(line.text)
     except UnexpectedInput as error:
         if is_candidate(line.text) or ticket_prose.misspelt_start(line.text):
-            builder.errors.append(_syntax_problem(line, error))
-            _broken_line(builder, line.text)
+            problem = _syntax_problem(line, error)
+            builder.errors.append(problem)
+            meant_as_origin = problem.kind in _ORIGIN_ERRORS or problem.params.get("example") == "origin"
+            _broken_line(builder, line.text, origin=meant_as_origin)
         else:
             _read_prose(builder, line)
         return
@@ -149,8 +152,8 @@ def _meant_as_statement(text: str) -> bool:
     return True
 
 
-def _broken_line(builder: _Builder, text: str) -> None:
-    if _ORIGIN_START.match(text):  # its rules belong to a broken block, already reported
+def _broken_line(builder: _Builder, text: str, *, origin: bool = False) -> None:
+    if origin or _ORIGIN_START.match(text):  # its rules belong to a broken block, already reported
         builder.block, builder.origin = builder.block + 1, None
     else:
         builder.attempted.add(builder.block)
@@ -529,11 +532,34 @@ _PREFERENCE = (
 _CANDIDATE_ARROW = re.compile(ARROWS + r"|\bvers\b", re.I)
 _ARROW_FIRST = re.compile(r"\s*(?:" + ARROWS + r"|vers\b)", re.I)
 _BARE_NUMBER = re.compile(r"\(\s*(\d[\d\s]*)\)")
-_ORIGIN_IN_PROSE = re.compile(
-    ORIGIN_LABEL
-    + r"\s*[:=]?\s*(?P<name>[^()\n]{1,200}?)\s*\(\s*(?:id\b\s*[:=]?|#)\s*(?P<number>\d[\d ]{0,20})\)",
-    re.I,
-)
+_ORIGIN_LABEL = re.compile(ORIGIN_LABEL, re.I)
+_NUMBERED_ID_GROUP = re.compile(r"\(\s*(?:id\b\s*[:=]?|#)\s*(\d[\d ]{0,20})\)", re.I)
+_NAME_REACH = 200  # « Pour le centre d'origine <name> (ID 6130) »: the label is looked for this far back
+
+
+def _origin_in_prose(text: str) -> tuple[int, str, str] | None:
+    """(0-based start, name, number) of « … centre d'origine X (ID 6130) … » written inside a sentence."""
+    group = _NUMBERED_ID_GROUP.search(text)
+    if group is None:
+        return None
+    labels = list(_ORIGIN_LABEL.finditer(text, max(0, group.start() - _NAME_REACH), group.start()))
+    if not labels:
+        return None
+    name = text[labels[-1].end() : group.start()].strip(" :=-\u00a0")
+    return (labels[-1].start(), name, group.group(1).strip()) if name else None
+
+
+_KEYWORD_EXAMPLES = {
+    "Centre initial": "origin",
+    "Centre d'origine": "origin",
+    "tous les dossiers": "all",
+    "Conflit hébergements": "decision",
+    "migrer quand même": "decision",
+    "Hébergements": "switch",
+    "Supprimés": "switch",
+}
+# Errors on a line meant as an origin: the rules under it belong to a broken block, not to the one above.
+_ORIGIN_ERRORS = {ProblemKind.ORIGIN_IN_PROSE}
 
 
 def _syntax_problem(line: Line, error: UnexpectedInput) -> Problem:
@@ -558,17 +584,20 @@ def _syntax_kind(
 ) -> tuple[ProblemKind, int, dict]:
     """What went wrong, the 1-based column in the cleaned text, and the facts the message needs."""
     text, rest = line.text, line.text[column - 1 :]
-    token = getattr(error, "token", None)
-    if token is not None and getattr(token, "type", None) == "ID_GROUP" and not _ORIGIN_START.match(text):
-        return ProblemKind.TWO_ID_GROUPS, column, {"written": str(token)}
-    in_prose = _ORIGIN_IN_PROSE.search(text) if not _ORIGIN_START.match(text) else None
+    before = text[: column - 1].rstrip()
+    at = len(before) - 1 if before.endswith("(") else column - 1  # « (ID 3) » read as an options parenthesis
+    second_id = _ID_CONTENT.match(text, at)
+    if second_id and text[:at].rstrip().endswith(")"):
+        return ProblemKind.TWO_ID_GROUPS, at + 1, {"written": second_id.group()}
+    in_prose = _origin_in_prose(text) if not _ORIGIN_START.match(text) else None
     if in_prose:
-        name, number = in_prose.group("name").strip(" :=-"), in_prose.group("number").strip()
-        return ProblemKind.ORIGIN_IN_PROSE, in_prose.start() + 1, {"name": name, "number": number}
+        start, name, number = in_prose
+        return ProblemKind.ORIGIN_IN_PROSE, start + 1, {"name": name, "number": number}
     typo = ticket_prose.suggestion(text, column - 1)
     if typo is not None:
         written, keyword, offset = typo
-        return ProblemKind.TYPO, offset + 1, {"written": written, "suggestion": keyword}
+        example = _KEYWORD_EXAMPLES.get(keyword, _example_for(text))
+        return ProblemKind.TYPO, offset + 1, {"written": written, "suggestion": keyword, "example": example}
     if "RAW_VALUE" in expected_terminals and _ARROW_FIRST.match(rest):
         return ProblemKind.EMPTY_VALUE, column, {}
     if "RAW_VALUE" in expected_terminals and not _CANDIDATE_ARROW.search(rest):

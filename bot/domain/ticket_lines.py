@@ -8,11 +8,12 @@ import bisect
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
 
 _QUOTES = {"«": "»", '"': '"', "“": "”", "'": "'", "„": "“”", "‘": "’"}
 ARROWS = r"→|->|=>|➜|⇒"
 # Invisible marks that change the order in which text is displayed (« Trojan Source »): refused.
-DIRECTION_MARKS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+DIRECTION_MARKS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 
 # Markdown that a card may carry around rules: bold, italics, strike-through; at the start of a line, quotes,
 # headings, an escaped bullet and a task box. Backticks are noise only when they wrap a whole span.
@@ -83,7 +84,8 @@ class Line:
         return self.columns[-1] + 1 + (column - 1 - len(self.columns))
 
     def direction_marks(self) -> list[str]:
-        return sorted({f"U+{ord(char):04X}" for char in self.source if char in DIRECTION_MARKS})
+        """« U+202E »… for each kind of direction mark the line holds."""
+        return sorted(f"U+{ord(char):04X}" for char in set(DIRECTION_MARKS.findall(self.source)))
 
 
 def split_lines(description: str) -> list[Line]:
@@ -92,25 +94,33 @@ def split_lines(description: str) -> list[Line]:
 
 
 def quoted_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of every quoted span, « … », "…", “…”, „…“ or ”, '…', ‘…’; linear: an opener without a
-    closer is looked for once per kind of quote, never again from each later position."""
+    """(start, end) of every quoted span, « … », "…", “…”, „…“ or ”, '…', ‘…’. Linear: the next position of
+    each closing quote is remembered, so no stretch of the line is searched twice for the same quote, and an
+    opening quote that can no longer be closed is no longer looked at."""
     spans = []
-    unclosed: set[str] = set()
-    index = 0
-    while index < len(text):
-        char = text[index]
-        closers = _QUOTES.get(char)
-        if closers is None or char in unclosed:
-            index += 1
-            continue
-        end = min((found for closer in closers if (found := text.find(closer, index + 1)) >= 0), default=-1)
-        if end < 0:
-            unclosed.add(char)  # no later opener of this kind can be closed either
-            index += 1
-            continue
-        spans.append((index, end + 1))
-        index = end + 1
+    next_at: dict[str, int] = {}  # closing quote → its next position after the last search, -1: none left
+    live = "".join(_QUOTES)
+    opener = _openers(live).search(text)
+    while opener is not None:
+        index = opener.start()
+        end = -1
+        for closer in _QUOTES[text[index]]:
+            at = next_at.get(closer)
+            if at is None or index >= at >= 0:
+                at = next_at[closer] = text.find(closer, index + 1)
+            if at >= 0 and (end < 0 or at < end):
+                end = at
+        if end >= 0:
+            spans.append((index, end + 1))
+        else:
+            live = live.replace(text[index], "")
+        opener = _openers(live).search(text, end + 1 if end >= 0 else index + 1)
     return spans
+
+
+@cache
+def _openers(quotes: str) -> re.Pattern:
+    return re.compile(f"[{re.escape(quotes)}]" if quotes else r"(?!)")
 
 
 def clean_line(number: int, raw: str) -> Line:
@@ -122,19 +132,21 @@ def clean_line(number: int, raw: str) -> Line:
     box = _TASK_BOX.match(raw)
     if box:
         removed.update(range(box.start(1), box.end(1)))
-    spans = quoted_spans(raw)
+    noise = list(_NOISE.finditer(raw))
+    wrapping = list(_WRAPPING_TICKS.finditer(raw))
+    spans = quoted_spans(raw) if noise or wrapping else []
     starts = [start for start, _ in spans]
-    for match in _NOISE.finditer(raw):
+    for match in noise:
         if not _inside(spans, starts, match.start()):  # a quoted value is kept exactly, Markdown included
             removed.update(range(match.start(), match.end()))
     ticks = set()
-    for match in _WRAPPING_TICKS.finditer(raw):
+    for match in wrapping:
         if not _inside(spans, starts, match.start()):
             ticks.update(range(match.start(1), match.end(1)))
             ticks.update(range(match.end(2), match.end()))
     removed |= ticks
-    kept = [index for index in range(len(raw)) if index not in removed]
-    text = "".join(raw[index] for index in kept)
+    kept = [index for index in range(len(raw)) if index not in removed] if removed else list(range(len(raw)))
+    text = "".join(raw[index] for index in kept) if removed else raw
     polite = _POLITENESS.search(text)
     if polite:
         text, kept = text[: polite.start()], kept[: polite.start()]

@@ -455,7 +455,8 @@ def test_hostile_lines_are_errors_not_crashes(garbage):
 )
 def test_only_plain_digits_make_an_id(written, message):
     assert [
-        problem_message(e) for e in parse_ticket(f"Centre initial = X {written}\n- si le champ = A → B (ID 2)").errors
+        problem_message(e)
+        for e in parse_ticket(f"Centre initial = X {written}\n- si le champ = A → B (ID 2)").errors
     ] == [message]
 
 
