@@ -38,6 +38,7 @@ from bot.domain.ticket_lines import (
     quoted_spans,
     split_lines,
 )
+from bot.domain.ticket_tables import read_tables
 from bot.settings import SLUG_PATTERN
 
 __all__ = ["Line", "clean_line", "is_candidate", "parse_ticket", "parser", "quoted_spans", "split_lines"]
@@ -113,7 +114,7 @@ class _Builder:
 def parse_ticket(description: str, *, default_field: str = "migration-des-donnees") -> Ticket:
     """Read a card's description. Errors and warnings are values; user input never raises."""
     builder = _Builder(default_field=default_field)
-    for line in split_lines(description):
+    for line in read_tables(split_lines(description)):
         if line.text.strip():
             _read_line(builder, line)
     return _finish(builder)

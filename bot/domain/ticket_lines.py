@@ -39,7 +39,7 @@ _BARE_ID = re.compile(
     r"|(?<![(\s])(?:[^\S\n]+[-—–])?[^\S\n]*+(?<!\()\bID[^\S\n]*+[:=]?[^\S\n]*+(\d(?:[\d\u00a0\u202f]|[^\S\n](?=\d))*+)(?!\w)",
     re.I,
 )
-_ENDS_A_NAME = re.compile(r"[^\S\n]*+(?:$|[,;.!]|\((?!\s*+(?:id\b|#|\d))|[-—–][^\S\n]|\*|$)", re.I)
+_ENDS_A_NAME = re.compile(r"[^\S\n]*+(?:$|[,;.!|]|\((?!\s*+(?:id\b|#|\d))|[-—–][^\S\n]|\*|$)", re.I)
 _ID_GROUP = re.compile(r"\(\s*+(?:id\b|#)", re.I)
 _ARROW = re.compile(ARROWS)
 

@@ -65,6 +65,7 @@ PATHOLOGICAL = {
     "origin-in-a-sentence": "x centre initial " * (LINE // 17) + "(ID 1",
     "misspelt-arrows": "- si le champ = A " + "vesr " * (LINE // 5 - 4),
     "direction-marks": "- si le champ = A" + "\u202e" * (LINE - 20),
+    "table-cells": "| Origine | Valeur | Destination |\n|---|---|---|\n" + "| (ID 1" * (LINE // 6),
     "instructions-in-prose": "Centre initial = A (ID 1)\n" + "dossiers sauf " * (LINE // 14),
 }
 

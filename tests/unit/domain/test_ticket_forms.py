@@ -434,3 +434,47 @@ def test_any_input_gives_rules_or_french_errors_never_a_traceback(text):
         assert describe_notice(notice)
     assert ticket.errors or ticket.rules
     assert all(w.kind in NoticeKind for w in ticket.warnings)
+
+
+# --- Markdown tables (Trello users paste them) ----------------------------------------------------------
+
+TABLE = """Bonjour,
+
+| Centre d'origine | Valeur du champ | Centre de destination |
+|---|:---:|---|
+| France Fraternités - CHU 75 (ID 4537) | CHU 77 | France Fraternités - CHU 77 (ID 5644) |
+| France Fraternités - CHU 75 (4537) | **A » B** | France Fraternités - CPH (4960) |
+| France Fraternités - CPH (ID 4960) | tous les dossiers | TEH (ID 5645) |
+
+Merci"""
+
+
+def test_a_table_naming_origin_value_and_destination_is_a_list_of_rules():
+    ticket = parse_ticket(TABLE)
+    assert [
+        (r.origin.id, r.origin.name, r.destination.id, r.destination.name, r.value, r.line)
+        for r in ticket.rules
+    ] == [
+        (4537, "France Fraternités - CHU 75", 5644, "France Fraternités - CHU 77", "CHU 77", 5),
+        (4537, "France Fraternités - CHU 75", 4960, "France Fraternités - CPH", "A » B", 6),
+        (4960, "France Fraternités - CPH", 5645, "TEH", None, 7),
+    ]
+    assert not ticket.errors and not ticket.warnings
+
+
+def test_columns_may_come_in_any_order_and_errors_point_into_the_cell():
+    text = "| Destination | Origine | Valeur |\n|--|--|--|\n| B (ID 2) | A (ID 1) | x |\n| B (ID z) | A (ID 1) | y |"
+    ticket = parse_ticket(text)
+    assert [(r.origin.id, r.destination.id, r.value) for r in ticket.rules] == [(1, 2, "x")]
+    assert errors_of(text) == [(4, 5, "identifiant du centre non numérique : « z »")]
+
+
+def test_an_empty_value_cell_is_an_error_in_that_cell():
+    text = "| Origine | Valeur | Destination |\n|---|---|---|\n| A (ID 1) |   | B (ID 2) |"
+    assert errors_of(text) == [(3, 13, "valeur vide")]
+
+
+def test_a_table_about_something_else_is_free_text():
+    assert parse_ticket(
+        f"| Nom | Âge |\n|---|---|\n| Camille | 32 |\n{ORIGIN}\n- si le champ = A → B (ID 2)"
+    ).ok
