@@ -419,7 +419,19 @@ def test_quoted_spans_are_those_the_former_expression_found(text):
 _PIECES = [
     *"«»\"“”„'‘’`*_~#>-—–→(){}[]|:=;,.!?\n \u00a0\u202f\u200b\u00ad٤４",
     *DIRECTION_MARKS,
-    *["ID ", "(ID ", "vers ", "lorsque le champ ", "Centre initial = ", "sans hébergements", "merci", "(12)"],
+    *[
+        "ID ",
+        "(ID ",
+        "vers ",
+        "lorsque le champ ",
+        "Centre initial = ",
+        "sans hébergements",
+        "merci",
+        "(12)",
+        "| Origine | Valeur | Destination |\n",
+        "|---|---|---|\n",
+        " | ",
+    ],
 ]
 _HOSTILE = st.lists(st.one_of(st.sampled_from(_PIECES), st.characters()), max_size=60).map("".join)
 
