@@ -178,8 +178,8 @@ def _scenario(workdir: Path, *, kill_after: int | None) -> tuple[tuple, int]:
         env = stack.environment(stack.settings(slack_bot_token="", poll_interval_seconds=0.3))
         waiting = stack.board["lists"]["En attente validation PO"]
         process: list[subprocess.Popen] = []
-        changes: list[str] = []
         killed: list[subprocess.Popen] = []
+        changes: list[str] = []
 
         def kill_on_change(request) -> None:
             if request.method in {"POST", "PUT"} and request.status < 300:
@@ -196,8 +196,8 @@ def _scenario(workdir: Path, *, kill_after: int | None) -> tuple[tuple, int]:
                 process[0] = _run_bot(env, workdir)
             assert time.monotonic() < deadline, "the card never reached « En attente validation PO »"
             time.sleep(0.05)
-        if killed and killed[-1] is process[0]:
-            process[0].wait(timeout=10)  # the signal is sent after Trello's answer: let it land
+        for victim in killed:  # SIGKILL is not instantaneous: a process killed by the last change may still
+            victim.wait(timeout=30)  # look alive, and then would never be restarted
         if process[0].poll() is not None:  # killed right after its last change: restarted all the same
             process[0] = _run_bot(env, workdir)
         _wait_for_polls(workdir / "migrabot.sqlite3", after=time.time(), count=3)  # nothing must be added
