@@ -3,7 +3,7 @@
 Each step journals its *intent* before acting and its *result* after. A step with a result is never done
 again. A step with an intent but no result may have landed before a crash: it first looks for its work — a
 comment of the bot's own member ending with the step's marker, an attachment of the bot's that the journal
-does not know, a checklist of that name, a Slack message carrying the step's metadata, a file in the
+does not know, a checklist of that name, a file of that name in the Drive folder, a Slack message carrying the step's metadata, a file in the
 request's thread — and adopts it instead of doing it twice. Without an intent, nothing can have landed.
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.adapters.store import CardRecord, SlackRequest, Store
-from bot.app.ports import Board, CardSnapshot, Chat, Clock, Comment, MessageRef
+from bot.app.ports import Board, CardSnapshot, Chat, Clock, Comment, Drive, MessageRef
 from bot.texts import card as texts
 
 INTENT = "#intention"
@@ -122,6 +122,21 @@ class CardSteps:
             self.board.add_checklist_items(found.id, missing)
             checklist_id = found.id
         self.journal(run, step, checklist_id)
+
+    # --- Drive ------------------------------------------------------------------------------------
+
+    def drive_upload(
+        self, run: Round, step: str, drive: Drive, *, filename: str, data: bytes, mime_type: str
+    ) -> str:
+        """The file's link in the team's folder. A step that began before (a crash, a refusal) first looks
+        the file up by name in the folder: a file that reached Drive is adopted, not uploaded twice."""
+        done = self.done(run, step)
+        if done is not None:
+            return done
+        found = drive.find(filename) if self._begin(run, step) else None
+        uploaded = found or drive.upload(name=filename, data=data, mime_type=mime_type)
+        self.journal(run, step, uploaded.link)
+        return uploaded.link
 
     def set_state(self, run: Round, state: str, *, error: str | None = None) -> None:
         self.store.update_card(run.card.id, state=state, last_error=error, now=self.clock())

@@ -22,7 +22,8 @@ from typing import Protocol
 
 from bot.adapters.store import CardRecord, Store
 from bot.adapters.trello import TrelloError
-from bot.app.ports import Board, CardSnapshot, Chat, Clock, Console
+from bot.app.ports import Board, CardSnapshot, Chat, Clock, Console, Drive
+from bot.app.publication import XLSX_MIME, Workbooks
 from bot.app.requests import Requests
 from bot.app.simulation import redo_without_accommodations, simulate
 from bot.app.steps import CardSteps, Round
@@ -34,12 +35,10 @@ from bot.domain.ticket import parse_ticket
 from bot.settings import Settings
 from bot.texts import card as texts
 from bot.texts.blocks import CardLink, RequestKey, approval_request, conflict_request
-from bot.texts.excel import build_workbook, workbook_name
 from bot.texts.text import DECISION_TEXT, render_synthesis, shared_prefix, short_label
 
 log = logging.getLogger("migrabot.workflow")
 
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RESUMABLE = frozenset({"simulating", "awaiting_decision", "error"})
 PENDING = frozenset({"awaiting_decision", "awaiting_approval"})
 DECIDING = frozenset({"approving", "refusing", "resimulating", "expiring"})  # decided, effects under way
@@ -76,6 +75,7 @@ class Workflow:
         clock: Clock = time.time,
         listener: Listener | None = None,
         chat: Chat | None = None,
+        drive: Drive | None = None,
     ) -> None:
         self.board = board
         self.console = console
@@ -85,6 +85,7 @@ class Workflow:
         self.clock = clock
         self._listener = listener
         self.steps = CardSteps(board=board, store=store, clock=clock, chat=chat)
+        self.workbooks = Workbooks(steps=self.steps, drive=drive)
         self.requests = Requests(chat=chat, store=store, settings=settings) if chat is not None else None
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
@@ -168,6 +169,8 @@ class Workflow:
             elif record.state in {"simulating", "error"}:  # a person took it out of « À simuler » mid-round
                 self._retire(record, outcome="⏸️ *Interrompue* : la carte a été sortie de « À simuler ».")
                 self.steps.set_state(run, "abandoned")
+        elif record is not None and record.state == "awaiting_approval" and record.fingerprint == fingerprint:
+            self._retry_drive(Round(card=card, record=record))
 
     def _in_todo(self, card: CardSnapshot, record: CardRecord | None, fingerprint: str) -> None:
         resuming = record is not None and record.state in RESUMABLE and record.fingerprint == fingerprint
@@ -312,19 +315,29 @@ class Workflow:
         synthesis = summarize(simulation)
         extra = self._lock_warnings(run, simulation)
         warnings = [*ticket.warnings, *(Notice(w) for w in extra)]
+        workbook = self.workbooks.publish(run, simulation, synthesis, warnings)  # to Drive first: its link
         text = texts.synthesis_comment(simulation, synthesis, warnings=warnings)
-        self.steps.comment(run, "synthese", text)
+        self.steps.comment(run, "synthese", workbook.with_note(text))
         self._post_outputs(run, simulation)
-        workbook = build_workbook(simulation, synthesis)
-        filename = workbook_name(synthesis)
-        self.steps.attach(run, "excel", filename=filename, data=workbook, mime_type=XLSX_MIME)
+        self.steps.attach(run, "excel", filename=workbook.filename, data=workbook.data, mime_type=XLSX_MIME)
         self.steps.move(run, "vers-attente-po", self.lists.waiting)
         if self.requests is not None:  # last: a click must find the card waiting for it
-            self._request_approval(
-                run, render_synthesis(simulation, synthesis, ticket_warnings=warnings), filename, workbook
-            )
+            synthesis_text = render_synthesis(simulation, synthesis, ticket_warnings=warnings)
+            self._request_approval(run, workbook.with_note(synthesis_text), workbook.filename, workbook.data)
         self.steps.set_state(run, "awaiting_approval")
         self.emit("simulated", run.card, {"synthesis": synthesis, "simulation": simulation})
+
+    def _retry_drive(self, run: Round) -> None:
+        """A workbook Drive refused is offered again at each poll, with the round's own figures."""
+        if run.record.simulation is None or not self.workbooks.retry_due(run):
+            return
+        _, ticket = plan_ticket(
+            parse_ticket(run.card.desc, default_field=self.settings.migration_field_slug),
+            field_slug=self.settings.migration_field_slug,
+        )
+        simulation = simulation_from_dict(run.record.simulation)
+        warnings = [*ticket.warnings, *(Notice(w) for w in self._lock_warnings(run, simulation))]
+        self.workbooks.retry(run, self.workbooks.build(run, simulation, summarize(simulation), warnings))
 
     def _announce_decision(self, run: Round) -> None:
         """A conflict decided on Slack: said on the card, and the team's request closed, before the PO is asked."""

@@ -46,7 +46,8 @@ def test_the_demo_plays_the_whole_workflow_and_every_card_ends_where_it_should(t
     }
     for card in cards.values():
         assert card["checklists"] == ["Exécution"]
-        assert card["attachments"] == ["simulation_migration_France_Fraternites.xlsx"]
+        [attachment] = card["attachments"]
+        assert attachment.startswith("simulation_migration_France_Fraternites_") and attachment.endswith(".xlsx")
     said = [(entry["actor"], entry["text"]) for entry in document["entries"]]
     assert (
         "slack",
@@ -61,8 +62,9 @@ def test_the_demo_plays_the_whole_workflow_and_every_card_ends_where_it_should(t
     assert "## Preprod" in final["details"] and "## Prod" in final["details"]
     out = tmp_path / "out"
     assert (out / "transcript.txt").read_text(encoding="utf-8").count("🤖 Bot") >= 10
-    workbook = load_workbook(out / "1-simulation_migration_France_Fraternites.xlsx")
-    assert workbook.sheetnames == ["Synthèse", "CHU 75 (ID 4537)", "CPH (ID 4960)"]
+    [first] = out.glob("1-simulation_migration_France_Fraternites_*.xlsx")
+    workbook = load_workbook(first)
+    assert workbook.sheetnames[:4] == ["Synthèse", "CHU 75 (ID 4537)", "CPH (ID 4960)", "Commandes"]
 
 
 def test_the_text_transcript_is_printed_as_it_goes(tmp_path):
