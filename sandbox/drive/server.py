@@ -26,7 +26,8 @@ TEAM_MEMBER = "equipe.tech@example.org"
 
 @dataclass
 class Faults:
-    """`fail(503, times=2)`: the next two API requests (token excepted unless `token=True`) get that status."""
+    """`fail(503, times=2)`: the next two API requests (token excepted unless `token=True`) get that status;
+    `latency_s` delays every API answer (not the token endpoint's)."""
 
     pending: list[tuple[int, bool]] = field(default_factory=list)
     latency_s: float = 0.0
@@ -126,9 +127,9 @@ class DriveSandbox:
 
     def answer(self, request: Request) -> Reply:
         assert self.api is not None
-        if self.faults.latency_s:
-            time.sleep(self.faults.latency_s)
         is_token = request.path == "/token"
+        if self.faults.latency_s and not is_token:
+            time.sleep(self.faults.latency_s)
         failure = self.faults.take(is_token=is_token)
         if failure is not None:
             if is_token:

@@ -47,7 +47,9 @@ def test_the_demo_plays_the_whole_workflow_and_every_card_ends_where_it_should(t
     for card in cards.values():
         assert card["checklists"] == ["Exécution"]
         [attachment] = card["attachments"]
-        assert attachment.startswith("simulation_migration_France_Fraternites_") and attachment.endswith(".xlsx")
+        assert attachment.startswith("simulation_migration_France_Fraternites_") and attachment.endswith(
+            ".xlsx"
+        )
     said = [(entry["actor"], entry["text"]) for entry in document["entries"]]
     assert (
         "slack",
