@@ -142,9 +142,15 @@ def _run_bot(env: dict[str, str], cwd: Path) -> subprocess.Popen:
 def _final_state(stack: SandboxStack) -> tuple:
     card = stack.cards["runbook.txt"]
     texts = [c["data"]["text"] for c in reversed(stack.trello.comments(card))]
+    short_link = stack.trello.card(card)["shortLink"]  # differs from one sandbox to the next
+
+    def named(name: str) -> str:
+        return name.replace(short_link, "<shortLink>")
+
     return (
         [t.split("\n", 1)[0] for t in texts],
-        [a["name"] for a in stack.trello.attachments(card)],
+        [named(a["name"]) for a in stack.trello.attachments(card)],
+        [named(f["name"]) for f in stack.drive.files_in(stack.drive_folder)],
         {v: k for k, v in stack.board["lists"].items()}[stack.trello.card(card)["idList"]],
     )
 
