@@ -179,3 +179,18 @@ def test_text_from_a_card_is_never_a_formula():
     assert all(
         cell.data_type != "f" for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row
     )
+
+
+def test_a_name_that_differs_from_the_consoles_is_listed_in_the_warnings_sheet():
+    simulation, synthesis = simulated(
+        "Centre initial = Mauvais nom (ID 4537)\n- lorsque le champ = X → vers France Fraternités - CHU 77 (ID 5644)\n"
+    )
+    workbook = load_workbook(io.BytesIO(build_workbook(simulation, synthesis)))
+    rows = list(workbook["Avertissements"].iter_rows(min_row=2, values_only=True))
+    assert rows == [
+        (
+            1,
+            "Nom différent pour le centre d'origine 4537 : « Mauvais nom » dans le ticket, "
+            "« France Fraternités - CHU 75 » selon la console.",
+        )
+    ]
