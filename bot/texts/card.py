@@ -363,7 +363,7 @@ def expired_comment(*, days: int, todo_list: str, kind: str = "approval") -> str
 
 
 def drive_link_line(link: str) -> str:
-    return f"📁 **Fichier Excel sur le Drive** : {link}"
+    return f"📁 Fichier Excel sur le Drive : {link}"
 
 
 def drive_failed_line(reason: str) -> str:
@@ -374,4 +374,4 @@ def drive_failed_line(reason: str) -> str:
 
 
 def drive_retried_comment(link: str) -> str:
-    return f"📁 **Fichier Excel déposé sur le Drive** (nouvel essai réussi) : {link}"
+    return f"📁 Fichier Excel déposé sur le Drive (nouvel essai réussi) : {link}"

@@ -104,8 +104,8 @@ def test_the_workbook_lands_in_the_folder_and_its_link_reaches_the_card_and_the_
     )
     assert (file["mimeType"], file["content"]) == (XLSX, data)
     link = f"{drive_sandbox.base_url}file/d/{file['id']}/view?usp=drivesdk"
-    assert f"📁 **Fichier Excel sur le Drive** : {link}" in bodies(env.board, card)[1].splitlines()
-    assert f"📁 **Fichier Excel sur le Drive** : {link}" in env.request_text()
+    assert f"📁 Fichier Excel sur le Drive : {link}" in bodies(env.board, card)[1].splitlines()
+    assert f"📁 Fichier Excel sur le Drive : {link}" in env.request_text()
     assert httpx.get(link).content == data  # the link opens the workbook
     env.poll()
     assert len(env.files()) == 1 and env.uploads_to_drive() == 1
@@ -170,7 +170,7 @@ def test_when_drive_fails_the_card_and_the_po_still_get_the_file_and_the_next_po
     [file] = env.files()
     assert file["name"] == attachment.name
     assert bodies(env.board, card)[-1] == (
-        "📁 **Fichier Excel déposé sur le Drive** (nouvel essai réussi) : "
+        "📁 Fichier Excel déposé sur le Drive (nouvel essai réussi) : "
         f"{drive_sandbox.base_url}file/d/{file['id']}/view?usp=drivesdk"
     )
     comments = len(env.board.comment_texts(card))
