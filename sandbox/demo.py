@@ -164,8 +164,7 @@ class Demo:
         say(
             "bot", "synthèse postée sur la carte", card=self._title(runbook), details=self._synthesis(runbook)
         )
-        drive_text, drive_line = self._drive_file(runbook)
-        say("drive", drive_text, card=self._title(runbook), details=drive_line)
+        self._show_drive_file(runbook)
         request = self._wait(
             lambda: self._request(VALIDATION_CHANNEL[0], runbook), "la demande de validation"
         )
@@ -300,14 +299,15 @@ class Demo:
         )
         return synthesis.split("**Commandes simulées**")[0].strip()
 
-    def _drive_file(self, card_id: str) -> tuple[str, str]:
+    def _show_drive_file(self, card_id: str) -> None:
         """The card's workbook in the team's folder, and the link the bot put on the card."""
         synthesis = next(c for c in self._comments(card_id) if c.startswith("✅ **Simulation terminée**"))
         [line] = [line for line in synthesis.splitlines() if "Drive" in line]
         names = [f["name"] for f in self.stack.drive.files_in(self.stack.drive_folder)]
         short_link = self.stack.trello.card(card_id)["shortLink"]
         [name] = [name for name in names if short_link in name]
-        return f"fichier « {name} » déposé dans le dossier « Migration des dossiers usagers »", line
+        text = f"fichier « {name} » déposé dans le dossier « Migration des dossiers usagers »"
+        self.transcript.say("drive", text, card=self._title(card_id), details=line)
 
     def _request(self, channel: str, card_id: str) -> dict | None:
         name = self.names[card_id]

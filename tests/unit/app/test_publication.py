@@ -51,9 +51,7 @@ def test_a_refused_upload_is_tried_at_each_poll_until_it_lands_then_never_again(
     clock.advance(60)
     flow.poll()
     assert drive.calls[2:] == [f"find {name}", f"upload {name}"]
-    assert bodies(board, card)[-1].startswith(
-        "📁 Fichier Excel déposé sur le Drive (nouvel essai réussi) : "
-    )
+    assert bodies(board, card)[-1].startswith("📁 Fichier Excel déposé sur le Drive (nouvel essai réussi) : ")
     clock.advance(60)
     flow.poll()
     assert len(drive.calls) == 4 and len(drive.files) == 1
