@@ -7,13 +7,16 @@ file (the `webViewLink`): the demo's link opens the workbook. `faults` injects 5
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from sandbox.drive.api import FILES_PATH, UPLOAD_PATH, DriveApi, Reply, Request, drive_error
@@ -55,14 +58,13 @@ class DriveSandbox:
         self.requests: list[tuple[str, str]] = []  # (method, path?query) in arrival order
         self.base_url = ""
         self.api: DriveApi | None = None
-        self._server: ThreadingHTTPServer | None = None
+        self._server: _DriveHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
     def start(self) -> str:
         if self._server is None:
-            self._server = ThreadingHTTPServer(self._address, _Handler)
-            self._server.daemon_threads = True
-            self._server.sandbox = self  # type: ignore[attr-defined]
+            self._server = _DriveHTTPServer(self._address, _Handler)
+            self._server.sandbox = self
             host, port = self._server.server_address[:2]
             self.base_url = f"http://{host}:{port}/"
             self.api = DriveApi(self.store, self.accounts, public_url=self.base_url)
@@ -75,6 +77,7 @@ class DriveSandbox:
     def stop(self) -> None:
         if self._server is not None:
             self._server.shutdown()
+            self._server.close_connections()
             self._server.server_close()
             if self._thread is not None:
                 self._thread.join(timeout=5)
@@ -170,14 +173,46 @@ def _route(api: DriveApi, request: Request, store: Store) -> Reply:
     return drive_error(404, f"Not Found: {method} {path}", reason="notFound")
 
 
+class _DriveHTTPServer(ThreadingHTTPServer):
+    """Keeps its connections so that `stop` ends kept-alive ones: no handler thread outlives the sandbox."""
+
+    daemon_threads = True
+    block_on_close = False
+    sandbox: DriveSandbox
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
+        super().__init__(address, handler)
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._connections_lock:
+            self._connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._connections_lock:
+            self._connections.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        with self._connections_lock:
+            connections = list(self._connections)
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    timeout = 30  # an idle kept-alive connection is closed
+    server: _DriveHTTPServer
 
     def log_message(self, format: str, *args: object) -> None:  # the test output stays quiet
         pass
 
     def _serve(self) -> None:
-        sandbox: DriveSandbox = self.server.sandbox  # type: ignore[attr-defined]
+        sandbox = self.server.sandbox
         url = urlsplit(self.path)
         length = int(self.headers.get("Content-Length", "0") or 0)
         request = Request(
