@@ -7,7 +7,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from bot.adapters.console import build_runner
+from bot.adapters.console import build_prod_runner, build_runner
 from bot.adapters.drive import GoogleDrive
 from bot.adapters.slack import SlackChat, SlackEndpoint, build_app, build_client
 from bot.adapters.store import Store
@@ -32,6 +32,7 @@ class Service:
     board: TrelloBoard
     console: Console
     workflow: Workflow
+    prod_console: Console | None = None
     slack: SlackEndpoint | None = None
     listeners: ThreadPoolExecutor | None = None
     drive: GoogleDrive | None = None
@@ -52,6 +53,8 @@ class Service:
         self.console.close()
         if self.drive is not None:
             self.drive.close()
+        if self.prod_console is not None:
+            self.prod_console.close()
         self.board.http.close()
         self.store.close()
 
@@ -79,13 +82,8 @@ def build_board(settings: Settings, **http_options: object) -> TrelloBoard:
 
 def resolve_lists(board: Board, settings: Settings) -> Lists:
     layout = board.layout()
-    wanted = {
-        "TRELLO_LIST_TODO": settings.trello_list_todo,
-        "TRELLO_LIST_WAITING": settings.trello_list_waiting,
-        "TRELLO_LIST_FIX": settings.trello_list_fix,
-        "TRELLO_LIST_APPROVED": settings.trello_list_approved,
-    }
-    missing = [f"« {name} » ({setting})" for setting, name in wanted.items() if name not in layout.lists]
+    wanted = settings.board_lists()
+    missing = [f"« {name} » ({setting})" for setting, name in wanted if name not in layout.lists]
     if missing:
         raise SetupError(
             "listes introuvables sur le tableau : "
@@ -103,6 +101,7 @@ def resolve_lists(board: Board, settings: Settings) -> Lists:
         waiting=layout.lists[settings.trello_list_waiting],
         fix=layout.lists[settings.trello_list_fix],
         approved=layout.lists[settings.trello_list_approved],
+        done=layout.lists[settings.trello_list_done],
         label=label,
     )
 
@@ -118,6 +117,7 @@ def build_service(
     lists = resolve_lists(board, settings)
     store = Store(settings.state_db)
     console = build_runner(settings)
+    prod_console = build_prod_runner(settings)
     chat = client = None
     if settings.slack_enabled:
         check_slack_settings(settings)
@@ -136,10 +136,17 @@ def build_service(
         lists=lists,
         chat=chat,
         listener=listener,
+        prod_console=prod_console,
         drive=drive,
     )
     service = Service(
-        settings=settings, store=store, board=board, console=console, workflow=workflow, drive=drive
+        settings=settings,
+        store=store,
+        board=board,
+        console=console,
+        prod_console=prod_console,
+        workflow=workflow,
+        drive=drive,
     )
     if chat is not None and client is not None:
         service.listeners = ThreadPoolExecutor(max_workers=5, thread_name_prefix="slack-listener")

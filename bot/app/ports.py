@@ -45,10 +45,37 @@ class Attachment:
 
 
 @dataclass(frozen=True)
+class CheckItem:
+    id: str
+    name: str
+    checked: bool = False
+
+
+@dataclass(frozen=True)
 class Checklist:
     id: str
     name: str
-    items: tuple[str, ...] = ()
+    items: tuple[str, ...] = ()  # the items' names
+    entries: tuple[CheckItem, ...] = ()
+
+
+@dataclass(frozen=True)
+class Tick:
+    """Somebody ticked or unticked a checklist item (Trello's `updateCheckItemStateOnCard` action)."""
+
+    action_id: str
+    item_id: str
+    item_name: str
+    checked: bool
+    member_id: str
+
+
+@dataclass(frozen=True)
+class Execution:
+    """A card's checklists and the ticks made on them, newest tick first: read in one request."""
+
+    checklists: tuple[Checklist, ...]
+    ticks: tuple[Tick, ...]
 
 
 @dataclass(frozen=True)
@@ -77,6 +104,8 @@ class Board(Protocol):
     def checklists(self, card_id: str) -> list[Checklist]: ...
     def add_checklist(self, card_id: str, name: str, items: Sequence[str]) -> str: ...
     def add_checklist_items(self, checklist_id: str, items: Sequence[str]) -> None: ...
+    def execution(self, card_id: str) -> Execution: ...
+    def tick(self, card_id: str, item_id: str) -> None: ...
 
 
 class Console(Protocol):

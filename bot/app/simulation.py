@@ -8,7 +8,7 @@ from bot.adapters.console import run_all
 from bot.app.ports import Console
 from bot.domain.command import DryRunCommand
 from bot.domain.console_output import interpret
-from bot.domain.model import ConflictDecision, Plan, Simulation
+from bot.domain.model import ConflictDecision, DryRun, Plan, Simulation
 from bot.domain.plan import without_accommodations
 from bot.texts.text import plan_prefix, short_label
 
@@ -63,6 +63,16 @@ def redo_without_accommodations(
         decision=ConflictDecision.WITHOUT_ACCOMMODATIONS,
         decided_conflicts=simulation.conflicts,
     )
+
+
+def rerun(
+    plan: Plan, console: Console, *, indexes: tuple[int, ...], console_command: str
+) -> tuple[DryRun, ...]:
+    """Some of a plan's rules dry-run again (verifying an executed group), one after the other."""
+    simulation = _run(
+        plan, console, console_command=console_command, concurrency=1, progress=None, only=set(indexes)
+    )
+    return simulation.runs
 
 
 def _run(

@@ -14,13 +14,15 @@ import threading
 import time
 
 from bot.app.decisions import Decisions, Outcome
+from bot.app.execution import ExecutionFollowUp
 from bot.app.ports import Board, CardSnapshot, Chat, Clock, Console, Drive, MessageRef, Store
 from bot.app.requests import Requests
 from bot.app.rounds import Listener, Lists, Rounds
 from bot.app.steps import CardSteps
 from bot.domain.decision import CLOCK, Decision, RequestKey
-from bot.domain.lifecycle import DECIDING, Event
-from bot.domain.records import SlackRequest
+from bot.domain.lifecycle import DECIDING, EXECUTING, Event
+from bot.domain.records import CardRecord, SlackRequest
+from bot.domain.verification import PREPROD, PROD
 from bot.settings import Settings
 from bot.texts import decisions as outcomes
 
@@ -39,6 +41,7 @@ class Workflow:
         clock: Clock = time.time,
         listener: Listener | None = None,
         chat: Chat | None = None,
+        prod_console: Console | None = None,
         drive: Drive | None = None,
     ) -> None:
         self.board = board
@@ -56,6 +59,10 @@ class Workflow:
         )
         self.decisions = Decisions(
             **shared, steps=self.steps, rounds=self.rounds, requests=self.requests, chat=chat, emit=self.emit
+        )
+        consoles = {PREPROD: console} | ({PROD: prod_console} if prod_console is not None else {})
+        self.execution = ExecutionFollowUp(
+            **shared, steps=self.steps, requests=self.requests, consoles=consoles, emit=self.emit
         )
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
@@ -112,8 +119,18 @@ class Workflow:
         record = self.store.card(card.id)
         if record is not None and record.state in DECIDING:
             self.decisions.finish(card, record)  # a decision recorded, its effects not all done yet
-            return
-        self.rounds.handle(card, record)
+        elif record is not None and self._executing(card, record):
+            self.execution.follow(card, record)
+        else:
+            self.rounds.handle(card, record)
+
+    def _executing(self, card: CardSnapshot, record: CardRecord) -> bool:
+        """Approved, left where it is, and still the text that was approved."""
+        return (
+            record.state in EXECUTING
+            and card.list_id != self.lists.todo
+            and record.fingerprint == self.rounds.description_hash(card.desc)
+        )
 
     # --- decisions -------------------------------------------------------------------------------
 
