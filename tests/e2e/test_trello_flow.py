@@ -8,6 +8,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -179,14 +180,16 @@ def _scenario(workdir: Path, *, kill_after: int | None) -> tuple[tuple, int]:
         process: list[subprocess.Popen] = []
         changes: list[str] = []
 
+        moved = threading.Event()  # the move's answer has left, and its kill (if any) is done
+
         def kill_on_change(request) -> None:
             if request.method in {"POST", "PUT"} and request.status < 300:
                 changes.append(request.path)
                 if len(changes) == kill_after and process:
                     process[0].send_signal(signal.SIGKILL)
-                    process[0].wait(
-                        timeout=30
-                    )  # dead before the loop below looks: else it may not restart it
+                    process[0].wait(timeout=30)
+                if request.method == "PUT":
+                    moved.set()
 
         stack.trello.after_reply = kill_on_change
         process.append(_run_bot(env, workdir))
@@ -196,6 +199,8 @@ def _scenario(workdir: Path, *, kill_after: int | None) -> tuple[tuple, int]:
                 process[0] = _run_bot(env, workdir)
             assert time.monotonic() < deadline, "the card never reached « En attente validation PO »"
             time.sleep(0.05)
+        # The card shows in the list before the move's answer has left: wait for it (and for its kill).
+        assert moved.wait(timeout=30)
         if process[0].poll() is not None:  # killed right after its last change: restarted all the same
             process[0] = _run_bot(env, workdir)
         _wait_for_polls(workdir / "migrabot.sqlite3", after=time.time(), count=3)  # nothing must be added
