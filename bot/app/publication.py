@@ -43,7 +43,7 @@ class Workbooks:
         self.drive = drive
 
     def publish(
-        self, run: Round, simulation: Simulation, synthesis: Synthesis, warnings: Sequence[Notice]
+        self, run: Round, simulation: Simulation, synthesis: Synthesis, warnings: Sequence[Notice | str]
     ) -> Workbook:
         workbook = self.build(run, simulation, synthesis, warnings)
         if self.drive is None:
@@ -56,7 +56,7 @@ class Workbooks:
         return Workbook(workbook.filename, workbook.data, texts.drive_link_line(link))
 
     def build(
-        self, run: Round, simulation: Simulation, synthesis: Synthesis, warnings: Sequence[Notice]
+        self, run: Round, simulation: Simulation, synthesis: Synthesis, warnings: Sequence[Notice | str]
     ) -> Workbook:
         context = WorkbookContext(
             card_name=run.card.name,

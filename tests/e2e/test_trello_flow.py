@@ -178,6 +178,7 @@ def _scenario(workdir: Path, *, kill_after: int | None) -> tuple[tuple, int]:
         env = stack.environment(stack.settings(slack_bot_token="", poll_interval_seconds=0.3))
         waiting = stack.board["lists"]["En attente validation PO"]
         process: list[subprocess.Popen] = []
+        killed: list[subprocess.Popen] = []
         changes: list[str] = []
 
         moved = threading.Event()  # the move's answer has left, and its kill (if any) is done
@@ -187,7 +188,7 @@ def _scenario(workdir: Path, *, kill_after: int | None) -> tuple[tuple, int]:
                 changes.append(request.path)
                 if len(changes) == kill_after and process:
                     process[0].send_signal(signal.SIGKILL)
-                    process[0].wait(timeout=30)
+                    killed.append(process[0])
                 if request.method == "PUT":
                     moved.set()
 
@@ -201,6 +202,8 @@ def _scenario(workdir: Path, *, kill_after: int | None) -> tuple[tuple, int]:
             time.sleep(0.05)
         # The card shows in the list before the move's answer has left: wait for it (and for its kill).
         assert moved.wait(timeout=30)
+        for victim in killed:  # SIGKILL is not instantaneous: a process killed by the last change may still
+            victim.wait(timeout=30)  # look alive, and then would never be restarted
         if process[0].poll() is not None:  # killed right after its last change: restarted all the same
             process[0] = _run_bot(env, workdir)
         _wait_for_polls(workdir / "migrabot.sqlite3", after=time.time(), count=3)  # nothing must be added
