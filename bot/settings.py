@@ -78,6 +78,10 @@ class Settings(BaseSettings):
         SecretStr(""), description="App-level token for Socket Mode (`xapp-…`)."
     )
     slack_signing_secret: SecretStr = Field(SecretStr(""), description="Signing secret (HTTP mode).")
+    slack_http_host: str = Field(
+        "127.0.0.1",
+        description="Address `/slack/events` listens on in HTTP mode (`0.0.0.0` behind a reverse proxy, as in Docker).",
+    )
     slack_http_port: int = Field(
         3000, ge=0, le=65535, description="Port of `/slack/events` in HTTP mode (0: any free port)."
     )
