@@ -19,8 +19,8 @@ demo: $(STAMP)
 	$(BIN)/migrabot demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check bot sandbox tests
-	$(BIN)/ruff format --check bot sandbox tests
+	$(BIN)/ruff check bot sandbox tests deploy/preprod-ssh-guard
+	$(BIN)/ruff format --check bot sandbox tests deploy/preprod-ssh-guard
 
 test: lint
 	$(BIN)/python -m pytest -p no:cacheprovider
