@@ -176,14 +176,17 @@ def main(
 
 
 def read_ticket(path: str) -> str:
-    if path == "-":
-        return sys.stdin.read()
+    """The ticket's text; its bytes are decoded here, strictly, whatever the locale says."""
+    from bot.texts.text import not_utf8
+
     try:
-        return Path(path).read_text(encoding="utf-8")
+        data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+        return data.decode("utf-8")
     except FileNotFoundError:
         raise UsageError(f"fichier introuvable : {path}") from None
-    except UnicodeDecodeError:
-        raise UsageError(f"le fichier n'est pas en UTF-8 : {path}") from None
+    except UnicodeDecodeError as error:
+        where = "" if path == "-" else f"{path} : "
+        raise UsageError(where + not_utf8(error.object[error.start], error.start)) from None
     except OSError as error:
         raise UsageError(f"lecture impossible de {path} : {error.strerror}") from None
 

@@ -263,3 +263,8 @@ def render_conflicts(simulation: Simulation) -> str:
         "ou « Conflit hébergements : sans hébergements ».",
     ]
     return "\n".join(lines) + "\n"
+
+
+def not_utf8(byte: int, offset: int) -> str:
+    """The input's first byte that UTF-8 cannot read; positions count from 1, in bytes."""
+    return f"l'entrée n'est pas en UTF-8 (octet 0x{byte:02X} à la position {offset + 1})"
