@@ -54,6 +54,11 @@ class Settings(BaseSettings):
     )
     console_timeout_seconds: float = Field(600, gt=0, description="A dry-run taking longer is killed.")
     console_concurrency: int = Field(1, ge=1, le=8, description="Dry-runs of one ticket run at once.")
+    max_rules_per_card: int = Field(
+        50,
+        ge=1,
+        description="A card with more rules gets an error before any dry-run (preprod is not hammered).",
+    )
 
     # --- Trello
     trello_api_key: str = Field("", description="Trello API key (https://trello.com/power-ups/admin).")

@@ -24,7 +24,7 @@ from bot.adapters.store import CardRecord, Store
 from bot.adapters.trello import TrelloError
 from bot.app.ports import Board, CardSnapshot, Chat, Clock, Console
 from bot.app.requests import Requests
-from bot.app.simulation import redo_without_accommodations, simulate
+from bot.app.simulation import TRANSPORT_FAILURES_TO_STOP, redo_without_accommodations, simulate
 from bot.app.steps import CardSteps, Round
 from bot.domain.codec import simulation_from_dict, simulation_to_dict
 from bot.domain.model import ConflictDecision, Notice, Plan, Simulation, Ticket
@@ -221,6 +221,10 @@ class Workflow:
             self._reject_ticket(run, ticket)
             return
         plan, ticket = plan_ticket(ticket, field_slug=self.settings.migration_field_slug)
+        if len(plan.rules) > self.settings.max_rules_per_card:
+            too_many = texts.too_many_rules(len(plan.rules), limit=self.settings.max_rules_per_card)
+            self._reject_ticket(run, replace(ticket, errors=(too_many,)))
+            return
         self.store.record_centres(run.card.id, plan_centres(plan))
         self.steps.comment(run, "debut", texts.started_comment(len(plan.rules)))
         simulation = self._simulation(run, plan, ticket)
@@ -277,7 +281,10 @@ class Workflow:
 
     def _fail(self, run: Round, simulation: Simulation) -> None:
         text = texts.failure_comment(
-            simulation, fix_list=self.settings.trello_list_fix, todo_list=self.settings.trello_list_todo
+            simulation,
+            fix_list=self.settings.trello_list_fix,
+            todo_list=self.settings.trello_list_todo,
+            stopped_after=TRANSPORT_FAILURES_TO_STOP,
         )
         self.steps.comment(run, "echec", text)
         self._post_outputs(run, simulation)
@@ -370,7 +377,7 @@ class Workflow:
             )
 
     def _post_outputs(self, run: Round, simulation: Simulation) -> None:
-        outputs = texts.outputs_plan(simulation.runs)
+        outputs = texts.outputs_plan([dry_run for dry_run in simulation.runs if not dry_run.not_run])
         for number, text in enumerate(outputs.comments, start=1):
             self.steps.comment(run, f"sorties-{number}", text)
         if outputs.attachment is not None:

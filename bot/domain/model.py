@@ -170,6 +170,7 @@ class DryRun:
     figures: Figures | None = None
     error: str | None = None
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    not_run: bool = False  # never started: the round stopped after repeated transport failures
 
     @property
     def ok(self) -> bool:

@@ -96,8 +96,40 @@ def synthesis_comment(simulation: Simulation, synthesis: Synthesis, *, warnings:
     )
 
 
-def failure_comment(simulation: Simulation, *, fix_list: str, todo_list: str) -> str:
-    failed = simulation.failed_runs
+def too_many_rules(count: int, *, limit: int) -> Problem:
+    return Problem(
+        f"trop de règles : {count} sur cette carte, au plus {limit} par carte (réglage MAX_RULES_PER_CARD) ; "
+        "découpez la migration en plusieurs cartes"
+    )
+
+
+NOT_RUN = "non lancée : la simulation s'est arrêtée après des échecs répétés de la console"
+
+
+def not_run_line(numbers: Sequence[int], *, after: int) -> str:
+    """One line for every command a stopped round did not run (numbers from 1)."""
+    count = plural(len(numbers), "commande non lancée", "commandes non lancées")
+    return (
+        f"⏹️ {count} (n° {number_ranges(numbers)}) : la console a échoué {after} fois de suite sans pouvoir "
+        "s'exécuter (lancement impossible, connexion SSH refusée ou délai dépassé) ; la simulation s'est arrêtée "
+        "là pour ne pas insister sur la preprod."
+    )
+
+
+def number_ranges(numbers: Sequence[int]) -> str:
+    """[4, 5, 6, 9] → « 4 à 6, 9 »."""
+    spans: list[list[int]] = []
+    for number in sorted(numbers):
+        if spans and number == spans[-1][1] + 1:
+            spans[-1][1] = number
+        else:
+            spans.append([number, number])
+    return ", ".join(str(a) if a == b else f"{a} à {b}" for a, b in spans)
+
+
+def failure_comment(simulation: Simulation, *, fix_list: str, todo_list: str, stopped_after: int = 3) -> str:
+    failed = [run for run in simulation.failed_runs if not run.not_run]
+    not_run = [run.rule_index + 1 for run in simulation.failed_runs if run.not_run]
     lines = [
         f"⚠️ **La simulation a échoué** ({plural(len(failed), 'commande', 'commandes')} en erreur) : "
         "rien n'a été envoyé au PO.",
@@ -106,6 +138,8 @@ def failure_comment(simulation: Simulation, *, fix_list: str, todo_list: str) ->
     for run in failed:
         number = run.rule_index + 1
         lines += [f"**Commande {number}** : `{run.command}`", f"> {run.error or 'sortie illisible'}", ""]
+    if not_run:
+        lines += [not_run_line(not_run, after=stopped_after), ""]
     lines.append(
         f"La carte est déplacée dans « {fix_list} ». Corrigez la carte (ou la preprod) puis remettez-la dans « {todo_list} »."
     )
