@@ -66,6 +66,18 @@ class SlackChat:
         self.client = client
         self._names: dict[str, str] = {}
         self._dms: dict[str, str] = {}
+        self._identity: tuple[str, str] | None = None  # (bot user id, bot id) from auth.test
+
+    def identity(self) -> tuple[str, str]:
+        """Who the bot is in Slack: only messages and files it made are ever adopted as its own."""
+        if self._identity is None:
+            response = self.client.auth_test()
+            self._identity = (response.get("user_id") or "", response.get("bot_id") or "")
+        return self._identity
+
+    def _made_by_me(self, message: dict) -> bool:
+        user_id, bot_id = self.identity()
+        return bool(bot_id) and message.get("bot_id") == bot_id and message.get("user") == user_id
 
     def post(
         self, channel: str, *, text: str, blocks: list[dict], metadata: dict | None = None
@@ -120,7 +132,7 @@ class SlackChat:
             )
             return None
         for message in history.get("messages", []):
-            if message.get("metadata") == metadata:
+            if message.get("metadata") == metadata and self._made_by_me(message):
                 return MessageRef(channel=channel, ts=message["ts"])
         return None
 
@@ -131,8 +143,9 @@ class SlackChat:
         except SlackApiError as error:
             log.warning("cannot read the thread %s/%s: %s", ref.channel, ref.ts, error.response.get("error"))
             return False
+        user_id, _ = self.identity()
         return any(
-            file.get("name") == filename
+            file.get("name") == filename and file.get("user") == user_id  # the uploader
             for message in replies.get("messages", [])
             for file in message.get("files", [])
         )

@@ -217,20 +217,24 @@ class TrelloBoard:
         return _snapshot(card)
 
     def comments(self, card_id: str) -> list[Comment]:
-        """Newest first, page after page (Trello pages actions by 50); rarely more than one request."""
-        found: list[Comment] = []
+        """Newest first; rarely more than one request."""
+        return [
+            Comment(
+                id=action["id"],
+                text=action.get("data", {}).get("text", ""),
+                author_id=action.get("idMemberCreator", ""),
+            )
+            for action in self._card_actions(card_id, "commentCard")
+        ]
+
+    def _card_actions(self, card_id: str, action_filter: str) -> list[dict]:
+        """Newest first, page after page (Trello pages actions by 50)."""
+        found: list[dict] = []
         for page in range(COMMENT_PAGES_MAX):
             actions = self._fetch(
-                f"/cards/{card_id}/actions", query_params={"filter": "commentCard", "page": str(page)}
+                f"/cards/{card_id}/actions", query_params={"filter": action_filter, "page": str(page)}
             )
-            found += [
-                Comment(
-                    id=action["id"],
-                    text=action.get("data", {}).get("text", ""),
-                    author_id=action.get("idMemberCreator", ""),
-                )
-                for action in actions
-            ]
+            found += actions
             if len(actions) < ACTIONS_PAGE_SIZE:
                 break
         return found
@@ -262,12 +266,19 @@ class TrelloBoard:
         self._fetch(f"/cards/{card_id}/idLabels", http_method="POST", post_args={"value": label_id})
 
     def checklists(self, card_id: str) -> list[Checklist]:
+        """With who added each one: a checklist has no creator field, its `addChecklistToCard` action has."""
         found = self._fetch(f"/cards/{card_id}/checklists")
+        creators = {}
+        if found:
+            for action in self._card_actions(card_id, "addChecklistToCard"):
+                checklist = action.get("data", {}).get("checklist", {})
+                creators[checklist.get("id")] = action.get("idMemberCreator", "")
         return [
             Checklist(
                 id=c["id"],
                 name=c.get("name", ""),
                 items=tuple(i.get("name", "") for i in c.get("checkItems", [])),
+                author_id=creators.get(c["id"], ""),
             )
             for c in found
         ]
@@ -304,7 +315,7 @@ class TrelloBoard:
         return self._me().get("username", "")
 
     def member_id(self) -> str:
-        """The bot's own Trello member: only its comments and attachments are ever taken for its own."""
+        """The bot's own Trello member: only its comments, attachments and checklists are taken for its own."""
         return self._me()["id"]
 
     def _me(self) -> dict:

@@ -46,6 +46,7 @@ class Checklist:
     id: str
     name: str
     items: tuple[str, ...] = ()
+    author_id: str = ""  # the Trello member who added it to the card
 
 
 @dataclass(frozen=True)

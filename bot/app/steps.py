@@ -3,8 +3,9 @@
 Each step journals its *intent* before acting and its *result* after. A step with a result is never done
 again. A step with an intent but no result may have landed before a crash: it first looks for its work — a
 comment of the bot's own member ending with the step's marker, an attachment of the bot's that the journal
-does not know, a checklist of that name, a Slack message carrying the step's metadata, a file in the
-request's thread — and adopts it instead of doing it twice. Without an intent, nothing can have landed.
+does not know, a checklist of that name the bot added, a Slack message the bot posted carrying the step's
+metadata, a file the bot uploaded in the request's thread — and adopts it instead of doing it twice; what
+a person made, however alike, is never adopted. Without an intent, nothing can have landed.
 """
 
 from __future__ import annotations
@@ -114,7 +115,9 @@ class CardSteps:
         if self.done(run, step) is not None:
             return
         existing = self.board.checklists(run.card.id) if self._begin(run, step) else []
-        found = next((checklist for checklist in existing if checklist.name == name), None)
+        me = self.board.member_id() if existing else ""
+        # Only the bot's own: a person's look-alike (with items ticked in advance) is never adopted.
+        found = next((c for c in existing if c.name == name and c.author_id == me), None)
         if found is None:
             checklist_id = self.board.add_checklist(run.card.id, name, items)
         else:

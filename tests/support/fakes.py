@@ -42,6 +42,7 @@ class FakeBoard:
         self._crash_at: int | None = None
         self.side_effects = 0
         self.fail_next: Callable[[str], Exception | None] | None = None
+        self.checklist_authors: dict[str, str] = {}  # checklists made by people (tests); the bot's otherwise
 
     # --- test helpers ----------------------------------------------------------------------------
 
@@ -76,6 +77,12 @@ class FakeBoard:
 
     def comment_texts(self, card_id: str) -> list[str]:
         return [comment.text for comment in self.cards[card_id].comments]
+
+    def add_person_checklist(self, card_id: str, name: str, items: Sequence[str], *, author: str) -> str:
+        checklist_id = f"checklist{next(self._ids)}"
+        self.cards[card_id].checklists.append((checklist_id, name, list(items)))
+        self.checklist_authors[checklist_id] = author
+        return checklist_id
 
     def crash_after(self, count: int | None) -> None:
         self._crash_at = count
@@ -149,7 +156,7 @@ class FakeBoard:
     def checklists(self, card_id: str) -> list[Checklist]:
         self._call("checklists", card_id)
         return [
-            Checklist(checklist_id, name, tuple(items))
+            Checklist(checklist_id, name, tuple(items), self.checklist_authors.get(checklist_id, BOT_MEMBER))
             for checklist_id, name, items in self.cards[card_id].checklists
         ]
 
