@@ -19,13 +19,24 @@ import random
 import threading
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import httpx
 from trello import Card, TrelloClient
 from trello.exceptions import ResourceUnavailable
 
-from bot.app.ports import Attachment, BoardLayout, CardSnapshot, Checklist, Comment
+from bot.app.ports import (
+    Attachment,
+    BoardLayout,
+    BoardUnavailable,
+    CardSnapshot,
+    CheckItem,
+    Checklist,
+    Comment,
+    Execution,
+    Tick,
+)
 
 log = logging.getLogger("migrabot.trello")
 
@@ -36,7 +47,7 @@ COMMENT_PAGES_MAX = 20
 IDEMPOTENT = frozenset({"GET", "PUT", "DELETE", "HEAD"})
 
 
-class TrelloError(Exception):
+class TrelloError(BoardUnavailable):
     """Trello could not be reached or refused a request; the message never contains a credential."""
 
 
@@ -245,6 +256,10 @@ class TrelloBoard:
         except ResourceUnavailable as error:
             raise TrelloError(_refusal("POST", f"/cards/{card_id}/actions/comments", error)) from None
 
+    def edit_comment(self, comment_id: str, text: str) -> None:
+        """Only the bot's own comments can be edited (Trello refuses the others)."""
+        self._fetch(f"/actions/{comment_id}", http_method="PUT", post_args={"text": text})
+
     def attachments(self, card_id: str) -> list[Attachment]:
         found = self._fetch(f"/cards/{card_id}/attachments", query_params={"fields": "id,name,idMember"})
         return [
@@ -273,15 +288,31 @@ class TrelloBoard:
             for action in self._card_actions(card_id, "addChecklistToCard"):
                 checklist = action.get("data", {}).get("checklist", {})
                 creators[checklist.get("id")] = action.get("idMemberCreator", "")
-        return [
-            Checklist(
-                id=c["id"],
-                name=c.get("name", ""),
-                items=tuple(i.get("name", "") for i in c.get("checkItems", [])),
-                author_id=creators.get(c["id"], ""),
+        return [replace(_checklist(c), author_id=creators.get(c["id"], "")) for c in found]
+
+    def execution(self, card_id: str) -> Execution:
+        """Checklists and tick actions in one request (nested resources of the card)."""
+        card = self._fetch(
+            f"/cards/{card_id}",
+            query_params={"fields": "id", "checklists": "all", "actions": "updateCheckItemStateOnCard"},
+        )
+        ticks = tuple(
+            Tick(
+                action_id=action["id"],
+                item_id=action.get("data", {}).get("checkItem", {}).get("id", ""),
+                item_name=action.get("data", {}).get("checkItem", {}).get("name", ""),
+                checked=action.get("data", {}).get("checkItem", {}).get("state") == "complete",
+                member_id=action.get("idMemberCreator", ""),
             )
-            for c in found
-        ]
+            for action in card.get("actions", [])
+            if action.get("type") == "updateCheckItemStateOnCard"
+        )
+        return Execution(checklists=tuple(_checklist(c) for c in card.get("checklists", [])), ticks=ticks)
+
+    def tick(self, card_id: str, item_id: str) -> None:
+        self._fetch(
+            f"/cards/{card_id}/checkItem/{item_id}", http_method="PUT", post_args={"state": "complete"}
+        )
 
     def add_checklist(self, card_id: str, name: str, items: Sequence[str]) -> str:
         """N+1 requests (py-trello's own add_checklist also re-fetches the whole card)."""
@@ -322,6 +353,18 @@ class TrelloBoard:
         if self._member is None:
             self._member = self._fetch("/members/me", query_params={"fields": "id,username,fullName"})
         return self._member
+
+
+def _checklist(found: dict) -> Checklist:
+    items = found.get("checkItems", [])
+    return Checklist(
+        id=found["id"],
+        name=found.get("name", ""),
+        items=tuple(i.get("name", "") for i in items),
+        entries=tuple(
+            CheckItem(id=i["id"], name=i.get("name", ""), checked=i.get("state") == "complete") for i in items
+        ),
+    )
 
 
 def _snapshot(card: dict) -> CardSnapshot:

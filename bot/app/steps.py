@@ -11,14 +11,17 @@ a person made, however alike, is never adopted. Without an intent, nothing can h
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 
-from bot.adapters.store import CardRecord, SlackRequest, Store
-from bot.app.ports import Board, CardSnapshot, Chat, Clock, Comment, MessageRef
+from bot.app.ports import Board, CardSnapshot, Chat, Clock, Comment, MessageRef, Store
+from bot.domain.lifecycle import Event, next_state
+from bot.domain.records import CardRecord, SlackRequest
 from bot.texts import card as texts
 
 INTENT = "#intention"
+FINAL_COMMANDS_STEP = "validation"  # the comment of the final commands (marked obsolete if the card changes)
+CHECKLIST_STEP = "checklist-execution"  # its result is the id of the bot's own « Exécution » checklist
 
 
 @dataclass
@@ -74,6 +77,21 @@ class CardSteps:
             (c.id for c in run.comments if c.author_id == me and texts.has_marker(c.text, stamp)), None
         )
 
+    def edit_comment(self, run: Round, step: str, *, of_step: str, edit: Callable[[str], str]) -> None:
+        """Rewrite the bot's comment made by `of_step` in this round (its first part when split); `edit` must
+        leave an already edited text as it is, so that a resumed step changes nothing twice."""
+        if self.done(run, step) is not None:
+            return
+        comment_id = self.done(run, of_step) or self.done(run, f"{of_step}-1") or ""
+        me = self.board.member_id()
+        current = next(
+            (c.text for c in self.board.comments(run.card.id) if c.id == comment_id and c.author_id == me),
+            None,
+        )
+        if current is not None and edit(current) != current:
+            self.board.edit_comment(comment_id, edit(current))
+        self.journal(run, step, comment_id)
+
     def attach(self, run: Round, step: str, *, filename: str, data: bytes, mime_type: str) -> None:
         step = f"piece-{step}"
         if self.done(run, step) is not None:
@@ -126,8 +144,17 @@ class CardSteps:
             checklist_id = found.id
         self.journal(run, step, checklist_id)
 
-    def set_state(self, run: Round, state: str, *, error: str | None = None) -> None:
+    def tick(self, run: Round, step: str, item_id: str) -> None:
+        """Tick a checklist item (ticking twice is harmless: the journal only saves a request)."""
+        if self.done(run, step) is None:
+            self.board.tick(run.card.id, item_id)
+            self.journal(run, step, item_id)
+
+    def transition(self, run: Round, event: Event, *, error: str | None = None) -> None:
+        """The card's state changes by the lifecycle's table, never otherwise."""
+        state = next_state(run.record.state, event)
         self.store.update_card(run.card.id, state=state, last_error=error, now=self.clock())
+        run.record = replace(run.record, state=state)
 
     # --- Slack -----------------------------------------------------------------------------------
 
@@ -172,6 +199,16 @@ class CardSteps:
             self.journal(run, channel_step, json.dumps({"channel": ref.channel, "ts": ref.ts}))
             refs.append(ref)
         return refs
+
+    def slack_reply(self, run: Round, step: str, ref: MessageRef, text: str) -> None:
+        """A line in a request's thread. A reply cannot be found again after a crash: its intent is journaled
+        first, so a crash at that instant loses the line rather than posting it twice."""
+        assert self.chat is not None
+        if self.done(run, step + INTENT) is not None:
+            return
+        self.journal(run, step + INTENT, "")
+        self.chat.reply(ref, text)
+        self.journal(run, step, ref.ts)
 
     def slack_upload(
         self, run: Round, step: str, ref: MessageRef, *, filename: str, data: bytes, title: str

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from bot.domain.command import DEFAULT_CONSOLE, FinalCommand
@@ -18,6 +19,13 @@ from bot.domain.synthesis import Synthesis
 from bot.texts.markdown import escape_markdown, fenced
 
 FENCE = "```"
+
+
+def code_block(text: str) -> list[str]:
+    """`text` in a fenced block whose fence is longer than any run of backticks inside: nothing escapes it."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [fence, text, fence]
 
 
 def describe_problem(problem: Problem) -> str:

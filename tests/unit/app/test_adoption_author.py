@@ -6,10 +6,9 @@ from __future__ import annotations
 import pytest
 
 from bot.adapters.store import Store
-from bot.app.approvals import Approvals
 from bot.app.workflow import Workflow
 from tests.support.fakes import BOT_MEMBER, SimulatedCrash
-from tests.unit.app.test_approvals import Env
+from tests.unit.app.test_decisions import Env
 from tests.unit.app.test_workflow import LIST_IDS, RUNBOOK_TICKET, TITLE
 
 PERSON = "member-camille"
@@ -34,7 +33,6 @@ def test_a_persons_execution_checklist_is_not_adopted_after_a_crash(tmp_path):
         clock=env.clock,
         chat=env.chat,
     )
-    Approvals(workflow=restarted, chat=env.chat)
     restarted.poll()
 
     checklists = {checklist.id: checklist for checklist in env.board.checklists(card)}
@@ -43,3 +41,23 @@ def test_a_persons_execution_checklist_is_not_adopted_after_a_crash(tmp_path):
     assert [c.items for c in persons] == [("Prod : tout est déjà vérifié",)]  # untouched
     assert len(ours) == 1 and len(ours[0].items) == 8  # the bot's own, completed
     assert env.board.list_of(card) == "Validé — à exécuter"
+
+
+def test_ticks_in_a_persons_look_alike_execution_checklist_are_not_followed(tmp_path):
+    env = Env(tmp_path)
+    card = env.board.add_card(TITLE, RUNBOOK_TICKET)
+    env.poll()
+    _, key = env.request()
+    env.approvals.approve(key, user_id="UPO")
+    group_one = "Preprod — groupe 1 : CHU 75 (ID 4537), 4 commandes"
+    look_alike = env.board.add_person_checklist(card, "Exécution", [group_one], author=PERSON)
+    comments, runs = len(env.board.comment_texts(card)), len(env.console.ran)
+
+    env.board.person_ticks(card, group_one, in_checklist=look_alike)
+    env.poll()
+
+    assert len(env.console.ran) == runs  # nothing verified for a tick in somebody else's checklist
+    assert len(env.board.comment_texts(card)) == comments
+    env.board.person_ticks(card, group_one)  # the same item in the bot's own checklist is followed
+    env.poll()
+    assert len(env.console.ran) == runs + 4

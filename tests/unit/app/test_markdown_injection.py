@@ -16,7 +16,7 @@ from markdown_it.token import Token
 from bot.domain.command import DryRunCommand, FinalCommand
 from bot.domain.model import ConsoleResult
 from bot.domain.ticket import parse_ticket
-from tests.unit.app.test_approvals import CHANNEL, Env
+from tests.unit.app.test_decisions import CHANNEL, Env
 from tests.unit.app.test_workflow import bodies
 
 VALUE = "x` [Voir le détail](https://evil.example/a) ``` ![i](https://evil.example/i.png) `y"
