@@ -98,8 +98,9 @@ def test_every_request_is_a_documented_operation(sandbox, board_setup):
     trello.layout()
     trello.open_cards()
     trello.card(card["id"])
-    trello.comment(card["id"], "x")
-    trello.comments(card["id"])
+    comment_id = trello.comment(card["id"], "x")
+    trello.edit_comment(comment_id, "x (obsolète)")
+    assert [c.text for c in trello.comments(card["id"])] == ["x (obsolète)"]
     trello.attach(card["id"], filename="f.txt", data=b"abc", mime_type="text/plain")
     trello.attachments(card["id"])
     trello.move(card["id"], lists["En attente validation PO"])
