@@ -13,7 +13,8 @@ from bot.adapters.store import Store
 from bot.adapters.trello import TrelloBoard, TrelloHttp
 from bot.app.ports import Board, Console
 from bot.app.workflow import Listener, Lists, Workflow
-from bot.settings import Settings
+from bot.settings import Settings, slack_problems, trello_problems
+from bot.texts import doctor as texts
 
 log = logging.getLogger("migrabot")
 
@@ -55,18 +56,15 @@ class Service:
         self.store.close()
 
 
+def check_settings(settings: Settings) -> None:
+    """The same rules and words as `migrabot doctor`'s settings lines, before anything is opened."""
+    for subject, problems in (("Trello", trello_problems(settings)), ("Slack", slack_problems(settings))):
+        if problems:
+            raise SetupError(texts.setup_refused(*texts.settings_report(subject, problems)))
+
+
 def build_board(settings: Settings, **http_options: object) -> TrelloBoard:
-    missing = [
-        name
-        for name, value in (
-            ("TRELLO_API_KEY", settings.trello_api_key),
-            ("TRELLO_TOKEN", settings.trello_token.get_secret_value()),
-            ("TRELLO_BOARD_ID", settings.trello_board_id),
-        )
-        if not value
-    ]
-    if missing:
-        raise SetupError(f"réglages Trello manquants : {', '.join(missing)} (voir .env.example)")
+    """The Trello adapter; the settings have been checked (`check_settings`)."""
     http = TrelloHttp(base_url=settings.trello_api_base_url, **http_options)  # type: ignore[arg-type]
     return TrelloBoard(
         http=http,
@@ -108,6 +106,7 @@ def build_service(
     listener: Listener | None = None,
     **http_options: object,
 ) -> Service:
+    check_settings(settings)
     board = build_board(settings, **http_options)
     lists = resolve_lists(board, settings)
     store = Store(settings.state_db)
@@ -115,7 +114,6 @@ def build_service(
     prod_console = build_prod_runner(settings)
     chat = client = None
     if settings.slack_enabled:
-        check_slack_settings(settings)
         client = build_client(settings)
         chat = SlackChat(client)
     else:
@@ -151,15 +149,3 @@ def build_service(
         )
         service.slack = SlackEndpoint(app, settings)
     return service
-
-
-def check_slack_settings(settings: Settings) -> None:
-    missing = []
-    if not settings.po_user_ids:
-        missing.append("SLACK_PO_USER_IDS")
-    if settings.slack_mode == "socket" and not settings.slack_app_token.get_secret_value():
-        missing.append("SLACK_APP_TOKEN (Socket Mode)")
-    if settings.slack_mode == "http" and not settings.slack_signing_secret.get_secret_value():
-        missing.append("SLACK_SIGNING_SECRET (mode HTTP)")
-    if missing:
-        raise SetupError(f"réglages Slack manquants : {', '.join(missing)} (voir .env.example)")

@@ -379,8 +379,15 @@ def command_demo(arguments: argparse.Namespace, settings: Settings, stdout: Text
     import threading
 
     from bot.logs import setup_logging
-    from sandbox.demo import run_demo
+    from bot.texts.text import DEMO_WITHOUT_SANDBOX
 
+    try:
+        from sandbox.demo import run_demo
+    except ModuleNotFoundError as missing:
+        if missing.name != "sandbox":
+            raise
+        print(f"migrabot : {DEMO_WITHOUT_SANDBOX}", file=stderr)
+        return EXIT_USAGE
     setup_logging(level="ERROR", fmt="text", stream=stderr)
     tickets = [Path(path) for path in arguments.ticket]
     for path in tickets:

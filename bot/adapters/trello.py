@@ -384,11 +384,3 @@ def _refusal(method: str, path: str, error: ResourceUnavailable) -> str:
     status = getattr(error, "_status", "?")
     body = str(getattr(error, "_msg", "")).rsplit(" at https://", 1)[0][:200]
     return f"Trello a refusé {method} {path} (HTTP {status}) : {body}"
-
-
-def build_board(
-    *, base_url: str, api_key: str, token: str, board_id: str, **http_options: Any
-) -> TrelloBoard:
-    return TrelloBoard(
-        http=TrelloHttp(base_url=base_url, **http_options), api_key=api_key, token=token, board_id=board_id
-    )

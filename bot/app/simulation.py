@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 from bot.app.ports import Console
 from bot.domain.command import DryRunCommand
@@ -14,6 +15,7 @@ from bot.domain.plan import without_accommodations
 from bot.texts.card import NOT_RUN
 from bot.texts.text import plan_prefix, short_label
 
+_Result = TypeVar("_Result")
 Progress = Callable[[int, int, str], None]  # (number, total, « CHU 75 → DAHAR »)
 
 # A console that cannot be reached fails the same way for every rule: stop asking after this many in a row.
@@ -157,10 +159,7 @@ def run_until_broken(
         breaker.record(result)
         return result
 
-    if concurrency <= 1 or len(commands) <= 1:
-        return [run_one(position) for position in range(len(commands))]
-    with ThreadPoolExecutor(max_workers=min(concurrency, len(commands))) as pool:
-        return list(pool.map(run_one, range(len(commands))))
+    return _each(len(commands), run_one, concurrency=concurrency)
 
 
 def _not_run(index: int, command: str) -> DryRun:
@@ -174,3 +173,31 @@ def _arrow(plan: Plan, index: int) -> str:
     origin = short_label(rule.origin, prefix).rsplit(" (ID", 1)[0]
     destination = short_label(rule.destination, prefix).rsplit(" (ID", 1)[0]
     return f"{origin} → {destination}"
+
+
+def run_all(
+    runner: Console,
+    commands: Sequence[DryRunCommand],
+    *,
+    concurrency: int = 1,
+    on_start: Callable[[int, DryRunCommand], None] | None = None,
+) -> list[ConsoleResult]:
+    """Run every command (one after another unless `concurrency` > 1); results in input order."""
+    if concurrency < 1:
+        raise ValueError("concurrency must be at least 1")
+
+    def run_one(index: int) -> ConsoleResult:
+        command = commands[index]
+        if on_start is not None:
+            on_start(index, command)
+        return runner.run(command)
+
+    return _each(len(commands), run_one, concurrency=concurrency)
+
+
+def _each(count: int, run_one: Callable[[int], _Result], *, concurrency: int) -> list[_Result]:
+    """`run_one` for each position, one after another or `concurrency` at once; results in order."""
+    if concurrency <= 1 or count <= 1:
+        return [run_one(position) for position in range(count)]
+    with ThreadPoolExecutor(max_workers=min(concurrency, count)) as pool:
+        return list(pool.map(run_one, range(count)))

@@ -19,6 +19,11 @@ from bot.domain.synthesis import Synthesis
 from bot.texts.markdown import escape_markdown, fenced
 
 FENCE = "```"
+# `migrabot demo` from the wheel (Docker image, pip install): the stand-ins stay in the repository.
+DEMO_WITHOUT_SANDBOX = (
+    "la démo a besoin du bac à sable (le dossier sandbox/ du dépôt), qui n'est pas installé avec le paquet : "
+    "lancez « make demo » depuis une copie du dépôt"
+)
 
 
 def code_block(text: str) -> list[str]:
