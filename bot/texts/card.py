@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.domain.model import AccommodationConflict, DryRun, Notice, Plan, Problem, Simulation
+from bot.domain.model import AccommodationConflict, DryRun, Notice, Plan, Problem, ProblemKind, Simulation
 from bot.domain.synthesis import Synthesis
 from bot.texts.markdown import code_span, escape_markdown, fenced
 from bot.texts.text import (
@@ -24,6 +24,7 @@ from bot.texts.text import (
     shared_prefix,
     short_label,
 )
+from bot.texts.ticket import problem_expected, problem_message
 
 TRELLO_COMMENT_LIMIT = 16384
 MARKER_PREFIX = "migrabot · "
@@ -60,11 +61,11 @@ def ticket_errors_comment(
             )
             if part
         )
-        lines.append(f"- **{where.capitalize() or 'Ticket'}** : {escape_markdown(error.message)}")
+        lines.append(f"- **{where.capitalize() or 'Ticket'}** : {escape_markdown(problem_message(error))}")
         if error.source:
             lines.append(f"  {code_span(error.source)}")
-        if error.expected:
-            lines.append(f"  Attendu : {error.expected}")
+        if expected := problem_expected(error):
+            lines.append(f"  Attendu : {expected}")
     if warnings:
         lines += ["", "Avertissements :", *(f"- {describe_notice(w)}" for w in warnings)]
     lines += [
@@ -78,7 +79,9 @@ def started_comment(command_count: int) -> str:
     return f"⏳ Simulation en cours ({plural(command_count, 'commande', 'commandes')} en --dry-run sur la preprod)…"
 
 
-def synthesis_comment(simulation: Simulation, synthesis: Synthesis, *, warnings: Sequence[Notice]) -> str:
+def synthesis_comment(
+    simulation: Simulation, synthesis: Synthesis, *, warnings: Sequence[Notice | str]
+) -> str:
     """The synthesis (runbook format A), then the dry-run commands. Raw outputs follow in their own comments."""
     count = len(simulation.runs)
     body = escape_markdown(render_synthesis(simulation, synthesis, ticket_warnings=warnings).rstrip())
@@ -96,10 +99,7 @@ def synthesis_comment(simulation: Simulation, synthesis: Synthesis, *, warnings:
 
 
 def too_many_rules(count: int, *, limit: int) -> Problem:
-    return Problem(
-        f"trop de règles : {count} sur cette carte, au plus {limit} par carte (réglage MAX_RULES_PER_CARD) ; "
-        "découpez la migration en plusieurs cartes"
-    )
+    return Problem(ProblemKind.TOO_MANY_RULES, params={"count": count, "limit": limit})
 
 
 NOT_RUN = "non lancée : la simulation s'est arrêtée après des échecs répétés de la console"
