@@ -19,8 +19,8 @@ demo: $(STAMP)
 	$(BIN)/migrabot demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check bot sandbox tests
-	$(BIN)/ruff format --check bot sandbox tests
+	$(BIN)/ruff check bot sandbox tests deploy/preprod-ssh-guard
+	$(BIN)/ruff format --check bot sandbox tests deploy/preprod-ssh-guard
 	$(BIN)/lint-imports  # the architecture contract in pyproject.toml
 
 test: lint

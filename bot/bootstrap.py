@@ -107,7 +107,6 @@ def resolve_lists(board: Board, settings: Settings) -> Lists:
 def build_service(
     settings: Settings,
     *,
-    slack_host: str = "0.0.0.0",
     listener: Listener | None = None,
     **http_options: object,
 ) -> Service:
@@ -155,7 +154,7 @@ def build_service(
             chat=chat,
             executor=service.listeners,
         )
-        service.slack = SlackEndpoint(app, settings, host=slack_host)
+        service.slack = SlackEndpoint(app, settings)
     return service
 
 

@@ -120,7 +120,7 @@ class Demo:
             f"Slack : #{VALIDATION_CHANNEL[1]} (PO : {PO[1]}) et #{TEAM_CHANNEL[1]} ; preprod : simulateur de la "
             "console Reconnect (données du runbook).",
         )
-        service = build_service(settings, slack_host="127.0.0.1", listener=self._bot_event)
+        service = build_service(settings, listener=self._bot_event)
         scheduler = build_scheduler(service.jobs())  # the same jobs as `migrabot run`
         ok = False
         try:

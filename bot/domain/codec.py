@@ -151,6 +151,7 @@ def _run(run: DryRun) -> dict:
         },
         "error": run.error,
         "warnings": list(run.warnings),
+        "not_run": run.not_run,
     }
 
 
@@ -176,6 +177,7 @@ def _run_back(data: dict) -> DryRun:
         figures=figures,
         error=data["error"],
         warnings=tuple(data["warnings"]),
+        not_run=data.get("not_run", False),
     )
 
 

@@ -210,7 +210,7 @@ def _detachment(
         migrated=figures.origin.moved,
         accommodations=None if found is None else found.to_migrate,
         shared=() if found is None else tuple(c.accommodation_id for c in found.conflicts),
-        failure=None if check is None or found is not None else check.error,
+        failure=None if check is None or check.not_run or found is not None else check.error,
     )
 
 

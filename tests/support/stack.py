@@ -48,7 +48,7 @@ def start(tmp_path: Path, *, cards: tuple[tuple[str, str], ...], slack: bool, **
     if not slack:
         overrides.setdefault("slack_bot_token", "")
     settings = stack.settings(**overrides)
-    service = build_service(settings, slack_host="127.0.0.1", **FAST_HTTP)
+    service = build_service(settings, **FAST_HTTP)
     driver = None
     if service.slack is not None:
         service.slack.start()

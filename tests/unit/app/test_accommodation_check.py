@@ -155,3 +155,27 @@ def test_checks_survive_the_state_database_and_older_simulations_read_as_not_mea
     assert simulation_from_dict(stored) == simulation
     del stored["accommodation_checks"]
     assert simulation_from_dict(stored).accommodation_checks is None
+
+
+def test_the_transport_breaker_stops_the_check_too_and_the_rest_is_not_run():
+    """Issue 11's rule: after 3 transport failures in a row, the remaining dry-runs are not started."""
+    unreachable = ConsoleResult(
+        exit_code=None, stdout="", stderr="", duration_s=0.0, start_error="ssh: coupé"
+    )
+
+    class ConsoleLostAfterTheRules(FakeConsole):
+        def run(self, command: DryRunCommand) -> ConsoleResult:
+            answer = super().run(command)
+            return unreachable if "--withAccommodations" in command.arguments() else answer
+
+    console = ConsoleLostAfterTheRules()
+
+    simulation = simulate(
+        plan_of(RUNBOOK_TICKET), console, console_command="php bin/console", accommodation_impact=True
+    )
+
+    assert simulation.ok  # the rules' own dry-runs are fine: the card is not blocked
+    assert len(console.ran) == 8 + 3
+    checks = simulation.accommodation_checks
+    assert [check.not_run for check in checks] == [False] * 3 + [True] * 5
+    assert checks[0].error.startswith("La commande n'a pas pu être lancée")

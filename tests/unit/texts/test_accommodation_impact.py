@@ -8,6 +8,7 @@ import io
 from openpyxl import load_workbook
 
 from bot.app.simulation import simulate
+from bot.domain.command import DryRunCommand
 from bot.domain.model import ConsoleResult, Simulation
 from bot.domain.plan import plan_ticket
 from bot.domain.synthesis import detached_total, detachments, summarize
@@ -161,10 +162,10 @@ def test_console_outputs_label_the_check():
     [comment] = outputs_plan(simulation.runs, checks=simulation.accommodation_checks).comments
     titles = [line for line in comment.splitlines() if line.startswith("**")]
 
-    assert [title.split(" : ")[0] for title in titles] == [
-        "**Commande 1**",
-        "**Commande 2**",
-        "**Vérification des hébergements, commande 2**",
+    assert titles == [
+        "**Commande 1** :",
+        "**Commande 2** :",
+        "**Vérification des hébergements, commande 2** :",
     ]
     attached = outputs_plan(simulation.runs, checks=simulation.accommodation_checks, limit=400).attachment
     assert "=== Vérification des hébergements, commande 2 : php bin/console" in attached.decode()
@@ -203,3 +204,25 @@ def test_the_total_agrees_in_number():
         "Au total : 1 hébergement restera dans son centre d'origine, décroché des dossiers migrés, dont 1 "
         "partagé avec des personnes qui ne migrent pas."
     ) in render_accommodations(simulated(ticket, console)).splitlines()
+
+
+def test_checks_the_breaker_stopped_say_not_run_and_the_failed_ones_quote_the_console():
+    unreachable = ConsoleResult(
+        exit_code=None, stdout="", stderr="", duration_s=0.0, start_error="ssh: coupé"
+    )
+
+    class ConsoleLostAfterTheRules(FakeConsole):
+        def run(self, command: DryRunCommand) -> ConsoleResult:
+            answer = super().run(command)
+            return unreachable if "--withAccommodations" in command.arguments() else answer
+
+    lines = render_accommodations(simulated(RUNBOOK_TICKET, ConsoleLostAfterTheRules())).splitlines()
+
+    assert lines[1] == (
+        "- CHU 75 (ID 4537) → CHU 77 (ID 5644) : impact sur les hébergements non mesuré (la vérification a "
+        "échoué) — La commande n'a pas pu être lancée : « ssh: coupé »"
+    )
+    assert lines[4] == (
+        "- CHU 75 (ID 4537) → TEH (ID 5645) : impact sur les hébergements non mesuré (vérification non lancée)."
+    )
+    assert not any(line.startswith("Hébergements : non concernés") for line in lines)
