@@ -61,9 +61,12 @@ def test_a_second_process_stays_silent_then_takes_over_when_the_first_is_killed(
             process.stop()
         stack.stop()
     round_heads = [
-        "⏳ Simulation en cours (8 commandes en --dry-run sur la preprod)…",
-        "✅ **Simulation terminée** (8 commandes en --dry-run sur la preprod)",
-        "📄 **Sorties de la console** (1/1)",
+        "⏳ Simulation en cours (8 commandes en --dry-run sur la preprod, "
+        "plus 8 pour la vérification des hébergements)…",
+        "✅ **Simulation terminée** (8 commandes en --dry-run sur la preprod, "
+        "plus 8 pour la vérification des hébergements)",
+        "📄 **Sorties de la console** (1/2)",
+        "📄 **Sorties de la console** (2/2)",
     ]
     assert heads(stack) == round_heads * 2  # one round each, nothing twice
 
