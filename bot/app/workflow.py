@@ -35,6 +35,7 @@ from bot.settings import Settings
 from bot.texts import card as texts
 from bot.texts.blocks import CardLink, RequestKey, approval_request, conflict_request
 from bot.texts.excel import build_workbook, workbook_name
+from bot.texts.status import poll_detail
 from bot.texts.text import DECISION_TEXT, render_synthesis, shared_prefix, short_label
 
 log = logging.getLogger("migrabot.workflow")
@@ -106,7 +107,7 @@ class Workflow:
                     outcome="🗄️ *Carte archivée* : plus rien à décider.",
                     status="obsolete",
                 )
-        detail = f"{len(cards)} carte(s) de migration"
+        detail = poll_detail(len(cards))
         self.store.beat("poll", now=self.clock(), detail=detail)
         for card in cards:
             if self._stopping.is_set():

@@ -8,6 +8,7 @@ run. Texts live in `bot.texts.doctor`.
 
 from __future__ import annotations
 
+import argparse
 import json
 import logging
 import re
@@ -15,7 +16,6 @@ import sqlite3
 import time
 import urllib.error
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TextIO
 
@@ -29,8 +29,9 @@ from bot.app.ports import BoardLayout
 from bot.domain.command import MIGRATION_COMMAND
 from bot.domain.console_output import console_failure
 from bot.domain.model import ConsoleResult
-from bot.settings import Settings, SettingsError
+from bot.settings import Settings, SettingsError, load_settings
 from bot.texts import doctor as texts
+from bot.texts.doctor import Check
 
 log = logging.getLogger("migrabot.doctor")
 
@@ -55,22 +56,9 @@ SLACK_REFUSED_TOKEN = frozenset(
     {"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive"}
 )
 SSH_CONNECTION_FAILED = 255  # ssh's own exit code when it could not connect or authenticate
-_REFUSAL = re.compile(r"\(HTTP (?P<status>\d{3})\) : (?P<body>.*)$", re.DOTALL)
 _URL = re.compile(r"^https?://[^\s/]+")
 _SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
 _SLACK_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]+$")
-
-
-@dataclass(frozen=True)
-class Check:
-    name: str  # a stable key for scripts, e.g. "trello.token"
-    ok: bool | None  # None: a warning, the bot can run
-    detail: str  # French, one line, its subject first
-    fix: str = ""  # French: what to do, which setting or command
-
-    @property
-    def status(self) -> str:
-        return {True: "ok", None: "warning", False: "error"}[self.ok]
 
 
 class DoctorBoard(Protocol):
@@ -113,9 +101,9 @@ def check_trello_settings(settings: Settings) -> Check:
     fixes = [texts.TRELLO_CREDENTIALS_FIX] if absent else []
     if not _URL.match(settings.trello_api_base_url):
         problems.append(texts.malformed("TRELLO_API_BASE_URL", texts.URL_FIX))
-        fixes.append(f"TRELLO_API_BASE_URL : {texts.URL_FIX}")
+        fixes.append(texts.setting_fix("TRELLO_API_BASE_URL", texts.URL_FIX))
     if problems:
-        detail = texts.settings_problems("Trello", problems)
+        detail = texts.settings_problems(texts.TRELLO, problems)
         if absent:
             detail += texts.TRELLO_NOT_CHECKED
         return Check("settings.trello", False, detail, texts.in_env_file(fixes))
@@ -128,34 +116,53 @@ def check_slack_settings(settings: Settings) -> Check:
     found: list[tuple[str, str]] = []  # (problem, fix)
     if not settings.slack_bot_token.get_secret_value().startswith("xoxb-"):
         found.append(
-            (texts.malformed("SLACK_BOT_TOKEN", "xoxb-…"), f"SLACK_BOT_TOKEN : {texts.SLACK_BOT_TOKEN_FIX}")
+            (
+                texts.malformed("SLACK_BOT_TOKEN", texts.BOT_TOKEN_FORM),
+                texts.setting_fix("SLACK_BOT_TOKEN", texts.SLACK_BOT_TOKEN_FIX),
+            )
         )
-    po_fix = f"SLACK_PO_USER_IDS : {texts.SLACK_PO_FIX}"
+    po_fix = texts.setting_fix("SLACK_PO_USER_IDS", texts.SLACK_PO_FIX)
     if not settings.po_user_ids:
         found.append((texts.missing("SLACK_PO_USER_IDS"), po_fix))
     elif not all(_SLACK_USER_ID.match(user) for user in settings.po_user_ids):
-        found.append((texts.malformed("SLACK_PO_USER_IDS", "U… ou W…"), po_fix))
+        found.append((texts.malformed("SLACK_PO_USER_IDS", texts.USER_ID_FORM), po_fix))
     app_token = settings.slack_app_token.get_secret_value()
     if settings.slack_mode == "socket" and not app_token.startswith("xapp-"):
         problem = (
-            texts.malformed("SLACK_APP_TOKEN", "xapp-…") if app_token else texts.missing("SLACK_APP_TOKEN")
+            texts.malformed("SLACK_APP_TOKEN", texts.APP_TOKEN_FORM)
+            if app_token
+            else texts.missing("SLACK_APP_TOKEN")
         )
-        found.append((f"{problem} (mode socket)", f"SLACK_APP_TOKEN : {texts.SLACK_APP_TOKEN_FIX}"))
+        found.append(
+            (
+                texts.in_mode(problem, "socket"),
+                texts.setting_fix("SLACK_APP_TOKEN", texts.SLACK_APP_TOKEN_FIX),
+            )
+        )
     if settings.slack_mode == "http" and not settings.slack_signing_secret.get_secret_value():
         problem = texts.missing("SLACK_SIGNING_SECRET")
-        found.append((f"{problem} (mode http)", f"SLACK_SIGNING_SECRET : {texts.SLACK_SIGNING_SECRET_FIX}"))
+        fix = texts.setting_fix("SLACK_SIGNING_SECRET", texts.SLACK_SIGNING_SECRET_FIX)
+        found.append((texts.in_mode(problem, "http"), fix))
     for setting, value in (
         ("SLACK_CHANNEL_ID", settings.slack_channel_id),
         ("SLACK_TEAM_CHANNEL_ID", settings.slack_team_channel_id),
     ):
         if value and not _SLACK_CHANNEL_ID.match(value):
-            found.append((texts.malformed(setting, "C…, G… ou D…"), f"{setting} : {texts.SLACK_CHANNEL_FIX}"))
+            found.append(
+                (
+                    texts.malformed(setting, texts.CHANNEL_ID_FORM),
+                    texts.setting_fix(setting, texts.SLACK_CHANNEL_FIX),
+                )
+            )
     if not _URL.match(settings.slack_api_base_url):
         found.append(
-            (texts.malformed("SLACK_API_BASE_URL", texts.URL_FIX), f"SLACK_API_BASE_URL : {texts.URL_FIX}")
+            (
+                texts.malformed("SLACK_API_BASE_URL", texts.URL_FIX),
+                texts.setting_fix("SLACK_API_BASE_URL", texts.URL_FIX),
+            )
         )
     if found:
-        detail = texts.settings_problems("Slack", [problem for problem, _ in found])
+        detail = texts.settings_problems(texts.SLACK, [problem for problem, _ in found])
         return Check("settings.slack", False, detail, texts.in_env_file([fix for _, fix in found]))
     return Check(
         "settings.slack", True, texts.slack_settings_ok(settings.slack_mode, len(settings.po_user_ids))
@@ -167,10 +174,9 @@ def check_slack_settings(settings: Settings) -> Check:
 
 def refusal_of(error: TrelloError) -> tuple[int | None, str]:
     """(HTTP status, Trello's words) of a refusal; (None, message) when Trello was never reached."""
-    match = _REFUSAL.search(str(error))
-    if match is None:
+    if error.status is None:
         return None, str(error)
-    return int(match["status"]), match["body"].strip()
+    return error.status, error.said or ""
 
 
 def check_trello(board: DoctorBoard, *, settings: Settings, fix: bool) -> list[Check]:
@@ -214,7 +220,7 @@ def _account_failure(error: TrelloError) -> Check:
     status, said = refusal_of(error)
     if status is None:
         return Check("trello.reachable", False, texts.trello_unreachable(said), texts.TRELLO_UNREACHABLE_FIX)
-    reason = f"HTTP {status} : {said}"
+    reason = texts.http_refusal(status, said)
     if status == 401 and "key" in said.lower():
         return Check("trello.token", False, texts.trello_key_refused(reason), texts.TRELLO_KEY_FIX)
     if status == 401:
@@ -224,7 +230,7 @@ def _account_failure(error: TrelloError) -> Check:
 
 def _board_failure(error: TrelloError, board_id: str) -> Check:
     status, said = refusal_of(error)
-    reason = f"HTTP {status} : {said}"
+    reason = texts.http_refusal(status, said)
     if status in (400, 404):
         return Check(
             "trello.board", False, texts.trello_board_not_found(board_id, reason), texts.TRELLO_BOARD_FIX
@@ -377,7 +383,7 @@ def _file_in_the_way(path: Path) -> Path | None:
 
 def _os_reason(error: BaseException) -> str:
     if isinstance(error, OSError) and error.strerror:
-        return f"{error.strerror} : {error.filename}" if error.filename else error.strerror
+        return texts.os_reason(error.strerror, error.filename) if error.filename else error.strerror
     return str(error)
 
 
@@ -391,11 +397,11 @@ def diagnose(
     if settings is None:
         return [loaded]
     checks = [loaded, check_trello_settings(settings), check_slack_settings(settings)]
-    checks += _guarded("Trello", "trello", lambda: _trello_checks(settings, fix=fix))
+    checks += _guarded(texts.TRELLO, "trello", lambda: _trello_checks(settings, fix=fix))
     if settings.slack_enabled:
-        checks += _guarded("Slack", "slack", lambda: _slack_checks(settings))
-    checks += _guarded("Console", "console", lambda: [_console_check(settings)])
-    checks += _guarded("Base d'état", "state_db", lambda: [check_state_db(settings.state_db, now=clock())])
+        checks += _guarded(texts.SLACK, "slack", lambda: _slack_checks(settings))
+    checks += _guarded(texts.CONSOLE, "console", lambda: [_console_check(settings)])
+    checks += _guarded(texts.STATE_DB, "state_db", lambda: [check_state_db(settings.state_db, now=clock())])
     return checks
 
 
@@ -441,6 +447,15 @@ def _console_check(settings: Settings) -> Check:
         )
     finally:
         runner.close()
+
+
+def main(arguments: argparse.Namespace, settings: Settings | None, *, stdout: TextIO, stderr: TextIO) -> int:
+    """`settings` None: the doctor loads them itself, so that invalid settings become a ✗ line."""
+
+    def load() -> Settings:
+        return settings if settings is not None else load_settings()
+
+    return run_doctor(load, fix=arguments.fix, as_json=arguments.json, stdout=stdout)
 
 
 def run_doctor(load: Callable[[], Settings], *, fix: bool, as_json: bool, stdout: TextIO) -> int:

@@ -7,14 +7,35 @@ what was found, then « → » and what to do, naming the setting or the command
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from bot.commands.doctor import Check
+from dataclasses import dataclass
 
 OK_MARK = "✓"
 ERROR_MARK = "✗"
 TRELLO_APP_KEY_URL = "https://trello.com/app-key"
+TRELLO, SLACK, CONSOLE, STATE_DB = (
+    "Trello",
+    "Slack",
+    "Console",
+    "Base d'état",
+)  # subjects of unexpected errors
+BOT_TOKEN_FORM, APP_TOKEN_FORM = "xoxb-…", "xapp-…"
+USER_ID_FORM = "U… ou W…"
+CHANNEL_ID_FORM = "C…, G… ou D…"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One line of the doctor's report."""
+
+    name: str  # a stable key for scripts, e.g. "trello.token"
+    ok: bool | None  # None: a warning, the bot can run
+    detail: str  # French, one line, its subject first
+    fix: str = ""  # French: what to do, which setting or command
+
+    @property
+    def status(self) -> str:
+        return {True: "ok", None: "warning", False: "error"}[self.ok]
+
 
 # --- settings ---------------------------------------------------------------------------------------
 
@@ -50,8 +71,8 @@ def malformed(setting: str, expected: str) -> str:
 
 
 TRELLO_CREDENTIALS_FIX = (
-    f"clé et jeton sur {TRELLO_APP_KEY_URL} (TRELLO_API_KEY, TRELLO_TOKEN) ; identifiant du tableau dans "
-    "son adresse, trello.com/b/<identifiant>/… (TRELLO_BOARD_ID)"
+    f"la clé et le jeton sur {TRELLO_APP_KEY_URL} (TRELLO_API_KEY, TRELLO_TOKEN) ; l'identifiant du tableau "
+    "dans son adresse, trello.com/b/<identifiant>/… (TRELLO_BOARD_ID)"
 )
 URL_FIX = "une adresse en http:// ou https://"
 
@@ -68,6 +89,22 @@ SLACK_APP_TOKEN_FIX = (
 )
 SLACK_SIGNING_SECRET_FIX = "le « Signing Secret » de la page « Basic Information » de l'app"
 SLACK_CHANNEL_FIX = "un identifiant de salon (C…, G… ou D…), pas son nom"
+
+
+def setting_fix(setting: str, fix: str) -> str:
+    return f"{setting} : {fix}"
+
+
+def in_mode(problem: str, mode: str) -> str:
+    return f"{problem} (mode {mode})"
+
+
+def http_refusal(status: int | None, said: str) -> str:
+    return f"HTTP {status} : {said}"
+
+
+def os_reason(reason: str, filename: object) -> str:
+    return f"{reason} : {filename}"
 
 
 def in_env_file(fixes: Sequence[str]) -> str:
