@@ -27,10 +27,10 @@ from bot.adapters.store import Store
 from bot.adapters.trello import TrelloError
 from bot.app.ports import BoardLayout
 from bot.domain.command import MIGRATION_COMMAND
-from bot.domain.console_output import console_failure
 from bot.domain.model import ConsoleResult
 from bot.settings import Settings, SettingsError, load_settings
 from bot.texts import doctor as texts
+from bot.texts.console import console_failure
 from bot.texts.doctor import Check
 
 log = logging.getLogger("migrabot.doctor")
