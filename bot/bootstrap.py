@@ -15,6 +15,7 @@ from bot.app.approvals import Approvals
 from bot.app.ports import Board, Console
 from bot.app.workflow import Listener, Lists, Workflow
 from bot.settings import Settings
+from bot.texts import setup as texts
 
 log = logging.getLogger("migrabot")
 
@@ -67,7 +68,7 @@ def build_board(settings: Settings, **http_options: object) -> TrelloBoard:
         if not value
     ]
     if missing:
-        raise SetupError(f"réglages Trello manquants : {', '.join(missing)} (voir .env.example)")
+        raise SetupError(texts.missing_settings("Trello", missing))
     http = TrelloHttp(base_url=settings.trello_api_base_url, **http_options)  # type: ignore[arg-type]
     return TrelloBoard(
         http=http,
@@ -85,13 +86,9 @@ def resolve_lists(board: Board, settings: Settings) -> Lists:
         "TRELLO_LIST_FIX": settings.trello_list_fix,
         "TRELLO_LIST_APPROVED": settings.trello_list_approved,
     }
-    missing = [f"« {name} » ({setting})" for setting, name in wanted.items() if name not in layout.lists]
+    missing = [(name, setting) for setting, name in wanted.items() if name not in layout.lists]
     if missing:
-        raise SetupError(
-            "listes introuvables sur le tableau : "
-            + ", ".join(missing)
-            + " — créez-les ou lancez `migrabot doctor --fix`"
-        )
+        raise SetupError(texts.missing_lists(missing))
     label = layout.labels.get(settings.trello_card_label)
     if label is None:
         log.warning(
@@ -156,8 +153,8 @@ def check_slack_settings(settings: Settings) -> None:
     if not settings.po_user_ids:
         missing.append("SLACK_PO_USER_IDS")
     if settings.slack_mode == "socket" and not settings.slack_app_token.get_secret_value():
-        missing.append("SLACK_APP_TOKEN (Socket Mode)")
+        missing.append(texts.SOCKET_APP_TOKEN)
     if settings.slack_mode == "http" and not settings.slack_signing_secret.get_secret_value():
-        missing.append("SLACK_SIGNING_SECRET (mode HTTP)")
+        missing.append(texts.HTTP_SIGNING_SECRET)
     if missing:
-        raise SetupError(f"réglages Slack manquants : {', '.join(missing)} (voir .env.example)")
+        raise SetupError(texts.missing_settings("Slack", missing))

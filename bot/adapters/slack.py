@@ -32,6 +32,7 @@ from bot.texts.blocks import (
     REASON_BLOCK,
     REASON_INPUT,
     REFUSAL_MODAL,
+    REFUSAL_TOO_SHORT,
     REFUSE,
     RESIMULATE,
     RequestKey,
@@ -210,7 +211,7 @@ def build_app(
             view["state"]["values"].get(REASON_BLOCK, {}).get(REASON_INPUT, {}).get("value") or ""
         ).strip()
         if len(reason) < 3:
-            ack(response_action="errors", errors={REASON_BLOCK: "Expliquez le refus en quelques mots."})
+            ack(response_action="errors", errors={REASON_BLOCK: REFUSAL_TOO_SHORT})
             return
         ack()
         value, channel, _ts = (view.get("private_metadata") or "||").rsplit("|", 2)

@@ -21,6 +21,7 @@ FOLDED = "… (suite dans la carte Trello)"
 APPROVE, REFUSE, RESIMULATE = "approve", "refuse", "resimulate"
 CONFLICT_MIGRATE, CONFLICT_WITHOUT = "conflict_migrate", "conflict_without"
 REFUSAL_MODAL, REASON_BLOCK, REASON_INPUT = "refusal_reason", "reason", "reason_input"
+REFUSAL_TOO_SHORT = "Expliquez le refus en quelques mots."
 
 
 @dataclass(frozen=True)

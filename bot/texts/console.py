@@ -16,6 +16,12 @@ from bot.domain.model import ConsoleResult
 from bot.texts.french import french, plural, typeset
 
 QUOTE_MAX_CHARS = 600
+# The console adapter's own refusals (the runner never starts these)
+END_OF_OPTIONS_REFUSED = french(
+    "Commande refusée : l'argument {end} ferait ignorer l'option --dry-run par la console.", end="« -- »"
+)
+PROGRAM_NOT_FOUND = "programme introuvable"
+PERMISSION_DENIED = "permission refusée"
 EMPTY_OUTPUT = "(sortie vide)"
 EXCERPT_TITLE = "Extrait de la sortie de la console :"
 
@@ -175,3 +181,11 @@ def id_mismatch_error(mismatches: tuple[IdMismatch, ...]) -> str:
         + french(" ; ").join(found)
         + "."
     )
+
+
+def cannot_start(executable: str, reason: str) -> str:
+    return french("Impossible de lancer « {executable} » : {reason}.", executable=executable, reason=reason)
+
+
+def missing_workdir(workdir: str) -> str:
+    return french("Le dossier de travail « {workdir} » n'existe pas.", workdir=workdir)

@@ -429,7 +429,7 @@ def test_invalid_settings_are_one_line_and_nothing_else_is_tried(setenv: Callabl
     [check] = diagnose(load_settings)
 
     assert (check.name, check.ok) == ("settings", False)
-    assert check.detail == (
+    assert plain(check.detail) == (
         "Réglages invalides : POLL_INTERVAL_SECONDS : un nombre est attendu ; SLACK_MODE : valeurs possibles : "
         "'socket' or 'http' (les autres vérifications ont besoin de réglages valides)"
     )
