@@ -22,6 +22,7 @@ import httpx
 from bot.app.ports import CardSnapshot
 from bot.bootstrap import build_service
 from bot.scheduler import build_scheduler
+from bot.texts.french import decimal
 from sandbox.slack_driver import SlackDriver
 from sandbox.stack import DEMO_CARDS, DEVELOPER, PO, TEAM_CHANNEL, VALIDATION_CHANNEL, SandboxStack
 from sandbox.tickets import ticket_text
@@ -74,8 +75,9 @@ class Transcript:
 
 
 def render_entry(entry: Entry) -> str:
-    card = f" « {entry.card} »" if entry.card else ""
-    line = f"[{entry.at_s:5.1f} s] {ACTORS.get(entry.actor, entry.actor):<12} {entry.text}{card}"
+    card = f" — « {entry.card} »" if entry.card else ""  # a dash: the text may itself end with a quoted name
+    at = format(entry.at_s, "5.1f").replace(".", ",")  # French decimal comma
+    line = f"[{at} s] {ACTORS.get(entry.actor, entry.actor):<12} {entry.text}{card}"
     if entry.details:
         line += "\n" + "\n".join(f"                │ {detail}" for detail in entry.details.splitlines())
     return line
@@ -125,7 +127,8 @@ class Demo:
                 sandbox=self.stack.slack,
             )
             say(
-                "démo", f"Le bot démarre (relevé du tableau toutes les {settings.poll_interval_seconds:g} s)."
+                "démo",
+                f"Le bot démarre (relevé du tableau toutes les {decimal(settings.poll_interval_seconds)} s).",
             )
             scheduler.start()
             self._story(driver)
@@ -192,7 +195,12 @@ class Demo:
             lambda: self._list(mistaken) == "En attente validation PO",
             "la nouvelle simulation du ticket corrigé",
         )
-        say("bot", "ticket corrigé simulé", card=self._title(mistaken), details=self._synthesis(mistaken))
+        say(
+            "bot",
+            "le ticket corrigé a été simulé",
+            card=self._title(mistaken),
+            details=self._synthesis(mistaken),
+        )
 
         say("équipe", f"{DEVELOPER[1]} (pas PO) clique « Valider »", card=self._title(runbook))
         driver.click(user_id=DEVELOPER[0], message=request, action_id="approve")
@@ -312,7 +320,7 @@ class Demo:
             if value:
                 return value
             if time.monotonic() > deadline:
-                raise DemoFailed(f"rien après {STEP_TIMEOUT_S:g} s en attendant {what}")
+                raise DemoFailed(f"rien après {decimal(STEP_TIMEOUT_S)} s en attendant {what}")
             time.sleep(0.05)
 
     # --- what stays --------------------------------------------------------------------------------

@@ -71,7 +71,13 @@ def _report(arguments, simulation, ticket, *, settings: Settings, stdout: TextIO
     """The outcome: the failures (2), the conflicts to decide (3), or the synthesis and its Excel file (0)."""
     from bot.domain.synthesis import summarize
     from bot.texts.payload import simulate_payload
-    from bot.texts.text import describe_notice, render_conflicts, render_failures, render_synthesis
+    from bot.texts.text import (
+        describe_notice,
+        render_conflicts,
+        render_failures,
+        render_synthesis,
+        synthesis_warnings,
+    )
 
     warnings = [describe_notice(w) for w in ticket.warnings]
 
@@ -90,7 +96,7 @@ def _report(arguments, simulation, ticket, *, settings: Settings, stdout: TextIO
         emit_outcome(render_failures(simulation))
         return EXIT_DRY_RUN_FAILED
     synthesis = summarize(simulation)
-    warnings += list(synthesis.warnings)
+    warnings += synthesis_warnings(synthesis)
     if simulation.awaits_decision:
         emit_outcome(render_conflicts(simulation))
         return EXIT_AWAITING_DECISION

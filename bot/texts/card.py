@@ -11,17 +11,18 @@ from dataclasses import dataclass
 
 from bot.domain.model import AccommodationConflict, DryRun, Notice, Plan, Problem, Simulation
 from bot.domain.synthesis import Synthesis
+from bot.texts.french import french, plural, typeset
 from bot.texts.text import (
     FENCE,
     conflict_table,
     crossing_instruction,
     crossing_pairs,
     describe_notice,
-    plural,
     render_commands,
     render_synthesis,
     shared_prefix,
     short_label,
+    write_decision,
 )
 
 TRELLO_COMMENT_LIMIT = 16384
@@ -47,7 +48,10 @@ def ticket_errors_comment(
     errors: Sequence[Problem], warnings: Sequence[Notice], *, fix_list: str, todo_list: str
 ) -> str:
     lines = [
-        f"❌ **Ticket non compris** : {plural(len(errors), 'erreur', 'erreurs')}, aucune commande n'a été lancée.",
+        french(
+            "❌ **Ticket non compris** : {errors}, aucune commande n'a été lancée.",
+            errors=plural(len(errors), "erreur", "erreurs"),
+        ),
         "",
     ]
     for error in errors:
@@ -59,16 +63,22 @@ def ticket_errors_comment(
             )
             if part
         )
-        lines.append(f"- **{where.capitalize() or 'Ticket'}** : {error.message}")
+        lines.append(
+            french("- **{where}** : {message}", where=where.capitalize() or "Ticket", message=error.message)
+        )
         if error.source:
             lines.append(f"  `{error.source}`")
         if error.expected:
-            lines.append(f"  Attendu : {error.expected}")
+            lines.append(french("  Attendu : {expected}", expected=error.expected))
     if warnings:
-        lines += ["", "Avertissements :", *(f"- {describe_notice(w)}" for w in warnings)]
+        lines += ["", typeset("Avertissements :"), *(f"- {describe_notice(w)}" for w in warnings)]
     lines += [
         "",
-        f"La carte est déplacée dans « {fix_list} ». Corrigez la description puis remettez-la dans « {todo_list} ».",
+        french(
+            "La carte est déplacée dans « {fix_list} ». Corrigez la description puis remettez-la dans « {todo_list} ».",
+            fix_list=fix_list,
+            todo_list=todo_list,
+        ),
     ]
     return "\n".join(lines)
 
@@ -99,15 +109,25 @@ def synthesis_comment(simulation: Simulation, synthesis: Synthesis, *, warnings:
 def failure_comment(simulation: Simulation, *, fix_list: str, todo_list: str) -> str:
     failed = simulation.failed_runs
     lines = [
-        f"⚠️ **La simulation a échoué** ({plural(len(failed), 'commande', 'commandes')} en erreur) : "
-        "rien n'a été envoyé au PO.",
+        french(
+            "⚠️ **La simulation a échoué** ({failed} en erreur) : rien n'a été envoyé au PO.",
+            failed=plural(len(failed), "commande", "commandes"),
+        ),
         "",
     ]
     for run in failed:
         number = run.rule_index + 1
-        lines += [f"**Commande {number}** : `{run.command}`", f"> {run.error or 'sortie illisible'}", ""]
+        lines += [
+            french("**Commande {number}** : `{command}`", number=number, command=run.command),
+            f"> {run.error or 'sortie illisible'}",
+            "",
+        ]
     lines.append(
-        f"La carte est déplacée dans « {fix_list} ». Corrigez la carte (ou la preprod) puis remettez-la dans « {todo_list} »."
+        french(
+            "La carte est déplacée dans « {fix_list} ». Corrigez la carte (ou la preprod) puis remettez-la dans « {todo_list} ».",
+            fix_list=fix_list,
+            todo_list=todo_list,
+        )
     )
     return "\n".join(lines)
 
@@ -116,22 +136,29 @@ def conflict_comment(conflicts: Sequence[tuple[int, AccommodationConflict]], *, 
     table = conflict_table([conflict for _, conflict in conflicts])
     return "\n".join(
         [
-            "🏠 **Conflit d'hébergements** : une décision est nécessaire avant la validation PO.",
+            typeset("🏠 **Conflit d'hébergements** : une décision est nécessaire avant la validation PO."),
             "",
-            f"{plural(to_migrate, 'hébergement à migrer', 'hébergements à migrer')} ; "
-            f"{plural(len(conflicts), 'hébergement partagé', 'hébergements partagés')} entre des individus migrés "
-            "et des individus qui restent :",
+            french(
+                "{to_migrate} ; {conflicts} entre des dossiers migrés et des dossiers qui restent :",
+                to_migrate=plural(to_migrate, "hébergement à migrer", "hébergements à migrer"),
+                conflicts=plural(len(conflicts), "hébergement partagé", "hébergements partagés"),
+            ),
             FENCE,
             *table,
             FENCE,
-            "Deux décisions possibles :",
-            "1. **Migrer l'hébergement quand même** (garder --withAccommodations) : les individus non migrés se "
-            "retrouveront sans hébergement dans le centre d'origine.",
-            "2. **Sans hébergements** (retirer --withAccommodations des règles concernées) : les hébergements seront "
-            "traités à la main.",
+            typeset("Deux décisions possibles :"),
+            typeset(
+                "1. **Migrer l'hébergement quand même** (garder --withAccommodations) : les dossiers non migrés se "
+                "retrouveront sans hébergement dans le centre d'origine."
+            ),
+            typeset(
+                "2. **Sans hébergements** (retirer --withAccommodations des règles concernées) : les hébergements seront "
+                "traités à la main."
+            ),
             "",
-            "Pour décider : le bouton dans Slack, ou une ligne dans la description de la carte : "
-            "« Conflit hébergements : migrer quand même » ou « Conflit hébergements : sans hébergements ».",
+            write_decision(
+                "Pour décider : le bouton dans Slack, ou une ligne dans la description de la carte : "
+            ),
         ]
     )
 
@@ -146,27 +173,35 @@ def obsolete_comment(
         else "la demande de validation"
     )
     then = (
-        f"La carte revient dans « {todo_list} » pour une nouvelle simulation."
+        french("La carte revient dans « {todo_list} » pour une nouvelle simulation.", todo_list=todo_list)
         if moved
-        else f"Une fois la correction finie, remettez la carte dans « {todo_list} » pour une nouvelle simulation."
+        else french(
+            "Une fois la correction finie, remettez la carte dans « {todo_list} » pour une nouvelle simulation.",
+            todo_list=todo_list,
+        )
     )
-    return (
-        f"🔄 La description a changé depuis la simulation (empreinte {old_fingerprint[:8]} → {new_fingerprint[:8]}) : "
-        f"{what} en cours est **obsolète**. {then}"
+    return french(
+        "🔄 La description a changé depuis la simulation (empreinte {old_fingerprint} → {new_fingerprint}) : {what} en cours est **obsolète**. {then}",
+        old_fingerprint=old_fingerprint[:8],
+        new_fingerprint=new_fingerprint[:8],
+        what=what,
+        then=then,
     )
 
 
 def internal_error_comment(error_type: str) -> str:
-    return (
-        f"🐞 **Erreur interne de migrabot** sur cette carte ({error_type}). Ce n'est pas une erreur du ticket : "
-        "les détails sont dans le journal du bot, et la carte sera reprise au prochain passage."
+    return french(
+        "🐞 **Erreur interne de migrabot** sur cette carte ({error_type}). Ce n'est pas une erreur du ticket : les détails sont dans le journal du bot, et la carte sera reprise au prochain passage.",
+        error_type=error_type,
     )
 
 
 def lock_warning(*, centre: str, other_name: str, other_url: str) -> str:
-    return (
-        f"le centre {centre} figure aussi dans la carte « {other_name} » ({other_url}), encore en cours : "
-        "les chiffres de l'une changeront quand l'autre sera exécutée"
+    return french(
+        "le centre {centre} figure aussi dans la carte « {other_name} » ({other_url}), encore en cours : les chiffres de l'une changeront quand l'autre sera exécutée",
+        centre=centre,
+        other_name=other_name,
+        other_url=other_url,
     )
 
 
@@ -214,8 +249,10 @@ def outputs_plan(
     text = "\n\n".join(_plain_section(run) for run in runs) + "\n"
     return OutputsPlan(
         comments=(
-            "📄 **Sorties de la console** : trop longues pour des commentaires, elles sont jointes en entier dans "
-            "le fichier « sorties_console.txt ».",
+            typeset(
+                "📄 **Sorties de la console** : trop longues pour des commentaires, elles sont jointes en entier dans "
+                "le fichier « sorties_console.txt »."
+            ),
         ),
         attachment=text.encode("utf-8"),
     )
@@ -225,12 +262,22 @@ def _output_section(run: DryRun) -> list[str]:
     """A section as lines: title, then the output in a code block; a long output is cut into several blocks."""
     output = (run.result.stdout + ("\n" + run.result.stderr if run.result.stderr.strip() else "")).strip("\n")
     output = output.replace(FENCE, "ˋˋˋ")  # a fence inside the output would close our code block
-    return [f"**Commande {run.rule_index + 1}** : `{run.command}`", FENCE, *output.splitlines(), FENCE]
+    return [
+        french("**Commande {number}** : `{command}`", number=run.rule_index + 1, command=run.command),
+        FENCE,
+        *output.splitlines(),
+        FENCE,
+    ]
 
 
 def _plain_section(run: DryRun) -> str:
     output = (run.result.stdout + ("\n" + run.result.stderr if run.result.stderr.strip() else "")).strip("\n")
-    return f"=== Commande {run.rule_index + 1} : {run.command}\n{output}"
+    return french(
+        "=== Commande {number} : {command}\n{output}",
+        number=run.rule_index + 1,
+        command=run.command,
+        output=output,
+    )
 
 
 def _pack(sections: Sequence[list[str]], *, limit: int) -> list[str]:
@@ -277,7 +324,11 @@ def final_commands_comment(plan: Plan, *, approver: str, when: str, console_comm
     ).rstrip()
     return "\n".join(
         [
-            f"✅ **Validé par {approver}** le {when} : commandes finales à exécuter (sans --dry-run).",
+            french(
+                "✅ **Validé par {approver}** le {when} : commandes finales à exécuter (sans --dry-run).",
+                approver=approver,
+                when=when,
+            ),
             "",
             "Toujours exécuter et vérifier sur la **preprod en premier**, puis reproduire sur la prod.",
             "",
@@ -305,12 +356,20 @@ def execution_checklist(plan: Plan, synthesis: Synthesis) -> list[str]:
             count = len(group.rule_indexes)
             label = short_label(group.origin, prefix)
             items.append(
-                f"{environment} — groupe {number} : {label}, {plural(count, 'commande', 'commandes')}"
+                french(
+                    "{environment} — groupe {number} : {label}, {count}",
+                    environment=environment,
+                    number=number,
+                    label=label,
+                    count=plural(count, "commande", "commandes"),
+                )
             )
             check = f"{environment} — vérifier le groupe {number}"
             if environment == "Preprod" and number - 1 in expected:
                 before, after = expected[number - 1]
-                check += f" ({label} : {before} → {after} suivis)"
+                check += french(
+                    " ({label} : {before} → {after} suivis)", label=label, before=before, after=after
+                )
             items.append(check)
     return items
 
@@ -333,18 +392,28 @@ def group_counts(plan: Plan, synthesis: Synthesis) -> dict[int, tuple[int, int]]
 
 def refusal_comment(*, by: str, when: str, reason: str, fix_list: str, todo_list: str) -> str:
     quoted = "\n".join(f"> {line}" for line in reason.splitlines() or [""])  # every line of the reason
-    return (
-        f"❌ **Refusé par {by}** (PO) le {when} :\n\n{quoted}\n\n"
-        f"La carte est déplacée dans « {fix_list} ». Une fois corrigée, remettez-la dans « {todo_list} »."
+    return french(
+        "❌ **Refusé par {by}** (PO) le {when} :\n\n{quoted}\n\nLa carte est déplacée dans « {fix_list} ». Une fois corrigée, remettez-la dans « {todo_list} ».",
+        by=by,
+        when=when,
+        quoted=quoted,
+        fix_list=fix_list,
+        todo_list=todo_list,
     )
 
 
 def resimulation_comment(*, by: str, todo_list: str) -> str:
-    return f"🔄 **Nouvelle simulation demandée** par {by} via Slack : la carte revient dans « {todo_list} »."
+    return french(
+        "🔄 **Nouvelle simulation demandée** par {by} via Slack : la carte revient dans « {todo_list} ».",
+        by=by,
+        todo_list=todo_list,
+    )
 
 
 def conflict_decision_comment(*, decision: str, by: str) -> str:
-    return f"🏠 **Conflit d'hébergements tranché** par {by} via Slack : {decision}."
+    return french(
+        "🏠 **Conflit d'hébergements tranché** par {by} via Slack : {decision}.", by=by, decision=decision
+    )
 
 
 def expired_comment(*, days: int, todo_list: str, kind: str = "approval") -> str:
@@ -353,7 +422,9 @@ def expired_comment(*, days: int, todo_list: str, kind: str = "approval") -> str
         if kind == "conflict"
         else "Demande de validation expirée"
     )
-    return (
-        f"⌛ **{what}** : pas de décision en {days} jours. La carte revient dans « {todo_list} » pour être "
-        "simulée à nouveau (les chiffres de preprod ont pu changer)."
+    return french(
+        "⌛ **{what}** : pas de décision en {days} jours. La carte revient dans « {todo_list} » pour être simulée à nouveau (les chiffres de preprod ont pu changer).",
+        what=what,
+        days=days,
+        todo_list=todo_list,
     )

@@ -64,5 +64,8 @@ def plural(count: int, singular: str, many: str) -> str:
 
 
 def decimal(number: float, *, digits: int = 1) -> str:
-    """« 0,5 »: French decimal comma."""
-    return f"{number:.{digits}f}".replace(".", ",")
+    """« 0,5 », « 20 »: French decimal comma, no trailing zeros."""
+    text = f"{number:.{digits}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text.replace(".", ",")

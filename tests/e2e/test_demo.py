@@ -11,6 +11,8 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
+from tests.support.text import plain
+
 ROOT = Path(__file__).parents[2]
 
 
@@ -56,7 +58,7 @@ def test_the_demo_plays_the_whole_workflow_and_every_card_ends_where_it_should(t
     assert ("équipe", "corrige la description (ID manquant) et remet la carte dans « À simuler »") in said
     assert ("bot", "ticket non compris : commentaire d'erreurs, carte dans « À corriger »") in said
     runbook = next(e for e in document["entries"] if e["text"] == "synthèse postée sur la carte")
-    assert "→ vers CHU 77 (ID 5644) : 41 migrés | reste 119" in runbook["details"]
+    assert "→ vers CHU 77 (ID 5644) : 41 migrés | reste 119" in plain(runbook["details"])
     final = next(e for e in document["entries"] if e["text"] == "commandes finales écrites sur la carte")
     assert "## Preprod" in final["details"] and "## Prod" in final["details"]
     out = tmp_path / "out"
@@ -69,7 +71,7 @@ def test_the_text_transcript_is_printed_as_it_goes(tmp_path):
     result = run_demo(tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
     lines = result.stdout.splitlines()
-    assert re.match(r"\[ *\d+\.\d s\] 🎬 Démo +Tableau Trello « Reconnect Pro - Tech » : 3 cartes", lines[0])
+    assert re.match(r"\[ *\d+,\d s\] 🎬 Démo +Tableau Trello « Reconnect Pro - Tech » : 3 cartes", lines[0])
     assert any("🧑‍💼 PO       Camille Martin clique « Valider »" in line for line in lines)
     assert lines[-1] == f"Transcription, fichiers Excel et état dans {tmp_path / 'out'}/"
 

@@ -206,5 +206,5 @@ def test_simulate_over_ssh_reaches_the_console_through_a_real_sshd(reconnect_db,
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.startswith(RUNBOOK_MESSAGE)
+    assert plain(result.stdout).startswith(RUNBOOK_MESSAGE)
     assert sshd_server.accepted_logins() - logins_before == 1  # eight dry-runs, one handshake

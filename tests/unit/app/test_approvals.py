@@ -14,6 +14,7 @@ from bot.domain.model import ConflictDecision
 from bot.settings import Settings
 from bot.texts.blocks import RequestKey
 from tests.support.fakes import FakeBoard, FakeChat, FakeClock, FakeConsole, SimulatedCrash
+from tests.support.text import plain
 from tests.unit.app.test_workflow import LIST_IDS, RUNBOOK_TICKET, TITLE, bodies
 
 ROOT = Path(__file__).parents[3]
@@ -69,10 +70,10 @@ def test_the_po_request_carries_the_synthesis_buttons_and_the_excel_file(env):
     [(channel, ts)] = list(env.chat.messages)
     message = env.chat.messages[(channel, ts)]
     assert channel == CHANNEL
-    assert message["text"] == f"Validation PO demandée : {TITLE}"
-    text = "\n".join(b["text"]["text"] for b in message["blocks"] if b["type"] == "section")
+    assert plain(message["text"]) == f"Validation PO demandée : {TITLE}"
+    text = plain("\n".join(b["text"]["text"] for b in message["blocks"] if b["type"] == "section"))
     assert f"*<https://trello.com/c/s{card}|{TITLE}>*" in text
-    assert "<@UPO> <@UPO2> la simulation est prête" in text
+    assert "<@UPO> <@UPO2>, la simulation est prête" in text
     assert "→ vers CHU 77 (ID 5644) : 41 migrés | reste 119" in text
     assert "Croisement entre CHU 75 (ID 4537) et CPH (ID 4960)" in text
     assert [b[1] for b in env.chat.buttons(CHANNEL)] == ["approve", "refuse", "resimulate"]
@@ -107,7 +108,7 @@ def test_the_po_approves_final_commands_checklist_move_and_request_updated(env):
     assert final == FINAL_COMMANDS.rstrip("\n")
     [(_, name, items)] = env.board.cards[card].checklists
     assert name == "Exécution"
-    assert items == [
+    assert [plain(item) for item in items] == [
         "Preprod — groupe 1 : CHU 75 (ID 4537), 4 commandes",
         "Preprod — vérifier le groupe 1 (CHU 75 (ID 4537) : 160 → 83 suivis)",
         "Preprod — groupe 2 : CPH (ID 4960), 4 commandes",
@@ -266,8 +267,12 @@ def test_a_conflict_decision_gates_the_po_request(tmp_path):
         next(t for t in texts if t.startswith("✅ **Simulation terminée**"))
     )
     [(po_channel, po_ts)] = [k for k in env.chat.messages if k[0] == CHANNEL]
-    po_text = "\n".join(
-        b["text"]["text"] for b in env.chat.messages[(po_channel, po_ts)]["blocks"] if b["type"] == "section"
+    po_text = plain(
+        "\n".join(
+            b["text"]["text"]
+            for b in env.chat.messages[(po_channel, po_ts)]["blocks"]
+            if b["type"] == "section"
+        )
     )
     assert "Décision : sans hébergements" in po_text
     assert env.board.list_of(card) == "En attente validation PO"

@@ -63,3 +63,4 @@ def test_plurals_and_decimals() -> None:
     ]
     assert decimal(0.5) == "0,5"
     assert decimal(12.25, digits=2) == "12,25"
+    assert decimal(20.0) == "20"
