@@ -7,11 +7,10 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from bot.adapters.console import build_runner
+from bot.adapters.console import build_prod_runner, build_runner
 from bot.adapters.slack import SlackChat, SlackEndpoint, build_app, build_client
 from bot.adapters.store import Store
 from bot.adapters.trello import TrelloBoard, TrelloHttp
-from bot.app.approvals import Approvals
 from bot.app.ports import Board, Console
 from bot.app.workflow import Listener, Lists, Workflow
 from bot.settings import Settings
@@ -33,18 +32,16 @@ class Service:
     board: TrelloBoard
     console: Console
     workflow: Workflow
-    approvals: Approvals | None = None
+    prod_console: Console | None = None
     slack: SlackEndpoint | None = None
     listeners: ThreadPoolExecutor | None = None
 
     def jobs(self) -> list[tuple[str, Callable[[], object], float]]:
-        """What the scheduler runs: the poll, and the Slack reminders when Slack is on."""
-        jobs: list[tuple[str, Callable[[], object], float]] = [
-            ("poll", self.workflow.poll, self.settings.poll_interval_seconds)
+        """What the scheduler runs: the poll, and the reminders and expiry of requests."""
+        return [
+            ("poll", self.workflow.poll, self.settings.poll_interval_seconds),
+            ("reminders", self.workflow.remind_and_expire, REMINDER_CHECK_SECONDS),
         ]
-        if self.approvals is not None:
-            jobs.append(("reminders", self.approvals.remind_and_expire, REMINDER_CHECK_SECONDS))
-        return jobs
 
     def close(self) -> None:
         """Slack first (no new clicks), then the clicks in progress finish, then the rest."""
@@ -53,6 +50,8 @@ class Service:
         if self.listeners is not None:
             self.listeners.shutdown(wait=True)
         self.console.close()
+        if self.prod_console is not None:
+            self.prod_console.close()
         self.board.http.close()
         self.store.close()
 
@@ -80,13 +79,8 @@ def build_board(settings: Settings, **http_options: object) -> TrelloBoard:
 
 def resolve_lists(board: Board, settings: Settings) -> Lists:
     layout = board.layout()
-    wanted = {
-        "TRELLO_LIST_TODO": settings.trello_list_todo,
-        "TRELLO_LIST_WAITING": settings.trello_list_waiting,
-        "TRELLO_LIST_FIX": settings.trello_list_fix,
-        "TRELLO_LIST_APPROVED": settings.trello_list_approved,
-    }
-    missing = [(name, setting) for setting, name in wanted.items() if name not in layout.lists]
+    wanted = settings.board_lists()
+    missing = [(name, setting) for setting, name in wanted if name not in layout.lists]
     if missing:
         raise SetupError(texts.missing_lists(missing))
     label = layout.labels.get(settings.trello_card_label)
@@ -100,6 +94,7 @@ def resolve_lists(board: Board, settings: Settings) -> Lists:
         waiting=layout.lists[settings.trello_list_waiting],
         fix=layout.lists[settings.trello_list_fix],
         approved=layout.lists[settings.trello_list_approved],
+        done=layout.lists[settings.trello_list_done],
         label=label,
     )
 
@@ -115,6 +110,7 @@ def build_service(
     lists = resolve_lists(board, settings)
     store = Store(settings.state_db)
     console = build_runner(settings)
+    prod_console = build_prod_runner(settings)
     chat = client = None
     if settings.slack_enabled:
         check_slack_settings(settings)
@@ -132,15 +128,22 @@ def build_service(
         lists=lists,
         chat=chat,
         listener=listener,
+        prod_console=prod_console,
     )
-    service = Service(settings=settings, store=store, board=board, console=console, workflow=workflow)
+    service = Service(
+        settings=settings,
+        store=store,
+        board=board,
+        console=console,
+        prod_console=prod_console,
+        workflow=workflow,
+    )
     if chat is not None and client is not None:
-        service.approvals = Approvals(workflow=workflow, chat=chat)
         service.listeners = ThreadPoolExecutor(max_workers=5, thread_name_prefix="slack-listener")
         app = build_app(
             settings=settings,
             client=client,
-            approvals=service.approvals,
+            workflow=workflow,
             chat=chat,
             executor=service.listeners,
         )

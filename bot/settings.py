@@ -57,6 +57,16 @@ class Settings(BaseSettings):
     )
     console_timeout_seconds: float = Field(600, gt=0, description="A dry-run taking longer is killed.")
     console_concurrency: int = Field(1, ge=1, le=8, description="Dry-runs of one ticket run at once.")
+    console_prod_ssh: str = Field(
+        "",
+        description="`user@host[:port]` of prod: when set, the bot verifies executed prod groups (--dry-run only).",
+        pattern=r"^$|^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+(:\d{1,5})?$",
+    )
+    console_prod_ssh_options: str = Field("", description="Extra `ssh` options for prod.")
+    console_prod_workdir: str = Field("", description="Directory of the Reconnect application on prod.")
+    console_prod_command: str = Field(
+        "php bin/console", description="How to start the Symfony console on prod."
+    )
 
     # --- Trello
     trello_api_key: str = Field("", description="Trello API key (https://trello.com/power-ups/admin).")
@@ -71,6 +81,7 @@ class Settings(BaseSettings):
     trello_list_waiting: str = Field(board.LIST_WAITING, description="List of simulated cards.")
     trello_list_fix: str = Field(board.LIST_FIX, description="List of cards that need a correction.")
     trello_list_approved: str = Field(board.LIST_APPROVED, description="List of approved cards.")
+    trello_list_done: str = Field(board.LIST_DONE, description="List of migrated cards, once prod is done.")
     poll_interval_seconds: float = Field(60, gt=0, description="Seconds between two polls of the board.")
     state_db: Path = Field(Path("data/migrabot.sqlite3"), description="SQLite file of the bot's state.")
 
@@ -107,6 +118,16 @@ class Settings(BaseSettings):
         if not words:
             raise ValueError(texts.EMPTY_COMMAND)
         return value
+
+    def board_lists(self) -> list[tuple[str, str]]:
+        """(setting, list name) of every list the bot uses, in the workflow's order."""
+        return [
+            ("TRELLO_LIST_TODO", self.trello_list_todo),
+            ("TRELLO_LIST_WAITING", self.trello_list_waiting),
+            ("TRELLO_LIST_FIX", self.trello_list_fix),
+            ("TRELLO_LIST_APPROVED", self.trello_list_approved),
+            ("TRELLO_LIST_DONE", self.trello_list_done),
+        ]
 
     @property
     def console_argv(self) -> tuple[str, ...]:

@@ -370,6 +370,19 @@ def build_runner(settings: Settings) -> ConsoleRunner:
     )
 
 
+def build_prod_runner(settings: Settings) -> ConsoleRunner | None:
+    """Prod only over SSH, and only when `CONSOLE_PROD_SSH` is set: by default the bot cannot reach prod."""
+    if not settings.console_prod_ssh:
+        return None
+    return SshRunner(
+        target=settings.console_prod_ssh,
+        ssh_options=settings.console_prod_ssh_options,
+        workdir=settings.console_prod_workdir,
+        console_command=settings.console_prod_command,
+        timeout_s=settings.console_timeout_seconds,
+    )
+
+
 def run_all(
     runner: ConsoleRunner,
     commands: Sequence[DryRunCommand],

@@ -25,7 +25,17 @@ import httpx
 from trello import Card, TrelloClient
 from trello.exceptions import ResourceUnavailable
 
-from bot.app.ports import Attachment, BoardLayout, CardSnapshot, Checklist, Comment
+from bot.app.ports import (
+    Attachment,
+    BoardLayout,
+    BoardUnavailable,
+    CardSnapshot,
+    CheckItem,
+    Checklist,
+    Comment,
+    Execution,
+    Tick,
+)
 from bot.texts import trello as texts
 
 log = logging.getLogger("migrabot.trello")
@@ -37,7 +47,7 @@ COMMENT_PAGES_MAX = 20
 IDEMPOTENT = frozenset({"GET", "PUT", "DELETE", "HEAD"})
 
 
-class TrelloError(Exception):
+class TrelloError(BoardUnavailable):
     """Trello could not be reached or refused a request; the message never contains a credential.
 
     `status` and `said` are Trello's HTTP status and words when it refused (both None when it was not reached).
@@ -267,15 +277,31 @@ class TrelloBoard:
         self._fetch(f"/cards/{card_id}/idLabels", http_method="POST", post_args={"value": label_id})
 
     def checklists(self, card_id: str) -> list[Checklist]:
-        found = self._fetch(f"/cards/{card_id}/checklists")
-        return [
-            Checklist(
-                id=c["id"],
-                name=c.get("name", ""),
-                items=tuple(i.get("name", "") for i in c.get("checkItems", [])),
+        return [_checklist(c) for c in self._fetch(f"/cards/{card_id}/checklists")]
+
+    def execution(self, card_id: str) -> Execution:
+        """Checklists and tick actions in one request (nested resources of the card)."""
+        card = self._fetch(
+            f"/cards/{card_id}",
+            query_params={"fields": "id", "checklists": "all", "actions": "updateCheckItemStateOnCard"},
+        )
+        ticks = tuple(
+            Tick(
+                action_id=action["id"],
+                item_id=action.get("data", {}).get("checkItem", {}).get("id", ""),
+                item_name=action.get("data", {}).get("checkItem", {}).get("name", ""),
+                checked=action.get("data", {}).get("checkItem", {}).get("state") == "complete",
+                member_id=action.get("idMemberCreator", ""),
             )
-            for c in found
-        ]
+            for action in card.get("actions", [])
+            if action.get("type") == "updateCheckItemStateOnCard"
+        )
+        return Execution(checklists=tuple(_checklist(c) for c in card.get("checklists", [])), ticks=ticks)
+
+    def tick(self, card_id: str, item_id: str) -> None:
+        self._fetch(
+            f"/cards/{card_id}/checkItem/{item_id}", http_method="PUT", post_args={"state": "complete"}
+        )
 
     def add_checklist(self, card_id: str, name: str, items: Sequence[str]) -> str:
         """N+1 requests (py-trello's own add_checklist also re-fetches the whole card)."""
@@ -316,6 +342,18 @@ class TrelloBoard:
         if self._member is None:
             self._member = self._fetch("/members/me", query_params={"fields": "id,username,fullName"})
         return self._member
+
+
+def _checklist(found: dict) -> Checklist:
+    items = found.get("checkItems", [])
+    return Checklist(
+        id=found["id"],
+        name=found.get("name", ""),
+        items=tuple(i.get("name", "") for i in items),
+        entries=tuple(
+            CheckItem(id=i["id"], name=i.get("name", ""), checked=i.get("state") == "complete") for i in items
+        ),
+    )
 
 
 def _snapshot(card: dict) -> CardSnapshot:

@@ -75,6 +75,16 @@ def redo_without_accommodations(
     )
 
 
+def rerun(
+    plan: Plan, console: Console, *, indexes: tuple[int, ...], console_command: str
+) -> tuple[DryRun, ...]:
+    """Some of a plan's rules dry-run again (verifying an executed group), one after the other."""
+    simulation = _run(
+        plan, console, console_command=console_command, concurrency=1, progress=None, only=set(indexes)
+    )
+    return simulation.runs
+
+
 def _run(
     plan: Plan,
     console: Console,

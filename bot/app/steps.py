@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from bot.adapters.store import CardRecord, SlackRequest, Store
-from bot.app.ports import Board, CardSnapshot, Chat, Clock, Comment, MessageRef
+from bot.app.ports import Board, CardSnapshot, Chat, Clock, Comment, MessageRef, Store
+from bot.domain.lifecycle import Event, next_state
+from bot.domain.records import CardRecord, SlackRequest
 from bot.texts import card as texts
 
 INTENT = "#intention"
@@ -123,8 +124,17 @@ class CardSteps:
             checklist_id = found.id
         self.journal(run, step, checklist_id)
 
-    def set_state(self, run: Round, state: str, *, error: str | None = None) -> None:
+    def tick(self, run: Round, step: str, item_id: str) -> None:
+        """Tick a checklist item (ticking twice is harmless: the journal only saves a request)."""
+        if self.done(run, step) is None:
+            self.board.tick(run.card.id, item_id)
+            self.journal(run, step, item_id)
+
+    def transition(self, run: Round, event: Event, *, error: str | None = None) -> None:
+        """The card's state changes by the lifecycle's table, never otherwise."""
+        state = next_state(run.record.state, event)
         self.store.update_card(run.card.id, state=state, last_error=error, now=self.clock())
+        run.record = replace(run.record, state=state)
 
     # --- Slack -----------------------------------------------------------------------------------
 
@@ -169,6 +179,16 @@ class CardSteps:
             self.journal(run, channel_step, json.dumps({"channel": ref.channel, "ts": ref.ts}))
             refs.append(ref)
         return refs
+
+    def slack_reply(self, run: Round, step: str, ref: MessageRef, text: str) -> None:
+        """A line in a request's thread. A reply cannot be found again after a crash: its intent is journaled
+        first, so a crash at that instant loses the line rather than posting it twice."""
+        assert self.chat is not None
+        if self.done(run, step + INTENT) is not None:
+            return
+        self.journal(run, step + INTENT, "")
+        self.chat.reply(ref, text)
+        self.journal(run, step, ref.ts)
 
     def slack_upload(
         self, run: Round, step: str, ref: MessageRef, *, filename: str, data: bytes, title: str

@@ -208,12 +208,7 @@ def check_trello(board: DoctorBoard, *, settings: Settings, fix: bool) -> list[C
 
 
 def wanted_lists(settings: Settings) -> list[tuple[str, str]]:
-    return [
-        ("TRELLO_LIST_TODO", settings.trello_list_todo),
-        ("TRELLO_LIST_WAITING", settings.trello_list_waiting),
-        ("TRELLO_LIST_FIX", settings.trello_list_fix),
-        ("TRELLO_LIST_APPROVED", settings.trello_list_approved),
-    ]
+    return settings.board_lists()
 
 
 def _account_failure(error: TrelloError) -> Check:

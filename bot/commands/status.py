@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.adapters.store import Store
+from bot.domain.lifecycle import FINAL
 from bot.settings import Settings
 from bot.texts import cli as cli_texts
 from bot.texts import status as texts
@@ -37,7 +38,7 @@ EXIT_UNHEALTHY = 1
 HEALTH_POLLS = 3  # missed polls tolerated before the bot counts as down
 HEALTH_MARGIN_S = 60.0
 # Nothing left for the bot or the team to do about these; shown only with --all.
-FINAL_STATES = frozenset({"refused", "obsolete", "expired", "archived", "abandoned", "resimulated"})
+FINAL_STATES = FINAL
 
 EMPTY_STATUS = BotStatus(last_poll=None, cards=())
 

@@ -10,30 +10,33 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from pathlib import Path
 
-from bot.texts.french import french, plural
+from bot.domain.lifecycle import CardState
+from bot.texts.french import french
 
 NAME_WIDTH = 40
 SHORT_FINGERPRINT = 8
 
 # {todo}: the list where the bot picks up cards, a setting (TRELLO_LIST_TODO)
 STATE_LABELS = {
-    "simulating": "simulation en cours",
-    "awaiting_decision": "conflit d'hébergements à trancher",
-    "awaiting_approval": "en attente du PO",
-    "approved": "validé, à exécuter",
-    "error": "erreur interne",
-    "failed": "simulation échouée",
-    "invalid": "ticket à corriger",
-    "refused": "refusé par le PO",
-    "obsolete": "remplacé (ticket modifié)",
-    "expired": "demande expirée sans réponse",
-    "archived": "carte archivée",
-    "abandoned": "interrompue (carte sortie de « {todo} »)",
-    "resimulated": "nouvelle simulation demandée",
-    "approving": "validation en cours d'écriture",
-    "refusing": "refus en cours d'écriture",
-    "resimulating": "nouvelle simulation en préparation",
-    "expiring": "expiration en cours d'écriture",
+    CardState.SIMULATING: "simulation en cours",
+    CardState.AWAITING_DECISION: "conflit d'hébergements à trancher",
+    CardState.AWAITING_APPROVAL: "en attente du PO",
+    CardState.APPROVED: "validé, à exécuter",
+    CardState.PREPROD_VERIFIED: "preprod vérifiée, prod à exécuter",
+    CardState.DONE: "migration terminée",
+    CardState.ERROR: "erreur interne",
+    CardState.FAILED: "simulation échouée",
+    CardState.INVALID: "ticket à corriger",
+    CardState.REFUSED: "refusé par le PO",
+    CardState.OBSOLETE: "remplacé (ticket modifié)",
+    CardState.EXPIRED: "demande expirée sans réponse",
+    CardState.ARCHIVED: "carte archivée",
+    CardState.ABANDONED: "interrompue (carte sortie de « {todo} »)",
+    CardState.RESIMULATED: "nouvelle simulation demandée",
+    CardState.APPROVING: "validation en cours d'écriture",
+    CardState.REFUSING: "refus en cours d'écriture",
+    CardState.RESIMULATING: "nouvelle simulation en préparation",
+    CardState.EXPIRING: "expiration en cours d'écriture",
 }
 REQUEST_LABELS = {"approval": "validation du PO", "conflict": "décision sur les hébergements"}
 
@@ -64,11 +67,6 @@ class CardStatus:
 class BotStatus:
     last_poll: tuple[float, str] | None  # (when, detail) of the last poll's heartbeat
     cards: tuple[CardStatus, ...]
-
-
-def poll_detail(card_count: int) -> str:
-    """What the poll's heartbeat says it found, shown by `status`: « 3 cartes de migration »."""
-    return plural(card_count, "carte de migration", "cartes de migration")
 
 
 def format_duration(seconds: float) -> str:

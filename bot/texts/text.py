@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from bot.domain.command import DEFAULT_CONSOLE, FinalCommand
@@ -27,6 +28,13 @@ def write_decision(lead: str) -> str:
     return typeset(lead) + french(
         "« {migrate} » ou « {without} ».", migrate=DECISION_LINES[0], without=DECISION_LINES[1]
     )
+
+
+def code_block(text: str) -> list[str]:
+    """`text` in a fenced block whose fence is longer than any run of backticks inside: nothing escapes it."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [fence, text, fence]
 
 
 def describe_problem(problem: Problem) -> str:

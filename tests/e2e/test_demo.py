@@ -49,7 +49,7 @@ def test_the_demo_plays_the_whole_workflow_and_every_card_ends_where_it_should(t
     for card in cards.values():
         assert card["checklists"] == ["Exécution"]
         assert card["attachments"] == ["simulation_migration_France_Fraternites.xlsx"]
-    said = [(entry["actor"], entry["text"]) for entry in document["entries"]]
+    said = [(entry["actor"], plain(entry["text"])) for entry in document["entries"]]
     assert (
         "slack",
         "message éphémère pour Sam Bernard : « Seul le PO peut décider de cette migration : rien n'a changé. »",

@@ -41,7 +41,7 @@ def test_simulated_card_po_request_refused_outsider_then_approval(with_slack):
     response = running.driver.click(user_id=DEVELOPER[0], message=message, action_id="approve")
     assert response.status_code == 200
     wait_until(lambda: running.stack.slack.ephemerals(user=DEVELOPER[0]), what="the outsider's ephemeral")
-    assert running.stack.slack.ephemerals(user=DEVELOPER[0])[-1]["text"] == (
+    assert plain(running.stack.slack.ephemerals(user=DEVELOPER[0])[-1]["text"]) == (
         "Seul le PO peut décider de cette migration : rien n'a changé."
     )
     assert running.list_name("runbook.txt") == "En attente validation PO"

@@ -7,12 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from bot.adapters.slack import refusal_view
 from bot.adapters.store import Store
-from bot.app.approvals import Approvals
+from bot.app.decisions import Outcome
 from bot.app.workflow import Workflow
+from bot.domain.decision import Decision, RequestKey, read_reply
+from bot.domain.lifecycle import Event
 from bot.domain.model import ConflictDecision
 from bot.settings import Settings
-from bot.texts.blocks import RequestKey
 from tests.support.fakes import FakeBoard, FakeChat, FakeClock, FakeConsole, SimulatedCrash
 from tests.support.text import plain
 from tests.unit.app.test_workflow import LIST_IDS, RUNBOOK_TICKET, TITLE, bodies
@@ -20,6 +22,38 @@ from tests.unit.app.test_workflow import LIST_IDS, RUNBOOK_TICKET, TITLE, bodies
 ROOT = Path(__file__).parents[3]
 CHANNEL = "CPO"
 FINAL_COMMANDS = (ROOT / "tests/fixtures/final_commands_runbook.md").read_text(encoding="utf-8")
+
+
+class Say:
+    """What a channel (Slack buttons, modal, thread replies) does: turn a person's act into a decision."""
+
+    def __init__(self, workflow: Workflow) -> None:
+        self.workflow = workflow
+
+    def approve(self, key: RequestKey, *, user_id: str) -> Outcome:
+        return self.workflow.apply(Decision(Event.APPROVE, key, user_id=user_id))
+
+    def refuse(self, key: RequestKey, *, user_id: str, reason: str) -> Outcome:
+        return self.workflow.apply(Decision(Event.REFUSE, key, user_id=user_id, reason=reason))
+
+    def resimulate(self, key: RequestKey, *, user_id: str) -> Outcome:
+        return self.workflow.apply(Decision(Event.RESIMULATE, key, user_id=user_id))
+
+    def decide_conflict(
+        self, key: RequestKey, conflict: ConflictDecision, *, user_id: str, channel: str
+    ) -> Outcome:
+        decision = Decision(Event.CONFLICT_SETTLED, key, user_id=user_id, conflict=conflict, channel=channel)
+        return self.workflow.apply(decision)
+
+    def on_thread_reply(self, *, channel: str, thread_ts: str, user_id: str, text: str) -> Outcome:
+        said = read_reply(text)
+        key = self.workflow.approval_request_at(channel, thread_ts)
+        if said is None or key is None:
+            return Outcome()
+        return self.workflow.apply(Decision(said[0], key, user_id=user_id, reason=said[1]))
+
+    def remind_and_expire(self) -> None:
+        self.workflow.remind_and_expire()
 
 
 class Env:
@@ -46,7 +80,7 @@ class Env:
             clock=self.clock,
             chat=self.chat,
         )
-        self.approvals = Approvals(workflow=self.workflow, chat=self.chat)
+        self.approvals = Say(self.workflow)
 
     def poll(self) -> None:
         self.clock.advance(60)
@@ -93,7 +127,7 @@ def test_a_non_po_click_changes_nothing(env):
     env.poll()
     ts, key = env.request()
     outcome = env.approvals.approve(key, user_id="UINTRUS")
-    assert outcome.message == "Seul le PO peut décider de cette migration : rien n'a changé."
+    assert plain(outcome.message) == "Seul le PO peut décider de cette migration : rien n'a changé."
     assert env.store.approval(card, key.round, key.fingerprint) is None
     assert env.board.list_of(card) == "En attente validation PO"
     assert env.chat.outcome(CHANNEL, ts) is None
@@ -119,7 +153,7 @@ def test_the_po_approves_final_commands_checklist_move_and_request_updated(env):
         "Prod — vérifier le groupe 2",
     ]
     assert env.board.list_of(card) == "Validé — à exécuter"
-    assert env.chat.outcome(CHANNEL, ts) == (
+    assert plain(env.chat.outcome(CHANNEL, ts)) == (
         "✅ *Validé* par <@UPO> le 18/11/2026 à 12:07. Les commandes finales sont sur la carte."
     )
     assert env.chat.buttons(CHANNEL) == []
@@ -155,11 +189,11 @@ def test_an_edited_card_makes_the_pending_request_obsolete_and_no_approval_count
     env.board.edit(card, desc=RUNBOOK_TICKET.replace("CHU 77 →", "CHU 78 →", 1))
     outcome = env.approvals.approve(key, user_id="UPO")
     assert (
-        outcome.message
+        plain(outcome.message)
         == "La carte a changé depuis la simulation : nouvelle simulation lancée, rien n'est décidé."
     )
     assert env.store.approval(card, key.round, key.fingerprint).decision == "obsolete"
-    assert env.chat.outcome(CHANNEL, ts).startswith("🔄 *Obsolète*")
+    assert plain(env.chat.outcome(CHANNEL, ts)).startswith("🔄 *Obsolète*")
     new_ts, new_key = env.request()
     assert new_ts != ts and new_key.round == key.round + 1
     assert env.board.list_of(card) == "En attente validation PO"
@@ -172,9 +206,12 @@ def test_a_card_moved_back_by_hand_retires_the_old_request(env):
     old_ts, old_key = env.request()
     env.board.edit(card, list_name="À simuler")  # moved back by the team: a new round
     env.poll()
-    assert env.chat.outcome(CHANNEL, old_ts) == "🔄 *Obsolète* : la carte a été remise dans « À simuler »."
+    assert (
+        plain(env.chat.outcome(CHANNEL, old_ts))
+        == "🔄 *Obsolète* : la carte a été remise dans « À simuler »."
+    )
     outcome = env.approvals.approve(old_key, user_id="UPO")
-    assert outcome.message == "Cette demande est obsolète : la carte a été simulée à nouveau depuis."
+    assert plain(outcome.message) == "Cette demande est obsolète : la carte a été simulée à nouveau depuis."
     assert env.store.approval(card, old_key.round, old_key.fingerprint).decision == "obsolete"
     assert env.board.list_of(card) == "En attente validation PO"  # the new round, not approved
 
@@ -189,7 +226,7 @@ def test_a_refusal_with_its_reason_lands_on_the_card(env):
         "La carte est déplacée dans « À corriger ». Une fois corrigée, remettez-la dans « À simuler »."
     )
     assert env.board.list_of(card) == "À corriger"
-    assert env.chat.outcome(CHANNEL, ts) == (
+    assert plain(env.chat.outcome(CHANNEL, ts)) == (
         "❌ *Refusé* par <@UPO2> le 18/11/2026 à 12:07 : Le CPH doit garder ses dossiers DAHAR."
     )
 
@@ -198,7 +235,7 @@ def test_refusal_modal_metadata_round_trips(env):
     env.board.add_card(TITLE, RUNBOOK_TICKET)
     env.poll()
     ts, key = env.request(action="refuse")
-    view = env.approvals.refusal_view(key, channel=CHANNEL, ts=ts)
+    view = refusal_view(key, channel=CHANNEL, ts=ts, card_name=env.workflow.card_name(key.card_id))
     assert view["title"]["text"] == "Refuser la migration" and len(view["title"]["text"]) <= 24
     value, channel, message_ts = view["private_metadata"].rsplit("|", 2)
     assert (RequestKey.parse(value), channel, message_ts) == (key, CHANNEL, ts)
@@ -222,7 +259,7 @@ def test_a_thread_reply_refuses_with_its_reason_and_chatter_is_ignored(env):
     env.approvals.on_thread_reply(channel=CHANNEL, thread_ts=ts, user_id="UPO", text="je regarde ça demain")
     assert env.store.approval(card, key.round, key.fingerprint) is None
     outcome = env.approvals.on_thread_reply(channel=CHANNEL, thread_ts=ts, user_id="UAUTRE", text="ok")
-    assert outcome.message == "Seul le PO peut décider de cette migration : rien n'a changé."
+    assert plain(outcome.message) == "Seul le PO peut décider de cette migration : rien n'a changé."
     env.approvals.on_thread_reply(
         channel=CHANNEL, thread_ts=ts, user_id="UPO", text="Refusé : chiffres à revoir"
     )
@@ -235,7 +272,7 @@ def test_resimulation_closes_the_request_and_simulates_again(env):
     env.poll()
     ts, key = env.request()
     env.approvals.resimulate(key, user_id="UPO")
-    assert env.chat.outcome(CHANNEL, ts).startswith("🔄 *Nouvelle simulation* demandée par <@UPO>")
+    assert plain(env.chat.outcome(CHANNEL, ts)).startswith("🔄 *Nouvelle simulation* demandée par <@UPO>")
     _, new_key = env.request()
     assert new_key.round == key.round + 1
     assert len(env.console.ran) == 16
@@ -259,7 +296,7 @@ def test_a_conflict_decision_gates_the_po_request(tmp_path):
     env.approvals.decide_conflict(
         key, ConflictDecision.WITHOUT_ACCOMMODATIONS, user_id="UDEV", channel="CTEAM"
     )
-    assert env.chat.outcome("CTEAM", ts).startswith("🏠 *Décision* de <@UDEV> : sans hébergements")
+    assert plain(env.chat.outcome("CTEAM", ts)).startswith("🏠 *Décision* de <@UDEV> : sans hébergements")
     decided = "🏠 **Conflit d'hébergements tranché** par UDEV via Slack : sans hébergements"
     texts = bodies(env.board, card)
     assert any(t.startswith(decided) for t in texts)
@@ -285,16 +322,16 @@ def test_reminder_then_expiry(env):
     ts, key = env.request()
     env.clock.advance(23 * 3600)
     env.approvals.remind_and_expire()
-    assert env.chat.replies == []
+    assert [(channel, ts, plain(text)) for channel, ts, text in env.chat.replies] == []
     env.clock.advance(2 * 3600)
     env.approvals.remind_and_expire()
     env.approvals.remind_and_expire()
-    assert env.chat.replies == [
+    assert [(channel, ts, plain(text)) for channel, ts, text in env.chat.replies] == [
         (CHANNEL, ts, "⏰ Rappel : <@UPO> <@UPO2> cette demande attend une décision depuis 25 h.")
     ]
     env.clock.advance(7 * 24 * 3600)
     env.approvals.remind_and_expire()
-    assert env.chat.outcome(CHANNEL, ts).startswith("⌛ *Expirée* sans décision après 7 jours")
+    assert plain(env.chat.outcome(CHANNEL, ts)).startswith("⌛ *Expirée* sans décision après 7 jours")
     assert bodies(env.board, card)[-1].startswith("⌛ **Demande de validation expirée**")
     assert env.board.list_of(card) == "À simuler"
     env.poll()
@@ -345,14 +382,17 @@ def test_a_decision_interrupted_by_a_trello_outage_is_carried_out_by_the_next_po
     ts, key = env.request()
     env.board.fail_next = lambda call: TrelloError("Trello injoignable") if call == "comment" else None
     outcome = env.approvals.approve(key, user_id="UPO")
-    assert outcome.message == "Décision enregistrée : la carte sera mise à jour au prochain passage du bot."
+    assert (
+        plain(outcome.message)
+        == "Décision enregistrée : la carte sera mise à jour au prochain passage du bot."
+    )
     assert env.store.card(card).state == "approving"
     assert env.approvals.approve(key, user_id="UPO").message == "Déjà validé par <@UPO>."
     env.board.fail_next = None
     env.poll()
     assert env.board.list_of(card) == "Validé — à exécuter"
     assert sum(t.startswith("✅ **Validé par") for t in bodies(env.board, card)) == 1
-    assert env.chat.outcome(CHANNEL, ts).startswith("✅ *Validé* par <@UPO>")
+    assert plain(env.chat.outcome(CHANNEL, ts)).startswith("✅ *Validé* par <@UPO>")
     assert env.store.card(card).state == "approved"
 
 
@@ -391,7 +431,6 @@ def test_a_crash_anywhere_in_an_approval_then_a_restart_ends_approved_once(tmp_p
             clock=env.clock,
             chat=env.chat,
         )
-        Approvals(workflow=restarted, chat=env.chat)
         restarted.poll()
         restarted.poll()
         assert state(env, card) == expected, f"crash after side effect {crash_at} of the approval"
@@ -419,10 +458,11 @@ def test_an_archived_card_closes_its_requests_and_takes_no_decision(env):
     ts, key = env.request()
     archived = env.board.cards.pop(card)
     env.poll()
-    assert env.chat.outcome(CHANNEL, ts) == "🗄️ *Carte archivée* : plus rien à décider."
+    assert plain(env.chat.outcome(CHANNEL, ts)) == "🗄️ *Carte archivée* : plus rien à décider."
     env.board.cards[card] = archived  # still readable by id, as Trello keeps archived cards
     assert (
-        env.approvals.approve(key, user_id="UPO").message == "Cette carte a été archivée : rien n'a changé."
+        plain(env.approvals.approve(key, user_id="UPO").message)
+        == "Cette carte a été archivée : rien n'a changé."
     )
 
 
@@ -436,7 +476,7 @@ def test_a_card_parked_in_fix_and_edited_is_not_pulled_back(env):
     assert bodies(env.board, card)[-1].endswith(
         "Une fois la correction finie, remettez la carte dans « À simuler » pour une nouvelle simulation."
     )
-    assert env.chat.outcome(CHANNEL, ts).startswith("🔄 *Obsolète*")
+    assert plain(env.chat.outcome(CHANNEL, ts)).startswith("🔄 *Obsolète*")
     env.board.edit(card, list_name="À simuler")
     env.poll()
     assert env.board.list_of(card) == "En attente validation PO"
