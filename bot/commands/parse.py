@@ -6,15 +6,14 @@ import argparse
 from typing import TextIO
 
 from bot.commands.common import EXIT_OK, EXIT_TICKET_ERRORS, emit, read_ticket
+from bot.domain.plan import plan_ticket
+from bot.domain.ticket import parse_ticket
 from bot.settings import Settings
+from bot.texts.payload import parse_payload
+from bot.texts.text import render_parse_report
 
 
 def main(arguments: argparse.Namespace, settings: Settings, *, stdout: TextIO, stderr: TextIO) -> int:
-    from bot.domain.plan import plan_ticket
-    from bot.domain.ticket import parse_ticket
-    from bot.texts.payload import parse_payload
-    from bot.texts.text import render_parse_report
-
     ticket = parse_ticket(read_ticket(arguments.path), default_field=settings.migration_field_slug)
     plan = None
     if ticket.ok:

@@ -10,6 +10,8 @@ import argparse
 from pathlib import Path
 from typing import TextIO
 
+from bot.adapters.console import build_runner
+from bot.app.simulation import simulate
 from bot.commands.common import (
     EXIT_AWAITING_DECISION,
     EXIT_DRY_RUN_FAILED,
@@ -19,16 +21,25 @@ from bot.commands.common import (
     emit,
     read_ticket,
 )
+from bot.domain.model import ConflictDecision, Plan, Simulation, Ticket
+from bot.domain.plan import plan_ticket
+from bot.domain.synthesis import Synthesis, summarize
+from bot.domain.ticket import parse_ticket
 from bot.settings import Settings
 from bot.texts import cli as texts
+from bot.texts.excel import build_workbook, workbook_name
+from bot.texts.payload import simulate_payload
+from bot.texts.text import (
+    describe_notice,
+    render_conflicts,
+    render_failures,
+    render_parse_report,
+    render_synthesis,
+    synthesis_warnings,
+)
 
 
 def main(arguments: argparse.Namespace, settings: Settings, *, stdout: TextIO, stderr: TextIO) -> int:
-    from bot.domain.plan import plan_ticket
-    from bot.domain.ticket import parse_ticket
-    from bot.texts.payload import simulate_payload
-    from bot.texts.text import describe_notice, render_parse_report
-
     ticket = parse_ticket(read_ticket(arguments.path), default_field=settings.migration_field_slug)
     if not ticket.ok:
         message = render_parse_report(
@@ -46,10 +57,9 @@ def main(arguments: argparse.Namespace, settings: Settings, *, stdout: TextIO, s
     return _report(arguments, simulation, ticket, settings=settings, stdout=stdout, stderr=stderr)
 
 
-def _dry_runs(plan, decision, *, settings: Settings, stderr: TextIO):
-    from bot.adapters.console import build_runner
-    from bot.app.simulation import simulate
-
+def _dry_runs(
+    plan: Plan, decision: ConflictDecision | None, *, settings: Settings, stderr: TextIO
+) -> Simulation:
     def progress(number: int, total: int, label: str) -> None:
         print(texts.progress(number, total, label), file=stderr, flush=True)
 
@@ -67,18 +77,16 @@ def _dry_runs(plan, decision, *, settings: Settings, stderr: TextIO):
         runner.close()
 
 
-def _report(arguments, simulation, ticket, *, settings: Settings, stdout: TextIO, stderr: TextIO) -> int:
+def _report(
+    arguments: argparse.Namespace,
+    simulation: Simulation,
+    ticket: Ticket,
+    *,
+    settings: Settings,
+    stdout: TextIO,
+    stderr: TextIO,
+) -> int:
     """The outcome: the failures (2), the conflicts to decide (3), or the synthesis and its Excel file (0)."""
-    from bot.domain.synthesis import summarize
-    from bot.texts.payload import simulate_payload
-    from bot.texts.text import (
-        describe_notice,
-        render_conflicts,
-        render_failures,
-        render_synthesis,
-        synthesis_warnings,
-    )
-
     warnings = [describe_notice(w) for w in ticket.warnings]
 
     def emit_outcome(message: str) -> None:
@@ -106,9 +114,9 @@ def _report(arguments, simulation, ticket, *, settings: Settings, stdout: TextIO
     return EXIT_OK
 
 
-def _write_workbook(xlsx: str | None, simulation, synthesis, *, stderr: TextIO) -> None:
-    from bot.texts.excel import build_workbook, workbook_name
-
+def _write_workbook(
+    xlsx: str | None, simulation: Simulation, synthesis: Synthesis, *, stderr: TextIO
+) -> None:
     target = Path(xlsx) if xlsx else Path(workbook_name(synthesis))
     try:
         target.write_bytes(build_workbook(simulation, synthesis))

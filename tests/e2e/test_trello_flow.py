@@ -178,6 +178,8 @@ def _scenario(workdir: Path, *, kill_after: int | None) -> tuple[tuple, int]:
                 changes.append(request.path)
                 if len(changes) == kill_after and process:
                     process[0].send_signal(signal.SIGKILL)
+                    # reaped now: the loop below sees it dead and restarts it
+                    process[0].wait(timeout=30)
 
         stack.trello.after_reply = kill_on_change
         process.append(_run_bot(env, workdir))
