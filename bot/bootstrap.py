@@ -13,8 +13,9 @@ from bot.adapters.store import Store
 from bot.adapters.trello import TrelloBoard, TrelloHttp
 from bot.app.ports import Board, Console
 from bot.app.workflow import Listener, Lists, Workflow
-from bot.settings import Settings
-from bot.texts import setup as texts
+from bot.settings import Settings, slack_problems, trello_problems
+from bot.texts import doctor as texts
+from bot.texts import setup as setup_texts
 
 log = logging.getLogger("migrabot")
 
@@ -56,18 +57,15 @@ class Service:
         self.store.close()
 
 
+def check_settings(settings: Settings) -> None:
+    """The same rules and words as `migrabot doctor`'s settings lines, before anything is opened."""
+    for subject, problems in (("Trello", trello_problems(settings)), ("Slack", slack_problems(settings))):
+        if problems:
+            raise SetupError(texts.setup_refused(*texts.settings_report(subject, problems)))
+
+
 def build_board(settings: Settings, **http_options: object) -> TrelloBoard:
-    missing = [
-        name
-        for name, value in (
-            ("TRELLO_API_KEY", settings.trello_api_key),
-            ("TRELLO_TOKEN", settings.trello_token.get_secret_value()),
-            ("TRELLO_BOARD_ID", settings.trello_board_id),
-        )
-        if not value
-    ]
-    if missing:
-        raise SetupError(texts.missing_settings("Trello", missing))
+    """The Trello adapter; the settings have been checked (`check_settings`)."""
     http = TrelloHttp(base_url=settings.trello_api_base_url, **http_options)  # type: ignore[arg-type]
     return TrelloBoard(
         http=http,
@@ -82,7 +80,7 @@ def resolve_lists(board: Board, settings: Settings) -> Lists:
     wanted = settings.board_lists()
     missing = [(name, setting) for setting, name in wanted if name not in layout.lists]
     if missing:
-        raise SetupError(texts.missing_lists(missing))
+        raise SetupError(setup_texts.missing_lists(missing))
     label = layout.labels.get(settings.trello_card_label)
     if label is None:
         log.warning(
@@ -106,6 +104,7 @@ def build_service(
     listener: Listener | None = None,
     **http_options: object,
 ) -> Service:
+    check_settings(settings)
     board = build_board(settings, **http_options)
     lists = resolve_lists(board, settings)
     store = Store(settings.state_db)
@@ -113,7 +112,6 @@ def build_service(
     prod_console = build_prod_runner(settings)
     chat = client = None
     if settings.slack_enabled:
-        check_slack_settings(settings)
         client = build_client(settings)
         chat = SlackChat(client)
     else:
@@ -149,15 +147,3 @@ def build_service(
         )
         service.slack = SlackEndpoint(app, settings, host=slack_host)
     return service
-
-
-def check_slack_settings(settings: Settings) -> None:
-    missing = []
-    if not settings.po_user_ids:
-        missing.append("SLACK_PO_USER_IDS")
-    if settings.slack_mode == "socket" and not settings.slack_app_token.get_secret_value():
-        missing.append(texts.SOCKET_APP_TOKEN)
-    if settings.slack_mode == "http" and not settings.slack_signing_secret.get_secret_value():
-        missing.append(texts.HTTP_SIGNING_SECRET)
-    if missing:
-        raise SetupError(texts.missing_settings("Slack", missing))

@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import re
 import shlex
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.domain.command import SLUG_PATTERN
 from bot.texts import board
 from bot.texts import setup as texts
-
-SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 
 
 class Settings(BaseSettings):
@@ -173,6 +173,63 @@ def _french(item: dict) -> str:
     if kind == "literal_error":
         return texts.one_of(context.get("expected"))
     return re.sub(r"^Value error, ", "", str(item.get("msg")))
+
+
+# --- readiness: what `migrabot run` needs beyond well-typed values (bootstrap and doctor share it) ------
+
+TRELLO_CREDENTIALS = ("TRELLO_API_KEY", "TRELLO_TOKEN", "TRELLO_BOARD_ID")
+_URL = re.compile(r"^https?://[^\s/]+")
+_SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
+_SLACK_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]+$")
+
+
+@dataclass(frozen=True)
+class SettingProblem:
+    """A setting the service cannot work with; `bot.texts.doctor` words it in French."""
+
+    setting: str  # e.g. "SLACK_APP_TOKEN"
+    missing: bool  # True: empty; False: present but not in the expected form
+    mode: str = ""  # the SLACK_MODE that needs the setting, when only one mode does
+
+
+def trello_problems(settings: Settings) -> list[SettingProblem]:
+    """The credentials first (without them nothing on Trello can be checked), then the API's address."""
+    values = dict(
+        zip(
+            TRELLO_CREDENTIALS,
+            (settings.trello_api_key, settings.trello_token.get_secret_value(), settings.trello_board_id),
+            strict=True,
+        )
+    )
+    problems = [SettingProblem(name, missing=True) for name, value in values.items() if not value.strip()]
+    if not _URL.match(settings.trello_api_base_url):
+        problems.append(SettingProblem("TRELLO_API_BASE_URL", missing=False))
+    return problems
+
+
+def slack_problems(settings: Settings) -> list[SettingProblem]:
+    """Nothing when Slack is off (no bot token): the bot then works on Trello alone."""
+    if not settings.slack_enabled:
+        return []
+    problems = []
+    if not settings.slack_bot_token.get_secret_value().startswith("xoxb-"):
+        problems.append(SettingProblem("SLACK_BOT_TOKEN", missing=False))
+    if not settings.po_user_ids or not all(_SLACK_USER_ID.match(user) for user in settings.po_user_ids):
+        problems.append(SettingProblem("SLACK_PO_USER_IDS", missing=not settings.po_user_ids))
+    app_token = settings.slack_app_token.get_secret_value()
+    if settings.slack_mode == "socket" and not app_token.startswith("xapp-"):
+        problems.append(SettingProblem("SLACK_APP_TOKEN", missing=not app_token, mode="socket"))
+    if settings.slack_mode == "http" and not settings.slack_signing_secret.get_secret_value():
+        problems.append(SettingProblem("SLACK_SIGNING_SECRET", missing=True, mode="http"))
+    for setting, value in (
+        ("SLACK_CHANNEL_ID", settings.slack_channel_id),
+        ("SLACK_TEAM_CHANNEL_ID", settings.slack_team_channel_id),
+    ):
+        if value and not _SLACK_CHANNEL_ID.match(value):
+            problems.append(SettingProblem(setting, missing=False))
+    if not _URL.match(settings.slack_api_base_url):
+        problems.append(SettingProblem("SLACK_API_BASE_URL", missing=False))
+    return problems
 
 
 # --- documentation generated from the definitions above (README table, .env.example) ---------------

@@ -377,11 +377,3 @@ def _refusal(method: str, path: str, error: ResourceUnavailable) -> TrelloError:
         status=int(status) if isinstance(status, int) else None,
         said=body.strip(),
     )
-
-
-def build_board(
-    *, base_url: str, api_key: str, token: str, board_id: str, **http_options: Any
-) -> TrelloBoard:
-    return TrelloBoard(
-        http=TrelloHttp(base_url=base_url, **http_options), api_key=api_key, token=token, board_id=board_id
-    )

@@ -109,9 +109,19 @@ class Board(Protocol):
 
 
 class Console(Protocol):
-    def run(self, command: DryRunCommand) -> ConsoleResult: ...
-    def migration_help(self) -> ConsoleResult: ...
-    def close(self) -> None: ...
+    """The Symfony console on preprod; the local and SSH runners of `bot.adapters.console` implement it."""
+
+    def run(self, command: DryRunCommand) -> ConsoleResult:
+        """Run one dry-run; TypeError for anything else, before any process starts."""
+        ...
+
+    def migration_help(self) -> ConsoleResult:
+        """Run `help app:migrate-individuals-to-other-organization` (for `doctor`)."""
+        ...
+
+    def close(self) -> None:
+        """Release what the runner keeps open between runs (the SSH master connection)."""
+        ...
 
 
 @dataclass(frozen=True)

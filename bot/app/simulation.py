@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
-from bot.adapters.console import run_all
 from bot.app.ports import Console
 from bot.domain.command import DryRunCommand
 from bot.domain.console_output import (
@@ -152,3 +152,26 @@ def interpret(*, rule_index: int, rule: Rule, command: str, result: ConsoleResul
         figures = replace(figures, accommodations=None)
         warnings += (texts.IGNORED_ACCOMMODATIONS_WARNING,)
     return DryRun(rule_index=rule_index, command=command, result=result, figures=figures, warnings=warnings)
+
+
+def run_all(
+    runner: Console,
+    commands: Sequence[DryRunCommand],
+    *,
+    concurrency: int = 1,
+    on_start: Callable[[int, DryRunCommand], None] | None = None,
+) -> list[ConsoleResult]:
+    """Run every command (one after another unless `concurrency` > 1); results in input order."""
+    if concurrency < 1:
+        raise ValueError("concurrency must be at least 1")
+
+    def run_one(index: int) -> ConsoleResult:
+        command = commands[index]
+        if on_start is not None:
+            on_start(index, command)
+        return runner.run(command)
+
+    if concurrency == 1 or len(commands) <= 1:
+        return [run_one(index) for index in range(len(commands))]
+    with ThreadPoolExecutor(max_workers=min(concurrency, len(commands))) as pool:
+        return list(pool.map(run_one, range(len(commands))))

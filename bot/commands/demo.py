@@ -6,17 +6,24 @@ import argparse
 from pathlib import Path
 from typing import TextIO
 
-from bot.commands.common import read_ticket
+from bot.commands.common import EXIT_USAGE, read_ticket
 from bot.settings import Settings
 from bot.texts import cli as texts
+from bot.texts.text import DEMO_WITHOUT_SANDBOX
 
 
 def main(arguments: argparse.Namespace, settings: Settings, *, stdout: TextIO, stderr: TextIO) -> int:
     import threading
 
     from bot.logs import setup_logging
-    from sandbox.demo import run_demo
 
+    try:
+        from sandbox.demo import run_demo
+    except ModuleNotFoundError as missing:  # installed from the wheel: the stand-ins are not in it
+        if missing.name != "sandbox":
+            raise
+        print(texts.error_line(DEMO_WITHOUT_SANDBOX), file=stderr)
+        return EXIT_USAGE
     setup_logging(level="ERROR", fmt="text", stream=stderr)
     tickets = [Path(path) for path in arguments.ticket]
     for path in tickets:

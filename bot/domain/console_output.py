@@ -28,6 +28,7 @@ from bot.domain.model import (
     Figures,
     Rule,
 )
+from bot.domain.names import comparable_name
 
 EXCERPT_MAX_LINES = 40
 EXCERPT_MAX_CHARS = 3000
@@ -716,18 +717,6 @@ def failure_of(result: ConsoleResult) -> ConsoleFailure | None:
     if errors:
         return ConsoleFailure("error_reported", said, exit_code=0)
     return None
-
-
-_DASHES = "-‐‑‒–—―−"
-_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'"})
-_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae"})
-
-
-def comparable_name(name: str) -> str:
-    """A centre name with case, accents, dashes, apostrophe styles and spacing ignored."""
-    decomposed = unicodedata.normalize("NFKD", name.casefold().translate(_LIGATURES))
-    kept = (c for c in decomposed if not unicodedata.combining(c) and not c.isspace() and c not in _DASHES)
-    return "".join(kept).translate(_APOSTROPHES)
 
 
 def name_mismatches(rule: Rule, figures: Figures) -> tuple[NameMismatch, ...]:

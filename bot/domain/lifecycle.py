@@ -106,9 +106,6 @@ TRANSITIONS: dict[tuple[CardState | None, Event], CardState] = {
     **{(state, E.INTERNAL_ERROR): S.ERROR for state in RUNNING},
 }
 
-# Events that record a round's one decision (atomically, the first one wins).
-DECISION_EVENTS = frozenset({E.APPROVE, E.REFUSE, E.RESIMULATE, E.EXPIRE})
-
 
 def next_state(state: CardState | None, event: Event) -> CardState:
     try:

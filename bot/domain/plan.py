@@ -7,7 +7,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import replace
 
-from bot.domain.model import Group, Notice, Plan, Rule, Ticket
+from bot.domain.model import Group, Notice, NoticeKind, Plan, Rule, Ticket
 
 
 def build_plan(rules: Sequence[Rule], *, field_slug: str) -> Plan:
@@ -51,11 +51,6 @@ def fingerprint(rules: Sequence[Rule], *, field_slug: str) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 
 
-def execution_order(plan: Plan) -> tuple[int, ...]:
-    """Rule indexes in the order they must run: group after group, as the ticket gives them."""
-    return tuple(index for group in plan.groups for index in group.rule_indexes)
-
-
 def without_accommodations(plan: Plan, rule_indexes: Sequence[int]) -> Plan:
     """The « sans hébergements » decision: the rules concerned lose --withAccommodations."""
     concerned = set(rule_indexes)
@@ -87,10 +82,15 @@ def chain_warnings(plan: Plan) -> list[Notice]:
             ):
                 warnings.append(
                     Notice(
-                        f"les dossiers « {rule.value} » envoyés du centre {rule.origin.id} vers le centre "
-                        f"{rule.destination.id} seraient repris par la règle de la ligne {other.line} vers le centre "
-                        f"{other.destination.id} : ils bougeraient deux fois",
+                        NoticeKind.MOVES_TWICE,
                         line=rule.line,
+                        params={
+                            "value": rule.value,
+                            "origin": rule.origin.id,
+                            "destination": rule.destination.id,
+                            "other_line": other.line,
+                            "other_destination": other.destination.id,
+                        },
                     )
                 )
     return warnings

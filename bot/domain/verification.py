@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from bot.domain.model import Center, DryRun, Simulation
 
 PREPROD, PROD = "Preprod", "Prod"
-ENVIRONMENTS = (PREPROD, PROD)
 # The checklist's item names, as `texts.card.execution_checklist` writes them.
 GROUP_ITEM = re.compile(
     r"^(?P<environment>Preprod|Prod) — groupe (?P<number>\d+)\s:\s"

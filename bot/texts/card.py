@@ -24,6 +24,7 @@ from bot.texts.text import (
     short_label,
     write_decision,
 )
+from bot.texts.ticket import problem_expected, problem_message
 
 TRELLO_COMMENT_LIMIT = 16384
 MARKER_PREFIX = "migrabot · "
@@ -64,12 +65,16 @@ def ticket_errors_comment(
             if part
         )
         lines.append(
-            french("- **{where}** : {message}", where=where.capitalize() or "Ticket", message=error.message)
+            french(
+                "- **{where}** : {message}",
+                where=where.capitalize() or "Ticket",
+                message=problem_message(error),
+            )
         )
         if error.source:
             lines.append(f"  `{error.source}`")
-        if error.expected:
-            lines.append(french("  Attendu : {expected}", expected=error.expected))
+        if expected := problem_expected(error):
+            lines.append(french("  Attendu : {expected}", expected=expected))
     if warnings:
         lines += ["", typeset("Avertissements :"), *(f"- {describe_notice(w)}" for w in warnings)]
     lines += [
@@ -87,7 +92,9 @@ def started_comment(command_count: int) -> str:
     return f"⏳ Simulation en cours ({plural(command_count, 'commande', 'commandes')} en --dry-run sur la preprod)…"
 
 
-def synthesis_comment(simulation: Simulation, synthesis: Synthesis, *, warnings: Sequence[Notice]) -> str:
+def synthesis_comment(
+    simulation: Simulation, synthesis: Synthesis, *, warnings: Sequence[Notice | str]
+) -> str:
     """The synthesis (runbook format A), then the dry-run commands. Raw outputs follow in their own comments."""
     count = len(simulation.runs)
     body = render_synthesis(simulation, synthesis, ticket_warnings=warnings).rstrip()

@@ -7,37 +7,35 @@ what was found, then « → » and what to do, naming the setting or the command
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import Protocol
 
 from bot.texts.french import french, typeset
 
+
+class Check(Protocol):
+    """One result of `migrabot doctor` as rendered here (`bot.commands.doctor.Check` has this shape)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def ok(self) -> bool | None: ...
+    @property
+    def detail(self) -> str: ...
+    @property
+    def fix(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+
+
 OK_MARK = "✓"
-ERROR_MARK = "✗"
-TRELLO_APP_KEY_URL = "https://trello.com/app-key"
 TRELLO, SLACK, CONSOLE, STATE_DB = (
     "Trello",
     "Slack",
     "Console",
     "Base d'état",
 )  # subjects of unexpected errors
-BOT_TOKEN_FORM, APP_TOKEN_FORM = "xoxb-…", "xapp-…"
-USER_ID_FORM = "U… ou W…"
-CHANNEL_ID_FORM = "C…, G… ou D…"
-
-
-@dataclass(frozen=True)
-class Check:
-    """One line of the doctor's report."""
-
-    name: str  # a stable key for scripts, e.g. "trello.token"
-    ok: bool | None  # None: a warning, the bot can run
-    detail: str  # French, one line, its subject first
-    fix: str = ""  # French: what to do, which setting or command
-
-    @property
-    def status(self) -> str:
-        return {True: "ok", None: "warning", False: "error"}[self.ok]
-
+ERROR_MARK = "✗"
+TRELLO_APP_KEY_URL = "https://trello.com/app-key"
 
 # --- settings ---------------------------------------------------------------------------------------
 
@@ -100,12 +98,64 @@ SLACK_SIGNING_SECRET_FIX = typeset("le « Signing Secret » de la page « Basic 
 SLACK_CHANNEL_FIX = "un identifiant de salon (C…, G… ou D…), pas son nom"
 
 
-def setting_fix(setting: str, fix: str) -> str:
-    return french("{setting} : {fix}", setting=setting, fix=fix)
+def in_env_file(fixes: Sequence[str]) -> str:
+    return "renseignez dans .env " + typeset(" ; ").join(dict.fromkeys(fixes))
 
 
-def in_mode(problem: str, mode: str) -> str:
-    return f"{problem} (mode {mode})"
+class SettingProblem(Protocol):
+    """`bot.settings.SettingProblem` as worded here."""
+
+    @property
+    def setting(self) -> str: ...
+    @property
+    def missing(self) -> bool: ...
+    @property
+    def mode(self) -> str: ...
+
+
+_TRELLO_CREDENTIALS = frozenset({"TRELLO_API_KEY", "TRELLO_TOKEN", "TRELLO_BOARD_ID"})
+_EXPECTED_FORM = {
+    "TRELLO_API_BASE_URL": URL_FIX,
+    "SLACK_API_BASE_URL": URL_FIX,
+    "SLACK_BOT_TOKEN": "xoxb-…",
+    "SLACK_APP_TOKEN": "xapp-…",
+    "SLACK_PO_USER_IDS": "U… ou W…",
+    "SLACK_CHANNEL_ID": "C…, G… ou D…",
+    "SLACK_TEAM_CHANNEL_ID": "C…, G… ou D…",
+}
+_SETTING_FIX = {
+    "TRELLO_API_BASE_URL": URL_FIX,
+    "SLACK_API_BASE_URL": URL_FIX,
+    "SLACK_BOT_TOKEN": SLACK_BOT_TOKEN_FIX,
+    "SLACK_APP_TOKEN": SLACK_APP_TOKEN_FIX,
+    "SLACK_SIGNING_SECRET": SLACK_SIGNING_SECRET_FIX,
+    "SLACK_PO_USER_IDS": SLACK_PO_FIX,
+    "SLACK_CHANNEL_ID": SLACK_CHANNEL_FIX,
+    "SLACK_TEAM_CHANNEL_ID": SLACK_CHANNEL_FIX,
+}
+
+
+def setting_problem(problem: SettingProblem) -> str:
+    found = (
+        missing(problem.setting)
+        if problem.missing
+        else malformed(problem.setting, _EXPECTED_FORM[problem.setting])
+    )
+    return f"{found} (mode {problem.mode})" if problem.mode else found
+
+
+def setting_fix(problem: SettingProblem) -> str:
+    if problem.setting in _TRELLO_CREDENTIALS:
+        return TRELLO_CREDENTIALS_FIX  # key, token and board id are found together, on Trello's pages
+    return french(
+        "{setting} : {SETTING_FIX}", setting=problem.setting, SETTING_FIX=_SETTING_FIX[problem.setting]
+    )
+
+
+def settings_report(subject: str, problems: Sequence[SettingProblem]) -> tuple[str, str]:
+    """(what is wrong, what to do) for one service's settings, for doctor's line and the start-up error."""
+    detail = settings_problems(subject, [setting_problem(problem) for problem in problems])
+    return detail, in_env_file([setting_fix(problem) for problem in problems])
 
 
 def http_refusal(status: int | None, said: str) -> str:
@@ -116,8 +166,9 @@ def os_reason(reason: str, filename: object) -> str:
     return french("{reason} : {filename}", reason=reason, filename=filename)
 
 
-def in_env_file(fixes: Sequence[str]) -> str:
-    return "renseignez dans .env " + typeset(" ; ").join(dict.fromkeys(fixes))
+def setup_refused(detail: str, fix: str) -> str:
+    """`migrabot run` stops before touching anything: the same words as `migrabot doctor`."""
+    return f"{detail} → {fix}"
 
 
 # --- Trello -----------------------------------------------------------------------------------------
@@ -366,6 +417,76 @@ def not_a_folder(path: str) -> str:
 
 STATE_DB_READBACK = "la ligne écrite n'a pas été relue"
 STATE_DB_FIX = "corrigez STATE_DB ou donnez à l'utilisateur du bot le droit d'écrire dans ce dossier"
+
+# --- Google Drive (runbook step 3, option B) --------------------------------------------------------
+
+DRIVE_HALF_SET = typeset(
+    "Drive à moitié configuré : DRIVE_FOLDER_ID et GOOGLE_APPLICATION_CREDENTIALS vont ensemble"
+)
+DRIVE_HALF_SET_FIX = (
+    "renseignez les deux pour déposer les fichiers Excel sur le Drive, ou aucun des deux pour s'en passer"
+)
+DRIVE_KEY_FIX = typeset(
+    "dans la console Google Cloud : IAM et administration → Comptes de service → le compte → Clés → "
+    "Ajouter une clé → JSON ; indiquez le chemin du fichier dans GOOGLE_APPLICATION_CREDENTIALS"
+)
+DRIVE_TOKEN_FIX = typeset(
+    "la clé a peut-être été supprimée ou le compte désactivé : créez une nouvelle clé JSON ; vérifiez que "
+    "l'API Google Drive est activée pour le projet du compte de service"
+)
+
+
+def drive_key_ok(email: str) -> str:
+    return f"Clé du compte de service lisible ({email})"
+
+
+def drive_key_failed(reason: str) -> str:
+    return french("Drive : {reason}", reason=reason)
+
+
+def drive_token_ok(email: str) -> str:
+    return f"Jeton Google obtenu pour {email}"
+
+
+def drive_token_failed(reason: str) -> str:
+    return french("Drive : {reason}", reason=reason)
+
+
+def drive_folder_ok(name: str) -> str:
+    return french("Dossier Drive « {name} » trouvé : le bot peut y déposer les fichiers Excel", name=name)
+
+
+def drive_folder_failed(folder_id: str, reason: str) -> str:
+    return french("Dossier Drive {folder_id} : {reason}", folder_id=folder_id, reason=reason)
+
+
+def drive_folder_fix(email: str) -> str:
+    return french(
+        "vérifiez DRIVE_FOLDER_ID (la fin de l'adresse du dossier : drive.google.com/drive/folders/<id>) et partagez le dossier avec {email}",
+        email=email,
+    )
+
+
+def drive_not_a_folder(folder_id: str, mime_type: str) -> str:
+    return french(
+        "Drive : {folder_id} n'est pas un dossier ({mime_type})", folder_id=folder_id, mime_type=mime_type
+    )
+
+
+def drive_read_only(name: str, email: str) -> str:
+    return french(
+        "Dossier Drive « {name} » trouvé, mais {email} ne peut pas y ajouter de fichier",
+        name=name,
+        email=email,
+    )
+
+
+def drive_read_only_fix(email: str) -> str:
+    return french(
+        "partagez le dossier avec {email} comme « Éditeur » (« Gestionnaire de contenu » dans un Drive partagé)",
+        email=email,
+    )
+
 
 # --- anything else ----------------------------------------------------------------------------------
 

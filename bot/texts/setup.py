@@ -9,8 +9,6 @@ from bot.texts.french import french, typeset
 SETTINGS_INVALID = typeset("Réglages invalides :")
 NUMBER_EXPECTED = "un nombre est attendu"
 EMPTY_COMMAND = "ne peut pas être vide"
-SOCKET_APP_TOKEN = "SLACK_APP_TOKEN (Socket Mode)"
-HTTP_SIGNING_SECRET = "SLACK_SIGNING_SECRET (mode HTTP)"
 
 
 def invalid_setting(name: str, problem: str) -> str:
@@ -32,12 +30,6 @@ def one_of(expected: object) -> str:
 
 def unclosed_quotes(error: object) -> str:
     return french("guillemets non fermés ({error})", error=error)
-
-
-def missing_settings(service: str, names: Sequence[str]) -> str:
-    return french(
-        "réglages {service} manquants : {names} (voir .env.example)", service=service, names=", ".join(names)
-    )
 
 
 def missing_lists(found: Sequence[tuple[str, str]]) -> str:

@@ -23,14 +23,27 @@ _FRENCH = re.compile(
 _LOGGERS = {"log", "logger", "logging"}
 _LOG_METHODS = {"debug", "info", "warning", "error", "exception", "critical", "log"}
 
-# Modules whose texts another engineer is moving right now. The lead empties this list once they landed.
-ELSEWHERE = {
-    "domain/ticket.py": "the ticket language and its errors: reworked with its texts by another engineer",
-    "domain/plan.py": "one ticket warning (files moving twice), worded like ticket.py's: moves with them",
+# Modules whose texts other engineers were moving when this test was written (ticket.py, workflow.py,
+# approvals.py): they have landed in bot/texts, the list is empty. Add a module here only while it is moved.
+ELSEWHERE: dict[str, str] = {}
+_TICKET_KEYWORDS = {
+    "tous les dossiers",
+    "Conflit hébergements",
+    "migrer quand même",
+    "lorsque le champ",
+    "quand le champ",
+    "avec hébergements",
+    "sans hébergements",
+    "y compris supprimés",
+    " - lorsque le champ = ",
+    " - tous les dossiers",
 }
-# Words the bot reads, never writes: what the Symfony console prints, what people reply in Slack threads,
-# the checklist items the bot wrote and reads back.
+# Words the bot reads, never writes: what the Symfony console prints, the ticket language's keywords, what
+# people reply in Slack threads, the checklist items the bot wrote and reads back.
 READ_WORDS = {
+    "domain/ticket.py": _TICKET_KEYWORDS,
+    "domain/ticket_prose.py": _TICKET_KEYWORDS,
+    "domain/ticket_tables.py": _TICKET_KEYWORDS,
     "domain/console_output.py": {
         "Rôle",
         "Après migration",

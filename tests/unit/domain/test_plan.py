@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.domain.plan import build_plan, execution_order
+from bot.domain.plan import build_plan
 from bot.domain.ticket import parse_ticket
 from bot.texts.text import crossing_notes, render_commands, shared_prefix
+from bot.texts.ticket import notice_message
 from tests.support.text import plain
 
 RUNBOOK_TICKET = (Path(__file__).parents[3] / "sandbox/tickets/runbook.txt").read_text(encoding="utf-8")
@@ -34,7 +35,7 @@ def test_the_runbook_ticket_has_two_crossing_groups_in_ticket_order():
         (4960, 5634, "DAHAR"),
         (4960, 5645, "TEH"),
     ]
-    assert plan.has_crossing
+    assert any(group.crosses for group in plan.groups)
 
 
 def test_a_block_split_in_two_joins_its_origin_group():
@@ -43,8 +44,8 @@ def test_a_block_split_in_two_joins_its_origin_group():
         "- si le champ = y → B (ID 2)\nCentre initial = A (ID 1)\n- si le champ = z → D (ID 4)"
     )
     assert [(g.origin.id, g.rule_indexes, g.crosses) for g in plan.groups] == [(1, (0, 2), ()), (3, (1,), ())]
-    assert execution_order(plan) == (0, 2, 1)
-    assert not plan.has_crossing
+    assert [index for group in plan.groups for index in group.rule_indexes] == [0, 2, 1]
+    assert not any(group.crosses for group in plan.groups)
 
 
 def test_the_fingerprint_is_stable_and_follows_what_the_commands_do():
@@ -101,7 +102,7 @@ def test_files_that_would_move_twice_are_flagged():
         "Centre initial = B (ID 2)\n- si le champ = X → C (ID 3)\n- si le champ = Y → A (ID 1)"
     )
     _, ticket = plan_ticket(parse_ticket(text), field_slug="migration-des-donnees")
-    assert [(w.line, w.message) for w in ticket.warnings] == [
+    assert [(w.line, notice_message(w)) for w in ticket.warnings] == [
         (
             2,
             "les dossiers « X » envoyés du centre 1 vers le centre 2 seraient repris par la règle de la ligne 4 "
