@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from bot.adapters.console import build_prod_runner, build_runner
+from bot.adapters.drive import GoogleDrive
 from bot.adapters.slack import SlackChat, SlackEndpoint, build_app, build_client
 from bot.adapters.store import Store
 from bot.adapters.trello import TrelloBoard, TrelloHttp
@@ -36,6 +37,7 @@ class Service:
     prod_console: Console | None = None
     slack: SlackEndpoint | None = None
     listeners: ThreadPoolExecutor | None = None
+    drive: GoogleDrive | None = None
 
     def jobs(self) -> list[tuple[str, Callable[[], object], float]]:
         """What the scheduler runs: the poll, and the reminders and expiry of requests."""
@@ -51,6 +53,8 @@ class Service:
         if self.listeners is not None:
             self.listeners.shutdown(wait=True)
         self.console.close()
+        if self.drive is not None:
+            self.drive.close()
         if self.prod_console is not None:
             self.prod_console.close()
         self.board.http.close()
@@ -118,6 +122,7 @@ def build_service(
         log.warning(
             "Slack disabled (no SLACK_BOT_TOKEN): the bot works on Trello alone, nobody is asked on Slack"
         )
+    drive = build_drive(settings)
     workflow = Workflow(
         board=board,
         console=console,
@@ -127,6 +132,7 @@ def build_service(
         chat=chat,
         listener=listener,
         prod_console=prod_console,
+        drive=drive,
     )
     service = Service(
         settings=settings,
@@ -135,6 +141,7 @@ def build_service(
         console=console,
         prod_console=prod_console,
         workflow=workflow,
+        drive=drive,
     )
     if chat is not None and client is not None:
         service.listeners = ThreadPoolExecutor(max_workers=5, thread_name_prefix="slack-listener")
@@ -147,3 +154,16 @@ def build_service(
         )
         service.slack = SlackEndpoint(app, settings, host=slack_host)
     return service
+
+
+def build_drive(settings: Settings) -> GoogleDrive | None:
+    """The team's Drive folder, when both its id and the key are set (runbook step 3, option B)."""
+    if not settings.drive_enabled:
+        if settings.drive_folder_id or settings.google_application_credentials:
+            log.warning("Drive disabled: DRIVE_FOLDER_ID and GOOGLE_APPLICATION_CREDENTIALS go together")
+        return None
+    return GoogleDrive(
+        folder_id=settings.drive_folder_id,
+        credentials_path=settings.google_application_credentials,
+        base_url=settings.drive_api_base_url,
+    )

@@ -15,7 +15,7 @@ import time
 
 from bot.app.decisions import Decisions, Outcome
 from bot.app.execution import ExecutionFollowUp
-from bot.app.ports import Board, CardSnapshot, Chat, Clock, Console, MessageRef, Store
+from bot.app.ports import Board, CardSnapshot, Chat, Clock, Console, Drive, MessageRef, Store
 from bot.app.requests import Requests
 from bot.app.rounds import Listener, Lists, Rounds
 from bot.app.steps import CardSteps
@@ -42,6 +42,7 @@ class Workflow:
         listener: Listener | None = None,
         chat: Chat | None = None,
         prod_console: Console | None = None,
+        drive: Drive | None = None,
     ) -> None:
         self.board = board
         self.store = store
@@ -54,7 +55,7 @@ class Workflow:
         self.requests = Requests(chat=chat, store=store, settings=settings) if chat is not None else None
         shared = {"board": board, "store": store, "settings": settings, "lists": lists, "clock": clock}
         self.rounds = Rounds(
-            **shared, console=console, steps=self.steps, requests=self.requests, emit=self.emit
+            **shared, console=console, steps=self.steps, requests=self.requests, emit=self.emit, drive=drive
         )
         self.decisions = Decisions(
             **shared, steps=self.steps, rounds=self.rounds, requests=self.requests, chat=chat, emit=self.emit

@@ -7,6 +7,7 @@ conflicts await a decision. Progress goes to stderr, the result to stdout.
 from __future__ import annotations
 
 import argparse
+import time
 from pathlib import Path
 from typing import TextIO
 
@@ -27,7 +28,7 @@ from bot.domain.synthesis import Synthesis, summarize
 from bot.domain.ticket import parse_ticket
 from bot.settings import Settings
 from bot.texts import cli as texts
-from bot.texts.excel import build_workbook, workbook_name
+from bot.texts.excel import WorkbookContext, build_workbook, workbook_name
 from bot.texts.payload import simulate_payload
 from bot.texts.text import (
     describe_notice,
@@ -109,17 +110,25 @@ def _report(
         emit_outcome(render_conflicts(simulation))
         return EXIT_AWAITING_DECISION
     message = render_synthesis(simulation, synthesis, ticket_warnings=ticket.warnings)
-    _write_workbook(arguments.xlsx, simulation, synthesis, stderr=stderr)
+    context = WorkbookContext(
+        made_at=time.time(), warnings=tuple(describe_notice(w) for w in ticket.warnings)
+    )
+    _write_workbook(arguments.xlsx, simulation, synthesis, context=context, stderr=stderr)
     emit_outcome(message)
     return EXIT_OK
 
 
 def _write_workbook(
-    xlsx: str | None, simulation: Simulation, synthesis: Synthesis, *, stderr: TextIO
+    xlsx: str | None,
+    simulation: Simulation,
+    synthesis: Synthesis,
+    *,
+    context: WorkbookContext,
+    stderr: TextIO,
 ) -> None:
     target = Path(xlsx) if xlsx else Path(workbook_name(synthesis))
     try:
-        target.write_bytes(build_workbook(simulation, synthesis))
+        target.write_bytes(build_workbook(simulation, synthesis, context=context))
     except OSError as error:
         raise UsageError(texts.unwritable_file(target, error.strerror or str(error))) from None
     print(texts.excel_written(target), file=stderr)

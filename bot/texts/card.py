@@ -164,7 +164,9 @@ def conflict_comment(conflicts: Sequence[tuple[int, AccommodationConflict]], *, 
             ),
             "",
             write_decision(
-                "Pour décider : le bouton dans Slack, ou une ligne dans la description de la carte : "
+                typeset(
+                    "Pour décider : le bouton dans Slack, ou une ligne dans la description de la carte : "
+                )
             ),
         ]
     )
@@ -435,3 +437,21 @@ def expired_comment(*, days: int, todo_list: str, kind: str = "approval") -> str
         days=days,
         todo_list=todo_list,
     )
+
+
+# --- the team's Drive (runbook step 3, option B) ---------------------------------------------------
+
+
+def drive_link_line(link: str) -> str:
+    return french("📁 Fichier Excel sur le Drive : {link}", link=link)
+
+
+def drive_failed_line(reason: str) -> str:
+    return french(
+        "⚠️ Dépôt sur le Drive impossible : {reason}. Le fichier est joint à la carte ; nouvel essai au prochain passage du bot.",
+        reason=reason,
+    )
+
+
+def drive_retried_comment(link: str) -> str:
+    return french("📁 Fichier Excel déposé sur le Drive (nouvel essai réussi) : {link}", link=link)

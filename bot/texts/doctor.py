@@ -28,12 +28,8 @@ class Check(Protocol):
 
 
 OK_MARK = "✓"
-TRELLO, SLACK, CONSOLE, STATE_DB = (
-    "Trello",
-    "Slack",
-    "Console",
-    "Base d'état",
-)  # subjects of unexpected errors
+# The subjects of an unexpected error in one group of checks
+TRELLO, SLACK, DRIVE, CONSOLE, STATE_DB = "Trello", "Slack", "Drive", "Console", "Base d'état"
 ERROR_MARK = "✗"
 TRELLO_APP_KEY_URL = "https://trello.com/app-key"
 

@@ -1,7 +1,7 @@
 """Every sentence a person reads lives in bot/texts: measured on the source, not promised.
 
 A string constant of bot/ counts as French prose when it holds a space and a French mark (an accented letter,
-« », or a common French word). Docstrings, log calls (English, for developers) and the console's own words
+« », or a common French word). Docstrings, log calls and the settings' descriptions (English, for developers) and the console's own words
 and the words the bot only reads (the console's, people's replies) are not texts it writes for people.
 """
 
@@ -76,6 +76,8 @@ def _skipped_nodes(tree: ast.AST) -> set[int]:
             and node.func.value.id in _LOGGERS
         ):
             skipped.update(id(inner) for inner in ast.walk(node))  # logs stay English, for developers
+        if isinstance(node, ast.keyword) and node.arg == "description":
+            skipped.update(id(inner) for inner in ast.walk(node))  # a setting's doc: the README's table
     return skipped
 
 
