@@ -37,6 +37,7 @@ from bot.app.ports import (
     Execution,
     Tick,
 )
+from bot.texts import trello as texts
 
 log = logging.getLogger("migrabot.trello")
 
@@ -48,7 +49,15 @@ IDEMPOTENT = frozenset({"GET", "PUT", "DELETE", "HEAD"})
 
 
 class TrelloError(BoardUnavailable):
-    """Trello could not be reached or refused a request; the message never contains a credential."""
+    """Trello could not be reached or refused a request; the message never contains a credential.
+
+    `status` and `said` are Trello's HTTP status and words when it refused (both None when it was not reached).
+    """
+
+    def __init__(self, message: str, *, status: int | None = None, said: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.said = said
 
 
 class TrelloHttp:
@@ -103,19 +112,15 @@ class TrelloHttp:
                     method, target, params=params, headers=headers, content=data, files=_httpx_files(files)
                 )
             except httpx.ConnectError as error:  # nothing was sent: always safe to try again
-                self._retry_or_raise(
-                    attempt, method, target, f"connexion impossible ({type(error).__name__})"
-                )
+                self._retry_or_raise(attempt, method, target, texts.connection_failed(type(error).__name__))
                 continue
             except httpx.TimeoutException as error:
                 if method not in IDEMPOTENT:
-                    raise TrelloError(f"Trello n'a pas répondu à temps ({method} {_path(target)})") from None
-                self._retry_or_raise(attempt, method, target, f"délai dépassé ({type(error).__name__})")
+                    raise TrelloError(texts.no_answer(method, _path(target))) from None
+                self._retry_or_raise(attempt, method, target, texts.timed_out(type(error).__name__))
                 continue
             except httpx.HTTPError as error:
-                raise TrelloError(
-                    f"erreur réseau vers Trello ({type(error).__name__}, {method} {_path(target)})"
-                ) from None
+                raise TrelloError(texts.network_error(type(error).__name__, method, _path(target))) from None
             retryable = response.status_code == 429 or (response.status_code >= 500 and method in IDEMPOTENT)
             if retryable and attempt < self.max_attempts:
                 delay = self._delay(attempt, response)
@@ -134,7 +139,7 @@ class TrelloHttp:
 
     def _retry_or_raise(self, attempt: int, method: str, target: str, reason: str) -> None:
         if attempt >= self.max_attempts:
-            raise TrelloError(f"Trello injoignable : {reason} ({method} {_path(target)})")
+            raise TrelloError(texts.unreachable(reason, method, _path(target)))
         delay = self._delay(attempt, None)
         log.warning("trello %s %s: %s, retry %d in %.1fs", method, _path(target), reason, attempt, delay)
         self._sleep(delay)
@@ -191,7 +196,7 @@ class TrelloBoard:
         try:
             return self._client.fetch_json(path, **kwargs)
         except ResourceUnavailable as error:
-            raise TrelloError(_refusal(kwargs.get("http_method", "GET"), path, error)) from None
+            raise _refusal(kwargs.get("http_method", "GET"), path, error) from None
 
     def board(self) -> Any:
         """py-trello's Board, fetched once: the parent every Card object needs."""
@@ -199,7 +204,7 @@ class TrelloBoard:
             try:
                 self._board = self._client.get_board(self._board_id)
             except ResourceUnavailable as error:
-                raise TrelloError(_refusal("GET", f"/boards/{self._board_id}", error)) from None
+                raise _refusal("GET", f"/boards/{self._board_id}", error) from None
         return self._board
 
     def _card(self, card_id: str) -> Card:
@@ -254,7 +259,7 @@ class TrelloBoard:
         try:
             return self._card(card_id).comment(text)["id"]
         except ResourceUnavailable as error:
-            raise TrelloError(_refusal("POST", f"/cards/{card_id}/actions/comments", error)) from None
+            raise _refusal("POST", f"/cards/{card_id}/actions/comments", error) from None
 
     def edit_comment(self, comment_id: str, text: str) -> None:
         """Only the bot's own comments can be edited (Trello refuses the others)."""
@@ -271,7 +276,7 @@ class TrelloBoard:
         try:
             return self._card(card_id).attach(name=filename, mimeType=mime_type, file=io.BytesIO(data))["id"]
         except ResourceUnavailable as error:
-            raise TrelloError(_refusal("POST", f"/cards/{card_id}/attachments", error)) from None
+            raise _refusal("POST", f"/cards/{card_id}/attachments", error) from None
 
     def move(self, card_id: str, list_id: str) -> None:
         """`PUT /cards/{id}` with `idList`: the documented way (py-trello's change_list uses an undocumented route)."""
@@ -379,8 +384,12 @@ def _snapshot(card: dict) -> CardSnapshot:
     )
 
 
-def _refusal(method: str, path: str, error: ResourceUnavailable) -> str:
+def _refusal(method: str, path: str, error: ResourceUnavailable) -> TrelloError:
     """py-trello's message is « <body> at <url without query> »: no credential in it."""
-    status = getattr(error, "_status", "?")
+    status = getattr(error, "_status", None)
     body = str(getattr(error, "_msg", "")).rsplit(" at https://", 1)[0][:200]
-    return f"Trello a refusé {method} {path} (HTTP {status}) : {body}"
+    return TrelloError(
+        texts.refused(method, path, status if status is not None else "?", body),
+        status=int(status) if isinstance(status, int) else None,
+        said=body.strip(),
+    )

@@ -12,6 +12,7 @@ import pytest
 from sandbox.stack import PO, VALIDATION_CHANNEL
 from tests.support.slack_sandbox import wait_until
 from tests.support.stack import start
+from tests.support.text import plain
 
 ROOT = Path(__file__).parents[2]
 RUNBOOK = "Migration des dossiers usagers - France Fraternités CHU 75 et CPH"
@@ -67,7 +68,7 @@ def po_request(running, card_name: str) -> dict:
 
 
 def sections(message: dict) -> str:
-    return "\n".join(b["text"]["text"] for b in message["blocks"] if b["type"] == "section")
+    return plain("\n".join(b["text"]["text"] for b in message["blocks"] if b["type"] == "section"))
 
 
 def test_the_runbook_ticket_tells_the_po_which_accommodations_are_left_behind(running):
@@ -75,7 +76,7 @@ def test_the_runbook_ticket_tells_the_po_which_accommodations_are_left_behind(ru
 
     running.poll()
 
-    comments = running.comments("runbook.txt")
+    comments = [plain(comment) for comment in running.comments("runbook.txt")]
     assert comments[0] == (
         "⏳ Simulation en cours (8 commandes en --dry-run sur la preprod, "
         "plus 8 pour la vérification des hébergements)…"
@@ -93,7 +94,7 @@ def test_the_runbook_ticket_tells_the_po_which_accommodations_are_left_behind(ru
 
     running.driver.click(user_id=PO[0], message=po_request(running, RUNBOOK), action_id="approve")
     wait_until(lambda: running.list_name("runbook.txt") == "Validé — à exécuter", what="the approval")
-    [final] = [c for c in running.comments("runbook.txt") if c.startswith("✅ **Validé par")]
+    [final] = [plain(c) for c in running.comments("runbook.txt") if c.startswith("✅ **Validé par")]
     assert "--withAccommodations" not in final
     assert final.split("\n", 1)[1] == FINAL_COMMANDS_BODY.rstrip("\n")
     assert preprod_data(running.stack.reconnect_db) == before
@@ -102,7 +103,7 @@ def test_the_runbook_ticket_tells_the_po_which_accommodations_are_left_behind(ru
 def test_a_ticket_whose_moving_people_have_no_accommodation_says_so(running):
     running.poll()
 
-    synthesis = running.comments("sans-hebergement.txt")[1]
+    synthesis = plain(running.comments("sans-hebergement.txt")[1])
     assert UNHOUSED_LINE in synthesis.splitlines()
     assert UNHOUSED_LINE in sections(po_request(running, UNHOUSED))
     assert "aucune règle ne les migre" not in synthesis

@@ -12,6 +12,7 @@ from bot.domain.model import ConsoleResult, Plan
 from bot.domain.plan import plan_ticket
 from bot.domain.ticket import parse_ticket
 from tests.support.fakes import FakeConsole
+from tests.support.text import plain
 
 ROOT = Path(__file__).parents[3]
 RUNBOOK_TICKET = (ROOT / "sandbox/tickets/runbook.txt").read_text(encoding="utf-8")
@@ -114,7 +115,7 @@ def test_a_failing_check_alone_does_not_fail_the_simulation():
     assert simulation.ok and not simulation.failed_runs
     [check] = simulation.accommodation_checks
     assert not check.ok
-    assert check.error == "La commande a échoué (code 1) : « Base de données verrouillée. »"
+    assert plain(check.error) == "La commande a échoué (code 1) : « Base de données verrouillée. »"
 
 
 def test_a_check_without_the_accommodation_line_is_a_failed_check():
@@ -128,7 +129,7 @@ def test_a_check_without_the_accommodation_line_is_a_failed_check():
 
     [check] = simulation.accommodation_checks
     assert simulation.ok
-    assert check.error.startswith(
+    assert plain(check.error).startswith(
         "La simulation avec --withAccommodations n'affiche pas le nombre d'hébergements à migrer."
     )
 
@@ -178,4 +179,4 @@ def test_the_transport_breaker_stops_the_check_too_and_the_rest_is_not_run():
     assert len(console.ran) == 8 + 3
     checks = simulation.accommodation_checks
     assert [check.not_run for check in checks] == [False] * 3 + [True] * 5
-    assert checks[0].error.startswith("La commande n'a pas pu être lancée")
+    assert plain(checks[0].error).startswith("La commande n'a pas pu être lancée")

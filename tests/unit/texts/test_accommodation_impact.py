@@ -16,11 +16,18 @@ from bot.domain.ticket import parse_ticket
 from bot.texts.blocks import CardLink, RequestKey, approval_request
 from bot.texts.card import outputs_plan, started_comment, synthesis_comment
 from bot.texts.excel import build_workbook
-from bot.texts.text import render_accommodations, render_synthesis
+from bot.texts.text import render_accommodations as typeset_accommodations
+from bot.texts.text import render_synthesis
 from tests.support.fakes import FakeConsole
+from tests.support.text import plain
 from tests.unit.app.test_accommodation_check import MIXED_TICKET, RUNBOOK_TICKET, CheckFailingConsole
 
 NONE = (0, [])
+
+
+def render_accommodations(simulation: Simulation) -> str:
+    """The words (typography's no-break spaces as plain spaces): what is compared here."""
+    return plain(typeset_accommodations(simulation))
 
 
 def simulated(text: str, console: FakeConsole, *, impact: bool = True) -> Simulation:
@@ -138,9 +145,9 @@ def test_an_accommodation_shared_by_the_people_of_two_rules_is_counted_once():
 def test_the_card_counts_and_lists_the_check_apart_from_the_ticket_commands():
     simulation = simulated(MIXED_TICKET, FakeConsole())
 
-    comment = synthesis_comment(simulation, summarize(simulation), warnings=())
+    comment = plain(synthesis_comment(simulation, summarize(simulation), warnings=()))
 
-    assert started_comment(2, check_count=1) == (
+    assert plain(started_comment(2, check_count=1)) == (
         "⏳ Simulation en cours (2 commandes en --dry-run sur la preprod, "
         "plus 1 pour la vérification des hébergements)…"
     )
@@ -160,7 +167,7 @@ def test_console_outputs_label_the_check():
     simulation = simulated(MIXED_TICKET, FakeConsole())
 
     [comment] = outputs_plan(simulation.runs, checks=simulation.accommodation_checks).comments
-    titles = [line for line in comment.splitlines() if line.startswith("**")]
+    titles = [plain(line) for line in comment.splitlines() if line.startswith("**")]
 
     assert titles == [
         "**Commande 1** :",
@@ -168,7 +175,7 @@ def test_console_outputs_label_the_check():
         "**Vérification des hébergements, commande 2** :",
     ]
     attached = outputs_plan(simulation.runs, checks=simulation.accommodation_checks, limit=400).attachment
-    assert "=== Vérification des hébergements, commande 2 : php bin/console" in attached.decode()
+    assert "=== Vérification des hébergements, commande 2 : php bin/console" in plain(attached.decode())
 
 
 def test_slack_request_and_excel_carry_the_same_sentences():
@@ -181,9 +188,9 @@ def test_slack_request_and_excel_carry_the_same_sentences():
         synthesis=render_synthesis(simulation, synthesis),
         po_ids=["UPO"],
     )
-    slack = "\n".join(b["text"]["text"] for b in blocks if b["type"] == "section")
+    slack = plain("\n".join(b["text"]["text"] for b in blocks if b["type"] == "section"))
     sheet = load_workbook(io.BytesIO(build_workbook(simulation, synthesis)))["Synthèse"]
-    excel = [row[0] for row in sheet.iter_rows(values_only=True) if row and isinstance(row[0], str)]
+    excel = [plain(row[0]) for row in sheet.iter_rows(values_only=True) if row and isinstance(row[0], str)]
 
     for line in RUNBOOK_ACCOMMODATIONS.splitlines():
         assert line in slack
