@@ -122,6 +122,9 @@ def build_parser() -> FrenchParser:
     demo.add_argument(
         "--output", default="demo-output", metavar="DOSSIER", help="où écrire transcription et Excel"
     )
+    demo.add_argument(
+        "--http", action="store_true", help="Slack en mode HTTP (par défaut : Socket Mode, comme `run`)"
+    )
     demo.set_defaults(handler=command_demo)
 
     doctor = commands.add_parser(
@@ -156,8 +159,9 @@ def main(
     stderr = stderr or sys.stderr
     try:
         arguments = build_parser().parse_args(argv)
-        # doctor reports bad settings as one of its checks (✗ line, exit 1) instead of failing here
-        settings = None if arguments.handler is command_doctor else load_settings()
+        # doctor reports bad settings as one of its checks (✗ line, exit 1) instead of failing here;
+        # the demo is a world of its own and reads none of the operator's settings
+        settings = None if arguments.handler in (command_doctor, command_demo) else load_settings()
         handler: Callable[[argparse.Namespace, Settings, TextIO, TextIO], int] = arguments.handler
         return handler(arguments, settings, stdout, stderr)
     except (UsageError, SettingsError) as error:
@@ -355,7 +359,7 @@ def secrets_of(settings: Settings) -> list[str]:
     ]
 
 
-def command_demo(arguments: argparse.Namespace, settings: Settings, stdout: TextIO, stderr: TextIO) -> int:
+def command_demo(arguments: argparse.Namespace, _: Settings | None, stdout: TextIO, stderr: TextIO) -> int:
     import threading
 
     from bot.logs import setup_logging
@@ -379,6 +383,7 @@ def command_demo(arguments: argparse.Namespace, settings: Settings, stdout: Text
         extra_tickets=tickets,
         keep_running=arguments.keep_running,
         wait_for_interrupt=wait_for_interrupt,
+        slack_mode="http" if arguments.http else "socket",
     )
 
 

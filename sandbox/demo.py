@@ -1,14 +1,17 @@
 """`migrabot demo`: the whole product on loopback, in under 30 seconds.
 
 The sandbox stack starts (Trello, Slack, the Reconnect console simulator with the runbook's data), then
-the real service runs against it with the same jobs as `migrabot run` (Slack in HTTP mode). The demo plays
-the people through the interfaces they would use: the team edits and moves cards over Trello's REST API,
-Slack's side sends signed clicks. A French transcript is printed as it goes and written to `demo-output/`.
+the real service runs against it with the same jobs and the same default as `migrabot run` (Slack in Socket
+Mode; `--http` for HTTP mode). The demo plays the people through the interfaces they would use: the team
+edits and moves cards over Trello's REST API, Slack's side sends clicks as Socket Mode envelopes (or signed
+HTTP requests). Its settings come from the sandbox alone, never from the environment or a `.env`. The final
+verdict is each card's end state on the board. A French transcript is printed as it goes and written to `demo-output/`.
 """
 
 from __future__ import annotations
 
 import json
+import shlex
 import shutil
 import threading
 import time
@@ -20,8 +23,9 @@ from typing import TextIO
 import httpx
 
 from bot.app.ports import CardSnapshot
-from bot.bootstrap import build_service
+from bot.bootstrap import Service, build_service
 from bot.scheduler import build_scheduler
+from bot.settings import Settings
 from sandbox.slack_driver import SlackDriver
 from sandbox.stack import DEMO_CARDS, DEVELOPER, PO, TEAM_CHANNEL, VALIDATION_CHANNEL, SandboxStack
 from sandbox.tickets import ticket_text
@@ -85,18 +89,49 @@ def short_title(name: str) -> str:
     return name.removeprefix("Migration des dossiers usagers - ")
 
 
+APPROVED_LIST = "Validé — à exécuter"
+
+
 class Demo:
-    def __init__(self, *, output: Path, out: TextIO | None, extra_tickets: list[Path]) -> None:
+    def __init__(
+        self, *, output: Path, out: TextIO | None, extra_tickets: list[Path], slack_mode: str = "socket"
+    ) -> None:
         self.output = output
         self.transcript = Transcript(out)
         self.extra_tickets = extra_tickets
+        self.slack_mode = slack_mode
         self.stack = SandboxStack(output / "sandbox")
         self.names: dict[str, str] = {}  # card id → title
+        self.ok = False
 
     # --- the story ---------------------------------------------------------------------------------
 
     def run(self, *, keep_running: bool, wait_for_interrupt: Callable[[], None]) -> bool:
-        say = self.transcript.say
+        """Play the story; True when every card ends approved. The sandbox stays up for `keep_running`."""
+        settings = self._start_stack()
+        service = build_service(
+            settings, slack_host="127.0.0.1", socket_ping_interval_s=1, listener=self._bot_event
+        )
+        scheduler = build_scheduler(service.jobs())  # the same jobs as `migrabot run`
+        played = False
+        try:
+            driver = self._start_bot(service, settings)
+            scheduler.start()
+            self._story(driver)
+            played = True
+            self.ok = self._verdict()
+        except DemoFailed as error:
+            self.transcript.say("démo", f"❌ Échec de la démo : {error}")
+        finally:
+            if keep_running and played:
+                self._keep_running(settings, wait_for_interrupt)
+            scheduler.shutdown(wait=True)
+            self._save()
+            service.close()
+            self.stack.stop()
+        return self.ok
+
+    def _start_stack(self) -> Settings:
         self.stack.start()
         for path in self.extra_tickets:
             card_id = self.stack.add_card(
@@ -106,51 +141,56 @@ class Demo:
         self.names = {
             card_id: self.stack.trello.card(card_id)["name"] for card_id in self.stack.cards.values()
         }
-        settings = self.stack.settings(poll_interval_seconds=0.5)
-        say(
+        self.transcript.say(
             "démo",
             f"Tableau Trello « Reconnect Pro - Tech » : {len(self.stack.cards)} cartes dans « À simuler » ; "
             f"Slack : #{VALIDATION_CHANNEL[1]} (PO : {PO[1]}) et #{TEAM_CHANNEL[1]} ; preprod : simulateur de la "
             "console Reconnect (données du runbook).",
         )
-        service = build_service(settings, slack_host="127.0.0.1", listener=self._bot_event)
-        scheduler = build_scheduler(service.jobs())  # the same jobs as `migrabot run`
-        ok = False
-        try:
-            assert service.slack is not None
-            service.slack.start()
+        return self.stack.settings(poll_interval_seconds=0.5, slack_mode=self.slack_mode)
+
+    def _start_bot(self, service: Service, settings: Settings) -> SlackDriver:
+        assert service.slack is not None
+        service.slack.start()
+        if settings.slack_mode == "socket":
+            self.stack.slack.socket_mode.wait_for_connection()
+            driver = SlackDriver(sandbox=self.stack.slack, transport="socket")
+            transport = "Slack en Socket Mode, comme `migrabot run`"
+        else:
             driver = SlackDriver(
                 events_url=f"http://127.0.0.1:{service.slack.port}/slack/events",
                 signing_secret=self.stack.signing_secret,
                 sandbox=self.stack.slack,
             )
-            say(
-                "démo", f"Le bot démarre (relevé du tableau toutes les {settings.poll_interval_seconds:g} s)."
-            )
-            scheduler.start()
-            self._story(driver)
-            ok = True
-        except DemoFailed as error:
-            say("démo", f"❌ Échec de la démo : {error}")
-        finally:
-            if keep_running and ok:
-                say(
-                    "démo",
-                    "Tout reste en marche (Ctrl-C pour arrêter) : "
-                    f"Trello {self.stack.trello.base_url} · Slack {self.stack.slack.base_url} · "
-                    f"bot {driver.events_url}",
-                )
-                wait_for_interrupt()
-            scheduler.shutdown(wait=True)
-            self._save()
-            service.close()
-            self.stack.stop()
-        return ok
+            transport = "Slack en mode HTTP"
+        self.transcript.say(
+            "démo",
+            f"Le bot démarre (relevé du tableau toutes les {settings.poll_interval_seconds:g} s, {transport}).",
+        )
+        return driver
+
+    def _keep_running(self, settings: Settings, wait_for_interrupt: Callable[[], None]) -> None:
+        self.transcript.say(
+            "démo",
+            "Tout reste en marche (Ctrl-C pour arrêter) : "
+            f"Trello {self.stack.trello.base_url} · Slack {self.stack.slack.base_url}. "
+            "Pour y brancher un autre migrabot, mettez ces réglages dans son .env :",
+            details=sandbox_env(settings),
+        )
+        wait_for_interrupt()
 
     def _story(self, driver: SlackDriver) -> None:
-        say = self.transcript.say
         runbook, conflict, mistaken = (self.stack.cards[ticket] for _, ticket in DEMO_CARDS)
+        request = self._runbook_simulated(runbook)
+        self._team_decides_conflict(driver, conflict)
+        self._team_fixes_mistake(mistaken)
+        self._po_clicks(driver, runbook, request)
+        yours = self._settle_extra_cards()
+        for card_id in (conflict, mistaken, *yours):
+            self._po_replies_ok(driver, card_id)
 
+    def _runbook_simulated(self, runbook: str) -> dict:
+        say = self.transcript.say
         self._wait(
             lambda: self._list(runbook) == "En attente validation PO", "la simulation du ticket du runbook"
         )
@@ -161,7 +201,10 @@ class Demo:
             lambda: self._request(VALIDATION_CHANNEL[0], runbook), "la demande de validation"
         )
         say("slack", f"demande de validation dans #{VALIDATION_CHANNEL[1]}", details=slack_text(request))
+        return request
 
+    def _team_decides_conflict(self, driver: SlackDriver, conflict: str) -> None:
+        say = self.transcript.say
         conflict_request = self._wait(
             lambda: self._request(TEAM_CHANNEL[0], conflict), "la demande sur le conflit"
         )
@@ -172,6 +215,8 @@ class Demo:
             lambda: self._list(conflict) == "En attente validation PO", "la simulation après la décision"
         )
 
+    def _team_fixes_mistake(self, mistaken: str) -> None:
+        say = self.transcript.say
         self._wait(lambda: self._list(mistaken) == "À corriger", "le ticket erroné dans « À corriger »")
         say(
             "bot",
@@ -194,6 +239,8 @@ class Demo:
         )
         say("bot", "ticket corrigé simulé", card=self._title(mistaken), details=self._synthesis(mistaken))
 
+    def _po_clicks(self, driver: SlackDriver, runbook: str, request: dict) -> None:
+        say = self.transcript.say
         say("équipe", f"{DEVELOPER[1]} (pas PO) clique « Valider »", card=self._title(runbook))
         driver.click(user_id=DEVELOPER[0], message=request, action_id="approve")
         refusal = self._wait(
@@ -203,7 +250,7 @@ class Demo:
 
         say("po", f"{PO[1]} clique « Valider »", card=self._title(runbook))
         driver.click(user_id=PO[0], message=request, action_id="approve")
-        self._wait(lambda: self._list(runbook) == "Validé — à exécuter", "la validation du PO")
+        self._wait(lambda: self._list(runbook) == APPROVED_LIST, "la validation du PO")
         say(
             "bot",
             "commandes finales écrites sur la carte",
@@ -213,21 +260,34 @@ class Demo:
         updated = self._wait(lambda: self._decided_request(runbook), "la mise à jour de la demande")
         say("slack", "demande mise à jour", details=slack_text(updated))
 
-        yours = self._settle_extra_cards()
-        for card_id in (conflict, mistaken, *yours):
-            message = self._wait(
-                lambda card_id=card_id: self._request(VALIDATION_CHANNEL[0], card_id), "une demande"
-            )
-            say("po", f"{PO[1]} répond « ok » dans le fil de la demande", card=self._title(card_id))
-            driver.post_message(user_id=PO[0], channel=message["channel"], text="ok", thread_ts=message["ts"])
-            self._wait(
-                lambda card_id=card_id: self._list(card_id) == "Validé — à exécuter",
-                "la validation par réponse",
-            )
-        say(
-            "démo",
-            "Toutes les cartes sont validées : il reste à exécuter les commandes sur la preprod puis la prod.",
+    def _po_replies_ok(self, driver: SlackDriver, card_id: str) -> None:
+        message = self._wait(lambda: self._request(VALIDATION_CHANNEL[0], card_id), "une demande")
+        self.transcript.say(
+            "po", f"{PO[1]} répond « ok » dans le fil de la demande", card=self._title(card_id)
         )
+        driver.post_message(user_id=PO[0], channel=message["channel"], text="ok", thread_ts=message["ts"])
+        self._wait(lambda: self._list(card_id) == APPROVED_LIST, "la validation par réponse")
+
+    def _verdict(self) -> bool:
+        """The end state of every card, as Trello shows it: all approved, or which are not and where."""
+        waiting = {
+            card_id: self._list(card_id) for card_id in self.names if self._list(card_id) != APPROVED_LIST
+        }
+        if not waiting:
+            self.transcript.say(
+                "démo",
+                "Toutes les cartes sont validées : il reste à exécuter les commandes sur la preprod puis la prod.",
+            )
+            return True
+        approved = len(self.names) - len(waiting)
+        self.transcript.say(
+            "démo",
+            f"⚠️ {approved} carte(s) validée(s) sur {len(self.names)} ; pas encore validée(s) :",
+            details="\n".join(
+                f"« {self._title(card_id)} » : liste « {name} »" for card_id, name in waiting.items()
+            ),
+        )
+        return False
 
     def _settle_extra_cards(self) -> list[str]:
         """Your own tickets (--ticket): those waiting for the PO get approved; the others are shown as they are."""
@@ -343,9 +403,9 @@ class Demo:
             json.dumps(self.document(), ensure_ascii=False, indent=2), encoding="utf-8"
         )
 
-    def document(self, *, ok: bool | None = None) -> dict:
+    def document(self) -> dict:
         return {
-            "ok": ok if ok is not None else not any(e.text.startswith("❌") for e in self.transcript.entries),
+            "ok": self.ok,
             "duration_s": round(time.monotonic() - self.transcript.started, 1),
             "entries": [asdict(entry) for entry in self.transcript.entries],
             "cards": self.cards_state() if self.stack.trello.base_url else [],
@@ -368,6 +428,32 @@ def slack_text(message: dict) -> str:
     return "\n".join(lines)
 
 
+SANDBOX_ENV = (
+    "trello_api_base_url",
+    "trello_api_key",
+    "trello_token",
+    "trello_board_id",
+    "console_command",
+    "slack_mode",
+    "slack_api_base_url",
+    "slack_bot_token",
+    "slack_app_token",
+    "slack_po_user_ids",
+    "slack_channel_id",
+    "slack_team_channel_id",
+)
+
+
+def sandbox_env(settings: Settings) -> str:
+    """`.env` lines pointing another migrabot at this sandbox (its own state file, so the two do not mix)."""
+    lines = []
+    for name in SANDBOX_ENV:
+        value = getattr(settings, name)
+        value = value.get_secret_value() if hasattr(value, "get_secret_value") else str(value)
+        lines.append(f"{name.upper()}={shlex.quote(value)}")
+    return "\n".join([*lines, "STATE_DB=data/migrabot-sandbox.sqlite3"])
+
+
 def run_demo(
     *,
     output: Path,
@@ -376,9 +462,12 @@ def run_demo(
     extra_tickets: list[Path],
     keep_running: bool,
     wait_for_interrupt: Callable[[], None],
+    slack_mode: str = "socket",
 ) -> int:
     shutil.rmtree(output / "sandbox", ignore_errors=True)
-    demo = Demo(output=output, out=None if as_json else out, extra_tickets=extra_tickets)
+    demo = Demo(
+        output=output, out=None if as_json else out, extra_tickets=extra_tickets, slack_mode=slack_mode
+    )
     ok = demo.run(keep_running=keep_running, wait_for_interrupt=wait_for_interrupt)
     if as_json:
         out.write((output / "transcript.json").read_text(encoding="utf-8") + "\n")

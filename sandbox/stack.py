@@ -3,7 +3,7 @@ and the settings that point the real bot at them. Used by `migrabot demo` and th
 
 Nothing here bypasses the bot's adapters: py-trello talks HTTP to the sandbox Trello, slack_sdk to the
 sandbox Slack, the runner starts the simulator as a process; the demo plays the people through the same
-interfaces they would use (Trello's REST API, signed Slack requests).
+interfaces they would use (Trello's REST API, Slack's Socket Mode envelopes or signed HTTP requests).
 """
 
 from __future__ import annotations
@@ -32,6 +32,15 @@ DEMO_CARDS = (
 )
 
 
+class SandboxSettings(Settings):
+    """Settings that come from the sandbox alone: neither the environment nor a `.env` file is read, so an
+    operator's `CONSOLE_SSH` (or any other setting) can never point the demo at a real service."""
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls, init_settings, **other_sources):  # type: ignore[override]
+        return (init_settings,)
+
+
 @dataclass
 class SandboxStack:
     """Everything the bot talks to, started on loopback; `settings()` points the bot at it."""
@@ -47,7 +56,9 @@ class SandboxStack:
     def __post_init__(self) -> None:
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.trello = TrelloSandbox(api_key="sandbox-key", token=self.trello_token)
-        self.slack = SlackSandbox(bot_token="xoxb-sandbox-" + secrets.token_hex(8))
+        self.slack = SlackSandbox(
+            bot_token="xoxb-sandbox-" + secrets.token_hex(8), app_token="xapp-sandbox-" + secrets.token_hex(8)
+        )
 
     @property
     def reconnect_db(self) -> Path:
@@ -85,6 +96,7 @@ class SandboxStack:
         self.stop()
 
     def settings(self, **overrides: object) -> Settings:
+        """Sandbox settings with `overrides`; Slack in Socket Mode unless `slack_mode="http"`."""
         values: dict[str, object] = {
             "trello_api_key": "sandbox-key",
             "trello_token": self.trello_token,
@@ -94,8 +106,9 @@ class SandboxStack:
             f"--db {shlex.quote(str(self.reconnect_db))}",
             "state_db": self.workdir / "migrabot.sqlite3",
             "poll_interval_seconds": 1,
-            "slack_mode": "http",
+            "slack_mode": "socket",
             "slack_bot_token": self.slack.bot_token,
+            "slack_app_token": self.slack.app_token,
             "slack_signing_secret": self.signing_secret,
             "slack_http_port": 0,
             "slack_api_base_url": self.slack.base_url,
@@ -104,7 +117,7 @@ class SandboxStack:
             "slack_team_channel_id": TEAM_CHANNEL[0],
         }
         values.update(overrides)
-        return Settings(_env_file=None, **values)
+        return SandboxSettings(**values)
 
     def environment(self, settings: Settings) -> dict[str, str]:
         """The same settings as environment variables, for `migrabot run` started as a process."""

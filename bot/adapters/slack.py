@@ -253,10 +253,14 @@ class ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
 class SlackEndpoint:
     """How Slack reaches the app: Socket Mode (outbound websocket) or HTTP `/slack/events`."""
 
-    def __init__(self, app: App, settings: Settings, *, host: str = "0.0.0.0") -> None:
+    def __init__(
+        self, app: App, settings: Settings, *, host: str = "0.0.0.0", socket_ping_interval_s: float = 10
+    ) -> None:
         self._app = app
         self._settings = settings
         self._host = host
+        # slack_sdk notices a dropped Socket Mode connection (and opens a new one) at its next check.
+        self._socket_ping_interval_s = socket_ping_interval_s
         self._server: WSGIServer | None = None
         self._socket_handler: Any = None
         self.port: int | None = None
@@ -285,7 +289,9 @@ class SlackEndpoint:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
             self._socket_handler = SocketModeHandler(
-                self._app, self._settings.slack_app_token.get_secret_value()
+                self._app,
+                self._settings.slack_app_token.get_secret_value(),
+                ping_interval=self._socket_ping_interval_s,
             )
             self._socket_handler.connect()
             log.info("slack: Socket Mode connected")
