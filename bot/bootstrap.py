@@ -11,7 +11,6 @@ from bot.adapters.console import build_runner
 from bot.adapters.slack import SlackChat, SlackEndpoint, build_app, build_client
 from bot.adapters.store import Store
 from bot.adapters.trello import TrelloBoard, TrelloHttp
-from bot.app.approvals import Approvals
 from bot.app.ports import Board, Console
 from bot.app.workflow import Listener, Lists, Workflow
 from bot.settings import Settings
@@ -32,18 +31,15 @@ class Service:
     board: TrelloBoard
     console: Console
     workflow: Workflow
-    approvals: Approvals | None = None
     slack: SlackEndpoint | None = None
     listeners: ThreadPoolExecutor | None = None
 
     def jobs(self) -> list[tuple[str, Callable[[], object], float]]:
-        """What the scheduler runs: the poll, and the Slack reminders when Slack is on."""
-        jobs: list[tuple[str, Callable[[], object], float]] = [
-            ("poll", self.workflow.poll, self.settings.poll_interval_seconds)
+        """What the scheduler runs: the poll, and the reminders and expiry of requests."""
+        return [
+            ("poll", self.workflow.poll, self.settings.poll_interval_seconds),
+            ("reminders", self.workflow.remind_and_expire, REMINDER_CHECK_SECONDS),
         ]
-        if self.approvals is not None:
-            jobs.append(("reminders", self.approvals.remind_and_expire, REMINDER_CHECK_SECONDS))
-        return jobs
 
     def close(self) -> None:
         """Slack first (no new clicks), then the clicks in progress finish, then the rest."""
@@ -139,12 +135,11 @@ def build_service(
     )
     service = Service(settings=settings, store=store, board=board, console=console, workflow=workflow)
     if chat is not None and client is not None:
-        service.approvals = Approvals(workflow=workflow, chat=chat)
         service.listeners = ThreadPoolExecutor(max_workers=5, thread_name_prefix="slack-listener")
         app = build_app(
             settings=settings,
             client=client,
-            approvals=service.approvals,
+            workflow=workflow,
             chat=chat,
             executor=service.listeners,
         )

@@ -21,10 +21,14 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
-from bot.app.approvals import Approvals, Outcome
+from bot.app.decisions import Outcome
 from bot.app.ports import MessageRef
+from bot.app.workflow import Workflow
+from bot.domain.decision import Decision, RequestKey, read_reply
+from bot.domain.lifecycle import Event
 from bot.domain.model import ConflictDecision
 from bot.settings import Settings
+from bot.texts import decisions as outcomes
 from bot.texts.blocks import (
     APPROVE,
     CONFLICT_MIGRATE,
@@ -34,7 +38,7 @@ from bot.texts.blocks import (
     REFUSAL_MODAL,
     REFUSE,
     RESIMULATE,
-    RequestKey,
+    refusal_modal,
 )
 
 log = logging.getLogger("migrabot.slack")
@@ -137,11 +141,12 @@ def build_app(
     *,
     settings: Settings,
     client: WebClient,
-    approvals: Approvals,
+    workflow: Workflow,
     chat: SlackChat,
     executor: Executor | None = None,
 ) -> App:
-    """`executor` runs the listeners after their ack; the service shuts it down (waiting) before the store."""
+    """`executor` runs the listeners after their ack; the service shuts it down (waiting) before the store.
+    Each listener only turns what a person did into a `Decision` and hands it to `workflow.apply`."""
     app = App(
         client=client,
         listener_executor=executor,
@@ -150,59 +155,62 @@ def build_app(
         process_before_response=False,
         request_verification_enabled=settings.slack_mode == "http",
     )
+    _listen_to_buttons(app, workflow, chat)
+    _listen_to_refusals(app, workflow, chat, po_ids=settings.po_user_ids)
+    _listen_to_thread_replies(app, workflow, chat)
+    return app
 
-    def tell(body: dict, outcome: Outcome) -> None:
-        if outcome.message:
-            channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
-            user = body["user"]["id"]
-            try:
-                chat.ephemeral(channel, user, outcome.message)
-            except SlackApiError:
-                log.exception("could not tell %s: %s", user, outcome.message)
 
-    def button(handler: Callable[[RequestKey, str, str, dict], Outcome]) -> Callable[..., None]:
-        def listener(ack: Callable[..., Any], body: dict) -> None:
-            ack()  # within Slack's 3 seconds; the work follows
-            key = RequestKey.parse(body["actions"][0].get("value", ""))
-            if key is None:
-                return
-            channel = (body.get("container") or {}).get("channel_id") or body.get("channel", {}).get("id", "")
-            tell(body, handler(key, body["user"]["id"], channel, body))
+def _tell(chat: SlackChat, body: dict, outcome: Outcome) -> None:
+    """The person who clicked is told, only them, why nothing happened (if anything is to be said)."""
+    if outcome.message:
+        channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+        user = body["user"]["id"]
+        try:
+            chat.ephemeral(channel, user, outcome.message)
+        except SlackApiError:
+            log.exception("could not tell %s: %s", user, outcome.message)
 
-        return listener
 
-    app.action(APPROVE)(button(lambda key, user, channel, _: approvals.approve(key, user_id=user)))
-    app.action(RESIMULATE)(button(lambda key, user, channel, _: approvals.resimulate(key, user_id=user)))
-    app.action(CONFLICT_MIGRATE)(
-        button(
-            lambda key, user, channel, _: approvals.decide_conflict(
-                key, ConflictDecision.MIGRATE_ANYWAY, user_id=user, channel=channel
-            )
-        )
-    )
-    app.action(CONFLICT_WITHOUT)(
-        button(
-            lambda key, user, channel, _: approvals.decide_conflict(
-                key, ConflictDecision.WITHOUT_ACCOMMODATIONS, user_id=user, channel=channel
-            )
-        )
-    )
+BUTTONS = {
+    APPROVE: (Event.APPROVE, None),
+    RESIMULATE: (Event.RESIMULATE, None),
+    CONFLICT_MIGRATE: (Event.CONFLICT_SETTLED, ConflictDecision.MIGRATE_ANYWAY),
+    CONFLICT_WITHOUT: (Event.CONFLICT_SETTLED, ConflictDecision.WITHOUT_ACCOMMODATIONS),
+}
 
+
+def _listen_to_buttons(app: App, workflow: Workflow, chat: SlackChat) -> None:
+    def listener(ack: Callable[..., Any], body: dict) -> None:
+        ack()  # within Slack's 3 seconds; the work follows
+        action = body["actions"][0]
+        key = RequestKey.parse(action.get("value", ""))
+        if key is None or action.get("action_id") not in BUTTONS:
+            return
+        event, conflict = BUTTONS[action["action_id"]]
+        channel = (body.get("container") or {}).get("channel_id") or body.get("channel", {}).get("id", "")
+        decision = Decision(event, key, user_id=body["user"]["id"], conflict=conflict, channel=channel)
+        _tell(chat, body, workflow.apply(decision))
+
+    for action_id in BUTTONS:
+        app.action(action_id)(listener)
+
+
+def _listen_to_refusals(app: App, workflow: Workflow, chat: SlackChat, *, po_ids: frozenset[str]) -> None:
     @app.action(REFUSE)
     def open_refusal(ack: Callable[..., Any], body: dict) -> None:
         ack()
         key = RequestKey.parse(body["actions"][0].get("value", ""))
         if key is None:
             return
-        refused = approvals.may_open_refusal(key, user_id=body["user"]["id"])
-        if refused is not None:
-            tell(body, refused)
+        if body["user"]["id"] not in po_ids:  # told at once, before a modal asks them to write
+            _tell(chat, body, Outcome(outcomes.NOT_PO))
             return
         container = body.get("container") or {}
-        view = approvals.refusal_view(
-            key, channel=container.get("channel_id", ""), ts=container.get("message_ts", "")
+        metadata = f"{key.value()}|{container.get('channel_id', '')}|{container.get('message_ts', '')}"
+        chat.open_modal(
+            body["trigger_id"], refusal_modal(metadata=metadata, card_name=workflow.card_name(key.card_id))
         )
-        chat.open_modal(body["trigger_id"], view)
 
     @app.view(REFUSAL_MODAL)
     def refusal_submitted(ack: Callable[..., Any], body: dict, view: dict) -> None:
@@ -210,33 +218,37 @@ def build_app(
             view["state"]["values"].get(REASON_BLOCK, {}).get(REASON_INPUT, {}).get("value") or ""
         ).strip()
         if len(reason) < 3:
-            ack(response_action="errors", errors={REASON_BLOCK: "Expliquez le refus en quelques mots."})
+            ack(response_action="errors", errors={REASON_BLOCK: outcomes.REASON_TOO_SHORT})
             return
         ack()
         value, channel, _ts = (view.get("private_metadata") or "||").rsplit("|", 2)
         key = RequestKey.parse(value)
         if key is None:
             return
-        outcome = approvals.refuse(key, user_id=body["user"]["id"], reason=reason)
+        outcome = workflow.apply(Decision(Event.REFUSE, key, user_id=body["user"]["id"], reason=reason))
         if outcome.message and channel:
             chat.ephemeral(channel, body["user"]["id"], outcome.message)
 
+
+def refusal_view(key: RequestKey, *, channel: str, ts: str, card_name: str) -> dict:
+    """The modal carries the request it answers (Slack gives a view submission no channel of its own)."""
+    return refusal_modal(metadata=f"{key.value()}|{channel}|{ts}", card_name=card_name)
+
+
+def _listen_to_thread_replies(app: App, workflow: Workflow, chat: SlackChat) -> None:
     @app.event("message")
     def thread_reply(event: dict) -> None:
         if event.get("subtype") or event.get("bot_id") or not event.get("thread_ts"):
             return
-        outcome = approvals.on_thread_reply(
-            channel=event["channel"],
-            thread_ts=event["thread_ts"],
-            user_id=event.get("user", ""),
-            text=event.get("text", ""),
-        )
+        channel, thread_ts, user = event["channel"], event["thread_ts"], event.get("user", "")
+        said = read_reply(event.get("text", ""))
+        key = workflow.approval_request_at(channel, thread_ts) if said is not None else None
+        if said is None or key is None:
+            return  # conversation, or a thread that is not an approval request
+        verb, reason = said
+        outcome = workflow.apply(Decision(verb, key, user_id=user, reason=reason))
         if outcome.message:
-            chat.ephemeral(
-                event["channel"], event.get("user", ""), outcome.message, thread_ts=event["thread_ts"]
-            )
-
-    return app
+            chat.ephemeral(channel, user, outcome.message, thread_ts=thread_ts)
 
 
 class QuietWSGIHandler(WSGIRequestHandler):

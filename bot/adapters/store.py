@@ -13,8 +13,11 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
+
+from bot.domain.decision import Verdict
+from bot.domain.lifecycle import COUNTS_FOR_LOCKS, CardState, Event, next_state
+from bot.domain.records import Approval, CardRecord, SlackRequest
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS cards (
@@ -79,65 +82,9 @@ CREATE TABLE IF NOT EXISTS slack_requests (
 );
 """
 
-# States in which a card still counts for locks (its figures matter until it is executed or dropped).
-IN_PROGRESS = (
-    "simulating",
-    "awaiting_decision",
-    "awaiting_approval",
-    "approving",
-    "refusing",
-    "resimulating",
-    "expiring",
-    "approved",
-    "error",
-)
 # Columns added after the first release: created on an older database at start-up.
 MIGRATIONS = (("cards", "attempts", "INTEGER NOT NULL DEFAULT 0"),)
-
-
-@dataclass(frozen=True)
-class CardRecord:
-    card_id: str
-    short_link: str
-    name: str
-    round: int
-    fingerprint: str
-    state: str
-    list_id: str
-    last_activity: str
-    round_started_at: float
-    updated_at: float
-    last_error: str | None
-    simulation: dict | None
-    decision: str | None
-    decision_by: str | None
-    attempts: int = 0  # internal errors in a row in this round
-
-
-@dataclass(frozen=True)
-class Approval:
-    card_id: str
-    round: int
-    fingerprint: str
-    decision: str  # approved | refused | obsolete | expired
-    user_id: str
-    reason: str
-    decided_at: float
-
-
-@dataclass(frozen=True)
-class SlackRequest:
-    card_id: str
-    round: int
-    fingerprint: str
-    kind: str  # approval | conflict
-    channel: str
-    ts: str
-    status: str
-    created_at: float
-    reminded_at: float | None
-    text: str = ""
-    blocks: str = "[]"  # JSON of the blocks as posted, to update the message in place
+IN_PROGRESS = tuple(sorted(COUNTS_FOR_LOCKS))  # cards whose centres still count for lock warnings
 
 
 class Store:
@@ -195,8 +142,8 @@ class Store:
         records = [record for record in map(self.card, gone) if record is not None]
         with self._transaction() as db:
             db.executemany(
-                "UPDATE cards SET state = 'archived', updated_at = ? WHERE card_id = ?",
-                [(now, c) for c in gone],
+                "UPDATE cards SET state = ?, updated_at = ? WHERE card_id = ?",
+                [(next_state(r.state, Event.LEFT_BOARD), now, r.card_id) for r in records],
             )
         return records
 
@@ -209,21 +156,22 @@ class Store:
         name: str,
         list_id: str,
         last_activity: str,
+        state: CardState,
         now: float,
     ) -> CardRecord:
-        """A new round for this card: what the previous round journaled no longer applies."""
+        """A new round for this card (in `state`): what the previous round journaled no longer applies."""
         with self._transaction() as db:
             db.execute(
                 """INSERT INTO cards (card_id, short_link, name, round, fingerprint, state, list_id, last_activity,
                                       round_started_at, updated_at)
-                   VALUES (?, ?, ?, 1, ?, 'simulating', ?, ?, ?, ?)
+                   VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?)
                    ON CONFLICT(card_id) DO UPDATE SET
-                       round = round + 1, fingerprint = excluded.fingerprint, state = 'simulating',
+                       round = round + 1, fingerprint = excluded.fingerprint, state = excluded.state,
                        short_link = excluded.short_link, name = excluded.name, list_id = excluded.list_id,
                        last_activity = excluded.last_activity, round_started_at = excluded.round_started_at,
                        updated_at = excluded.updated_at, last_error = NULL, simulation = NULL,
                        decision = NULL, decision_by = NULL, attempts = 0""",
-                (card_id, short_link, name, fingerprint, list_id, last_activity, now, now),
+                (card_id, short_link, name, fingerprint, state.value, list_id, last_activity, now, now),
             )
             db.execute("DELETE FROM card_centres WHERE card_id = ?", (card_id,))
         record = self.card(card_id)
@@ -258,13 +206,13 @@ class Store:
                 (json.dumps(simulation, ensure_ascii=False), now, card_id),
             )
 
-    def record_error(self, card_id: str, error: str, *, now: float) -> None:
+    def record_error(self, card_id: str, error: str, *, state: CardState, now: float) -> None:
         """An unexpected error on the card: counted, so that a persistent one stops being retried."""
         with self._transaction() as db:
             db.execute(
-                "UPDATE cards SET state = 'error', last_error = ?, attempts = attempts + 1, updated_at = ? "
+                "UPDATE cards SET state = ?, last_error = ?, attempts = attempts + 1, updated_at = ? "
                 "WHERE card_id = ?",
-                (error, now, card_id),
+                (state.value, error, now, card_id),
             )
 
     def record_centres(self, card_id: str, centre_ids: set[int]) -> None:
@@ -330,12 +278,12 @@ class Store:
         card_id: str,
         round_: int,
         fingerprint: str,
-        decision: str,
+        decision: Verdict,
         *,
         user_id: str,
         reason: str = "",
         now: float,
-        state: str | None = None,
+        state: CardState | None = None,
     ) -> bool:
         """Record the one decision of a round — and the card's new `state` in the same transaction, so that
         a crash cannot leave a decision without the state that makes the poll finish its effects. False
@@ -344,19 +292,28 @@ class Store:
             cursor = db.execute(
                 """INSERT INTO approvals (card_id, round, fingerprint, decision, user_id, reason, decided_at)
                    VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
-                (card_id, round_, fingerprint, decision, user_id, reason, now),
+                (card_id, round_, fingerprint, decision.value, user_id, reason, now),
             )
             won = cursor.rowcount == 1
             if won and state is not None:
                 db.execute(
-                    "UPDATE cards SET state = ?, updated_at = ? WHERE card_id = ?", (state, now, card_id)
+                    "UPDATE cards SET state = ?, updated_at = ? WHERE card_id = ?",
+                    (state.value, now, card_id),
                 )
             return won
 
     def decide_conflict(
-        self, card_id: str, round_: int, fingerprint: str, decision: str, *, user_id: str, now: float
+        self,
+        card_id: str,
+        round_: int,
+        fingerprint: str,
+        decision: str,
+        *,
+        user_id: str,
+        state: CardState,
+        now: float,
     ) -> bool:
-        """The accommodation decision of a round, once: claimed and stored on the card together."""
+        """The accommodation decision of a round, once: claimed and stored on the card, in `state`, together."""
         with self._transaction() as db:
             cursor = db.execute(
                 """INSERT INTO journal (card_id, round, fingerprint, step, result, done_at)
@@ -366,8 +323,8 @@ class Store:
             if cursor.rowcount != 1:
                 return False
             db.execute(
-                "UPDATE cards SET decision = ?, decision_by = ?, updated_at = ? WHERE card_id = ?",
-                (decision, user_id, now, card_id),
+                "UPDATE cards SET decision = ?, decision_by = ?, state = ?, updated_at = ? WHERE card_id = ?",
+                (decision, user_id, state.value, now, card_id),
             )
             return True
 
@@ -376,7 +333,10 @@ class Store:
             "SELECT * FROM approvals WHERE card_id = ? AND round = ? AND fingerprint = ?",
             (card_id, round_, fingerprint),
         )
-        return Approval(**dict(rows[0])) if rows else None
+        if not rows:
+            return None
+        values = dict(rows[0])
+        return Approval(**(values | {"decision": Verdict(values["decision"])}))
 
     # --- liveness ----------------------------------------------------------------------------------
 
@@ -451,4 +411,5 @@ class Store:
 def _card(row: sqlite3.Row) -> CardRecord:
     values = dict(row)
     values["simulation"] = json.loads(values["simulation"]) if values["simulation"] else None
+    values["state"] = CardState(values["state"])
     return CardRecord(**values)

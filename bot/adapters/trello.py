@@ -25,7 +25,7 @@ import httpx
 from trello import Card, TrelloClient
 from trello.exceptions import ResourceUnavailable
 
-from bot.app.ports import Attachment, BoardLayout, CardSnapshot, Checklist, Comment
+from bot.app.ports import Attachment, BoardLayout, BoardUnavailable, CardSnapshot, Checklist, Comment
 
 log = logging.getLogger("migrabot.trello")
 
@@ -36,7 +36,7 @@ COMMENT_PAGES_MAX = 20
 IDEMPOTENT = frozenset({"GET", "PUT", "DELETE", "HEAD"})
 
 
-class TrelloError(Exception):
+class TrelloError(BoardUnavailable):
     """Trello could not be reached or refused a request; the message never contains a credential."""
 
 

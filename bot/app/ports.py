@@ -7,7 +7,10 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from bot.domain.command import DryRunCommand
+from bot.domain.decision import Verdict
+from bot.domain.lifecycle import CardState
 from bot.domain.model import ConsoleResult
+from bot.domain.records import Approval, CardRecord, SlackRequest
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,10 @@ class BoardLayout:
 
     lists: dict[str, str] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
+
+
+class BoardUnavailable(Exception):
+    """Trello could not be reached or refused the request: reporting it on the card would fail too."""
 
 
 class Board(Protocol):
@@ -104,3 +111,67 @@ class Chat(Protocol):
 
 
 Clock = Callable[[], float]
+
+
+class Store(Protocol):
+    """The bot's state: cards and their rounds, the side-effect journal, decisions, Slack requests."""
+
+    def card(self, card_id: str) -> CardRecord | None: ...
+    def cards(self) -> list[CardRecord]: ...
+    def archive_missing(self, open_card_ids: set[str], *, now: float) -> list[CardRecord]: ...
+    def begin_round(
+        self,
+        card_id: str,
+        *,
+        fingerprint: str,
+        short_link: str,
+        name: str,
+        list_id: str,
+        last_activity: str,
+        state: CardState,
+        now: float,
+    ) -> CardRecord: ...
+    def update_card(self, card_id: str, *, now: float, **fields: object) -> None: ...
+    def save_simulation(self, card_id: str, simulation: dict, *, now: float) -> None: ...
+    def record_error(self, card_id: str, error: str, *, state: CardState, now: float) -> None: ...
+    def record_centres(self, card_id: str, centre_ids: set[int]) -> None: ...
+    def overlapping_cards(self, card_id: str, centre_ids: set[int]) -> list[tuple[CardRecord, list[int]]]: ...
+    def journaled(self, card_id: str, round_: int, fingerprint: str, step: str) -> str | None: ...
+    def journal(
+        self, card_id: str, round_: int, fingerprint: str, step: str, result: str, *, now: float
+    ) -> None: ...
+    def journal_results(self, card_id: str, step_prefix: str, *, round_: int | None = None) -> list[str]: ...
+    def decide(
+        self,
+        card_id: str,
+        round_: int,
+        fingerprint: str,
+        decision: Verdict,
+        *,
+        user_id: str,
+        reason: str = "",
+        now: float,
+        state: CardState | None = None,
+    ) -> bool: ...
+    def decide_conflict(
+        self,
+        card_id: str,
+        round_: int,
+        fingerprint: str,
+        decision: str,
+        *,
+        user_id: str,
+        state: CardState,
+        now: float,
+    ) -> bool: ...
+    def approval(self, card_id: str, round_: int, fingerprint: str) -> Approval | None: ...
+    def beat(self, name: str, *, now: float, detail: str = "") -> None: ...
+    def last_beat(self, name: str) -> tuple[float, str] | None: ...
+    def add_slack_request(self, request: SlackRequest) -> None: ...
+    def slack_requests(
+        self, *, card_id: str | None = None, status: str | None = None, kind: str | None = None
+    ) -> list[SlackRequest]: ...
+    def slack_request_by_ts(self, channel: str, ts: str) -> SlackRequest | None: ...
+    def set_slack_request(
+        self, request: SlackRequest, *, status: str | None = None, reminded_at: float | None = None
+    ) -> None: ...

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import logging
 
-from bot.adapters.store import CardRecord, SlackRequest, Store
-from bot.app.ports import Chat, MessageRef
+from bot.app.ports import Chat, MessageRef, Store
+from bot.domain.records import CardRecord, SlackRequest
 from bot.settings import Settings
 from bot.texts.blocks import closed_blocks
 
@@ -59,3 +59,9 @@ class Requests:
             except Exception:  # Slack down must not block Trello's side; the status still changes
                 log.exception("could not update Slack request %s/%s", request.channel, request.ts)
             self.store.set_slack_request(request, status=status)
+
+    def reminded(self, request: SlackRequest) -> str:
+        """Who a reminder mentions: the POs in a shared channel; nobody in a direct message or the team's."""
+        if request.kind == "approval" and request.channel == self.settings.slack_channel_id:
+            return " ".join(f"<@{u}>" for u in sorted(self.po_ids))
+        return ""

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from bot.adapters.store import CardRecord, SlackRequest, Store
-from bot.app.ports import Board, CardSnapshot, Chat, Clock, Comment, MessageRef
+from bot.app.ports import Board, CardSnapshot, Chat, Clock, Comment, MessageRef, Store
+from bot.domain.lifecycle import Event, next_state
+from bot.domain.records import CardRecord, SlackRequest
 from bot.texts import card as texts
 
 INTENT = "#intention"
@@ -123,8 +124,11 @@ class CardSteps:
             checklist_id = found.id
         self.journal(run, step, checklist_id)
 
-    def set_state(self, run: Round, state: str, *, error: str | None = None) -> None:
+    def transition(self, run: Round, event: Event, *, error: str | None = None) -> None:
+        """The card's state changes by the lifecycle's table, never otherwise."""
+        state = next_state(run.record.state, event)
         self.store.update_card(run.card.id, state=state, last_error=error, now=self.clock())
+        run.record = replace(run.record, state=state)
 
     # --- Slack -----------------------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.adapters.store import Store
+from bot.domain.lifecycle import FINAL, CardState
 
 EXIT_OK = 0
 EXIT_UNHEALTHY = 1
@@ -26,26 +27,26 @@ NAME_WIDTH = 40
 SHORT_FINGERPRINT = 8
 
 STATE_LABELS = {
-    "simulating": "simulation en cours",
-    "awaiting_decision": "conflit d'hébergements à trancher",
-    "awaiting_approval": "en attente du PO",
-    "approved": "validé, à exécuter",
-    "error": "erreur interne",
-    "failed": "simulation échouée",
-    "invalid": "ticket à corriger",
-    "refused": "refusé par le PO",
-    "obsolete": "remplacé (ticket modifié)",
-    "expired": "demande expirée sans réponse",
-    "archived": "carte archivée",
-    "abandoned": "interrompue (carte sortie de « À simuler »)",
-    "resimulated": "nouvelle simulation demandée",
-    "approving": "validation en cours d'écriture",
-    "refusing": "refus en cours d'écriture",
-    "resimulating": "nouvelle simulation en préparation",
-    "expiring": "expiration en cours d'écriture",
+    CardState.SIMULATING: "simulation en cours",
+    CardState.AWAITING_DECISION: "conflit d'hébergements à trancher",
+    CardState.AWAITING_APPROVAL: "en attente du PO",
+    CardState.APPROVED: "validé, à exécuter",
+    CardState.ERROR: "erreur interne",
+    CardState.FAILED: "simulation échouée",
+    CardState.INVALID: "ticket à corriger",
+    CardState.REFUSED: "refusé par le PO",
+    CardState.OBSOLETE: "remplacé (ticket modifié)",
+    CardState.EXPIRED: "demande expirée sans réponse",
+    CardState.ARCHIVED: "carte archivée",
+    CardState.ABANDONED: "interrompue (carte sortie de « À simuler »)",
+    CardState.RESIMULATED: "nouvelle simulation demandée",
+    CardState.APPROVING: "validation en cours d'écriture",
+    CardState.REFUSING: "refus en cours d'écriture",
+    CardState.RESIMULATING: "nouvelle simulation en préparation",
+    CardState.EXPIRING: "expiration en cours d'écriture",
 }
 # Nothing left for the bot or the team to do about these; shown only with --all.
-FINAL_STATES = frozenset({"refused", "obsolete", "expired", "archived", "abandoned", "resimulated"})
+FINAL_STATES = FINAL
 REQUEST_LABELS = {"approval": "validation du PO", "conflict": "décision sur les hébergements"}
 
 

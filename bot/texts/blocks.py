@@ -6,10 +6,10 @@ value, ≤ 24 for modal titles; long content is folded (the card keeps everythin
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.domain.decision import RequestKey
 from bot.domain.model import AccommodationConflict
 from bot.texts.text import conflict_table, plural
 
@@ -21,28 +21,6 @@ FOLDED = "… (suite dans la carte Trello)"
 APPROVE, REFUSE, RESIMULATE = "approve", "refuse", "resimulate"
 CONFLICT_MIGRATE, CONFLICT_WITHOUT = "conflict_migrate", "conflict_without"
 REFUSAL_MODAL, REASON_BLOCK, REASON_INPUT = "refusal_reason", "reason", "reason_input"
-
-
-@dataclass(frozen=True)
-class RequestKey:
-    """What a button carries: the card and the simulation it was shown (a changed card makes it stale)."""
-
-    card_id: str
-    round: int
-    fingerprint: str
-
-    def value(self) -> str:
-        return json.dumps(
-            {"card": self.card_id, "round": self.round, "fp": self.fingerprint}, separators=(",", ":")
-        )
-
-    @classmethod
-    def parse(cls, value: str) -> RequestKey | None:
-        try:
-            data = json.loads(value)
-            return cls(card_id=str(data["card"]), round=int(data["round"]), fingerprint=str(data["fp"]))
-        except (ValueError, KeyError, TypeError):
-            return None
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -138,6 +139,19 @@ def _run_bot(env: dict[str, str], cwd: Path) -> subprocess.Popen:
     )
 
 
+def _wait_for_polls(state_db: Path, *, after: float, count: int) -> None:
+    """A few polls of the running bot (a loaded machine may take seconds to start it): its heartbeat moves."""
+    seen: set[float] = set()
+    deadline = time.monotonic() + 60
+    while len(seen) < count:
+        assert time.monotonic() < deadline, "the bot stopped polling"
+        with sqlite3.connect(state_db) as db:
+            row = db.execute("SELECT at FROM heartbeat WHERE name = 'poll'").fetchone()
+        if row is not None and row[0] > after:
+            seen.add(row[0])
+        time.sleep(0.05)
+
+
 def _final_state(stack: SandboxStack) -> tuple:
     card = stack.cards["runbook.txt"]
     texts = [c["data"]["text"] for c in reversed(stack.trello.comments(card))]
@@ -174,7 +188,7 @@ def _scenario(workdir: Path, *, kill_after: int | None) -> tuple[tuple, int]:
             time.sleep(0.05)
         if process[0].poll() is not None:  # killed right after its last change: restarted all the same
             process[0] = _run_bot(env, workdir)
-        time.sleep(1.0)  # a few more polls: nothing must be added
+        _wait_for_polls(workdir / "migrabot.sqlite3", after=time.time(), count=3)  # nothing must be added
         process[0].send_signal(signal.SIGTERM)
         assert process[0].wait(timeout=30) == 0
         return _final_state(stack), len(changes)

@@ -13,8 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.adapters.store import SlackRequest, Store
+from bot.adapters.store import Store
 from bot.cli import main
+from bot.domain.lifecycle import CardState
+from bot.domain.records import SlackRequest
 from bot.settings import Settings
 
 ROOT = Path(__file__).parents[3]
@@ -52,9 +54,10 @@ def fill(path: Path, *, now: float, last_poll_age_s: float = 20) -> None:
             name="Migration des dossiers usagers - France Fraternités CHU 75 et CPH",
             list_id="list-todo",
             last_activity="",
+            state=CardState.SIMULATING,
             now=waiting - 600,
         )
-        store.update_card("card-po", state="awaiting_approval", now=waiting)
+        store.update_card("card-po", state=CardState.AWAITING_APPROVAL, now=waiting)
         request = SlackRequest(
             card_id="card-po",
             round=1,
@@ -75,11 +78,12 @@ def fill(path: Path, *, now: float, last_poll_age_s: float = 20) -> None:
             name="Migration CHU 77",
             list_id="list-todo",
             last_activity="",
+            state=CardState.SIMULATING,
             now=now - 300,
         )
         store.update_card(
             "card-ko",
-            state="failed",
+            state=CardState.FAILED,
             last_error="La commande a échoué (code 1) : « centre 9999 »",
             now=now - 125,
         )
@@ -90,9 +94,12 @@ def fill(path: Path, *, now: float, last_poll_age_s: float = 20) -> None:
             name="Migration CPH",
             list_id="list-fix",
             last_activity="",
+            state=CardState.SIMULATING,
             now=now - 2 * HOUR,
         )
-        store.update_card("card-no", state="refused", last_error="refusé : pas maintenant", now=now - HOUR)
+        store.update_card(
+            "card-no", state=CardState.REFUSED, last_error="refusé : pas maintenant", now=now - HOUR
+        )
     finally:
         store.close()
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from slack_sdk.models.blocks import Block
 
+from bot.domain.decision import RequestKey
 from bot.domain.model import AccommodationConflict
 from bot.texts.blocks import (
     FOLDED,
     CardLink,
-    RequestKey,
     approval_request,
     closed_blocks,
     conflict_request,

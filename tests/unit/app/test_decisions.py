@@ -7,18 +7,52 @@ from pathlib import Path
 
 import pytest
 
+from bot.adapters.slack import refusal_view
 from bot.adapters.store import Store
-from bot.app.approvals import Approvals
+from bot.app.decisions import Outcome
 from bot.app.workflow import Workflow
+from bot.domain.decision import Decision, RequestKey, read_reply
+from bot.domain.lifecycle import Event
 from bot.domain.model import ConflictDecision
 from bot.settings import Settings
-from bot.texts.blocks import RequestKey
 from tests.support.fakes import FakeBoard, FakeChat, FakeClock, FakeConsole, SimulatedCrash
 from tests.unit.app.test_workflow import LIST_IDS, RUNBOOK_TICKET, TITLE, bodies
 
 ROOT = Path(__file__).parents[3]
 CHANNEL = "CPO"
 FINAL_COMMANDS = (ROOT / "tests/fixtures/final_commands_runbook.md").read_text(encoding="utf-8")
+
+
+class Say:
+    """What a channel (Slack buttons, modal, thread replies) does: turn a person's act into a decision."""
+
+    def __init__(self, workflow: Workflow) -> None:
+        self.workflow = workflow
+
+    def approve(self, key: RequestKey, *, user_id: str) -> Outcome:
+        return self.workflow.apply(Decision(Event.APPROVE, key, user_id=user_id))
+
+    def refuse(self, key: RequestKey, *, user_id: str, reason: str) -> Outcome:
+        return self.workflow.apply(Decision(Event.REFUSE, key, user_id=user_id, reason=reason))
+
+    def resimulate(self, key: RequestKey, *, user_id: str) -> Outcome:
+        return self.workflow.apply(Decision(Event.RESIMULATE, key, user_id=user_id))
+
+    def decide_conflict(
+        self, key: RequestKey, conflict: ConflictDecision, *, user_id: str, channel: str
+    ) -> Outcome:
+        decision = Decision(Event.CONFLICT_SETTLED, key, user_id=user_id, conflict=conflict, channel=channel)
+        return self.workflow.apply(decision)
+
+    def on_thread_reply(self, *, channel: str, thread_ts: str, user_id: str, text: str) -> Outcome:
+        said = read_reply(text)
+        key = self.workflow.approval_request_at(channel, thread_ts)
+        if said is None or key is None:
+            return Outcome()
+        return self.workflow.apply(Decision(said[0], key, user_id=user_id, reason=said[1]))
+
+    def remind_and_expire(self) -> None:
+        self.workflow.remind_and_expire()
 
 
 class Env:
@@ -45,7 +79,7 @@ class Env:
             clock=self.clock,
             chat=self.chat,
         )
-        self.approvals = Approvals(workflow=self.workflow, chat=self.chat)
+        self.approvals = Say(self.workflow)
 
     def poll(self) -> None:
         self.clock.advance(60)
@@ -197,7 +231,7 @@ def test_refusal_modal_metadata_round_trips(env):
     env.board.add_card(TITLE, RUNBOOK_TICKET)
     env.poll()
     ts, key = env.request(action="refuse")
-    view = env.approvals.refusal_view(key, channel=CHANNEL, ts=ts)
+    view = refusal_view(key, channel=CHANNEL, ts=ts, card_name=env.workflow.card_name(key.card_id))
     assert view["title"]["text"] == "Refuser la migration" and len(view["title"]["text"]) <= 24
     value, channel, message_ts = view["private_metadata"].rsplit("|", 2)
     assert (RequestKey.parse(value), channel, message_ts) == (key, CHANNEL, ts)
@@ -386,7 +420,6 @@ def test_a_crash_anywhere_in_an_approval_then_a_restart_ends_approved_once(tmp_p
             clock=env.clock,
             chat=env.chat,
         )
-        Approvals(workflow=restarted, chat=env.chat)
         restarted.poll()
         restarted.poll()
         assert state(env, card) == expected, f"crash after side effect {crash_at} of the approval"

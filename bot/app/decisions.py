@@ -1,0 +1,311 @@
+"""Decisions about a card's round: the PO approves, refuses or asks for a new simulation, the team settles an
+accommodation conflict, the clock lets a request expire. They arrive as `Decision` events (from a Slack click
+or reply, or a Trello comment) and are applied here; the workflow holds the card's lock around each.
+
+Every decision re-checks the card first: only configured people decide; a request for an older round, or a
+card whose description changed since its simulation, is stale (the card is simulated afresh); the first
+decision wins atomically (two clicks, two POs: one decision).
+
+A decision is recorded together with its transient state (« approving »…); its effects are journaled steps
+run by `finish`, at once and, after a crash or an outage, by the next poll: a recorded decision is always
+carried out.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from bot.app.ports import Board, CardSnapshot, Chat, Clock, Store
+from bot.app.requests import Requests
+from bot.app.rounds import Emit, Lists, Rounds
+from bot.app.steps import CardSteps, Round
+from bot.domain.codec import simulation_from_dict
+from bot.domain.decision import CLOCK, VERDICTS, Decision, RequestKey, Verdict
+from bot.domain.lifecycle import WAITING, CardState, Event, next_state
+from bot.domain.records import Approval, CardRecord
+from bot.domain.synthesis import summarize
+from bot.settings import Settings
+from bot.texts import card as texts
+from bot.texts import decisions as outcomes
+
+log = logging.getLogger("migrabot.decisions")
+
+# Which state a request must find its card in for the decision to count.
+WAITING_FOR = {
+    Event.APPROVE: CardState.AWAITING_APPROVAL,
+    Event.REFUSE: CardState.AWAITING_APPROVAL,
+    Event.RESIMULATE: CardState.AWAITING_APPROVAL,
+    Event.CONFLICT_SETTLED: CardState.AWAITING_DECISION,
+}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the person who decided is told (ephemeral), if anything."""
+
+    message: str | None = None
+
+
+class Decisions:
+    def __init__(
+        self,
+        *,
+        board: Board,
+        store: Store,
+        settings: Settings,
+        lists: Lists,
+        clock: Clock,
+        steps: CardSteps,
+        rounds: Rounds,
+        requests: Requests | None,
+        chat: Chat | None,
+        emit: Emit,
+    ) -> None:
+        self.board = board
+        self.store = store
+        self.settings = settings
+        self.lists = lists
+        self.clock = clock
+        self.steps = steps
+        self.rounds = rounds
+        self.requests = requests
+        self.chat = chat
+        self.emit = emit
+
+    # --- the entry: check, record, carry out (the caller holds the card's lock) --------------------
+
+    def apply(self, decision: Decision) -> Outcome:
+        refused = self._not_allowed(decision)
+        if refused is not None:
+            return refused
+        if decision.event is Event.EXPIRE:
+            self._expire(decision)
+            return Outcome()
+        return self._checked(decision)
+
+    def _not_allowed(self, decision: Decision) -> Outcome | None:
+        if decision.event is Event.CONFLICT_SETTLED:
+            if self.requests is not None and self.requests.may_decide_conflict(
+                decision.user_id, decision.channel
+            ):
+                return None
+            log.warning(
+                "conflict decision ignored: %s may not decide (card %s)",
+                decision.user_id,
+                decision.key.card_id,
+            )
+            return Outcome(outcomes.NOT_DECIDER)
+        if decision.event is Event.EXPIRE or decision.user_id in self.settings.po_user_ids:
+            return None
+        log.warning(
+            "%s ignored: %s is not a PO (card %s)", decision.event, decision.user_id, decision.key.card_id
+        )
+        return Outcome(outcomes.NOT_PO)
+
+    def _checked(self, decision: Decision) -> Outcome:
+        key = decision.key
+        record = self.store.card(key.card_id)
+        if record is None:
+            return Outcome(outcomes.UNKNOWN_CARD)
+        earlier = self.store.approval(key.card_id, key.round, key.fingerprint)
+        if earlier is not None:
+            return Outcome(outcomes.already_decided(earlier))
+        if (record.round, record.fingerprint) != (key.round, key.fingerprint):
+            self._close_stale(key, outcomes.CLOSED_NEWER)
+            return Outcome(outcomes.NEWER_SIMULATION)
+        if record.state is CardState.ARCHIVED:
+            return Outcome(outcomes.ARCHIVED_CARD)
+        card = self.board.card(key.card_id)
+        if self.rounds.description_hash(card.desc) != key.fingerprint:
+            log.info(
+                "card %s changed since its simulation: decision by %s not recorded",
+                key.card_id,
+                decision.user_id,
+            )
+            self.rounds.handle(card, record)  # obsolete comment, request closed, new round
+            return Outcome(outcomes.CARD_CHANGED)
+        if record.state is not WAITING_FOR[decision.event]:
+            return Outcome(outcomes.not_waiting(record))
+        if decision.event is Event.CONFLICT_SETTLED:
+            return self._settle_conflict(decision, card, record)
+        return self._record(decision, card, record)
+
+    def _settle_conflict(self, decision: Decision, card: CardSnapshot, record: CardRecord) -> Outcome:
+        assert decision.conflict is not None
+        key = decision.key
+        won = self.store.decide_conflict(
+            key.card_id,
+            key.round,
+            key.fingerprint,
+            decision.conflict.value,
+            user_id=decision.user_id,
+            state=next_state(record.state, Event.CONFLICT_SETTLED),
+            now=self.clock(),
+        )
+        if not won:
+            return Outcome(outcomes.conflict_already_settled(self.store.card(key.card_id)))
+        fresh = self.store.card(key.card_id)
+        assert fresh is not None
+        self.rounds.resume(card, fresh)  # announces the decision, publishes, asks the PO
+        return Outcome()
+
+    def _record(self, decision: Decision, card: CardSnapshot, record: CardRecord) -> Outcome:
+        key = decision.key
+        won = self.store.decide(
+            key.card_id,
+            key.round,
+            key.fingerprint,
+            VERDICTS[decision.event],
+            user_id=decision.user_id,
+            reason=decision.reason.strip(),
+            now=self.clock(),
+            state=next_state(record.state, decision.event),
+        )
+        if not won:
+            return Outcome(
+                outcomes.already_decided(self.store.approval(key.card_id, key.round, key.fingerprint))
+            )
+        fresh = self.store.card(key.card_id)
+        assert fresh is not None
+        try:
+            self.finish(card, fresh)
+        except Exception:  # Trello or Slack down: recorded, the next poll carries it out
+            log.exception(
+                "card %s: %s recorded, its effects wait for the next poll", key.card_id, decision.event
+            )
+            return Outcome(outcomes.RECORDED_LATER)
+        return Outcome()
+
+    def _close_stale(self, key: RequestKey, outcome: str) -> None:
+        if self.requests is None:
+            return
+        stale = [
+            r
+            for r in self.store.slack_requests(card_id=key.card_id, status="pending")
+            if (r.round, r.fingerprint) == (key.round, key.fingerprint)
+        ]
+        self.requests.close(stale, outcome=outcome, status="obsolete")
+
+    def _expire(self, decision: Decision) -> None:
+        key = decision.key
+        record = self.store.card(key.card_id)
+        if record is None or (record.round, record.fingerprint) != (key.round, key.fingerprint):
+            self._close_stale(key, outcomes.CLOSED_EXPIRED_STALE)
+            return
+        if record.state not in WAITING:
+            return
+        state = next_state(record.state, Event.EXPIRE)
+        if self.store.decide(
+            key.card_id,
+            key.round,
+            key.fingerprint,
+            Verdict.EXPIRED,
+            user_id=CLOCK,
+            now=self.clock(),
+            state=state,
+        ):
+            fresh = self.store.card(key.card_id)
+            assert fresh is not None
+            self.finish(self.board.card(key.card_id), fresh)
+
+    # --- what each decision does (journaled steps: run again, they only do what is left) ---------
+
+    def finish(self, card: CardSnapshot, record: CardRecord) -> None:
+        """Carry out the round's recorded decision; the caller holds the card's lock."""
+        approval = self.store.approval(record.card_id, record.round, record.fingerprint)
+        if approval is None:
+            return
+        actions: dict[Verdict, Callable[[Round, Approval], None]] = {
+            Verdict.APPROVED: self._approved,
+            Verdict.REFUSED: self._refused,
+            Verdict.RESIMULATE: self._resimulated,
+            Verdict.EXPIRED: self._expired,
+        }
+        action = actions.get(approval.decision)
+        if action is not None:
+            action(Round(card=card, record=record), approval)
+
+    def _user_name(self, user_id: str) -> str:
+        return self.chat.user_name(user_id) if self.chat is not None else user_id
+
+    def _close(self, run: Round, *, outcome: str, status: str, kind: str | None = None) -> None:
+        if self.requests is not None:
+            self.requests.close(self.requests.pending(run.record, kind=kind), outcome=outcome, status=status)
+
+    def _approved(self, run: Round, approval: Approval) -> None:
+        when = outcomes.paris_time(approval.decided_at)
+        simulation = simulation_from_dict(run.record.simulation or {})
+        text = texts.final_commands_comment(
+            simulation.plan,
+            approver=outcomes.approver(self._user_name(approval.user_id)),
+            when=when,
+            console_command=self.settings.display_console_command,
+        )
+        self.steps.comment(run, "validation", text)
+        items = texts.execution_checklist(simulation.plan, summarize(simulation))
+        self.steps.checklist(run, "checklist-execution", name=outcomes.CHECKLIST_NAME, items=items)
+        self.steps.move(run, "vers-valide", self.lists.approved)
+        self._close(
+            run,
+            kind="approval",
+            status="approved",
+            outcome=outcomes.closed_approved(user_id=approval.user_id, when=when),
+        )
+        self.steps.transition(run, Event.EFFECTS_DONE)
+        self.emit("approved", run.card, {"by": approval.user_id})
+
+    def _refused(self, run: Round, approval: Approval) -> None:
+        when = outcomes.paris_time(approval.decided_at)
+        comment = texts.refusal_comment(
+            by=self._user_name(approval.user_id),
+            when=when,
+            reason=approval.reason,
+            fix_list=self.settings.trello_list_fix,
+            todo_list=self.settings.trello_list_todo,
+        )
+        self.steps.comment(run, "refus", comment)
+        self.steps.move(run, "vers-a-corriger", self.lists.fix)
+        self._close(
+            run,
+            kind="approval",
+            status="refused",
+            outcome=outcomes.closed_refused(user_id=approval.user_id, when=when, reason=approval.reason),
+        )
+        self.steps.transition(run, Event.EFFECTS_DONE, error=outcomes.refused_error(approval.reason))
+        self.emit("refused", run.card, {"by": approval.user_id, "reason": approval.reason})
+
+    def _resimulated(self, run: Round, approval: Approval) -> None:
+        todo = self.settings.trello_list_todo
+        comment = texts.resimulation_comment(by=self._user_name(approval.user_id), todo_list=todo)
+        when = outcomes.paris_time(approval.decided_at)
+        self._back_to_todo(
+            run,
+            comment=("relance", comment),
+            outcome=outcomes.closed_resimulation(user_id=approval.user_id, when=when),
+            status="obsolete",
+        )
+        self.rounds.handle(replace(run.card, list_id=self.lists.todo), self.store.card(run.card.id))
+
+    def _expired(self, run: Round, approval: Approval) -> None:
+        days = round(self.settings.approval_ttl_hours / 24)
+        todo = self.settings.trello_list_todo
+        conflict = self.requests is not None and self.requests.pending(run.record, kind="conflict")
+        kind = "conflict" if conflict else "approval"
+        self._back_to_todo(
+            run,
+            comment=("expiree", texts.expired_comment(days=days, todo_list=todo, kind=kind)),
+            outcome=outcomes.closed_expired(days=days, todo_list=todo),
+            status="expired",
+        )
+        self.emit("expired", run.card, {})
+
+    def _back_to_todo(self, run: Round, *, comment: tuple[str, str], outcome: str, status: str) -> None:
+        """The card says why, every request of the round is closed with `outcome`, the card goes back to
+        « À simuler » (a new round at the next poll, or at once for a re-simulation)."""
+        step, text = comment
+        self.steps.comment(run, step, text)
+        self._close(run, outcome=outcome, status=status)
+        self.steps.move(run, "retour-a-simuler", self.lists.todo)
+        self.steps.transition(run, Event.EFFECTS_DONE)

@@ -1,0 +1,392 @@
+"""A card's round, one idempotent step at a time. Takes its ports as arguments.
+
+A card in « À simuler » gets a *round*: parse → (errors → comment, « À corriger ») → « Simulation en cours »
+→ dry-runs → (failure → comment, « À corriger ») → (shared accommodations → decision asked, card stays) →
+synthesis comment, raw outputs, Excel file → approval request → « En attente validation PO ».
+
+Every side effect is journaled under (card, round, fingerprint, step) and skipped once journaled. When a
+round is resumed (after a crash, or an error on the previous poll), a comment step first looks for its
+marker on the card and an attachment step for an attachment of ours that the journal does not know: what
+reached Trello before the crash is adopted, not posted twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from bot.app.ports import Board, BoardUnavailable, CardSnapshot, Clock, Console, Store
+from bot.app.requests import Requests
+from bot.app.simulation import redo_without_accommodations, simulate
+from bot.app.steps import CardSteps, Round
+from bot.domain.codec import simulation_from_dict, simulation_to_dict
+from bot.domain.decision import CLOCK, RequestKey, Verdict
+from bot.domain.lifecycle import RESUMABLE, RUNNING, WAITING, CardState, Event, next_state
+from bot.domain.model import ConflictDecision, Notice, Plan, Simulation, Ticket
+from bot.domain.plan import plan_centres, plan_ticket
+from bot.domain.records import CardRecord
+from bot.domain.synthesis import summarize
+from bot.domain.ticket import parse_ticket
+from bot.settings import Settings
+from bot.texts import card as texts
+from bot.texts import decisions as outcomes
+from bot.texts.blocks import CardLink, approval_request, conflict_request
+from bot.texts.excel import build_workbook, workbook_name
+from bot.texts.text import DECISION_TEXT, render_synthesis, shared_prefix, short_label
+
+log = logging.getLogger("migrabot.workflow")
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_ATTEMPTS = 3  # an internal error is retried at the next polls, then waits for the card to change
+
+
+@dataclass(frozen=True)
+class Lists:
+    """The board's lists and label the workflow uses, by id."""
+
+    todo: str
+    waiting: str
+    fix: str
+    approved: str
+    label: str | None
+
+
+Listener = Callable[[str, CardSnapshot, dict], None]
+Emit = Callable[[str, CardSnapshot, dict], None]
+
+
+class Rounds:
+    """Runs rounds: from « À simuler » to « En attente validation PO » (or « À corriger »)."""
+
+    def __init__(
+        self,
+        *,
+        board: Board,
+        console: Console,
+        store: Store,
+        settings: Settings,
+        lists: Lists,
+        clock: Clock,
+        steps: CardSteps,
+        requests: Requests | None,
+        emit: Emit,
+    ) -> None:
+        self.board = board
+        self.console = console
+        self.store = store
+        self.settings = settings
+        self.lists = lists
+        self.clock = clock
+        self.steps = steps
+        self.requests = requests
+        self.emit = emit
+
+    def handle(self, card: CardSnapshot, record: CardRecord | None) -> None:
+        """Whatever the card needs now; the caller holds its lock and its error boundary."""
+        description_hash = self.description_hash(card.desc)
+        if record is not None and record.fingerprint != description_hash and record.state in WAITING:
+            self._make_obsolete(card, record, description_hash)
+            record = self.store.card(card.id)
+            if card.list_id == self.lists.fix:
+                return  # somebody is correcting it: simulated once they put it back in « À simuler »
+            card = replace(card, list_id=self.lists.todo)
+        if card.list_id == self.lists.todo:
+            self._in_todo(card, record, description_hash)
+        elif record is not None and record.state in RESUMABLE and record.fingerprint == description_hash:
+            run = Round(card=card, record=record)
+            if self.steps.moved_here_by_us(run):  # our move landed, its journal entry did not: finish
+                self._run_round(run)
+            elif record.state in RUNNING:  # a person took it out of « À simuler » mid-round
+                self.retire(
+                    record, outcome=outcomes.closed_taken_out(todo_list=self.settings.trello_list_todo)
+                )
+                self.steps.transition(run, Event.TAKEN_OUT)
+
+    def _in_todo(self, card: CardSnapshot, record: CardRecord | None, description_hash: str) -> None:
+        resuming = record is not None and record.state in RESUMABLE and record.fingerprint == description_hash
+        if (
+            resuming
+            and record is not None
+            and record.state is CardState.ERROR
+            and record.attempts >= MAX_ATTEMPTS
+        ):
+            return  # reported on the card; tried again once the card changes, or leaves the list and comes back
+        if not resuming:
+            if record is not None and record.state in WAITING:
+                # Moved back to « À simuler » by a person: the request waiting on the old round is void.
+                self.retire(
+                    record, outcome=outcomes.closed_moved_back(todo_list=self.settings.trello_list_todo)
+                )
+            record = self.store.begin_round(
+                card.id,
+                fingerprint=description_hash,
+                short_link=card.short_link,
+                name=card.name,
+                list_id=card.list_id,
+                last_activity=card.last_activity,
+                state=next_state(record.state if record else None, Event.ROUND_STARTED),
+                now=self.clock(),
+            )
+            self.emit("round", card, {"round": record.round, "fingerprint": description_hash})
+        assert record is not None
+        self._run_round(Round(card=card, record=record))
+
+    def retire(self, record: CardRecord, *, outcome: str) -> None:
+        """A round that waited on people is over: no decision can count for it any more."""
+        self.store.decide(
+            record.card_id,
+            record.round,
+            record.fingerprint,
+            Verdict.OBSOLETE,
+            user_id=CLOCK,
+            now=self.clock(),
+        )
+        if self.requests is not None:
+            self.requests.close(self.requests.pending(record), outcome=outcome, status="obsolete")
+
+    def resume(self, card: CardSnapshot, record: CardRecord) -> None:
+        """Continue a card's current round (after a conflict was settled); the caller holds the card's lock."""
+        try:
+            self._run_round(Round(card=card, record=record))
+        except Exception as error:
+            log.exception("card %s: unexpected error", card.short_link or card.id)
+            self.report_internal_error(card, error)
+
+    def description_hash(self, description: str) -> str:
+        """The card's description and the settings that shape its commands: what a decision is about."""
+        material = "\x1f".join(
+            [description, self.settings.migration_field_slug, self.settings.display_console_command]
+        )
+        return hashlib.sha256(material.encode("utf-8")).hexdigest()[:16]
+
+    # --- a round ---------------------------------------------------------------------------------
+
+    def _run_round(self, run: Round) -> None:
+        ticket = parse_ticket(run.card.desc, default_field=self.settings.migration_field_slug)
+        if not ticket.ok:
+            self._reject_ticket(run, ticket)
+            return
+        plan, ticket = plan_ticket(ticket, field_slug=self.settings.migration_field_slug)
+        self.store.record_centres(run.card.id, plan_centres(plan))
+        self.steps.comment(run, "debut", texts.started_comment(len(plan.rules)))
+        simulation = self._simulation(run, plan, ticket)
+        if not simulation.ok:
+            self._fail(run, simulation)
+            return
+        if simulation.awaits_decision:
+            self._ask_decision(run, simulation)
+            return
+        self._publish(run, simulation, ticket)
+
+    def _reject_ticket(self, run: Round, ticket: Ticket) -> None:
+        text = texts.ticket_errors_comment(
+            ticket.errors,
+            ticket.warnings,
+            fix_list=self.settings.trello_list_fix,
+            todo_list=self.settings.trello_list_todo,
+        )
+        self.steps.comment(run, "erreurs", text)
+        self.steps.move(run, "vers-a-corriger", self.lists.fix)
+        self.steps.transition(run, Event.TICKET_REJECTED, error=ticket.errors[0].message)
+        self.emit("invalid", run.card, {"errors": len(ticket.errors)})
+
+    def _simulation(self, run: Round, plan: Plan, ticket: Ticket) -> Simulation:
+        """The stored simulation of this round if there is one (a resumed round keeps its figures)."""
+        stored = run.record.simulation
+        decision = ticket.conflict_decision or _decision(run.record.decision)
+        if stored is not None:
+            simulation = simulation_from_dict(stored)
+            if decision is None or simulation.decision == decision:
+                return simulation
+            simulation = self._decide(simulation, decision)
+        else:
+            self.emit("simulating", run.card, {"commands": len(plan.rules)})
+            simulation = simulate(
+                plan,
+                self.console,
+                console_command=self.settings.display_console_command,
+                concurrency=self.settings.console_concurrency,
+                decision=decision,
+            )
+        self.store.save_simulation(run.card.id, simulation_to_dict(simulation), now=self.clock())
+        return simulation
+
+    def _decide(self, simulation: Simulation, decision: ConflictDecision) -> Simulation:
+        if decision is ConflictDecision.WITHOUT_ACCOMMODATIONS and simulation.conflicts:
+            return redo_without_accommodations(
+                simulation,
+                self.console,
+                console_command=self.settings.display_console_command,
+                concurrency=self.settings.console_concurrency,
+            )
+        return replace(simulation, decision=decision)
+
+    def _fail(self, run: Round, simulation: Simulation) -> None:
+        text = texts.failure_comment(
+            simulation, fix_list=self.settings.trello_list_fix, todo_list=self.settings.trello_list_todo
+        )
+        self.steps.comment(run, "echec", text)
+        self._post_outputs(run, simulation)
+        self.steps.move(run, "vers-a-corriger", self.lists.fix)
+        first = simulation.failed_runs[0]
+        self.steps.transition(run, Event.SIMULATION_FAILED, error=first.error)
+        self.emit("failed", run.card, {"error": first.error})
+
+    def _ask_decision(self, run: Round, simulation: Simulation) -> None:
+        to_migrate = simulation.accommodations_to_migrate
+        self.steps.comment(
+            run, "conflit", texts.conflict_comment(simulation.conflicts, to_migrate=to_migrate)
+        )
+        if self.requests is not None:
+            text, blocks = conflict_request(
+                card=CardLink(run.card.name, run.card.url),
+                key=RequestKey(run.card.id, run.record.round, run.record.fingerprint),
+                conflicts=[conflict for _, conflict in simulation.conflicts],
+                to_migrate=to_migrate,
+                deciders=[] if self.settings.slack_team_channel_id else sorted(self.requests.po_ids),
+            )
+            channels = self.requests.conflict_channels()
+            self.steps.slack_post(
+                run, "slack-conflit", kind="conflict", channels=channels, text=text, blocks=blocks
+            )
+        self.steps.transition(run, Event.CONFLICTS_FOUND)
+        self.emit("conflict", run.card, {"conflicts": len(simulation.conflicts)})
+
+    def _publish(self, run: Round, simulation: Simulation, ticket: Ticket) -> None:
+        if run.record.decision_by:
+            self._announce_decision(run)
+        synthesis = summarize(simulation)
+        extra = self._lock_warnings(run, simulation)
+        warnings = [*ticket.warnings, *(Notice(w) for w in extra)]
+        text = texts.synthesis_comment(simulation, synthesis, warnings=warnings)
+        self.steps.comment(run, "synthese", text)
+        self._post_outputs(run, simulation)
+        workbook = build_workbook(simulation, synthesis)
+        filename = workbook_name(synthesis)
+        self.steps.attach(run, "excel", filename=filename, data=workbook, mime_type=XLSX_MIME)
+        self.steps.move(run, "vers-attente-po", self.lists.waiting)
+        if self.requests is not None:  # last: a click must find the card waiting for it
+            self._request_approval(
+                run, render_synthesis(simulation, synthesis, ticket_warnings=warnings), filename, workbook
+            )
+        self.steps.transition(run, Event.PUBLISHED)
+        self.emit("simulated", run.card, {"synthesis": synthesis, "simulation": simulation})
+
+    def _announce_decision(self, run: Round) -> None:
+        """A conflict decided on Slack: said on the card, and the team's request closed, before the PO is asked."""
+        decision = _decision(run.record.decision)
+        assert decision is not None
+        by = (
+            self.steps.chat.user_name(run.record.decision_by or "")
+            if self.steps.chat
+            else run.record.decision_by
+        )
+        self.steps.comment(
+            run,
+            "decision-conflit",
+            texts.conflict_decision_comment(decision=DECISION_TEXT[decision], by=by or ""),
+        )
+        if self.requests is not None:
+            self.requests.close(
+                self.requests.pending(run.record, kind="conflict"),
+                outcome=outcomes.closed_conflict_settled(
+                    user_id=run.record.decision_by or "", decision=decision
+                ),
+                status="decided",
+            )
+
+    def _request_approval(self, run: Round, synthesis_text: str, filename: str, workbook: bytes) -> None:
+        assert self.requests is not None
+        text, blocks = approval_request(
+            card=CardLink(run.card.name, run.card.url),
+            key=RequestKey(run.card.id, run.record.round, run.record.fingerprint),
+            synthesis=synthesis_text,
+            po_ids=sorted(self.requests.po_ids),
+        )
+        channels = self.requests.approval_channels()
+        refs = self.steps.slack_post(
+            run, "slack-demande", kind="approval", channels=channels, text=text, blocks=blocks
+        )
+        for ref in refs:
+            self.steps.slack_upload(
+                run,
+                f"slack-fichier-{ref.channel}",
+                ref,
+                filename=filename,
+                data=workbook,
+                title=outcomes.EXCEL_TITLE,
+            )
+
+    def _post_outputs(self, run: Round, simulation: Simulation) -> None:
+        outputs = texts.outputs_plan(simulation.runs)
+        for number, text in enumerate(outputs.comments, start=1):
+            self.steps.comment(run, f"sorties-{number}", text)
+        if outputs.attachment is not None:
+            self.steps.attach(
+                run,
+                "sorties-fichier",
+                filename="sorties_console.txt",
+                data=outputs.attachment,
+                mime_type="text/plain",
+            )
+
+    def _lock_warnings(self, run: Round, simulation: Simulation) -> list[str]:
+        centres = plan_centres(simulation.plan)
+        names = {r.origin.id: r.origin for r in simulation.plan.rules} | {
+            r.destination.id: r.destination for r in simulation.plan.rules
+        }
+        prefix = shared_prefix([c.name or "" for c in names.values()])
+        warnings = []
+        for other, shared in self.store.overlapping_cards(run.card.id, centres):
+            if other.round_started_at > run.record.round_started_at:
+                continue  # the later card carries the warning
+            for centre_id in shared:
+                warnings.append(
+                    texts.lock_warning(
+                        centre=short_label(names[centre_id], prefix),
+                        other_name=other.name,
+                        other_url=f"https://trello.com/c/{other.short_link or other.card_id}",
+                    )
+                )
+        return warnings
+
+    # --- obsolete approvals ----------------------------------------------------------------------
+
+    def _make_obsolete(self, card: CardSnapshot, record: CardRecord, description_hash: str) -> None:
+        """The description changed while people were asked: their request no longer applies. The card goes
+        back to « À simuler », unless somebody parked it in « À corriger » to finish their correction."""
+        run = Round(card=card, record=record)
+        parked = card.list_id == self.lists.fix
+        text = texts.obsolete_comment(
+            old_fingerprint=record.fingerprint,
+            new_fingerprint=description_hash,
+            kind="conflict" if record.state is CardState.AWAITING_DECISION else "approval",
+            todo_list=self.settings.trello_list_todo,
+            moved=not parked,
+        )
+        self.steps.comment(run, "obsolete", text)
+        self.retire(record, outcome=outcomes.closed_card_changed(parked=parked))
+        if not parked and card.list_id != self.lists.todo:
+            self.steps.move(run, "retour-a-simuler", self.lists.todo)
+        self.steps.transition(run, Event.DESCRIPTION_CHANGED)
+        self.emit("obsolete", card, {"old": record.fingerprint, "new": description_hash})
+
+    def report_internal_error(self, card: CardSnapshot, error: Exception) -> None:
+        record = self.store.card(card.id)
+        if record is None:
+            return
+        state = next_state(record.state, Event.INTERNAL_ERROR)
+        self.store.record_error(card.id, f"{type(error).__name__}: {error}", state=state, now=self.clock())
+        if isinstance(error, BoardUnavailable):
+            return  # Trello itself is the problem: a comment would fail too
+        try:
+            run = Round(card=card, record=record)
+            self.steps.comment(run, "erreur-interne", texts.internal_error_comment(type(error).__name__))
+        except Exception:
+            log.exception("card %s: could not report the error on the card", card.short_link or card.id)
+
+
+def _decision(value: str | None) -> ConflictDecision | None:
+    return ConflictDecision(value) if value else None

@@ -1,0 +1,53 @@
+"""What the state database keeps, as the services see it (the SQLite adapter stores and returns these)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.domain.decision import Verdict
+from bot.domain.lifecycle import CardState
+
+
+@dataclass(frozen=True)
+class CardRecord:
+    card_id: str
+    short_link: str
+    name: str
+    round: int
+    fingerprint: str  # the description hash of the current round
+    state: CardState
+    list_id: str
+    last_activity: str
+    round_started_at: float
+    updated_at: float
+    last_error: str | None
+    simulation: dict | None
+    decision: str | None  # the accommodation conflict's decision (a ConflictDecision value)
+    decision_by: str | None
+    attempts: int = 0  # internal errors in a row in this round
+
+
+@dataclass(frozen=True)
+class Approval:
+    card_id: str
+    round: int
+    fingerprint: str
+    decision: Verdict
+    user_id: str
+    reason: str
+    decided_at: float
+
+
+@dataclass(frozen=True)
+class SlackRequest:
+    card_id: str
+    round: int
+    fingerprint: str
+    kind: str  # approval | conflict
+    channel: str
+    ts: str
+    status: str
+    created_at: float
+    reminded_at: float | None
+    text: str = ""
+    blocks: str = "[]"  # JSON of the blocks as posted, to update the message in place

@@ -1,0 +1,129 @@
+"""What people are told about decisions: answers to whoever clicked or replied (ephemeral), how a Slack
+request ends (its closing line), reminders, and the heartbeat's detail. Chosen by outcome; French.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.domain.decision import Verdict
+from bot.domain.lifecycle import CardState
+from bot.domain.records import Approval, CardRecord
+from bot.texts.text import DECISION_TEXT, plural
+
+NOT_PO = "Seul le PO peut décider de cette migration : rien n'a changé."
+NOT_DECIDER = (
+    "Seuls le PO et l'équipe technique (dans son canal) peuvent trancher ce conflit : rien n'a changé."
+)
+REASON_TOO_SHORT = "Expliquez le refus en quelques mots."
+RECORDED_LATER = "Décision enregistrée : la carte sera mise à jour au prochain passage du bot."
+UNKNOWN_CARD = "Cette carte est inconnue du bot."
+NEWER_SIMULATION = "Cette demande est obsolète : une simulation plus récente existe."
+ARCHIVED_CARD = "Cette carte a été archivée : rien n'a changé."
+CARD_CHANGED = "La carte a changé depuis la simulation : nouvelle simulation lancée, rien n'est décidé."
+EXCEL_TITLE = "Simulation (Excel)"
+CHECKLIST_NAME = "Exécution"
+
+# How a Slack request ends, shown in place of its buttons.
+CLOSED_ARCHIVED = "🗄️ *Carte archivée* : plus rien à décider."
+CLOSED_NEWER = "🔄 *Obsolète* : une simulation plus récente de cette carte existe."
+CLOSED_EXPIRED_STALE = "⌛ *Expirée*."
+
+
+def paris_time(timestamp: float) -> str:
+    """« 24/11/2026 à 14:05 », in Paris time (UTC when the time zone data is missing)."""
+    try:
+        zone = ZoneInfo("Europe/Paris")
+    except ZoneInfoNotFoundError:
+        zone = UTC
+    return datetime.fromtimestamp(timestamp, zone).strftime("%d/%m/%Y à %H:%M")
+
+
+def poll_detail(card_count: int) -> str:
+    return plural(card_count, "carte de migration", "cartes de migration")
+
+
+def approver(name: str) -> str:
+    return f"{name} (PO)"
+
+
+def closed_taken_out(*, todo_list: str) -> str:
+    return f"⏸️ *Interrompue* : la carte a été sortie de « {todo_list} »."
+
+
+def closed_moved_back(*, todo_list: str) -> str:
+    return f"🔄 *Obsolète* : la carte a été remise dans « {todo_list} »."
+
+
+def closed_card_changed(*, parked: bool) -> str:
+    then = (
+        " ; elle sera simulée à nouveau une fois corrigée."
+        if parked
+        else " ; une nouvelle simulation est en cours."
+    )
+    return "🔄 *Obsolète* : la carte a changé depuis cette simulation" + then
+
+
+def closed_conflict_settled(*, user_id: str, decision: str) -> str:
+    return f"🏠 *Décision* de <@{user_id}> : {DECISION_TEXT[decision]}."
+
+
+def closed_approved(*, user_id: str, when: str) -> str:
+    return f"✅ *Validé* par <@{user_id}> le {when}. Les commandes finales sont sur la carte."
+
+
+def closed_refused(*, user_id: str, when: str, reason: str) -> str:
+    return f"❌ *Refusé* par <@{user_id}> le {when} : {reason}"
+
+
+def closed_resimulation(*, user_id: str, when: str) -> str:
+    return f"🔄 *Nouvelle simulation* demandée par <@{user_id}> le {when}."
+
+
+def closed_expired(*, days: int, todo_list: str) -> str:
+    return f"⌛ *Expirée* sans décision après {days} jours : la carte revient dans « {todo_list} »."
+
+
+def reminder(*, mentions: str, hours: int) -> str:
+    who = f"{mentions} " if mentions else ""
+    return f"⏰ Rappel : {who}cette demande attend une décision depuis {hours} h."
+
+
+def refused_error(reason: str) -> str:
+    """The card's last error, as `status` shows it."""
+    return f"refusé : {reason}"
+
+
+def already_decided(approval: Approval | None) -> str:
+    if approval is None:
+        return "Déjà décidé."
+    words = {
+        Verdict.APPROVED: f"Déjà validé par <@{approval.user_id}>.",
+        Verdict.REFUSED: f"Déjà refusé par <@{approval.user_id}>.",
+        Verdict.RESIMULATE: "Une nouvelle simulation a déjà été demandée.",
+        Verdict.OBSOLETE: "Cette demande est obsolète : la carte a été simulée à nouveau depuis.",
+        Verdict.EXPIRED: "Cette demande a expiré.",
+    }
+    return words.get(approval.decision, "Déjà décidé.")
+
+
+def conflict_already_settled(record: CardRecord | None) -> str:
+    by = f" par <@{record.decision_by}>" if record and record.decision_by else ""
+    return f"Ce conflit a déjà été tranché{by}."
+
+
+NOT_WAITING_REASONS = {
+    CardState.AWAITING_DECISION: "un conflit d'hébergements doit d'abord être tranché",
+    CardState.AWAITING_APPROVAL: "le conflit est déjà tranché, la demande au PO est partie",
+    CardState.SIMULATING: "une simulation est en cours : réessayez dans une minute",
+    CardState.ERROR: "le bot a rencontré une erreur sur cette carte : réessayez dans une minute",
+    CardState.APPROVED: "la migration est déjà validée",
+    CardState.REFUSED: "la migration a été refusée",
+}
+
+
+def not_waiting(record: CardRecord) -> str:
+    """Why a request no longer takes decisions, in words a person understands."""
+    reason = NOT_WAITING_REASONS.get(record.state, "la carte a changé d'état entre-temps")
+    return f"Cette demande n'attend plus de décision : {reason}."
