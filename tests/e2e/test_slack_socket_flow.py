@@ -54,7 +54,9 @@ def test_a_thread_reply_over_the_socket_approves(with_socket_mode):
         user_id=PO[0], channel=message["channel"], text="validé", thread_ts=message["ts"]
     )
     assert isinstance(ack, SocketAck)
-    wait_until(lambda: running.list_name("runbook.txt") == APPROVED, timeout_s=10, what="the reply's approval")
+    wait_until(
+        lambda: running.list_name("runbook.txt") == APPROVED, timeout_s=10, what="the reply's approval"
+    )
 
 
 def test_a_dropped_connection_is_reopened_and_the_next_click_still_lands(with_socket_mode):
