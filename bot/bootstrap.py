@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from bot.adapters.console import build_runner
 from bot.adapters.slack import SlackChat, SlackEndpoint, build_app, build_client
 from bot.adapters.store import Store
-from bot.adapters.trello import TrelloBoard, TrelloHttp
-from bot.app.ports import Board, Console
+from bot.adapters.trello import TrelloBoard, TrelloError, TrelloHttp
+from bot.app.ports import Board, Console, Member
 from bot.app.workflow import Listener, Lists, Workflow
 from bot.settings import Settings
+from bot.texts import doctor as setup_texts
 
 log = logging.getLogger("migrabot")
 
@@ -120,10 +121,8 @@ def build_service(
         check_slack_settings(settings)
         client = build_client(settings)
         chat = SlackChat(client)
-    else:
-        log.warning(
-            "Slack disabled (no SLACK_BOT_TOKEN): the bot works on Trello alone, nobody is asked on Slack"
-        )
+    trello_pos = resolve_trello_pos(board, settings)
+    log_decision_mode(settings, trello_pos)
     workflow = Workflow(
         board=board,
         console=console,
@@ -132,6 +131,7 @@ def build_service(
         lists=lists,
         chat=chat,
         listener=listener,
+        trello_pos=trello_pos,
     )
     service = Service(settings=settings, store=store, board=board, console=console, workflow=workflow)
     if chat is not None and client is not None:
@@ -147,6 +147,27 @@ def build_service(
             app, settings, host=slack_host, socket_ping_interval_s=socket_ping_interval_s
         )
     return service
+
+
+def resolve_trello_pos(board: TrelloBoard, settings: Settings) -> tuple[Member, ...]:
+    """TRELLO_PO_MEMBERS (usernames or ids) → members, once at start-up: comments carry ids, mentions names."""
+    found = []
+    for ref in settings.trello_po_refs:
+        try:
+            found.append(board.member(ref))
+        except TrelloError:
+            raise SetupError(setup_texts.unknown_trello_po(ref)) from None
+    return tuple(found)
+
+
+def log_decision_mode(settings: Settings, trello_pos: tuple[Member, ...]) -> None:
+    channels = [name for name, on in (("Slack", settings.slack_enabled), ("Trello", trello_pos)) if on]
+    if channels:
+        log.info("the PO decides on %s", " and ".join(channels))
+    else:
+        log.warning(
+            "Slack disabled and TRELLO_PO_MEMBERS empty: simulated cards wait, nobody can approve them"
+        )
 
 
 def check_slack_settings(settings: Settings) -> None:

@@ -22,6 +22,8 @@ from sandbox.trello_server import TrelloSandbox
 
 PO = ("U0CAMILLE", "Camille Martin")
 DEVELOPER = ("U0SAM", "Sam Bernard")
+TRELLO_PO = "camillemartin"  # the same people on Trello (usernames)
+TRELLO_DEVELOPER = "sambernard"
 VALIDATION_CHANNEL = ("C0VALIDATION", "validation-migrations")
 TEAM_CHANNEL = ("C0TECH", "tech-reconnect")
 
@@ -77,6 +79,8 @@ class SandboxStack:
             self.cards[ticket] = self.add_card(name, ticket_text(ticket))
         for user_id, name in (PO, DEVELOPER):
             self.slack.add_user(user_id, name, real_name=name)
+        for username, (_, name) in ((TRELLO_PO, PO), (TRELLO_DEVELOPER, DEVELOPER)):
+            self.trello.add_member(username, name)
         for channel_id, name in (VALIDATION_CHANNEL, TEAM_CHANNEL):
             self.slack.add_channel(channel_id, name)
         return self

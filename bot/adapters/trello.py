@@ -25,12 +25,21 @@ import httpx
 from trello import Card, TrelloClient
 from trello.exceptions import ResourceUnavailable
 
-from bot.app.ports import Attachment, BoardLayout, BoardUnavailable, CardSnapshot, Checklist, Comment
+from bot.app.ports import (
+    Attachment,
+    BoardLayout,
+    BoardUnavailable,
+    CardSnapshot,
+    Checklist,
+    Comment,
+    Member,
+)
 
 log = logging.getLogger("migrabot.trello")
 
 PY_TRELLO_ROOT = "https://api.trello.com/1/"
-POLL_FIELDS = "id,name,desc,idList,idLabels,dateLastActivity,shortLink"
+# badges carries the comment count: with dateLastActivity it tells the poll that a card's comments moved.
+POLL_FIELDS = "id,name,desc,idList,idLabels,dateLastActivity,shortLink,badges"
 ACTIONS_PAGE_SIZE = 50
 COMMENT_PAGES_MAX = 20
 IDEMPOTENT = frozenset({"GET", "PUT", "DELETE", "HEAD"})
@@ -307,6 +316,10 @@ class TrelloBoard:
         """The bot's own Trello member: only its comments and attachments are ever taken for its own."""
         return self._me()["id"]
 
+    def member(self, id_or_username: str) -> Member:
+        found = self._fetch(f"/members/{id_or_username}", query_params={"fields": "id,username,fullName"})
+        return Member(id=found["id"], username=found.get("username", ""), full_name=found.get("fullName", ""))
+
     def _me(self) -> dict:
         if self._member is None:
             self._member = self._fetch("/members/me", query_params={"fields": "id,username,fullName"})
@@ -322,6 +335,7 @@ def _snapshot(card: dict) -> CardSnapshot:
         label_ids=tuple(card.get("idLabels", ())),
         last_activity=card.get("dateLastActivity") or "",
         short_link=card.get("shortLink", ""),
+        comment_count=int((card.get("badges") or {}).get("comments") or 0),
     )
 
 

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from bot.app.ports import Board, BoardUnavailable, CardSnapshot, Clock, Console, Store
+from bot.app.ports import Board, BoardUnavailable, CardSnapshot, Clock, Console, Member, Store
 from bot.app.requests import Requests
 from bot.app.simulation import redo_without_accommodations, simulate
 from bot.app.steps import CardSteps, Round
@@ -72,8 +72,10 @@ class Rounds:
         steps: CardSteps,
         requests: Requests | None,
         emit: Emit,
+        trello_pos: Sequence[Member] = (),
     ) -> None:
         self.board = board
+        self.trello_pos = tuple(trello_pos)
         self.console = console
         self.store = store
         self.settings = settings
@@ -237,7 +239,11 @@ class Rounds:
     def _ask_decision(self, run: Round, simulation: Simulation) -> None:
         to_migrate = simulation.accommodations_to_migrate
         self.steps.comment(
-            run, "conflit", texts.conflict_comment(simulation.conflicts, to_migrate=to_migrate)
+            run,
+            "conflit",
+            texts.conflict_comment(
+                simulation.conflicts, to_migrate=to_migrate, slack=self.requests is not None
+            ),
         )
         if self.requests is not None:
             text, blocks = conflict_request(
@@ -260,7 +266,9 @@ class Rounds:
         synthesis = summarize(simulation)
         extra = self._lock_warnings(run, simulation)
         warnings = [*ticket.warnings, *(Notice(w) for w in extra)]
-        text = texts.synthesis_comment(simulation, synthesis, warnings=warnings)
+        text = texts.synthesis_comment(
+            simulation, synthesis, warnings=warnings, po_usernames=[po.username for po in self.trello_pos]
+        )
         self.steps.comment(run, "synthese", text)
         self._post_outputs(run, simulation)
         workbook = build_workbook(simulation, synthesis)

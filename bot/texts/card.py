@@ -77,11 +77,19 @@ def started_comment(command_count: int) -> str:
     return f"⏳ Simulation en cours ({plural(command_count, 'commande', 'commandes')} en --dry-run sur la preprod)…"
 
 
-def synthesis_comment(simulation: Simulation, synthesis: Synthesis, *, warnings: Sequence[Notice]) -> str:
-    """The synthesis (runbook format A), then the dry-run commands. Raw outputs follow in their own comments."""
+def synthesis_comment(
+    simulation: Simulation,
+    synthesis: Synthesis,
+    *,
+    warnings: Sequence[Notice],
+    po_usernames: Sequence[str] = (),
+) -> str:
+    """The synthesis (runbook format A), then the dry-run commands. Raw outputs follow in their own comments.
+    With POs on Trello, it ends by asking them, by @mention, to decide with a reply on the card."""
     count = len(simulation.runs)
     body = render_synthesis(simulation, synthesis, ticket_warnings=warnings).rstrip()
     commands = "\n".join(run.command for run in simulation.runs)
+    ask = ["", trello_decision_help(po_usernames)] if po_usernames else []
     return "\n".join(
         [
             f"✅ **Simulation terminée** ({plural(count, 'commande', 'commandes')} en --dry-run sur la preprod)",
@@ -92,8 +100,24 @@ def synthesis_comment(simulation: Simulation, synthesis: Synthesis, *, warnings:
             FENCE,
             commands,
             FENCE,
+            *ask,
         ]
     )
+
+
+def mentions(usernames: Sequence[str]) -> str:
+    return " ".join(f"@{name}" for name in usernames)
+
+
+TRELLO_HOW_TO_DECIDE = "répondez sur cette carte « validé » (ou « ok », « go ») pour valider, ou « refusé : <raison> » pour refuser."
+
+
+def trello_decision_help(po_usernames: Sequence[str]) -> str:
+    return f"{mentions(po_usernames)} la simulation est prête : {TRELLO_HOW_TO_DECIDE}"
+
+
+def trello_reminder(po_usernames: Sequence[str], *, hours: int) -> str:
+    return f"⏰ Rappel : {mentions(po_usernames)} cette carte attend une décision depuis {hours} h : {TRELLO_HOW_TO_DECIDE}"
 
 
 def failure_comment(simulation: Simulation, *, fix_list: str, todo_list: str) -> str:
@@ -112,7 +136,14 @@ def failure_comment(simulation: Simulation, *, fix_list: str, todo_list: str) ->
     return "\n".join(lines)
 
 
-def conflict_comment(conflicts: Sequence[tuple[int, AccommodationConflict]], *, to_migrate: int) -> str:
+def conflict_comment(
+    conflicts: Sequence[tuple[int, AccommodationConflict]], *, to_migrate: int, slack: bool = True
+) -> str:
+    how = (
+        "Pour décider : le bouton dans Slack, ou ici, sur la carte : ajoutez à sa description la ligne "
+        if slack
+        else "Pour décider, l'équipe répond ici, sur la carte : ajoutez à sa description la ligne "
+    )
     table = conflict_table([conflict for _, conflict in conflicts])
     return "\n".join(
         [
@@ -130,8 +161,8 @@ def conflict_comment(conflicts: Sequence[tuple[int, AccommodationConflict]], *, 
             "2. **Sans hébergements** (retirer --withAccommodations des règles concernées) : les hébergements seront "
             "traités à la main.",
             "",
-            "Pour décider : le bouton dans Slack, ou une ligne dans la description de la carte : "
-            "« Conflit hébergements : migrer quand même » ou « Conflit hébergements : sans hébergements ».",
+            how
+            + "« Conflit hébergements : migrer quand même » ou « Conflit hébergements : sans hébergements ».",
         ]
     )
 

@@ -69,12 +69,20 @@ def closed_conflict_settled(*, user_id: str, decision: str) -> str:
     return f"🏠 *Décision* de <@{user_id}> : {DECISION_TEXT[decision]}."
 
 
-def closed_approved(*, user_id: str, when: str) -> str:
-    return f"✅ *Validé* par <@{user_id}> le {when}. Les commandes finales sont sur la carte."
+def slack_mention(user_id: str) -> str:
+    return f"<@{user_id}>"
 
 
-def closed_refused(*, user_id: str, when: str, reason: str) -> str:
-    return f"❌ *Refusé* par <@{user_id}> le {when} : {reason}"
+def on_trello(name: str) -> str:
+    return f"{name} (sur Trello)"
+
+
+def closed_approved(*, who: str, when: str) -> str:
+    return f"✅ *Validé* par {who} le {when}. Les commandes finales sont sur la carte."
+
+
+def closed_refused(*, who: str, when: str, reason: str) -> str:
+    return f"❌ *Refusé* par {who} le {when} : {reason}"
 
 
 def closed_resimulation(*, user_id: str, when: str) -> str:

@@ -323,3 +323,10 @@ def checks_payload(checks: Sequence[Check]) -> dict:
             for check in checks
         ],
     }
+
+
+def unknown_trello_po(ref: str) -> str:
+    return (
+        f"TRELLO_PO_MEMBERS : le membre Trello « {ref} » est introuvable "
+        "(nom d'utilisateur sans @, ou identifiant de membre)"
+    )

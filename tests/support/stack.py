@@ -11,7 +11,7 @@ import pytest
 from bot.bootstrap import Service, build_service
 from bot.settings import Settings
 from sandbox.slack_driver import SlackDriver
-from sandbox.stack import SandboxStack
+from sandbox.stack import TRELLO_PO, SandboxStack
 
 FAST_HTTP = {"backoff_s": 0.01, "max_backoff_s": 0.05}
 
@@ -76,6 +76,23 @@ RUNBOOK_ONLY = (("Migration des dossiers usagers - France Fraternités CHU 75 et
 @pytest.fixture
 def trello_only(tmp_path: Path) -> Iterator[Running]:
     running = start(tmp_path, cards=RUNBOOK_ONLY, slack=False)
+    yield running
+    running.service.close()
+    running.stack.stop()
+
+
+@pytest.fixture
+def trello_po(tmp_path: Path) -> Iterator[Running]:
+    """Slack off; the PO decides by a comment on the card."""
+    running = start(tmp_path, cards=RUNBOOK_ONLY, slack=False, trello_po_members=TRELLO_PO)
+    yield running
+    running.service.close()
+    running.stack.stop()
+
+
+@pytest.fixture
+def trello_po_and_slack(tmp_path: Path) -> Iterator[Running]:
+    running = start(tmp_path, cards=RUNBOOK_ONLY, slack=True, trello_po_members=TRELLO_PO)
     yield running
     running.service.close()
     running.stack.stop()

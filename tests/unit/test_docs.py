@@ -29,3 +29,11 @@ def test_env_example_loads_as_valid_settings():
     settings = Settings(_env_file=ROOT / ".env.example")
     assert settings.trello_token.get_secret_value() == "change-me"
     assert settings.console_argv == ("php", "bin/console")
+    assert not settings.slack_enabled  # an operator without Slack copies it and gets no Slack errors
+
+
+def test_env_example_says_how_to_turn_slack_on():
+    text = (ROOT / ".env.example").read_text(encoding="utf-8")
+    slack = text[text.index("# --- Slack (optional)") :]
+    assert "To turn Slack on" in slack and "SLACK_APP_TOKEN (xapp-…)" in slack
+    assert re.search(r"^SLACK_BOT_TOKEN=$", slack, re.M) and re.search(r"^SLACK_APP_TOKEN=$", slack, re.M)
