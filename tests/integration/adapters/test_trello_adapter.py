@@ -57,6 +57,7 @@ def test_one_request_per_poll_on_a_board_of_500_open_cards(sandbox, board_setup)
         "idLabels",
         "dateLastActivity",
         "shortLink",
+        "badges",  # its comment count tells which waiting cards' comments to read
     }
 
 
