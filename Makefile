@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean system-deps
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "migrabot needs Python >= 3.11")'
@@ -22,7 +22,12 @@ lint: $(STAMP)
 	$(BIN)/ruff check bot sandbox tests
 	$(BIN)/ruff format --check bot sandbox tests
 
-test: lint
+# The integration tests need sshd and PHP with Symfony Console: installed here (as root with apt-get), or
+# `make test` stops at once with the exact command to run.
+system-deps:
+	@bash .ci/system-deps
+
+test: system-deps lint
 	$(BIN)/python -m pytest -p no:cacheprovider
 
 bench: $(STAMP)
