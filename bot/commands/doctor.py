@@ -162,6 +162,14 @@ def check_slack_settings(settings: Settings) -> Check:
     )
 
 
+def check_decision_mode(settings: Settings) -> Check:
+    """Slack, Trello alone, or both: how the PO decides; nobody at all is a ✗ (cards would wait forever)."""
+    if not settings.slack_enabled and not settings.trello_po_refs:
+        return Check("decisions", False, texts.NOBODY_DECIDES, texts.NOBODY_DECIDES_FIX)
+    mode = texts.decision_mode(slack=settings.slack_enabled, trello_po_refs=settings.trello_po_refs)
+    return Check("decisions", True, mode)
+
+
 # --- Trello ------------------------------------------------------------------------------------------
 
 
@@ -390,7 +398,12 @@ def diagnose(
     settings, loaded = check_settings_load(load)
     if settings is None:
         return [loaded]
-    checks = [loaded, check_trello_settings(settings), check_slack_settings(settings)]
+    checks = [
+        loaded,
+        check_trello_settings(settings),
+        check_slack_settings(settings),
+        check_decision_mode(settings),
+    ]
     checks += _guarded("Trello", "trello", lambda: _trello_checks(settings, fix=fix))
     if settings.slack_enabled:
         checks += _guarded("Slack", "slack", lambda: _slack_checks(settings))

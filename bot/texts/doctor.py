@@ -14,7 +14,9 @@ if TYPE_CHECKING:
 
 OK_MARK = "✓"
 ERROR_MARK = "✗"
-TRELLO_APP_KEY_URL = "https://trello.com/app-key"
+# Trello's key page (the former trello.com/app-key was replaced by the Power-Up admin portal): one link
+# everywhere, README and settings included.
+TRELLO_KEY_PAGE_URL = "https://trello.com/power-ups/admin"
 
 # --- settings ---------------------------------------------------------------------------------------
 
@@ -50,7 +52,8 @@ def malformed(setting: str, expected: str) -> str:
 
 
 TRELLO_CREDENTIALS_FIX = (
-    f"clé et jeton sur {TRELLO_APP_KEY_URL} (TRELLO_API_KEY, TRELLO_TOKEN) ; identifiant du tableau dans "
+    f"clé et jeton sur {TRELLO_KEY_PAGE_URL}, onglet « API Key » de votre Power-Up (TRELLO_API_KEY, "
+    "puis le lien « Token » pour TRELLO_TOKEN) ; identifiant du tableau dans "
     "son adresse, trello.com/b/<identifiant>/… (TRELLO_BOARD_ID)"
 )
 URL_FIX = "une adresse en http:// ou https://"
@@ -70,6 +73,34 @@ SLACK_SIGNING_SECRET_FIX = "le « Signing Secret » de la page « Basic Informat
 SLACK_CHANNEL_FIX = "un identifiant de salon (C…, G… ou D…), pas son nom"
 
 
+SLACK_DECIDES = (
+    "sur Slack (boutons « Valider » / « Refuser » de la demande, ou réponse « ok » / « refusé : <raison> » "
+    "dans son fil)"
+)
+
+
+def trello_decides(po_refs: Sequence[str]) -> str:
+    who = ", ".join(f"@{ref}" for ref in po_refs)
+    return f"sur Trello ({who} répond sur la carte « validé » ou « refusé : <raison> »)"
+
+
+def decision_mode(*, slack: bool, trello_po_refs: Sequence[str]) -> str:
+    """Which mode the bot is in and how the PO decides in it."""
+    if slack and trello_po_refs:
+        ways = f"{SLACK_DECIDES}, ou {trello_decides(trello_po_refs)} ; la première décision compte"
+        return f"Mode Slack et Trello : le PO décide {ways}"
+    if slack:
+        return f"Mode Slack : le PO décide {SLACK_DECIDES}"
+    return f"Mode Trello seul : le PO décide {trello_decides(trello_po_refs)}"
+
+
+NOBODY_DECIDES = "Mode Trello seul, sans PO : personne ne peut valider les cartes simulées (ni Slack, ni TRELLO_PO_MEMBERS)"
+NOBODY_DECIDES_FIX = (
+    "renseignez TRELLO_PO_MEMBERS (noms d'utilisateur Trello des PO, qui décident sur la carte) "
+    "ou configurez Slack (README, « From zero to a running bot », étape 4)"
+)
+
+
 def in_env_file(fixes: Sequence[str]) -> str:
     return "renseignez dans .env " + " ; ".join(dict.fromkeys(fixes))
 
@@ -77,9 +108,11 @@ def in_env_file(fixes: Sequence[str]) -> str:
 # --- Trello -----------------------------------------------------------------------------------------
 
 TRELLO_UNREACHABLE_FIX = "vérifiez TRELLO_API_BASE_URL, le réseau et un éventuel proxy (HTTPS_PROXY)"
-TRELLO_KEY_FIX = f"copiez la clé d'API affichée sur {TRELLO_APP_KEY_URL} dans TRELLO_API_KEY"
+TRELLO_KEY_FIX = (
+    f"copiez dans TRELLO_API_KEY la clé d'API de votre Power-Up ({TRELLO_KEY_PAGE_URL}, onglet « API Key »)"
+)
 TRELLO_TOKEN_FIX = (
-    f"régénérez le jeton sur {TRELLO_APP_KEY_URL} (lien « Token », en lecture et écriture) "
+    f"régénérez le jeton sur {TRELLO_KEY_PAGE_URL}, onglet « API Key » (lien « Token », en lecture et écriture) "
     "et mettez-le dans TRELLO_TOKEN"
 )
 TRELLO_TRANSIENT_FIX = (
