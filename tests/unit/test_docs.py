@@ -48,4 +48,4 @@ def test_one_trello_key_page_in_the_doctor_the_readme_and_the_settings():
         for path in ("README.md", "bot/settings.py", ".env.example")
     }
     found["doctor"] = set(key_pages.findall(" ".join(str(v) for v in vars(doctor_texts).values())))
-    assert found == dict.fromkeys(found, {TRELLO_KEY_PAGE_URL})
+    assert found == {key: {TRELLO_KEY_PAGE_URL} for key in found}
