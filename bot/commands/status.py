@@ -17,13 +17,13 @@ from typing import TextIO
 
 from bot.adapters.store import Store
 from bot.domain.lifecycle import FINAL, CardState
+from bot.texts.text import shared_prefix
 
 EXIT_OK = 0
 EXIT_UNHEALTHY = 1
 
 HEALTH_POLLS = 3  # missed polls tolerated before the bot counts as down
 HEALTH_MARGIN_S = 60.0
-NAME_WIDTH = 40
 SHORT_FINGERPRINT = 8
 
 STATE_LABELS = {
@@ -134,8 +134,9 @@ def state_label(state: str) -> str:
     return STATE_LABELS.get(state, state)
 
 
-def truncate(text: str, width: int = NAME_WIDTH) -> str:
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+def short_name(name: str, prefix: str) -> str:
+    """The title without the prefix every card shares (« Migration des dossiers usagers - »), never cut."""
+    return name[len(prefix) :] if prefix and name.startswith(prefix) else name
 
 
 def _clock_time(at: float, tz: tzinfo | None) -> str:
@@ -154,10 +155,10 @@ def render_last_poll(last_poll: tuple[float, str] | None, *, now: float, tz: tzi
     return f"{line} — {detail}" if detail else line
 
 
-def render_card(card: CardStatus, *, now: float) -> list[str]:
+def render_card(card: CardStatus, *, now: float, prefix: str = "") -> list[str]:
     """The card's line, then one indented line per pending Slack request and for the last error."""
     lines = [
-        f"- {card.short_link or card.card_id} « {truncate(card.name)} » : {state_label(card.state)} "
+        f"- {card.short_link or card.card_id} « {short_name(card.name, prefix)} » : {state_label(card.state)} "
         f"depuis {format_duration(now - card.since)} "
         f"(tour {card.round}, empreinte {card.fingerprint[:SHORT_FINGERPRINT]})"
     ]
@@ -180,8 +181,9 @@ def render_status(
     kind = "Cartes suivies" if include_final else "Cartes en cours"
     if status.cards:
         lines.append(f"{kind} : {len(status.cards)}")
+        prefix = shared_prefix([card.name for card in status.cards])  # as the synthesis does for centres
         for card in status.cards:
-            lines += render_card(card, now=now)
+            lines += render_card(card, now=now, prefix=prefix)
     else:
         lines.append(f"{kind} : aucune")
     return "\n".join(lines) + "\n"
