@@ -169,7 +169,7 @@ def _tell(chat: SlackChat, body: dict, outcome: Outcome) -> None:
         try:
             chat.ephemeral(channel, user, outcome.message)
         except SlackApiError:
-            log.exception("could not tell %s: %s", user, outcome.message)
+            log.exception("could not send %s the answer to their click", user)
 
 
 BUTTONS = {

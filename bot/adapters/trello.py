@@ -43,6 +43,9 @@ POLL_FIELDS = "id,name,desc,idList,idLabels,dateLastActivity,shortLink,badges"
 ACTIONS_PAGE_SIZE = 50
 COMMENT_PAGES_MAX = 20
 IDEMPOTENT = frozenset({"GET", "PUT", "DELETE", "HEAD"})
+# Why a request may be tried again: in the logs (English), and in the error people read (French).
+FAILURES_EN = {"connect": "connection failed", "timeout": "timed out"}
+FAILURES_FR = {"connect": "connexion impossible", "timeout": "délai dépassé"}
 
 
 class TrelloError(BoardUnavailable):
@@ -101,14 +104,12 @@ class TrelloHttp:
                     method, target, params=params, headers=headers, content=data, files=_httpx_files(files)
                 )
             except httpx.ConnectError as error:  # nothing was sent: always safe to try again
-                self._retry_or_raise(
-                    attempt, method, target, f"connexion impossible ({type(error).__name__})"
-                )
+                self._retry_or_raise(attempt, method, target, failure="connect", error=error)
                 continue
             except httpx.TimeoutException as error:
                 if method not in IDEMPOTENT:
                     raise TrelloError(f"Trello n'a pas répondu à temps ({method} {_path(target)})") from None
-                self._retry_or_raise(attempt, method, target, f"délai dépassé ({type(error).__name__})")
+                self._retry_or_raise(attempt, method, target, failure="timeout", error=error)
                 continue
             except httpx.HTTPError as error:
                 raise TrelloError(
@@ -130,11 +131,24 @@ class TrelloHttp:
             return response
         raise AssertionError("unreachable")
 
-    def _retry_or_raise(self, attempt: int, method: str, target: str, reason: str) -> None:
+    def _retry_or_raise(
+        self, attempt: int, method: str, target: str, *, failure: str, error: Exception
+    ) -> None:
+        """Logs say it in English; the error people read (doctor, the card) says it in French."""
+        kind = type(error).__name__
         if attempt >= self.max_attempts:
+            reason = f"{FAILURES_FR[failure]} ({kind})"
             raise TrelloError(f"Trello injoignable : {reason} ({method} {_path(target)})")
         delay = self._delay(attempt, None)
-        log.warning("trello %s %s: %s, retry %d in %.1fs", method, _path(target), reason, attempt, delay)
+        log.warning(
+            "trello %s %s: %s (%s), retry %d in %.1fs",
+            method,
+            _path(target),
+            FAILURES_EN[failure],
+            kind,
+            attempt,
+            delay,
+        )
         self._sleep(delay)
 
     def _delay(self, attempt: int, response: httpx.Response | None) -> float:
