@@ -9,6 +9,7 @@ import argparse
 import json
 import logging
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn, TextIO
@@ -98,6 +99,11 @@ def build_parser() -> FrenchParser:
         "--xlsx", metavar="CHEMIN", help="où écrire le fichier Excel (par défaut : son nom du runbook, ici)"
     )
     simulate.add_argument("--json", action="store_true", help="sortie JSON")
+    simulate.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="simuler avec la console Reconnect simulée (données du runbook) au lieu de la preprod",
+    )
     simulate.set_defaults(handler=command_simulate)
 
     run = commands.add_parser("run", help="surveiller le tableau Trello et traiter les cartes (service)")
@@ -220,6 +226,18 @@ def command_parse(arguments: argparse.Namespace, settings: Settings, stdout: Tex
     return EXIT_OK if ticket.ok else EXIT_TICKET_ERRORS
 
 
+def sandbox_console(settings: Settings, workdir: Path) -> Settings:
+    """The built-in Reconnect simulator with the runbook's data in place of the configured console."""
+    try:
+        from sandbox.reconnect_console import runbook_console_command
+    except ImportError:  # an installed wheel: the stand-ins stay in the source tree
+        from bot.texts.text import SANDBOX_NOT_SHIPPED
+
+        raise UsageError(SANDBOX_NOT_SHIPPED) from None
+    console = {"console_command": runbook_console_command(workdir), "console_workdir": ""}
+    return settings.model_copy(update={**console, "console_ssh": "", "console_ssh_options": ""})
+
+
 def command_simulate(
     arguments: argparse.Namespace, settings: Settings, stdout: TextIO, stderr: TextIO
 ) -> int:
@@ -238,6 +256,10 @@ def command_simulate(
         render_synthesis,
     )
 
+    if arguments.sandbox:
+        with tempfile.TemporaryDirectory(prefix="migrabot-sandbox-") as workdir:
+            arguments.sandbox = False
+            return command_simulate(arguments, sandbox_console(settings, Path(workdir)), stdout, stderr)
     ticket = parse_ticket(read_ticket(arguments.path), default_field=settings.migration_field_slug)
     warnings = [describe_notice(w) for w in ticket.warnings]
     if not ticket.ok:

@@ -263,3 +263,9 @@ def render_conflicts(simulation: Simulation) -> str:
         "ou « Conflit hébergements : sans hébergements ».",
     ]
     return "\n".join(lines) + "\n"
+
+
+SANDBOX_NOT_SHIPPED = (
+    "--sandbox : le simulateur de la console Reconnect n'est livré qu'avec les sources de migrabot "
+    "(lancez-le depuis une copie du dépôt, après `make`)"
+)
