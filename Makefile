@@ -21,6 +21,7 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check bot sandbox tests
 	$(BIN)/ruff format --check bot sandbox tests
+	$(BIN)/lint-imports  # the architecture contract in pyproject.toml
 
 # The integration tests need sshd and PHP with Symfony Console: installed here (as root with apt-get), or
 # `make test` stops at once with the exact command to run.
@@ -34,4 +35,4 @@ bench: $(STAMP)
 	$(BIN)/python -m pytest -p no:cacheprovider tests/bench --benchmark-enable --benchmark-only -q -s
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache build dist *.egg-info demo-output
+	rm -rf $(VENV) .pytest_cache .ruff_cache .import_linter_cache build dist *.egg-info demo-output

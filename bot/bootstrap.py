@@ -7,14 +7,14 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from bot.adapters.console import build_runner
+from bot.adapters.console import build_prod_runner, build_runner
 from bot.adapters.slack import SlackChat, SlackEndpoint, build_app, build_client
 from bot.adapters.store import Store
 from bot.adapters.trello import TrelloBoard, TrelloError, TrelloHttp
 from bot.app.ports import Board, Console, Member
 from bot.app.workflow import Listener, Lists, Workflow
-from bot.settings import Settings
-from bot.texts import doctor as setup_texts
+from bot.settings import Settings, slack_problems, trello_problems
+from bot.texts import doctor as texts
 
 log = logging.getLogger("migrabot")
 
@@ -32,6 +32,7 @@ class Service:
     board: TrelloBoard
     console: Console
     workflow: Workflow
+    prod_console: Console | None = None
     slack: SlackEndpoint | None = None
     listeners: ThreadPoolExecutor | None = None
 
@@ -49,22 +50,21 @@ class Service:
         if self.listeners is not None:
             self.listeners.shutdown(wait=True)
         self.console.close()
+        if self.prod_console is not None:
+            self.prod_console.close()
         self.board.http.close()
         self.store.close()
 
 
+def check_settings(settings: Settings) -> None:
+    """The same rules and words as `migrabot doctor`'s settings lines, before anything is opened."""
+    for subject, problems in (("Trello", trello_problems(settings)), ("Slack", slack_problems(settings))):
+        if problems:
+            raise SetupError(texts.setup_refused(*texts.settings_report(subject, problems)))
+
+
 def build_board(settings: Settings, **http_options: object) -> TrelloBoard:
-    missing = [
-        name
-        for name, value in (
-            ("TRELLO_API_KEY", settings.trello_api_key),
-            ("TRELLO_TOKEN", settings.trello_token.get_secret_value()),
-            ("TRELLO_BOARD_ID", settings.trello_board_id),
-        )
-        if not value
-    ]
-    if missing:
-        raise SetupError(f"réglages Trello manquants : {', '.join(missing)} (voir .env.example)")
+    """The Trello adapter; the settings have been checked (`check_settings`)."""
     http = TrelloHttp(base_url=settings.trello_api_base_url, **http_options)  # type: ignore[arg-type]
     return TrelloBoard(
         http=http,
@@ -76,13 +76,8 @@ def build_board(settings: Settings, **http_options: object) -> TrelloBoard:
 
 def resolve_lists(board: Board, settings: Settings) -> Lists:
     layout = board.layout()
-    wanted = {
-        "TRELLO_LIST_TODO": settings.trello_list_todo,
-        "TRELLO_LIST_WAITING": settings.trello_list_waiting,
-        "TRELLO_LIST_FIX": settings.trello_list_fix,
-        "TRELLO_LIST_APPROVED": settings.trello_list_approved,
-    }
-    missing = [f"« {name} » ({setting})" for setting, name in wanted.items() if name not in layout.lists]
+    wanted = settings.board_lists()
+    missing = [f"« {name} » ({setting})" for setting, name in wanted if name not in layout.lists]
     if missing:
         raise SetupError(
             "listes introuvables sur le tableau : "
@@ -100,6 +95,7 @@ def resolve_lists(board: Board, settings: Settings) -> Lists:
         waiting=layout.lists[settings.trello_list_waiting],
         fix=layout.lists[settings.trello_list_fix],
         approved=layout.lists[settings.trello_list_approved],
+        done=layout.lists[settings.trello_list_done],
         label=label,
     )
 
@@ -112,13 +108,14 @@ def build_service(
     listener: Listener | None = None,
     **http_options: object,
 ) -> Service:
+    check_settings(settings)
     board = build_board(settings, **http_options)
     lists = resolve_lists(board, settings)
     store = Store(settings.state_db)
     console = build_runner(settings)
+    prod_console = build_prod_runner(settings)
     chat = client = None
     if settings.slack_enabled:
-        check_slack_settings(settings)
         client = build_client(settings)
         chat = SlackChat(client)
     trello_pos = resolve_trello_pos(board, settings)
@@ -131,9 +128,17 @@ def build_service(
         lists=lists,
         chat=chat,
         listener=listener,
+        prod_console=prod_console,
         trello_pos=trello_pos,
     )
-    service = Service(settings=settings, store=store, board=board, console=console, workflow=workflow)
+    service = Service(
+        settings=settings,
+        store=store,
+        board=board,
+        console=console,
+        prod_console=prod_console,
+        workflow=workflow,
+    )
     if chat is not None and client is not None:
         service.listeners = ThreadPoolExecutor(max_workers=5, thread_name_prefix="slack-listener")
         app = build_app(
@@ -156,7 +161,7 @@ def resolve_trello_pos(board: TrelloBoard, settings: Settings) -> tuple[Member, 
         try:
             found.append(board.member(ref))
         except TrelloError:
-            raise SetupError(setup_texts.unknown_trello_po(ref)) from None
+            raise SetupError(texts.unknown_trello_po(ref)) from None
     return tuple(found)
 
 
@@ -168,15 +173,3 @@ def log_decision_mode(settings: Settings, trello_pos: tuple[Member, ...]) -> Non
         log.warning(
             "Slack disabled and TRELLO_PO_MEMBERS empty: simulated cards wait, nobody can approve them"
         )
-
-
-def check_slack_settings(settings: Settings) -> None:
-    missing = []
-    if not settings.po_user_ids:
-        missing.append("SLACK_PO_USER_IDS")
-    if settings.slack_mode == "socket" and not settings.slack_app_token.get_secret_value():
-        missing.append("SLACK_APP_TOKEN (Socket Mode)")
-    if settings.slack_mode == "http" and not settings.slack_signing_secret.get_secret_value():
-        missing.append("SLACK_SIGNING_SECRET (mode HTTP)")
-    if missing:
-        raise SetupError(f"réglages Slack manquants : {', '.join(missing)} (voir .env.example)")

@@ -230,7 +230,9 @@ def sandbox_console(settings: Settings, workdir: Path) -> Settings:
     """The built-in Reconnect simulator with the runbook's data in place of the configured console."""
     try:
         from sandbox.reconnect_console import runbook_console_command
-    except ImportError:  # an installed wheel: the stand-ins stay in the source tree
+    except ModuleNotFoundError as missing:  # an installed wheel: the stand-ins stay in the source tree
+        if missing.name != "sandbox":
+            raise
         from bot.texts.text import SANDBOX_NOT_SHIPPED
 
         raise UsageError(SANDBOX_NOT_SHIPPED) from None
@@ -385,8 +387,15 @@ def command_demo(arguments: argparse.Namespace, _: Settings | None, stdout: Text
     import threading
 
     from bot.logs import setup_logging
-    from sandbox.demo import run_demo
+    from bot.texts.text import DEMO_WITHOUT_SANDBOX
 
+    try:
+        from sandbox.demo import run_demo
+    except ModuleNotFoundError as missing:
+        if missing.name != "sandbox":
+            raise
+        print(f"migrabot : {DEMO_WITHOUT_SANDBOX}", file=stderr)
+        return EXIT_USAGE
     setup_logging(level="ERROR", fmt="text", stream=stderr)
     tickets = [Path(path) for path in arguments.ticket]
     for path in tickets:

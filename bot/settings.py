@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import re
 import shlex
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+from bot.domain.command import SLUG_PATTERN
 
 
 class Settings(BaseSettings):
@@ -54,6 +55,16 @@ class Settings(BaseSettings):
     )
     console_timeout_seconds: float = Field(600, gt=0, description="A dry-run taking longer is killed.")
     console_concurrency: int = Field(1, ge=1, le=8, description="Dry-runs of one ticket run at once.")
+    console_prod_ssh: str = Field(
+        "",
+        description="`user@host[:port]` of prod: when set, the bot verifies executed prod groups (--dry-run only).",
+        pattern=r"^$|^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+(:\d{1,5})?$",
+    )
+    console_prod_ssh_options: str = Field("", description="Extra `ssh` options for prod.")
+    console_prod_workdir: str = Field("", description="Directory of the Reconnect application on prod.")
+    console_prod_command: str = Field(
+        "php bin/console", description="How to start the Symfony console on prod."
+    )
 
     # --- Trello
     trello_api_key: str = Field("", description="Trello API key (https://trello.com/power-ups/admin).")
@@ -68,6 +79,7 @@ class Settings(BaseSettings):
     trello_list_waiting: str = Field("En attente validation PO", description="List of simulated cards.")
     trello_list_fix: str = Field("À corriger", description="List of cards that need a correction.")
     trello_list_approved: str = Field("Validé — à exécuter", description="List of approved cards.")
+    trello_list_done: str = Field("Terminé", description="List of migrated cards, once prod is done.")
     trello_po_members: str = Field(
         "",
         description="Comma-separated Trello usernames or member ids of the POs: they decide by a comment on "
@@ -109,6 +121,16 @@ class Settings(BaseSettings):
         if not words:
             raise ValueError("ne peut pas être vide")
         return value
+
+    def board_lists(self) -> list[tuple[str, str]]:
+        """(setting, list name) of every list the bot uses, in the workflow's order."""
+        return [
+            ("TRELLO_LIST_TODO", self.trello_list_todo),
+            ("TRELLO_LIST_WAITING", self.trello_list_waiting),
+            ("TRELLO_LIST_FIX", self.trello_list_fix),
+            ("TRELLO_LIST_APPROVED", self.trello_list_approved),
+            ("TRELLO_LIST_DONE", self.trello_list_done),
+        ]
 
     @property
     def console_argv(self) -> tuple[str, ...]:
@@ -161,6 +183,63 @@ def _french(item: dict) -> str:
     if kind == "literal_error":
         return f"valeurs possibles : {context.get('expected')}"
     return re.sub(r"^Value error, ", "", str(item.get("msg")))
+
+
+# --- readiness: what `migrabot run` needs beyond well-typed values (bootstrap and doctor share it) ------
+
+TRELLO_CREDENTIALS = ("TRELLO_API_KEY", "TRELLO_TOKEN", "TRELLO_BOARD_ID")
+_URL = re.compile(r"^https?://[^\s/]+")
+_SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
+_SLACK_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]+$")
+
+
+@dataclass(frozen=True)
+class SettingProblem:
+    """A setting the service cannot work with; `bot.texts.doctor` words it in French."""
+
+    setting: str  # e.g. "SLACK_APP_TOKEN"
+    missing: bool  # True: empty; False: present but not in the expected form
+    mode: str = ""  # the SLACK_MODE that needs the setting, when only one mode does
+
+
+def trello_problems(settings: Settings) -> list[SettingProblem]:
+    """The credentials first (without them nothing on Trello can be checked), then the API's address."""
+    values = dict(
+        zip(
+            TRELLO_CREDENTIALS,
+            (settings.trello_api_key, settings.trello_token.get_secret_value(), settings.trello_board_id),
+            strict=True,
+        )
+    )
+    problems = [SettingProblem(name, missing=True) for name, value in values.items() if not value.strip()]
+    if not _URL.match(settings.trello_api_base_url):
+        problems.append(SettingProblem("TRELLO_API_BASE_URL", missing=False))
+    return problems
+
+
+def slack_problems(settings: Settings) -> list[SettingProblem]:
+    """Nothing when Slack is off (no bot token): the bot then works on Trello alone."""
+    if not settings.slack_enabled:
+        return []
+    problems = []
+    if not settings.slack_bot_token.get_secret_value().startswith("xoxb-"):
+        problems.append(SettingProblem("SLACK_BOT_TOKEN", missing=False))
+    if not settings.po_user_ids or not all(_SLACK_USER_ID.match(user) for user in settings.po_user_ids):
+        problems.append(SettingProblem("SLACK_PO_USER_IDS", missing=not settings.po_user_ids))
+    app_token = settings.slack_app_token.get_secret_value()
+    if settings.slack_mode == "socket" and not app_token.startswith("xapp-"):
+        problems.append(SettingProblem("SLACK_APP_TOKEN", missing=not app_token, mode="socket"))
+    if settings.slack_mode == "http" and not settings.slack_signing_secret.get_secret_value():
+        problems.append(SettingProblem("SLACK_SIGNING_SECRET", missing=True, mode="http"))
+    for setting, value in (
+        ("SLACK_CHANNEL_ID", settings.slack_channel_id),
+        ("SLACK_TEAM_CHANNEL_ID", settings.slack_team_channel_id),
+    ):
+        if value and not _SLACK_CHANNEL_ID.match(value):
+            problems.append(SettingProblem(setting, missing=False))
+    if not _URL.match(settings.slack_api_base_url):
+        problems.append(SettingProblem("SLACK_API_BASE_URL", missing=False))
+    return problems
 
 
 # --- documentation generated from the definitions above (README table, .env.example) ---------------

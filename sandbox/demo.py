@@ -181,15 +181,14 @@ class Demo:
 
     def _story(self, driver: SlackDriver) -> None:
         runbook, conflict, mistaken = (self.stack.cards[ticket] for _, ticket in DEMO_CARDS)
-        request = self._runbook_simulated(runbook)
-        self._team_decides_conflict(driver, conflict)
-        self._team_fixes_mistake(mistaken)
-        self._po_clicks(driver, runbook, request)
-        yours = self._settle_extra_cards()
-        for card_id in (conflict, mistaken, *yours):
-            self._po_replies_ok(driver, card_id)
+        request = self._runbook_is_simulated(runbook)
+        self._team_settles_the_conflict(driver, conflict)
+        self._team_corrects_the_mistaken_ticket(mistaken)
+        self._po_approves_the_runbook(driver, runbook, request)
+        self._po_approves_the_rest_in_threads(driver, [conflict, mistaken, *self._settle_extra_cards()])
 
-    def _runbook_simulated(self, runbook: str) -> dict:
+    def _runbook_is_simulated(self, runbook: str) -> dict:
+        """The runbook's card: its synthesis on Trello, its request to the PO on Slack."""
         say = self.transcript.say
         self._wait(
             lambda: self._list(runbook) == "En attente validation PO", "la simulation du ticket du runbook"
@@ -203,7 +202,7 @@ class Demo:
         say("slack", f"demande de validation dans #{VALIDATION_CHANNEL[1]}", details=slack_text(request))
         return request
 
-    def _team_decides_conflict(self, driver: SlackDriver, conflict: str) -> None:
+    def _team_settles_the_conflict(self, driver: SlackDriver, conflict: str) -> None:
         say = self.transcript.say
         conflict_request = self._wait(
             lambda: self._request(TEAM_CHANNEL[0], conflict), "la demande sur le conflit"
@@ -215,7 +214,7 @@ class Demo:
             lambda: self._list(conflict) == "En attente validation PO", "la simulation après la décision"
         )
 
-    def _team_fixes_mistake(self, mistaken: str) -> None:
+    def _team_corrects_the_mistaken_ticket(self, mistaken: str) -> None:
         say = self.transcript.say
         self._wait(lambda: self._list(mistaken) == "À corriger", "le ticket erroné dans « À corriger »")
         say(
@@ -239,7 +238,8 @@ class Demo:
         )
         say("bot", "ticket corrigé simulé", card=self._title(mistaken), details=self._synthesis(mistaken))
 
-    def _po_clicks(self, driver: SlackDriver, runbook: str, request: dict) -> None:
+    def _po_approves_the_runbook(self, driver: SlackDriver, runbook: str, request: dict) -> None:
+        """A developer's click is refused (not a PO), then the PO's click approves."""
         say = self.transcript.say
         say("équipe", f"{DEVELOPER[1]} (pas PO) clique « Valider »", card=self._title(runbook))
         driver.click(user_id=DEVELOPER[0], message=request, action_id="approve")
@@ -260,13 +260,19 @@ class Demo:
         updated = self._wait(lambda: self._decided_request(runbook), "la mise à jour de la demande")
         say("slack", "demande mise à jour", details=slack_text(updated))
 
-    def _po_replies_ok(self, driver: SlackDriver, card_id: str) -> None:
-        message = self._wait(lambda: self._request(VALIDATION_CHANNEL[0], card_id), "une demande")
-        self.transcript.say(
-            "po", f"{PO[1]} répond « ok » dans le fil de la demande", card=self._title(card_id)
-        )
-        driver.post_message(user_id=PO[0], channel=message["channel"], text="ok", thread_ts=message["ts"])
-        self._wait(lambda: self._list(card_id) == APPROVED_LIST, "la validation par réponse")
+    def _po_approves_the_rest_in_threads(self, driver: SlackDriver, card_ids: list[str]) -> None:
+        for card_id in card_ids:
+            message = self._wait(
+                lambda card_id=card_id: self._request(VALIDATION_CHANNEL[0], card_id), "une demande"
+            )
+            self.transcript.say(
+                "po", f"{PO[1]} répond « ok » dans le fil de la demande", card=self._title(card_id)
+            )
+            driver.post_message(user_id=PO[0], channel=message["channel"], text="ok", thread_ts=message["ts"])
+            self._wait(
+                lambda card_id=card_id: self._list(card_id) == "Validé — à exécuter",
+                "la validation par réponse",
+            )
 
     def _verdict(self) -> bool:
         """The end state of every card, as Trello shows it: all approved, or which are not and where."""

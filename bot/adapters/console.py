@@ -16,11 +16,10 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Protocol
 
+from bot.app.ports import Console
 from bot.domain.command import DRY_RUN_FLAG, MIGRATION_COMMAND, DryRunCommand, FinalCommand
 from bot.domain.model import ConsoleResult
 from bot.settings import Settings
@@ -34,20 +33,6 @@ _SOCKET_PATH_MAX = 104  # sun_path is 104 bytes on BSD/macOS, 108 on Linux: stay
 _CONTROL_NAME_LEN = 40 + 17  # %C is a 40-hex hash; ssh appends a temporary ".XXXXXXXXXXXXXXXX" suffix
 _TARGET = re.compile(r"^(?P<destination>[^\s:@-][^\s:@]*@[^\s:@-][^\s:@]*)(?::(?P<port>\d{1,5}))?$")
 _SAFE_CONTROL_DIR = re.compile(r"^[A-Za-z0-9._/+-]+$")
-
-
-class ConsoleRunner(Protocol):
-    def run(self, command: DryRunCommand) -> ConsoleResult:
-        """Run one dry-run; TypeError for anything else, before any process starts."""
-        ...
-
-    def migration_help(self) -> ConsoleResult:
-        """Run `help app:migrate-individuals-to-other-organization` (for `doctor`)."""
-        ...
-
-    def close(self) -> None:
-        """Release what the runner keeps open between runs (the SSH master connection)."""
-        ...
 
 
 class CommandRefused(Exception):
@@ -173,8 +158,8 @@ def _refused(reason: str) -> ConsoleResult:
 # --- local -------------------------------------------------------------------------------------------
 
 
-class _Runner:
-    """What both transports share: only a dry-run (or the constant help) reaches `_execute`."""
+class _Runner(Console):
+    """The `Console` port. What both transports share: only a dry-run (or the constant help) reaches `_execute`."""
 
     def run(self, command: DryRunCommand) -> ConsoleResult:
         try:
@@ -351,10 +336,10 @@ def _check_control_dir(control_dir: Path) -> None:
         raise ValueError(f"control_dir is too long for a Unix socket path: {text!r}")
 
 
-# --- wiring and batches ------------------------------------------------------------------------------
+# --- wiring ------------------------------------------------------------------------------------------
 
 
-def build_runner(settings: Settings) -> ConsoleRunner:
+def build_runner(settings: Settings) -> Console:
     """SSH when `CONSOLE_SSH` is set, else the local console."""
     if settings.console_ssh:
         return SshRunner(
@@ -371,24 +356,14 @@ def build_runner(settings: Settings) -> ConsoleRunner:
     )
 
 
-def run_all(
-    runner: ConsoleRunner,
-    commands: Sequence[DryRunCommand],
-    *,
-    concurrency: int = 1,
-    on_start: Callable[[int, DryRunCommand], None] | None = None,
-) -> list[ConsoleResult]:
-    """Run every command (one after another unless `concurrency` > 1); results in input order."""
-    if concurrency < 1:
-        raise ValueError("concurrency must be at least 1")
-
-    def run_one(index: int) -> ConsoleResult:
-        command = commands[index]
-        if on_start is not None:
-            on_start(index, command)
-        return runner.run(command)
-
-    if concurrency == 1 or len(commands) <= 1:
-        return [run_one(index) for index in range(len(commands))]
-    with ThreadPoolExecutor(max_workers=min(concurrency, len(commands))) as pool:
-        return list(pool.map(run_one, range(len(commands))))
+def build_prod_runner(settings: Settings) -> Console | None:
+    """Prod only over SSH, and only when `CONSOLE_PROD_SSH` is set: by default the bot cannot reach prod."""
+    if not settings.console_prod_ssh:
+        return None
+    return SshRunner(
+        target=settings.console_prod_ssh,
+        ssh_options=settings.console_prod_ssh_options,
+        workdir=settings.console_prod_workdir,
+        console_command=settings.console_prod_command,
+        timeout_s=settings.console_timeout_seconds,
+    )

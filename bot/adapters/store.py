@@ -93,7 +93,10 @@ CREATE TABLE IF NOT EXISTS trello_watch (
 """
 
 # Columns added after the first release: created on an older database at start-up.
-MIGRATIONS = (("cards", "attempts", "INTEGER NOT NULL DEFAULT 0"),)
+MIGRATIONS = (
+    ("cards", "attempts", "INTEGER NOT NULL DEFAULT 0"),
+    ("cards", "activity_seen", "TEXT NOT NULL DEFAULT ''"),
+)
 IN_PROGRESS = tuple(sorted(COUNTS_FOR_LOCKS))  # cards whose centres still count for lock warnings
 
 
@@ -180,7 +183,7 @@ class Store:
                        short_link = excluded.short_link, name = excluded.name, list_id = excluded.list_id,
                        last_activity = excluded.last_activity, round_started_at = excluded.round_started_at,
                        updated_at = excluded.updated_at, last_error = NULL, simulation = NULL,
-                       decision = NULL, decision_by = NULL, attempts = 0""",
+                       decision = NULL, decision_by = NULL, attempts = 0, activity_seen = ''""",
                 (card_id, short_link, name, fingerprint, state.value, list_id, last_activity, now, now),
             )
             db.execute("DELETE FROM card_centres WHERE card_id = ?", (card_id,))
@@ -193,6 +196,7 @@ class Store:
             "state",
             "list_id",
             "last_activity",
+            "activity_seen",
             "last_error",
             "decision",
             "decision_by",

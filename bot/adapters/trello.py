@@ -30,9 +30,12 @@ from bot.app.ports import (
     BoardLayout,
     BoardUnavailable,
     CardSnapshot,
+    CheckItem,
     Checklist,
     Comment,
+    Execution,
     Member,
+    Tick,
 )
 
 log = logging.getLogger("migrabot.trello")
@@ -285,15 +288,31 @@ class TrelloBoard:
         self._fetch(f"/cards/{card_id}/idLabels", http_method="POST", post_args={"value": label_id})
 
     def checklists(self, card_id: str) -> list[Checklist]:
-        found = self._fetch(f"/cards/{card_id}/checklists")
-        return [
-            Checklist(
-                id=c["id"],
-                name=c.get("name", ""),
-                items=tuple(i.get("name", "") for i in c.get("checkItems", [])),
+        return [_checklist(c) for c in self._fetch(f"/cards/{card_id}/checklists")]
+
+    def execution(self, card_id: str) -> Execution:
+        """Checklists and tick actions in one request (nested resources of the card)."""
+        card = self._fetch(
+            f"/cards/{card_id}",
+            query_params={"fields": "id", "checklists": "all", "actions": "updateCheckItemStateOnCard"},
+        )
+        ticks = tuple(
+            Tick(
+                action_id=action["id"],
+                item_id=action.get("data", {}).get("checkItem", {}).get("id", ""),
+                item_name=action.get("data", {}).get("checkItem", {}).get("name", ""),
+                checked=action.get("data", {}).get("checkItem", {}).get("state") == "complete",
+                member_id=action.get("idMemberCreator", ""),
             )
-            for c in found
-        ]
+            for action in card.get("actions", [])
+            if action.get("type") == "updateCheckItemStateOnCard"
+        )
+        return Execution(checklists=tuple(_checklist(c) for c in card.get("checklists", [])), ticks=ticks)
+
+    def tick(self, card_id: str, item_id: str) -> None:
+        self._fetch(
+            f"/cards/{card_id}/checkItem/{item_id}", http_method="PUT", post_args={"state": "complete"}
+        )
 
     def add_checklist(self, card_id: str, name: str, items: Sequence[str]) -> str:
         """N+1 requests (py-trello's own add_checklist also re-fetches the whole card)."""
@@ -340,6 +359,18 @@ class TrelloBoard:
         return self._member
 
 
+def _checklist(found: dict) -> Checklist:
+    items = found.get("checkItems", [])
+    return Checklist(
+        id=found["id"],
+        name=found.get("name", ""),
+        items=tuple(i.get("name", "") for i in items),
+        entries=tuple(
+            CheckItem(id=i["id"], name=i.get("name", ""), checked=i.get("state") == "complete") for i in items
+        ),
+    )
+
+
 def _snapshot(card: dict) -> CardSnapshot:
     return CardSnapshot(
         id=card["id"],
@@ -358,11 +389,3 @@ def _refusal(method: str, path: str, error: ResourceUnavailable) -> str:
     status = getattr(error, "_status", "?")
     body = str(getattr(error, "_msg", "")).rsplit(" at https://", 1)[0][:200]
     return f"Trello a refusé {method} {path} (HTTP {status}) : {body}"
-
-
-def build_board(
-    *, base_url: str, api_key: str, token: str, board_id: str, **http_options: Any
-) -> TrelloBoard:
-    return TrelloBoard(
-        http=TrelloHttp(base_url=base_url, **http_options), api_key=api_key, token=token, board_id=board_id
-    )

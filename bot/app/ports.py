@@ -55,10 +55,37 @@ class Attachment:
 
 
 @dataclass(frozen=True)
+class CheckItem:
+    id: str
+    name: str
+    checked: bool = False
+
+
+@dataclass(frozen=True)
 class Checklist:
     id: str
     name: str
-    items: tuple[str, ...] = ()
+    items: tuple[str, ...] = ()  # the items' names
+    entries: tuple[CheckItem, ...] = ()
+
+
+@dataclass(frozen=True)
+class Tick:
+    """Somebody ticked or unticked a checklist item (Trello's `updateCheckItemStateOnCard` action)."""
+
+    action_id: str
+    item_id: str
+    item_name: str
+    checked: bool
+    member_id: str
+
+
+@dataclass(frozen=True)
+class Execution:
+    """A card's checklists and the ticks made on them, newest tick first: read in one request."""
+
+    checklists: tuple[Checklist, ...]
+    ticks: tuple[Tick, ...]
 
 
 @dataclass(frozen=True)
@@ -88,12 +115,24 @@ class Board(Protocol):
     def checklists(self, card_id: str) -> list[Checklist]: ...
     def add_checklist(self, card_id: str, name: str, items: Sequence[str]) -> str: ...
     def add_checklist_items(self, checklist_id: str, items: Sequence[str]) -> None: ...
+    def execution(self, card_id: str) -> Execution: ...
+    def tick(self, card_id: str, item_id: str) -> None: ...
 
 
 class Console(Protocol):
-    def run(self, command: DryRunCommand) -> ConsoleResult: ...
-    def migration_help(self) -> ConsoleResult: ...
-    def close(self) -> None: ...
+    """The Symfony console on preprod; the local and SSH runners of `bot.adapters.console` implement it."""
+
+    def run(self, command: DryRunCommand) -> ConsoleResult:
+        """Run one dry-run; TypeError for anything else, before any process starts."""
+        ...
+
+    def migration_help(self) -> ConsoleResult:
+        """Run `help app:migrate-individuals-to-other-organization` (for `doctor`)."""
+        ...
+
+    def close(self) -> None:
+        """Release what the runner keeps open between runs (the SSH master connection)."""
+        ...
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,7 @@ class Lists:
     waiting: str
     fix: str
     approved: str
+    done: str
     label: str | None
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
-from bot.adapters.console import run_all
 from bot.app.ports import Console
 from bot.domain.command import DryRunCommand
 from bot.domain.console_output import interpret
-from bot.domain.model import ConflictDecision, Plan, Simulation
+from bot.domain.model import ConflictDecision, ConsoleResult, DryRun, Plan, Simulation
 from bot.domain.plan import without_accommodations
 from bot.texts.text import plan_prefix, short_label
 
@@ -65,6 +65,16 @@ def redo_without_accommodations(
     )
 
 
+def rerun(
+    plan: Plan, console: Console, *, indexes: tuple[int, ...], console_command: str
+) -> tuple[DryRun, ...]:
+    """Some of a plan's rules dry-run again (verifying an executed group), one after the other."""
+    simulation = _run(
+        plan, console, console_command=console_command, concurrency=1, progress=None, only=set(indexes)
+    )
+    return simulation.runs
+
+
 def _run(
     plan: Plan,
     console: Console,
@@ -101,3 +111,26 @@ def _arrow(plan: Plan, index: int) -> str:
     origin = short_label(rule.origin, prefix).rsplit(" (ID", 1)[0]
     destination = short_label(rule.destination, prefix).rsplit(" (ID", 1)[0]
     return f"{origin} → {destination}"
+
+
+def run_all(
+    runner: Console,
+    commands: Sequence[DryRunCommand],
+    *,
+    concurrency: int = 1,
+    on_start: Callable[[int, DryRunCommand], None] | None = None,
+) -> list[ConsoleResult]:
+    """Run every command (one after another unless `concurrency` > 1); results in input order."""
+    if concurrency < 1:
+        raise ValueError("concurrency must be at least 1")
+
+    def run_one(index: int) -> ConsoleResult:
+        command = commands[index]
+        if on_start is not None:
+            on_start(index, command)
+        return runner.run(command)
+
+    if concurrency == 1 or len(commands) <= 1:
+        return [run_one(index) for index in range(len(commands))]
+    with ThreadPoolExecutor(max_workers=min(concurrency, len(commands))) as pool:
+        return list(pool.map(run_one, range(len(commands))))

@@ -124,6 +124,12 @@ class CardSteps:
             checklist_id = found.id
         self.journal(run, step, checklist_id)
 
+    def tick(self, run: Round, step: str, item_id: str) -> None:
+        """Tick a checklist item (ticking twice is harmless: the journal only saves a request)."""
+        if self.done(run, step) is None:
+            self.board.tick(run.card.id, item_id)
+            self.journal(run, step, item_id)
+
     def transition(self, run: Round, event: Event, *, error: str | None = None) -> None:
         """The card's state changes by the lifecycle's table, never otherwise."""
         state = next_state(run.record.state, event)
@@ -173,6 +179,16 @@ class CardSteps:
             self.journal(run, channel_step, json.dumps({"channel": ref.channel, "ts": ref.ts}))
             refs.append(ref)
         return refs
+
+    def slack_reply(self, run: Round, step: str, ref: MessageRef, text: str) -> None:
+        """A line in a request's thread. A reply cannot be found again after a crash: its intent is journaled
+        first, so a crash at that instant loses the line rather than posting it twice."""
+        assert self.chat is not None
+        if self.done(run, step + INTENT) is not None:
+            return
+        self.journal(run, step + INTENT, "")
+        self.chat.reply(ref, text)
+        self.journal(run, step, ref.ts)
 
     def slack_upload(
         self, run: Round, step: str, ref: MessageRef, *, filename: str, data: bytes, title: str

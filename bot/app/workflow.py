@@ -15,14 +15,16 @@ import time
 from collections.abc import Sequence
 
 from bot.app.decisions import Decisions, Outcome
+from bot.app.execution import ExecutionFollowUp
 from bot.app.ports import Board, CardSnapshot, Chat, Clock, Console, Member, MessageRef, Store
 from bot.app.requests import Requests
 from bot.app.rounds import Listener, Lists, Rounds
 from bot.app.steps import CardSteps
 from bot.app.trello_comments import TrelloComments
 from bot.domain.decision import CLOCK, Decision, RequestKey
-from bot.domain.lifecycle import DECIDING, Event
-from bot.domain.records import SlackRequest
+from bot.domain.lifecycle import DECIDING, EXECUTING, Event
+from bot.domain.records import CardRecord, SlackRequest
+from bot.domain.verification import PREPROD, PROD
 from bot.settings import Settings
 from bot.texts import decisions as outcomes
 
@@ -41,6 +43,7 @@ class Workflow:
         clock: Clock = time.time,
         listener: Listener | None = None,
         chat: Chat | None = None,
+        prod_console: Console | None = None,
         trello_pos: Sequence[Member] = (),
     ) -> None:
         self.board = board
@@ -53,30 +56,45 @@ class Workflow:
         self.steps = CardSteps(board=board, store=store, clock=clock, chat=chat)
         self.requests = Requests(chat=chat, store=store, settings=settings) if chat is not None else None
         shared = {"board": board, "store": store, "settings": settings, "lists": lists, "clock": clock}
-        shared["trello_pos"] = tuple(trello_pos)
         self.rounds = Rounds(
-            **shared, console=console, steps=self.steps, requests=self.requests, emit=self.emit
+            **shared,
+            console=console,
+            steps=self.steps,
+            requests=self.requests,
+            emit=self.emit,
+            trello_pos=trello_pos,
         )
         self.decisions = Decisions(
-            **shared, steps=self.steps, rounds=self.rounds, requests=self.requests, chat=chat, emit=self.emit
+            **shared,
+            steps=self.steps,
+            rounds=self.rounds,
+            requests=self.requests,
+            chat=chat,
+            emit=self.emit,
+            trello_pos=trello_pos,
         )
-        # POs on Trello: their comments on a waiting card are one more source of decisions.
-        self.trello_comments = (
-            TrelloComments(
-                board=board,
-                store=store,
-                settings=settings,
-                clock=clock,
-                steps=self.steps,
-                pos=trello_pos,
-                apply=self.apply,
-            )
-            if trello_pos
-            else None
+        consoles = {PREPROD: console} | ({PROD: prod_console} if prod_console is not None else {})
+        self.execution = ExecutionFollowUp(
+            **shared, steps=self.steps, requests=self.requests, consoles=consoles, emit=self.emit
         )
+        self.trello_comments = self._trello_comments(trello_pos)
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
         self._stopping = threading.Event()
+
+    def _trello_comments(self, trello_pos: Sequence[Member]) -> TrelloComments | None:
+        """POs on Trello: their comments on a waiting card are one more source of decisions."""
+        if not trello_pos:
+            return None
+        return TrelloComments(
+            board=self.board,
+            store=self.store,
+            settings=self.settings,
+            clock=self.clock,
+            steps=self.steps,
+            pos=trello_pos,
+            apply=self.apply,
+        )
 
     # --- the poll --------------------------------------------------------------------------------
 
@@ -139,8 +157,18 @@ class Workflow:
         record = self.store.card(card.id)
         if record is not None and record.state in DECIDING:
             self.decisions.finish(card, record)  # a decision recorded, its effects not all done yet
-            return
-        self.rounds.handle(card, record)
+        elif record is not None and self._executing(card, record):
+            self.execution.follow(card, record)
+        else:
+            self.rounds.handle(card, record)
+
+    def _executing(self, card: CardSnapshot, record: CardRecord) -> bool:
+        """Approved, left where it is, and still the text that was approved."""
+        return (
+            record.state in EXECUTING
+            and card.list_id != self.lists.todo
+            and record.fingerprint == self.rounds.description_hash(card.desc)
+        )
 
     # --- decisions -------------------------------------------------------------------------------
 

@@ -22,14 +22,14 @@ from typing import Any, Protocol, TextIO
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.adapters.console import ConsoleRunner, build_runner
+from bot.adapters.console import build_runner
 from bot.adapters.store import Store
 from bot.adapters.trello import TrelloError
-from bot.app.ports import BoardLayout
+from bot.app.ports import BoardLayout, Console
 from bot.domain.command import MIGRATION_COMMAND
 from bot.domain.console_output import console_failure
 from bot.domain.model import ConsoleResult
-from bot.settings import Settings, SettingsError
+from bot.settings import Settings, SettingsError, slack_problems, trello_problems
 from bot.texts import doctor as texts
 
 log = logging.getLogger("migrabot.doctor")
@@ -56,9 +56,6 @@ SLACK_REFUSED_TOKEN = frozenset(
 )
 SSH_CONNECTION_FAILED = 255  # ssh's own exit code when it could not connect or authenticate
 _REFUSAL = re.compile(r"\(HTTP (?P<status>\d{3})\) : (?P<body>.*)$", re.DOTALL)
-_URL = re.compile(r"^https?://[^\s/]+")
-_SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
-_SLACK_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]+$")
 
 
 @dataclass(frozen=True)
@@ -98,65 +95,22 @@ def check_settings_load(load: Callable[[], Settings]) -> tuple[Settings | None, 
     return settings, Check("settings", True, texts.SETTINGS_LOADED)
 
 
-def trello_settings_missing(settings: Settings) -> list[str]:
-    values = {
-        "TRELLO_API_KEY": settings.trello_api_key,
-        "TRELLO_TOKEN": settings.trello_token.get_secret_value(),
-        "TRELLO_BOARD_ID": settings.trello_board_id,
-    }
-    return [name for name, value in values.items() if not value.strip()]
-
-
 def check_trello_settings(settings: Settings) -> Check:
-    absent = trello_settings_missing(settings)
-    problems = [texts.missing(name) for name in absent]
-    fixes = [texts.TRELLO_CREDENTIALS_FIX] if absent else []
-    if not _URL.match(settings.trello_api_base_url):
-        problems.append(texts.malformed("TRELLO_API_BASE_URL", texts.URL_FIX))
-        fixes.append(f"TRELLO_API_BASE_URL : {texts.URL_FIX}")
+    problems = trello_problems(settings)
     if problems:
-        detail = texts.settings_problems("Trello", problems)
-        if absent:
+        detail, fix = texts.settings_report("Trello", problems)
+        if any(problem.missing for problem in problems):
             detail += texts.TRELLO_NOT_CHECKED
-        return Check("settings.trello", False, detail, texts.in_env_file(fixes))
+        return Check("settings.trello", False, detail, fix)
     return Check("settings.trello", True, texts.trello_settings_ok(settings.trello_board_id))
 
 
 def check_slack_settings(settings: Settings) -> Check:
     if not settings.slack_enabled:
         return Check("settings.slack", None, texts.SLACK_DISABLED)
-    found: list[tuple[str, str]] = []  # (problem, fix)
-    if not settings.slack_bot_token.get_secret_value().startswith("xoxb-"):
-        found.append(
-            (texts.malformed("SLACK_BOT_TOKEN", "xoxb-…"), f"SLACK_BOT_TOKEN : {texts.SLACK_BOT_TOKEN_FIX}")
-        )
-    po_fix = f"SLACK_PO_USER_IDS : {texts.SLACK_PO_FIX}"
-    if not settings.po_user_ids:
-        found.append((texts.missing("SLACK_PO_USER_IDS"), po_fix))
-    elif not all(_SLACK_USER_ID.match(user) for user in settings.po_user_ids):
-        found.append((texts.malformed("SLACK_PO_USER_IDS", "U… ou W…"), po_fix))
-    app_token = settings.slack_app_token.get_secret_value()
-    if settings.slack_mode == "socket" and not app_token.startswith("xapp-"):
-        problem = (
-            texts.malformed("SLACK_APP_TOKEN", "xapp-…") if app_token else texts.missing("SLACK_APP_TOKEN")
-        )
-        found.append((f"{problem} (mode socket)", f"SLACK_APP_TOKEN : {texts.SLACK_APP_TOKEN_FIX}"))
-    if settings.slack_mode == "http" and not settings.slack_signing_secret.get_secret_value():
-        problem = texts.missing("SLACK_SIGNING_SECRET")
-        found.append((f"{problem} (mode http)", f"SLACK_SIGNING_SECRET : {texts.SLACK_SIGNING_SECRET_FIX}"))
-    for setting, value in (
-        ("SLACK_CHANNEL_ID", settings.slack_channel_id),
-        ("SLACK_TEAM_CHANNEL_ID", settings.slack_team_channel_id),
-    ):
-        if value and not _SLACK_CHANNEL_ID.match(value):
-            found.append((texts.malformed(setting, "C…, G… ou D…"), f"{setting} : {texts.SLACK_CHANNEL_FIX}"))
-    if not _URL.match(settings.slack_api_base_url):
-        found.append(
-            (texts.malformed("SLACK_API_BASE_URL", texts.URL_FIX), f"SLACK_API_BASE_URL : {texts.URL_FIX}")
-        )
-    if found:
-        detail = texts.settings_problems("Slack", [problem for problem, _ in found])
-        return Check("settings.slack", False, detail, texts.in_env_file([fix for _, fix in found]))
+    problems = slack_problems(settings)
+    if problems:
+        return Check("settings.slack", False, *texts.settings_report("Slack", problems))
     return Check(
         "settings.slack", True, texts.slack_settings_ok(settings.slack_mode, len(settings.po_user_ids))
     )
@@ -210,12 +164,7 @@ def check_trello(board: DoctorBoard, *, settings: Settings, fix: bool) -> list[C
 
 
 def wanted_lists(settings: Settings) -> list[tuple[str, str]]:
-    return [
-        ("TRELLO_LIST_TODO", settings.trello_list_todo),
-        ("TRELLO_LIST_WAITING", settings.trello_list_waiting),
-        ("TRELLO_LIST_FIX", settings.trello_list_fix),
-        ("TRELLO_LIST_APPROVED", settings.trello_list_approved),
-    ]
+    return settings.board_lists()
 
 
 def _account_failure(error: TrelloError) -> Check:
@@ -313,7 +262,7 @@ def missing_options(help_text: str) -> list[str]:
     ]
 
 
-def check_console(runner: ConsoleRunner, *, ssh_target: str, workdir: str, timeout_s: float) -> Check:
+def check_console(runner: Console, *, ssh_target: str, workdir: str, timeout_s: float) -> Check:
     """`help app:migrate-individuals-to-other-organization` through the configured transport."""
     where = texts.console_where(ssh_target)
     result = runner.migration_help()
@@ -425,7 +374,7 @@ def _guarded(subject: str, name: str, produce: Callable[[], list[Check]]) -> lis
 def _trello_checks(settings: Settings, *, fix: bool) -> list[Check]:
     from bot.bootstrap import build_board
 
-    if trello_settings_missing(settings):
+    if any(problem.missing for problem in trello_problems(settings)):
         return []  # the settings line already says so, and that Trello was not checked
     board = build_board(settings, **TRELLO_HTTP_OPTIONS)
     try:

@@ -31,6 +31,8 @@ STATE_LABELS = {
     CardState.AWAITING_DECISION: "conflit d'hébergements à trancher",
     CardState.AWAITING_APPROVAL: "en attente du PO",
     CardState.APPROVED: "validé, à exécuter",
+    CardState.PREPROD_VERIFIED: "preprod vérifiée, prod à exécuter",
+    CardState.DONE: "migration terminée",
     CardState.ERROR: "erreur interne",
     CardState.FAILED: "simulation échouée",
     CardState.INVALID: "ticket à corriger",

@@ -15,6 +15,7 @@ MIGRATION_COMMAND = "app:migrate-individuals-to-other-organization"
 DEFAULT_CONSOLE = "php bin/console"
 DRY_RUN_FLAG = "--dry-run"
 TARGET_VALUE_LONG = "--targetFieldValue"
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"  # a custom field's slug (`-f`), from the ticket or the settings
 
 
 def quote_value(value: str) -> str:

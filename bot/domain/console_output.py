@@ -29,6 +29,7 @@ from bot.domain.model import (
     Figures,
     Rule,
 )
+from bot.domain.names import comparable_name
 
 EXCERPT_MAX_LINES = 40
 EXCERPT_MAX_CHARS = 3000
@@ -721,18 +722,6 @@ def console_failure(result: ConsoleResult) -> str | None:
     else:
         return None
     return f"{message} : {_quoted(said)}" if said else f"{message}, sans message."
-
-
-_DASHES = "-‐‑‒–—―−"
-_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'"})
-_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae"})
-
-
-def comparable_name(name: str) -> str:
-    """A centre name with case, accents, dashes, apostrophe styles and spacing ignored."""
-    decomposed = unicodedata.normalize("NFKD", name.casefold().translate(_LIGATURES))
-    kept = (c for c in decomposed if not unicodedata.combining(c) and not c.isspace() and c not in _DASHES)
-    return "".join(kept).translate(_APOSTROPHES)
 
 
 def name_warnings(rule: Rule, figures: Figures) -> tuple[str, ...]:

@@ -20,7 +20,9 @@ class CardState(StrEnum):
     AWAITING_DECISION = "awaiting_decision"  # shared accommodations: the team must decide
     AWAITING_APPROVAL = "awaiting_approval"  # the PO is asked
     APPROVING = "approving"  # approved: final commands and checklist being written
-    APPROVED = "approved"  # final commands on the card, « Validé — à exécuter »
+    APPROVED = "approved"  # final commands on the card, « Validé — à exécuter »: preprod groups are run
+    PREPROD_VERIFIED = "preprod_verified"  # every preprod group verified: prod is run in the same order
+    DONE = "done"  # prod verified (or every step ticked without prod access): « Terminé »
     REFUSING = "refusing"
     REFUSED = "refused"
     RESIMULATING = "resimulating"  # the PO asked for a new simulation
@@ -45,6 +47,8 @@ class Event(StrEnum):
     RESIMULATE = "resimulate"
     EXPIRE = "expire"
     EFFECTS_DONE = "effects_done"  # every effect of the recorded decision is done
+    PREPROD_VERIFIED = "preprod_verified"  # the last preprod group's verification passed
+    MIGRATION_DONE = "migration_done"  # prod verified, or every step ticked without prod access
     DESCRIPTION_CHANGED = "description_changed"
     TAKEN_OUT = "taken_out"
     LEFT_BOARD = "left_board"
@@ -71,10 +75,12 @@ DECIDING = {
     S.RESIMULATING: S.RESIMULATED,
     S.EXPIRING: S.EXPIRED,
 }
+# Approved: people run the final commands, the bot verifies each group they tick.
+EXECUTING = frozenset({S.APPROVED, S.PREPROD_VERIFIED})
 # Nothing left for the bot or the team to do.
-FINAL = frozenset({S.REFUSED, S.RESIMULATED, S.EXPIRED, S.OBSOLETE, S.ABANDONED, S.ARCHIVED})
+FINAL = frozenset({S.REFUSED, S.RESIMULATED, S.EXPIRED, S.OBSOLETE, S.ABANDONED, S.ARCHIVED, S.DONE})
 # Cards whose figures still matter to other cards touching the same centres.
-COUNTS_FOR_LOCKS = RUNNING | WAITING | frozenset(DECIDING) | {S.APPROVED}
+COUNTS_FOR_LOCKS = RUNNING | WAITING | frozenset(DECIDING) | EXECUTING
 
 TRANSITIONS: dict[tuple[CardState | None, Event], CardState] = {
     # A new round can start from anywhere (first sight, moved back to « À simuler », description changed).
@@ -89,6 +95,8 @@ TRANSITIONS: dict[tuple[CardState | None, Event], CardState] = {
     (S.AWAITING_APPROVAL, E.RESIMULATE): S.RESIMULATING,
     **{(state, E.EXPIRE): S.EXPIRING for state in WAITING},
     **{(transient, E.EFFECTS_DONE): done for transient, done in DECIDING.items()},
+    (S.APPROVED, E.PREPROD_VERIFIED): S.PREPROD_VERIFIED,
+    (S.PREPROD_VERIFIED, E.MIGRATION_DONE): S.DONE,
     **{(state, E.DESCRIPTION_CHANGED): S.OBSOLETE for state in WAITING},
     **{(state, E.TAKEN_OUT): S.ABANDONED for state in RUNNING},
     **{(state, E.LEFT_BOARD): S.ARCHIVED for state in COUNTS_FOR_LOCKS},
@@ -97,9 +105,6 @@ TRANSITIONS: dict[tuple[CardState | None, Event], CardState] = {
     **{(state, E.INTERNAL_ERROR): state for state in CardState},
     **{(state, E.INTERNAL_ERROR): S.ERROR for state in RUNNING},
 }
-
-# Events that record a round's one decision (atomically, the first one wins).
-DECISION_EVENTS = frozenset({E.APPROVE, E.REFUSE, E.RESIMULATE, E.EXPIRE})
 
 
 def next_state(state: CardState | None, event: Event) -> CardState:

@@ -104,10 +104,6 @@ class Plan:
     fingerprint: str
     field_slug: str
 
-    @property
-    def has_crossing(self) -> bool:
-        return any(group.crosses for group in self.groups)
-
 
 # --- what the console says -------------------------------------------------------------------------
 

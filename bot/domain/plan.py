@@ -51,11 +51,6 @@ def fingerprint(rules: Sequence[Rule], *, field_slug: str) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 
 
-def execution_order(plan: Plan) -> tuple[int, ...]:
-    """Rule indexes in the order they must run: group after group, as the ticket gives them."""
-    return tuple(index for group in plan.groups for index in group.rule_indexes)
-
-
 def without_accommodations(plan: Plan, rule_indexes: Sequence[int]) -> Plan:
     """The « sans hébergements » decision: the rules concerned lose --withAccommodations."""
     concerned = set(rule_indexes)

@@ -25,6 +25,7 @@ class CardRecord:
     decision: str | None  # the accommodation conflict's decision (a ConflictDecision value)
     decision_by: str | None
     attempts: int = 0  # internal errors in a row in this round
+    activity_seen: str = ""  # the card's dateLastActivity when its execution was last read
 
 
 @dataclass(frozen=True)

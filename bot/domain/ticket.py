@@ -15,8 +15,9 @@ from functools import cache
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
+from bot.domain.command import SLUG_PATTERN
 from bot.domain.model import Center, ConflictDecision, Notice, Problem, Rule, Ticket
-from bot.settings import SLUG_PATTERN
+from bot.domain.names import comparable_name
 
 EXAMPLE_ORIGIN = "Centre initial = France Fraternités - CHU 75 (ID 4537)"
 EXAMPLE_RULE = "- lorsque le champ = CHU 77 → vers France Fraternités - CHU 77 (ID 5644)"
@@ -210,7 +211,7 @@ def _read_origin_line(builder: _Builder, line: Line, statement: Tree) -> None:
         builder.block_origins[builder.block] = (line.number, center)
     if center is not None and center.name:
         known = builder.origin_names.setdefault(center.id, center.name)
-        if _comparable(known) != _comparable(center.name):
+        if comparable_name(known) != comparable_name(center.name):
             builder.warnings.append(
                 Notice(
                     f"le centre {center.id} est nommé « {center.name} » ici et « {known} » plus haut",
@@ -547,12 +548,6 @@ def _conflict(rule: Rule, draft: _RuleDraft, seen: dict[tuple, Rule], accepted: 
             "soit « tous les dossiers → … », soit des règles « lorsque le champ = … »",
         )
     return None
-
-
-def _comparable(name: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", name)
-    letters = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return re.sub(r"[\s\-–—_.]+", " ", letters).strip().casefold()
 
 
 # --- syntax errors -------------------------------------------------------------------------------

@@ -7,10 +7,23 @@ what was found, then « → » and what to do, naming the setting or the command
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from bot.commands.doctor import Check
+
+class Check(Protocol):
+    """One result of `migrabot doctor` as rendered here (`bot.commands.doctor.Check` has this shape)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def ok(self) -> bool | None: ...
+    @property
+    def detail(self) -> str: ...
+    @property
+    def fix(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+
 
 OK_MARK = "✓"
 ERROR_MARK = "✗"
@@ -103,6 +116,65 @@ NOBODY_DECIDES_FIX = (
 
 def in_env_file(fixes: Sequence[str]) -> str:
     return "renseignez dans .env " + " ; ".join(dict.fromkeys(fixes))
+
+
+class SettingProblem(Protocol):
+    """`bot.settings.SettingProblem` as worded here."""
+
+    @property
+    def setting(self) -> str: ...
+    @property
+    def missing(self) -> bool: ...
+    @property
+    def mode(self) -> str: ...
+
+
+_TRELLO_CREDENTIALS = frozenset({"TRELLO_API_KEY", "TRELLO_TOKEN", "TRELLO_BOARD_ID"})
+_EXPECTED_FORM = {
+    "TRELLO_API_BASE_URL": URL_FIX,
+    "SLACK_API_BASE_URL": URL_FIX,
+    "SLACK_BOT_TOKEN": "xoxb-…",
+    "SLACK_APP_TOKEN": "xapp-…",
+    "SLACK_PO_USER_IDS": "U… ou W…",
+    "SLACK_CHANNEL_ID": "C…, G… ou D…",
+    "SLACK_TEAM_CHANNEL_ID": "C…, G… ou D…",
+}
+_SETTING_FIX = {
+    "TRELLO_API_BASE_URL": URL_FIX,
+    "SLACK_API_BASE_URL": URL_FIX,
+    "SLACK_BOT_TOKEN": SLACK_BOT_TOKEN_FIX,
+    "SLACK_APP_TOKEN": SLACK_APP_TOKEN_FIX,
+    "SLACK_SIGNING_SECRET": SLACK_SIGNING_SECRET_FIX,
+    "SLACK_PO_USER_IDS": SLACK_PO_FIX,
+    "SLACK_CHANNEL_ID": SLACK_CHANNEL_FIX,
+    "SLACK_TEAM_CHANNEL_ID": SLACK_CHANNEL_FIX,
+}
+
+
+def setting_problem(problem: SettingProblem) -> str:
+    found = (
+        missing(problem.setting)
+        if problem.missing
+        else malformed(problem.setting, _EXPECTED_FORM[problem.setting])
+    )
+    return f"{found} (mode {problem.mode})" if problem.mode else found
+
+
+def setting_fix(problem: SettingProblem) -> str:
+    if problem.setting in _TRELLO_CREDENTIALS:
+        return TRELLO_CREDENTIALS_FIX  # key, token and board id are found together, on Trello's pages
+    return f"{problem.setting} : {_SETTING_FIX[problem.setting]}"
+
+
+def settings_report(subject: str, problems: Sequence[SettingProblem]) -> tuple[str, str]:
+    """(what is wrong, what to do) for one service's settings, for doctor's line and the start-up error."""
+    detail = settings_problems(subject, [setting_problem(problem) for problem in problems])
+    return detail, in_env_file([setting_fix(problem) for problem in problems])
+
+
+def setup_refused(detail: str, fix: str) -> str:
+    """`migrabot run` stops before touching anything: the same words as `migrabot doctor`."""
+    return f"{detail} → {fix}"
 
 
 # --- Trello -----------------------------------------------------------------------------------------

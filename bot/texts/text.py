@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from bot.domain.command import DEFAULT_CONSOLE, FinalCommand
@@ -17,6 +18,18 @@ from bot.domain.model import (
 from bot.domain.synthesis import Synthesis
 
 FENCE = "```"
+# `migrabot demo` from the wheel (Docker image, pip install): the stand-ins stay in the repository.
+DEMO_WITHOUT_SANDBOX = (
+    "la démo a besoin du bac à sable (le dossier sandbox/ du dépôt), qui n'est pas installé avec le paquet : "
+    "lancez « make demo » depuis une copie du dépôt"
+)
+
+
+def code_block(text: str) -> list[str]:
+    """`text` in a fenced block whose fence is longer than any run of backticks inside: nothing escapes it."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [fence, text, fence]
 
 
 def describe_problem(problem: Problem) -> str:

@@ -186,9 +186,6 @@ class SlackSandbox:
                 if f["completed"]
             ]
 
-    def calls_to(self, method: str) -> list[RecordedCall]:
-        return [call for call in list(self.calls) if call.method == method]
-
     # --- what Slack's side (the driver) needs
 
     def issue_trigger(self, user_id: str) -> str:

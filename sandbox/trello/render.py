@@ -181,30 +181,10 @@ def label_json(store: Store, label: Label) -> dict[str, Any]:
 
 
 def card_json(store: Store, card: Card) -> dict[str, Any]:
-    checklists = store.card_checklists(card)
-    check_items = [item for checklist in checklists for item in checklist.items]
-    comments = sum(1 for action in store.card_actions(card) if action.type == "commentCard")
     return {
         "id": card.id,
         "address": None,
-        "badges": {
-            "attachmentsByType": {"trello": {"board": 0, "card": 0}},
-            "externalSource": None,
-            "location": False,
-            "votes": 0,
-            "viewingMemberVoted": False,
-            "subscribed": False,
-            "fogbugz": "",
-            "checkItems": len(check_items),
-            "checkItemsChecked": sum(1 for item in check_items if item.state == "complete"),
-            "checkItemsEarliestDue": None,
-            "comments": comments,
-            "attachments": len(card.id_attachments),
-            "description": bool(card.desc),
-            "due": card.due,
-            "dueComplete": card.due_complete,
-            "start": None,
-        },
+        "badges": _badges_json(store, card),
         "checkItemStates": [],
         "closed": card.closed,
         "coordinates": None,
@@ -242,6 +222,29 @@ def card_json(store: Store, card: Card) -> dict[str, Any]:
             "isTemplate": False,
         },
         "isTemplate": False,
+        "start": None,
+    }
+
+
+def _badges_json(store: Store, card: Card) -> dict[str, Any]:
+    check_items = [item for checklist in store.card_checklists(card) for item in checklist.items]
+    comments = sum(1 for action in store.card_actions(card) if action.type == "commentCard")
+    return {
+        "attachmentsByType": {"trello": {"board": 0, "card": 0}},
+        "externalSource": None,
+        "location": False,
+        "votes": 0,
+        "viewingMemberVoted": False,
+        "subscribed": False,
+        "fogbugz": "",
+        "checkItems": len(check_items),
+        "checkItemsChecked": sum(1 for item in check_items if item.state == "complete"),
+        "checkItemsEarliestDue": None,
+        "comments": comments,
+        "attachments": len(card.id_attachments),
+        "description": bool(card.desc),
+        "due": card.due,
+        "dueComplete": card.due_complete,
         "start": None,
     }
 

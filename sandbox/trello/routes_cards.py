@@ -352,6 +352,7 @@ def put_card_check_item(call: Call) -> dict[str, Any]:
         if state not in ("complete", "incomplete"):
             raise invalid_value("state")
         item.state = state
+        store.record_check_item_state(card, item, by=store.me)  # Trello's updateCheckItemStateOnCard
     if call.params.get("name") is not None:
         item.name = call.required_text("name")
     store.touch(card)

@@ -9,7 +9,7 @@ from sandbox.tickets import ticket_text
 from sandbox.trello.store import Store
 
 BOARD_NAME = "Reconnect Pro - Tech"
-LIST_NAMES = ("À simuler", "En attente validation PO", "À corriger", "Validé — à exécuter")
+LIST_NAMES = ("À simuler", "En attente validation PO", "À corriger", "Validé — à exécuter", "Terminé")
 LABEL_NAME = "Migration des dossiers usagers"
 LABEL_COLOR = "blue"
 CARD_NAME = "Migration des dossiers usagers - France Fraternités CHU 75 et CPH"

@@ -148,6 +148,22 @@ class TrelloSandbox:
             author = store.member(by) if by else store.human
             return render.action_json(store, store.add_comment(store.card(card_id), text, by=author))
 
+    def tick(self, card_id: str, item_name: str, *, checked: bool = True) -> dict:
+        """A person ticks (or unticks) a checklist item by its name, as Trello records it."""
+        store = self._store
+        with store.lock:
+            card = store.card(card_id)
+            item = next(
+                item
+                for checklist in store.card_checklists(card)
+                for item in checklist.items
+                if item.name == item_name
+            )
+            item.state = "complete" if checked else "incomplete"
+            store.record_check_item_state(card, item, by=store.human)
+            store.touch(card)
+            return render.check_item_json(item)
+
     # --- inspection
 
     def card(self, card_id: str) -> dict:

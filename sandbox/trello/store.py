@@ -340,6 +340,18 @@ class Store:
         self.touch(card)
         return action
 
+    def record_check_item_state(self, card: Card, item: CheckItem, *, by: Member) -> Action:
+        checklist = self.checklists[item.id_checklist]
+        return self.record(
+            card,
+            "updateCheckItemStateOnCard",
+            by=by,
+            data={
+                "checkItem": {"id": item.id, "name": item.name, "state": item.state},
+                "checklist": {"id": checklist.id, "name": checklist.name},
+            },
+        )
+
     def edit_comment(self, action: Action, text: str) -> Action:
         action.data["text"] = text
         action.data["dateLastEdited"] = self.clock.tick()

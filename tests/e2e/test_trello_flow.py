@@ -177,6 +177,7 @@ def _scenario(workdir: Path, *, kill_after: int | None) -> tuple[tuple, int]:
                 changes.append(request.path)
                 if len(changes) == kill_after and process:
                     process[0].send_signal(signal.SIGKILL)
+                    process[0].wait()  # dead before the loop below can see the change: it restarts it
 
         stack.trello.after_reply = kill_on_change
         process.append(_run_bot(env, workdir))

@@ -130,3 +130,21 @@ def test_installed_console_script_parses_the_packaged_runbook_ticket(installed_v
     )
     assert result.returncode == 0, result.stderr
     assert "php bin/console app:migrate-individuals-to-other-organization -o 4537 -d 5644" in result.stdout
+
+
+def test_the_demo_from_the_wheel_says_in_french_that_the_sandbox_is_not_installed(
+    installed_venv: Path, tmp_path: Path
+):
+    result = subprocess.run(
+        [str(installed_venv / "bin/migrabot"), "demo"],
+        cwd=tmp_path,
+        env=_clean_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        "migrabot : la démo a besoin du bac à sable (le dossier sandbox/ du dépôt), qui n'est pas installé "
+        "avec le paquet : lancez « make demo » depuis une copie du dépôt\n"
+    )

@@ -6,7 +6,18 @@ import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
-from bot.app.ports import Attachment, BoardLayout, CardSnapshot, Checklist, Comment, Member, MessageRef
+from bot.app.ports import (
+    Attachment,
+    BoardLayout,
+    CardSnapshot,
+    CheckItem,
+    Checklist,
+    Comment,
+    Execution,
+    Member,
+    MessageRef,
+    Tick,
+)
 from bot.domain.command import DryRunCommand
 from bot.domain.model import ConsoleResult
 
@@ -15,6 +26,7 @@ LISTS = {
     "En attente validation PO": "list-waiting",
     "À corriger": "list-fix",
     "Validé — à exécuter": "list-approved",
+    "Terminé": "list-done",
 }
 LABEL_ID = "label-migration"
 BOT_MEMBER = "member-bot"
@@ -30,6 +42,8 @@ class FakeCard:
     comments: list[Comment] = field(default_factory=list)
     attachments: list[tuple[Attachment, bytes]] = field(default_factory=list)
     checklists: list[tuple[str, str, list[str]]] = field(default_factory=list)  # (id, name, items)
+    checked: set[str] = field(default_factory=set)  # item ids « checklist:position »
+    ticks: list[Tick] = field(default_factory=list)  # oldest first
 
 
 class FakeBoard:
@@ -68,6 +82,31 @@ class FakeBoard:
         if list_name is not None:
             changes["list_id"] = LISTS[list_name]
         card.snapshot = replace(card.snapshot, **changes)
+
+    def person_ticks(self, card_id: str, item_name: str, *, checked: bool = True) -> None:
+        """A person ticks (or unticks) an item of the card's checklists, as Trello records it."""
+        card = self.cards[card_id]
+        item_id = next(
+            f"{checklist_id}:{position}"
+            for checklist_id, _, items in card.checklists
+            for position, name in enumerate(items)
+            if name == item_name
+        )
+        self._set_item(card, item_id, item_name, checked=checked, by="member-person")
+
+    def _set_item(self, card: FakeCard, item_id: str, name: str, *, checked: bool, by: str) -> None:
+        (card.checked.add if checked else card.checked.discard)(item_id)
+        card.ticks.append(Tick(f"action{next(self._ids)}", item_id, name, checked, by))
+        card.snapshot = replace(card.snapshot, last_activity=f"activity-{next(self._ids)}")
+
+    def checked_items(self, card_id: str) -> list[str]:
+        card = self.cards[card_id]
+        return [
+            name
+            for checklist_id, _, items in card.checklists
+            for position, name in enumerate(items)
+            if f"{checklist_id}:{position}" in card.checked
+        ]
 
     def list_of(self, card_id: str) -> str:
         return next(
@@ -162,6 +201,31 @@ class FakeBoard:
             Checklist(checklist_id, name, tuple(items))
             for checklist_id, name, items in self.cards[card_id].checklists
         ]
+
+    def execution(self, card_id: str) -> Execution:
+        self._call("execution", card_id)
+        card = self.cards[card_id]
+        checklists = tuple(
+            Checklist(
+                checklist_id,
+                name,
+                tuple(items),
+                tuple(
+                    CheckItem(f"{checklist_id}:{n}", item, f"{checklist_id}:{n}" in card.checked)
+                    for n, item in enumerate(items)
+                ),
+            )
+            for checklist_id, name, items in card.checklists
+        )
+        return Execution(checklists=checklists, ticks=tuple(reversed(card.ticks)))
+
+    def tick(self, card_id: str, item_id: str) -> None:
+        self._call("tick", card_id)
+        card = self.cards[card_id]
+        checklist_id, position = item_id.split(":")
+        name = next(items[int(position)] for found, _, items in card.checklists if found == checklist_id)
+        self._set_item(card, item_id, name, checked=True, by=BOT_MEMBER)
+        self._side_effect("tick")
 
     def add_checklist(self, card_id: str, name: str, items: Sequence[str]) -> str:
         self._call("add_checklist", card_id)

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.adapters.console import LocalRunner, run_all
+from bot.adapters.console import LocalRunner
+from bot.app.simulation import run_all
 from bot.domain.command import DRY_RUN_FLAG, MIGRATION_COMMAND, DryRunCommand
 from bot.domain.model import Center, Rule
 

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.adapters.console import SshRunner, run_all
+from bot.adapters.console import SshRunner
+from bot.app.simulation import run_all
 from bot.domain.command import DRY_RUN_FLAG, MIGRATION_COMMAND
 from tests.integration.adapters.test_runner_local import (
     ECHO_CONSOLE,

@@ -23,7 +23,7 @@ from sandbox.trello_server import TrelloSandbox
 from tests.support.simulator import console_command
 from tests.support.sshd import SshServer, sshd_server  # noqa: F401
 
-LISTS = ("À simuler", "En attente validation PO", "À corriger", "Validé — à exécuter")
+LISTS = ("À simuler", "En attente validation PO", "À corriger", "Validé — à exécuter", "Terminé")
 LABEL = "Migration des dossiers usagers"
 BOARD_NAME = "Reconnect Pro - Tech"
 OPTIONS = (
@@ -167,6 +167,7 @@ def test_json_reports_each_check_with_its_status(
         "trello.list_waiting",
         "trello.list_fix",
         "trello.list_approved",
+        "trello.list_done",
         "trello.label",
         "console",
         "state_db",
@@ -299,7 +300,10 @@ def test_a_missing_label_is_a_problem_that_fix_solves(
     ) in lines
 
     code, lines = doctor("--fix")
-    assert (code, lines[11]) == (0, f"✓ Trello : étiquette « {LABEL} » créée")
+    assert (code, lines[12]) == (
+        0,
+        f"✓ Trello : étiquette « {LABEL} » créée",
+    )  # after the five lists and the mode
 
 
 def test_a_refused_slack_token(healthy: dict[str, str], setenv: Callable[..., None]) -> None:

@@ -92,6 +92,7 @@ def test_py_trello_reads_the_runbook_board(sandbox, board, trello, contract):
         "En attente validation PO",
         "À corriger",
         "Validé — à exécuter",
+        "Terminé",
     ]
     assert [(label.name, label.id) for label in labels] == [
         ("Migration des dossiers usagers", board["label"])

@@ -14,13 +14,13 @@ import pytest
 
 from bot.adapters.console import (
     HELP_ARGUMENTS,
-    ConsoleRunner,
     LocalRunner,
     SshRunner,
     build_runner,
     parse_target,
     remote_command,
 )
+from bot.app.ports import Console
 from bot.domain.command import DRY_RUN_FLAG, MIGRATION_COMMAND, DryRunCommand, FinalCommand
 from bot.domain.model import Center, Rule
 from bot.settings import Settings
@@ -100,7 +100,7 @@ def ssh_runner(script: Path) -> SshRunner:
     )
 
 
-RUNNERS: dict[str, Callable[[Path], ConsoleRunner]] = {"local": local_runner, "ssh": ssh_runner}
+RUNNERS: dict[str, Callable[[Path], Console]] = {"local": local_runner, "ssh": ssh_runner}
 
 
 def recorded(trace: Path) -> list[list[str]]:
@@ -112,7 +112,7 @@ def recorded(trace: Path) -> list[list[str]]:
 @pytest.mark.parametrize("make_runner", RUNNERS.values(), ids=RUNNERS.keys())
 @pytest.mark.parametrize("command", FORBIDDEN.values(), ids=FORBIDDEN.keys())
 def test_nothing_but_a_dry_run_reaches_a_process(
-    command: object, make_runner: Callable[[Path], ConsoleRunner], recorder: tuple[Path, Path]
+    command: object, make_runner: Callable[[Path], Console], recorder: tuple[Path, Path]
 ) -> None:
     script, trace = recorder
     runner = make_runner(script)
@@ -126,7 +126,7 @@ def test_nothing_but_a_dry_run_reaches_a_process(
 
 @pytest.mark.parametrize("make_runner", RUNNERS.values(), ids=RUNNERS.keys())
 def test_a_genuine_dry_run_does_reach_the_recorder(
-    make_runner: Callable[[Path], ConsoleRunner], recorder: tuple[Path, Path]
+    make_runner: Callable[[Path], Console], recorder: tuple[Path, Path]
 ) -> None:
     """The control: the recorder does notice when it runs."""
     script, trace = recorder
@@ -158,7 +158,7 @@ def test_even_the_internal_spawn_point_refuses_arguments_without_the_flag(
 
 @pytest.mark.parametrize("make_runner", RUNNERS.values(), ids=RUNNERS.keys())
 def test_an_end_of_options_marker_in_a_value_cannot_disable_the_dry_run(
-    make_runner: Callable[[Path], ConsoleRunner], recorder: tuple[Path, Path]
+    make_runner: Callable[[Path], Console], recorder: tuple[Path, Path]
 ) -> None:
     """After a bare `--`, Symfony would read `--dry-run` as a plain argument: a value `--` travels inline."""
     script, trace = recorder

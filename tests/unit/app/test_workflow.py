@@ -20,6 +20,7 @@ LIST_IDS = Lists(
     waiting=LISTS["En attente validation PO"],
     fix=LISTS["À corriger"],
     approved=LISTS["Validé — à exécuter"],
+    done=LISTS["Terminé"],
     label=LABEL_ID,
 )
 

@@ -10,7 +10,14 @@ import pytest
 from bot.domain.lifecycle import TRANSITIONS, CardState, Event, IllegalTransition, allows, next_state
 
 S, E = CardState, Event
-IN_PROGRESS = {S.SIMULATING, S.ERROR, S.AWAITING_DECISION, S.AWAITING_APPROVAL, S.APPROVED}
+IN_PROGRESS = {
+    S.SIMULATING,
+    S.ERROR,
+    S.AWAITING_DECISION,
+    S.AWAITING_APPROVAL,
+    S.APPROVED,
+    S.PREPROD_VERIFIED,
+}
 DECIDING = {S.APPROVING, S.REFUSING, S.RESIMULATING, S.EXPIRING}
 
 EXPECTED: dict[tuple[CardState | None, Event], CardState] = {
@@ -33,6 +40,8 @@ EXPECTED: dict[tuple[CardState | None, Event], CardState] = {
     (S.REFUSING, E.EFFECTS_DONE): S.REFUSED,
     (S.RESIMULATING, E.EFFECTS_DONE): S.RESIMULATED,
     (S.EXPIRING, E.EFFECTS_DONE): S.EXPIRED,
+    (S.APPROVED, E.PREPROD_VERIFIED): S.PREPROD_VERIFIED,
+    (S.PREPROD_VERIFIED, E.MIGRATION_DONE): S.DONE,
     (S.AWAITING_APPROVAL, E.DESCRIPTION_CHANGED): S.OBSOLETE,
     (S.AWAITING_DECISION, E.DESCRIPTION_CHANGED): S.OBSOLETE,
     (S.SIMULATING, E.TAKEN_OUT): S.ABANDONED,
@@ -77,3 +86,9 @@ def test_final_states_only_leave_through_a_new_round():
     ):
         leaving = {event for event in E if allows(state, event) and next_state(state, event) is not state}
         assert leaving == {E.ROUND_STARTED}, state
+
+
+def test_execution_goes_preprod_then_prod_then_done_and_never_back():
+    assert next_state(S.APPROVED, E.PREPROD_VERIFIED) is S.PREPROD_VERIFIED
+    assert next_state(S.PREPROD_VERIFIED, E.MIGRATION_DONE) is S.DONE
+    assert not allows(S.APPROVED, E.MIGRATION_DONE)  # prod never before preprod

@@ -1,0 +1,194 @@
+"""After approval: people run the final commands group by group and tick the checklist « Exécution »; the
+bot verifies each group they tick, with `--dry-run` only, before the next one goes (runbook: « terminer et
+vérifier le premier groupe avant de lancer le second »), then prod in the same order.
+
+Cheap by construction: a card is read again only when its `dateLastActivity` moved since the last look (the
+poll already carries it), and then in one request (checklists and tick actions together). Every tick is
+handled once: its verification, comment, tick of « vérifier le groupe N » and Slack line are journaled steps
+under the tick's own action id, so ticking a group again after a fix is a new verification, and a crash
+never posts twice.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+from bot.app.ports import Board, CardSnapshot, CheckItem, Clock, Console, Execution, MessageRef, Store, Tick
+from bot.app.requests import Requests
+from bot.app.rounds import Emit, Lists
+from bot.app.simulation import rerun
+from bot.app.steps import CardSteps, Round
+from bot.domain.codec import simulation_from_dict
+from bot.domain.lifecycle import CardState, Event
+from bot.domain.model import Simulation
+from bot.domain.records import CardRecord
+from bot.domain.verification import PREPROD, PROD, ItemRef, read_item, verify_group
+from bot.settings import Settings
+from bot.texts import decisions as outcomes
+from bot.texts import execution as texts
+
+
+class ExecutionFollowUp:
+    def __init__(
+        self,
+        *,
+        board: Board,
+        store: Store,
+        settings: Settings,
+        lists: Lists,
+        clock: Clock,
+        steps: CardSteps,
+        requests: Requests | None,
+        consoles: Mapping[str, Console],
+        emit: Emit,
+    ) -> None:
+        self.board = board
+        self.store = store
+        self.settings = settings
+        self.lists = lists
+        self.clock = clock
+        self.steps = steps
+        self.requests = requests
+        self.consoles = consoles  # PREPROD always; PROD only when the bot may reach prod
+        self.emit = emit
+
+    def follow(self, card: CardSnapshot, record: CardRecord) -> None:
+        """The caller holds the card's lock; the card is approved and unchanged since its simulation."""
+        if record.activity_seen and card.last_activity == record.activity_seen:
+            return  # nothing happened on the card since the last look
+        seen = self.board.execution(card.id)
+        run = Round(card=card, record=record)
+        simulation = simulation_from_dict(record.simulation or {})
+        items = _items(seen)
+        for ref, tick in _new_group_ticks(seen, items):
+            self._on_group_ticked(run, simulation, ref, tick, items)
+        self._finish_when_done(run, simulation, items)
+        self.store.update_card(card.id, activity_seen=card.last_activity, now=self.clock())
+
+    def _on_group_ticked(
+        self, run: Round, simulation: Simulation, ref: ItemRef, tick: Tick, items: dict[ItemRef, CheckItem]
+    ) -> None:
+        key = f"{ref.environment.lower()}-{ref.group}-{tick.action_id}"
+        if self.steps.done(run, f"fait-{key}") is not None:
+            return
+        waiting_for = self._waiting_for(run, ref)
+        if waiting_for is not None:  # said once per tick; verified once the group before it is
+            warning = texts.order_warning(
+                environment=ref.environment, group=ref.group, waiting_for=waiting_for
+            )
+            self.steps.comment(run, f"ordre-{key}", warning)
+            return
+        console = self.consoles.get(ref.environment)
+        if console is None:
+            return  # prod without access: people tick its steps, the bot only waits for the last one
+        result = self._result(run, simulation, ref, key, console)
+        self.steps.comment(run, f"verification-{key}", result["text"])
+        if result["ok"]:
+            self.steps.journal(run, _verified_step(ref.environment, ref.group), tick.action_id)
+            check = items.get(ItemRef(ref.environment, ref.group, is_check=True))
+            if check is not None:
+                self.steps.tick(run, f"coche-{key}", check.id)
+        self._tell_slack(run, key, result["slack"])
+        if result["ok"] and ref.environment == PREPROD and ref.group == len(simulation.plan.groups):
+            self.steps.transition(run, Event.PREPROD_VERIFIED)
+        self.steps.journal(run, f"fait-{key}", "ok" if result["ok"] else "ecart")
+        self.emit(
+            "verified" if result["ok"] else "gap",
+            run.card,
+            {"environment": ref.environment, "group": ref.group},
+        )
+
+    def _waiting_for(self, run: Round, ref: ItemRef) -> str | None:
+        """What must be verified before this group may be: the group before it, and preprod before prod."""
+        if ref.environment == PROD and run.record.state is not CardState.PREPROD_VERIFIED:
+            return texts.WAITING_FOR_PREPROD
+        if ref.group > 1 and self.steps.done(run, _verified_step(ref.environment, ref.group - 1)) is None:
+            return texts.waiting_for_group(ref.environment, ref.group - 1)
+        return None
+
+    def _result(self, run: Round, simulation: Simulation, ref: ItemRef, key: str, console: Console) -> dict:
+        """The verification, journaled before anything is said: a resumed step says what was found then."""
+        stored = self.steps.done(run, f"resultat-{key}")
+        if stored is not None:
+            return json.loads(stored)
+        group = simulation.plan.groups[ref.group - 1]
+        runs = rerun(
+            simulation.plan,
+            console,
+            indexes=group.rule_indexes,
+            console_command=self.settings.display_console_command,
+        )
+        verification = verify_group(simulation, environment=ref.environment, group=ref.group, runs=runs)
+        last = ref.group == len(simulation.plan.groups)
+        text = texts.verification_comment(
+            verification,
+            simulation.plan,
+            console_command=self.settings.display_console_command,
+            next_group=None if last or not verification.ok else ref.group + 1,
+            environment_done=verification.ok and last,
+            prod_access=PROD in self.consoles,
+        )
+        result = {"ok": verification.ok, "text": text, "slack": texts.slack_line(verification)}
+        self.steps.journal(run, f"resultat-{key}", json.dumps(result, ensure_ascii=False))
+        return result
+
+    def _tell_slack(self, run: Round, key: str, text: str) -> None:
+        """In the thread of the PO's request, when Slack is on."""
+        if self.requests is None:
+            return
+        for request in self.store.slack_requests(card_id=run.card.id, kind="approval"):
+            if (request.round, request.fingerprint) == (run.record.round, run.record.fingerprint):
+                ref = MessageRef(request.channel, request.ts)
+                self.steps.slack_reply(run, f"slack-{key}-{request.channel}", ref, text)
+
+    def _finish_when_done(self, run: Round, simulation: Simulation, items: dict[ItemRef, CheckItem]) -> None:
+        """Prod verified by the bot, or (without access to prod) every prod step ticked by the team."""
+        if run.record.state is not CardState.PREPROD_VERIFIED:
+            return
+        groups = range(1, len(simulation.plan.groups) + 1)
+        prod_verified = PROD in self.consoles
+        if prod_verified:
+            done = all(self.steps.done(run, _verified_step(PROD, group)) is not None for group in groups)
+        else:
+            prod_items = [item for ref, item in items.items() if ref.environment == PROD]
+            done = bool(prod_items) and all(item.checked for item in prod_items)
+        if not done:
+            return
+        self.steps.comment(
+            run, "cloture", texts.closing_comment(simulation.plan, prod_verified=prod_verified)
+        )
+        self.steps.move(run, "vers-termine", self.lists.done)
+        self.steps.transition(run, Event.MIGRATION_DONE)
+        self.emit("done", run.card, {})
+
+
+def _verified_step(environment: str, group: int) -> str:
+    return f"groupe-verifie-{environment.lower()}-{group}"
+
+
+def _items(seen: Execution) -> dict[ItemRef, CheckItem]:
+    """The checklist « Exécution »'s items the loop reads, by what they stand for."""
+    found = {}
+    for checklist in seen.checklists:
+        if checklist.name != outcomes.CHECKLIST_NAME:
+            continue
+        for entry in checklist.entries:
+            ref = read_item(entry.name)
+            if ref is not None:
+                found[ref] = entry
+    return found
+
+
+def _new_group_ticks(seen: Execution, items: dict[ItemRef, CheckItem]) -> list[tuple[ItemRef, Tick]]:
+    """Each group item's latest tick, oldest first, when it ticked the item and the item is still ticked."""
+    by_id = {item.id: (ref, item) for ref, item in items.items() if not ref.is_check}
+    latest: dict[str, Tick] = {}
+    for tick in seen.ticks:  # newest first
+        latest.setdefault(tick.item_id, tick)
+    found = [
+        (by_id[item_id][0], tick)
+        for item_id, tick in latest.items()
+        if item_id in by_id and tick.checked and by_id[item_id][1].checked
+    ]
+    return list(reversed(found))

@@ -1,0 +1,171 @@
+"""What the bot says while people run the approved commands: each group's verification (« OK » or
+« écart »), the crossing-order warning, Preprod done, and the closing comment. Chosen by outcome; French.
+Commands stay in code blocks, exactly as the final commands comment wrote them.
+"""
+
+from __future__ import annotations
+
+from bot.domain.command import FinalCommand
+from bot.domain.model import Plan
+from bot.domain.verification import PREPROD, GroupVerification
+from bot.texts.text import code_block, plan_prefix, plural, short_label
+
+LIKELY_CAUSES = (
+    "une commande du groupe n'a pas été lancée (ou s'est arrêtée en cours) ;",
+    "des dossiers ont été modifiés sur la {environment} entre la simulation et l'exécution ;",
+    "une autre commande que celle du ticket a été lancée (autre centre, autre valeur, option en plus ou en moins).",
+)
+
+
+def verification_comment(
+    verification: GroupVerification,
+    plan: Plan,
+    *,
+    console_command: str,
+    next_group: int | None,
+    environment_done: bool,
+    prod_access: bool,
+) -> str:
+    head = f"Vérification {verification.environment.lower()} — groupe {verification.group}"
+    if verification.ok:
+        lines = [f"✅ **{head} : OK**", "", *_centre_lines(verification, plan)]
+        lines += [
+            "",
+            *_next_steps(
+                verification, next_group, environment_done=environment_done, prod_access=prod_access
+            ),
+        ]
+        return "\n".join(lines).rstrip()
+    lines = [f"⚠️ **{head} : écart**", ""]
+    lines += _failures(verification)
+    lines += _rules_left(verification, plan, console_command=console_command)
+    lines += _centre_table(verification, plan)
+    lines += [
+        "Causes possibles :",
+        *(f"- {cause.format(environment=verification.environment.lower())}" for cause in LIKELY_CAUSES),
+    ]
+    lines += [
+        "",
+        f"La case « {verification.environment} — vérifier le groupe {verification.group} » reste décochée. "
+        f"Une fois corrigé, décochez puis recochez « {verification.environment} — groupe {verification.group} » "
+        "pour une nouvelle vérification.",
+    ]
+    return "\n".join(lines).rstrip()
+
+
+def _centre_lines(verification: GroupVerification, plan: Plan) -> list[str]:
+    prefix = plan_prefix(plan)
+    moved = plural(len(verification.rules_left), "commande ne trouve", "commandes ne trouvent")
+    lines = [
+        f"Les {moved} plus aucun dossier à migrer (--dry-run relancé sur la {verification.environment.lower()})."
+    ]
+    for centre in verification.centres:
+        expected = "" if centre.expected is None else " (comme prévu par la simulation)"
+        lines.append(f"- {short_label(centre.center, prefix)} : {centre.found} suivis{expected}")
+    return lines
+
+
+def _next_steps(
+    verification: GroupVerification, next_group: int | None, *, environment_done: bool, prod_access: bool
+) -> list[str]:
+    if next_group is not None:
+        return [f"Le groupe {next_group} peut être lancé."]
+    if not environment_done:
+        return []
+    if verification.environment == PREPROD:
+        then = (
+            "le bot vérifiera chaque groupe de la prod comme ceux de la preprod."
+            if prod_access
+            else "le bot n'a pas accès à la prod : cochez chaque étape de la prod au fur et à mesure, "
+            "en terminant et vérifiant chaque groupe avant le suivant."
+        )
+        return ["**Preprod vérifiée — reproduire sur la prod dans le même ordre** : " + then]
+    return ["**Prod vérifiée.**"]
+
+
+def _failures(verification: GroupVerification) -> list[str]:
+    lines = []
+    for run in verification.failures:
+        lines += [
+            f"La simulation de contrôle a échoué ({run.error or 'sortie illisible'}) :",
+            "",
+            *code_block(run.command),
+            "",
+        ]
+    return lines
+
+
+def _rules_left(verification: GroupVerification, plan: Plan, *, console_command: str) -> list[str]:
+    if not verification.still_moving:
+        return []
+    lines = ["Commandes qui trouvent encore des dossiers à migrer :", ""]
+    for rule in verification.still_moving:
+        command = FinalCommand(plan.rules[rule.rule_index]).printable(console_command)
+        found = plural(rule.left, "dossier", "dossiers")
+        line = plan.rules[rule.rule_index].line
+        lines += [f"- ligne {line} du ticket : {found} encore à migrer", "", *code_block(command), ""]
+    return lines
+
+
+def _centre_table(verification: GroupVerification, plan: Plan) -> list[str]:
+    prefix = plan_prefix(plan)
+    lines = ["| Centre | Attendu | Trouvé |", "|---|---:|---:|"]
+    for centre in verification.centres:
+        expected = "—" if centre.expected is None else str(centre.expected)
+        mark = "" if centre.ok else " ⚠️"
+        lines.append(f"| {_cell(short_label(centre.center, prefix))} | {expected} | {centre.found}{mark} |")
+    return [*lines, ""]
+
+
+def _cell(text: str) -> str:
+    """A centre's name comes from the console or the card: nothing in it may break the table or format."""
+    return "".join("\\" + char if char in "\\|`*_[]<>#" else char for char in text)
+
+
+def order_warning(*, environment: str, group: int, waiting_for: str) -> str:
+    return "\n".join(
+        [
+            f"⚠️ **{environment} — groupe {group} coché trop tôt** : {waiting_for} n'est pas encore vérifié.",
+            "",
+            "Les groupes s'échangent des dossiers : lancés dans le désordre, des dossiers migrent deux fois. "
+            f"Le groupe {group} sera vérifié dès que {waiting_for} le sera.",
+        ]
+    )
+
+
+def waiting_for_group(environment: str, group: int) -> str:
+    return f"le groupe {group} ({environment.lower()})"
+
+
+WAITING_FOR_PREPROD = "la preprod"
+
+
+def slack_line(verification: GroupVerification) -> str:
+    head = f"Vérification {verification.environment.lower()} — groupe {verification.group}"
+    if verification.ok:
+        return f"✅ *{head} : OK*"
+    return f"⚠️ *{head} : écart* (détails sur la carte Trello)"
+
+
+def closing_comment(plan: Plan, *, prod_verified: bool) -> str:
+    prefix = plan_prefix(plan)
+    groups = [
+        f"- groupe {number} : {short_label(group.origin, prefix)}, "
+        f"{plural(len(group.rule_indexes), 'commande', 'commandes')}"
+        for number, group in enumerate(plan.groups, start=1)
+    ]
+    prod = (
+        "vérifiée par le bot (--dry-run : plus rien à migrer)"
+        if prod_verified
+        else "cochée par l'équipe (le bot n'a pas accès à la prod)"
+    )
+    return "\n".join(
+        [
+            "🏁 **Migration terminée**",
+            "",
+            *groups,
+            "",
+            "- Preprod : chaque groupe vérifié par le bot, dans l'ordre (chiffres conformes à la simulation validée).",
+            f"- Prod : {prod}.",
+        ]
+    )
