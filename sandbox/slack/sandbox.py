@@ -186,6 +186,10 @@ class SlackSandbox:
                 if f["completed"]
             ]
 
+    def calls_to(self, method: str) -> list[RecordedCall]:
+        """The calls of one Web API method (Socket Mode tests count `apps.connections.open`)."""
+        return [call for call in list(self.calls) if call.method == method]
+
     # --- what Slack's side (the driver) needs
 
     def issue_trigger(self, user_id: str) -> str:

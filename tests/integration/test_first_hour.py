@@ -3,6 +3,7 @@ exact command), and the files `simulate` and `demo` write stay out of git."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -30,7 +31,15 @@ def system_deps(tmp_path: Path, *, apt: bool) -> subprocess.CompletedProcess:
 
 
 def test_make_test_runs_the_system_packages_script_first():
-    plan = subprocess.run(["make", "-n", "test"], cwd=ROOT, capture_output=True, text=True, timeout=30)
+    env = {name: value for name, value in os.environ.items() if not name.startswith("MAKE")}
+    plan = subprocess.run(
+        ["make", "-n", "--no-print-directory", "test"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env=env,  # run by `make test` itself: no inherited -w
+    )
     assert plan.returncode == 0, plan.stderr
     assert plan.stdout.splitlines()[0] == "bash .ci/system-deps"
 
