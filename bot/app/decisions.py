@@ -119,7 +119,7 @@ class Decisions:
             return Outcome(outcomes.UNKNOWN_CARD)
         earlier = self.store.approval(key.card_id, key.round, key.fingerprint)
         if earlier is not None:
-            return Outcome(outcomes.already_decided(earlier))
+            return self._already_decided(decision)
         if (record.round, record.fingerprint) != (key.round, key.fingerprint):
             self._close_stale(key, outcomes.CLOSED_NEWER)
             return Outcome(outcomes.NEWER_SIMULATION)
@@ -172,9 +172,7 @@ class Decisions:
             state=next_state(record.state, decision.event),
         )
         if not won:
-            return Outcome(
-                outcomes.already_decided(self.store.approval(key.card_id, key.round, key.fingerprint))
-            )
+            return self._already_decided(decision)
         fresh = self.store.card(key.card_id)
         assert fresh is not None
         try:
@@ -185,6 +183,18 @@ class Decisions:
             )
             return Outcome(outcomes.RECORDED_LATER)
         return Outcome()
+
+    def _already_decided(self, decision: Decision) -> Outcome:
+        """Who decided first, named for the channel the late decision came from."""
+        key = decision.key
+        earlier = self.store.approval(key.card_id, key.round, key.fingerprint)
+        if earlier is None:
+            return Outcome(outcomes.already_decided(None))
+        if decision.channel == TRELLO_CHANNEL:  # a Trello comment: a name, Slack's <@…> means nothing there
+            who = self._user_name(earlier.user_id)
+        else:
+            who = self._mention(earlier.user_id)
+        return Outcome(outcomes.already_decided(earlier, who=who))
 
     def _close_stale(self, key: RequestKey, outcome: str) -> None:
         if self.requests is None:

@@ -103,12 +103,14 @@ def refused_error(reason: str) -> str:
     return f"refusé : {reason}"
 
 
-def already_decided(approval: Approval | None) -> str:
+def already_decided(approval: Approval | None, *, who: str = "") -> str:
+    """`who` decided first: a Slack mention by default, a name where mentions mean nothing."""
     if approval is None:
         return "Déjà décidé."
+    who = who or slack_mention(approval.user_id)
     words = {
-        Verdict.APPROVED: f"Déjà validé par <@{approval.user_id}>.",
-        Verdict.REFUSED: f"Déjà refusé par <@{approval.user_id}>.",
+        Verdict.APPROVED: f"Déjà validé par {who}.",
+        Verdict.REFUSED: f"Déjà refusé par {who}.",
         Verdict.RESIMULATE: "Une nouvelle simulation a déjà été demandée.",
         Verdict.OBSOLETE: "Cette demande est obsolète : la carte a été simulée à nouveau depuis.",
         Verdict.EXPIRED: "Cette demande a expiré.",

@@ -111,4 +111,5 @@ def test_with_slack_on_both_channels_work_and_the_first_decision_wins(trello_po_
 
     running.driver.click(user_id=PO[0], message=request, action_id="approve")  # too late
     wait_until(lambda: running.stack.slack.ephemerals(user=PO[0]), what="the late click's answer")
+    assert running.stack.slack.ephemerals(user=PO[0])[-1]["text"] == f"Déjà validé par {PO[1]} (sur Trello)."
     assert len([c for c in running.comments("runbook.txt") if c.startswith("✅ **Validé par")]) == 1
