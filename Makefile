@@ -15,8 +15,10 @@ $(STAMP): pyproject.toml
 	@echo "$(CURDIR)" > "$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/migrabot-sandbox.pth"
 	@touch $(STAMP)
 
+# Slack in Socket Mode, like `migrabot run`; `make demo DEMO_ARGS=--http` for HTTP mode (or --json, --ticket FILE…)
+DEMO_ARGS ?=
 demo: $(STAMP)
-	$(BIN)/migrabot demo
+	$(BIN)/migrabot demo $(DEMO_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot sandbox tests

@@ -4,6 +4,7 @@ by the real bot over the sandbox Trello's REST API (comment actions, badges) —
 from __future__ import annotations
 
 from sandbox.stack import PO, TRELLO_DEVELOPER, TRELLO_PO, VALIDATION_CHANNEL
+from tests.support.openapi_contract import trello_contract
 from tests.support.slack_sandbox import wait_until
 
 WAITING, APPROVED, FIX = "En attente validation PO", "Validé — à exécuter", "À corriger"
@@ -40,6 +41,13 @@ def test_a_po_comment_approves_with_slack_off(trello_po):
     assert len(approvals) == 1 and approvals[0].startswith(f"✅ **Validé par {PO[1]} (PO)** le ")
     [checklist] = trello_po.trello.checklists(card_id(trello_po))
     assert checklist["name"] == "Exécution"
+    violations = [  # the member lookup, the badges and the comment actions are documented operations
+        v
+        for r in trello_po.trello.requests
+        for v in trello_contract().violations(r.method, r.path, r.query.keys())
+    ]
+    assert violations == []
+    assert any(r.path == f"/1/members/{TRELLO_PO}" for r in trello_po.trello.requests)
 
 
 def test_a_po_comment_refuses_with_its_reason(trello_po):
