@@ -163,9 +163,10 @@ class Demo:
                 sandbox=self.stack.slack,
             )
             transport = "Slack en mode HTTP"
+        every = f"{settings.poll_interval_seconds:g}".replace(".", ",")  # French decimal comma
         self.transcript.say(
             "démo",
-            f"Le bot démarre (relevé du tableau toutes les {settings.poll_interval_seconds:g} s, {transport}).",
+            f"Le bot démarre (relevé du tableau toutes les {every} s, {transport}).",
         )
         return driver
 
