@@ -24,7 +24,7 @@ from bot.app.steps import CardSteps, Round
 from bot.domain.codec import simulation_from_dict, simulation_to_dict
 from bot.domain.decision import CLOCK, RequestKey, Verdict
 from bot.domain.lifecycle import RESUMABLE, RUNNING, WAITING, CardState, Event, next_state
-from bot.domain.model import ConflictDecision, Notice, Plan, Simulation, Ticket
+from bot.domain.model import ConflictDecision, Plan, Simulation, Ticket
 from bot.domain.plan import plan_centres, plan_ticket
 from bot.domain.records import CardRecord
 from bot.domain.synthesis import summarize
@@ -35,6 +35,7 @@ from bot.texts import decisions as outcomes
 from bot.texts.blocks import CardLink, approval_request, conflict_request
 from bot.texts.excel import build_workbook, workbook_name
 from bot.texts.text import DECISION_TEXT, render_synthesis, shared_prefix, short_label
+from bot.texts.ticket import problem_message
 
 log = logging.getLogger("migrabot.workflow")
 
@@ -192,7 +193,7 @@ class Rounds:
         )
         self.steps.comment(run, "erreurs", text)
         self.steps.move(run, "vers-a-corriger", self.lists.fix)
-        self.steps.transition(run, Event.TICKET_REJECTED, error=ticket.errors[0].message)
+        self.steps.transition(run, Event.TICKET_REJECTED, error=problem_message(ticket.errors[0]))
         self.emit("invalid", run.card, {"errors": len(ticket.errors)})
 
     def _simulation(self, run: Round, plan: Plan, ticket: Ticket) -> Simulation:
@@ -266,7 +267,7 @@ class Rounds:
             self._announce_decision(run)
         synthesis = summarize(simulation)
         extra = self._lock_warnings(run, simulation)
-        warnings = [*ticket.warnings, *(Notice(w) for w in extra)]
+        warnings = [*ticket.warnings, *extra]
         text = texts.synthesis_comment(
             simulation, synthesis, warnings=warnings, po_usernames=[po.username for po in self.trello_pos]
         )

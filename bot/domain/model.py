@@ -46,23 +46,76 @@ class Rule:
         )
 
 
+class ProblemKind(Enum):
+    """What is wrong in a ticket. bot/texts/ticket.py says each one in French."""
+
+    NO_RULES = "no_rules"
+    RULE_WITHOUT_ORIGIN = "rule_without_origin"
+    MISSING_ID = "missing_id"
+    NON_NUMERIC_ID = "non_numeric_id"  # params: written
+    NON_ASCII_DIGITS = "non_ascii_digits"  # params: written
+    INVALID_ID = "invalid_id"  # params: written
+    TWO_ID_GROUPS = "two_id_groups"  # params: written
+    AMBIGUOUS_NAME = "ambiguous_name"  # params: name
+    EMPTY_VALUE = "empty_value"
+    CONTROL_CHARACTER = "control_character"
+    DOUBLED_OPERATOR = "doubled_operator"  # params: value
+    OPTIONS_IN_VALUE = "options_in_value"  # params: value
+    SECOND_CONDITION = "second_condition"  # params: value
+    INVALID_FIELD = "invalid_field"  # params: slug
+    TWO_FIELDS = "two_fields"  # params: first, first_line, second
+    SAME_CENTRE = "same_centre"  # params: origin
+    TWO_DESTINATIONS = (
+        "two_destinations"  # params: origin, value (None: all files), destination, earlier_line
+    )
+    OTHER_OPTIONS = "other_options"  # params: earlier_line
+    ALL_FILES_MIXED = "all_files_mixed"  # params: origin, other_line
+    DIRECTION_MARK = "direction_mark"  # params: marks (code points, « U+202E »)
+    TYPO = "typo"  # params: written, suggestion
+    NUMBER_WITHOUT_ID = "number_without_id"  # params: number
+    ORIGIN_IN_PROSE = "origin_in_prose"  # params: name, number
+    # Syntax errors; params: expected (a terminal of the grammar or None), example (a form), found
+    MISSING_ARROW = "missing_arrow"
+    INCOMPLETE_LINE = "incomplete_line"
+    UNEXPECTED = "unexpected"
+
+
 @dataclass(frozen=True)
 class Problem:
-    """An error in a ticket: the user gets it in French, with where it is and what was expected."""
+    """An error in a ticket, as a value: the kind, where it is, the line as written and the facts the French
+    text needs (bot/texts/ticket.py renders it with the expected form)."""
 
-    message: str  # what is wrong, e.g. « identifiant du centre manquant »
+    kind: ProblemKind
     line: int | None = None
     column: int | None = None
     source: str | None = None  # the line as the user wrote it
-    expected: str | None = None  # the right form, with an example
+    params: dict = field(default_factory=dict, hash=False)
+
+
+class NoticeKind(Enum):
+    """Why a usable ticket deserves a look. bot/texts/ticket.py says each one in French."""
+
+    NO_BREAK_SPACE = "no_break_space"  # params: value
+    INVISIBLE_REMOVED = "invisible_removed"  # params: value
+    NAME_DIFFERS = "name_differs"  # params: id, name, known
+    ORIGIN_WITHOUT_RULES = "origin_without_rules"  # params: origin (a Center)
+    DUPLICATE = "duplicate"  # params: earlier_line
+    MOVES_TWICE = "moves_twice"  # params: value, origin, destination, other_line, other_destination
+    NOT_UNDERSTOOD = "not_understood"  # params: text: an instruction in prose the commands do not follow
+    ONE_VALUE_PER_RULE = "one_value_per_rule"  # params: value
+
+
+# Warnings about what the author asked and the commands will not do: shown first, before the figures.
+UNFOLLOWED_INSTRUCTIONS = frozenset({NoticeKind.NOT_UNDERSTOOD})
 
 
 @dataclass(frozen=True)
 class Notice:
-    """A warning: the ticket is usable, but somebody should look."""
+    """A warning, as a value: the ticket is usable, but somebody should look."""
 
-    message: str
+    kind: NoticeKind
     line: int | None = None
+    params: dict = field(default_factory=dict, hash=False)
 
 
 class ConflictDecision(Enum):

@@ -7,7 +7,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import replace
 
-from bot.domain.model import Group, Notice, Plan, Rule, Ticket
+from bot.domain.model import Group, Notice, NoticeKind, Plan, Rule, Ticket
 
 
 def build_plan(rules: Sequence[Rule], *, field_slug: str) -> Plan:
@@ -82,10 +82,15 @@ def chain_warnings(plan: Plan) -> list[Notice]:
             ):
                 warnings.append(
                     Notice(
-                        f"les dossiers « {rule.value} » envoyés du centre {rule.origin.id} vers le centre "
-                        f"{rule.destination.id} seraient repris par la règle de la ligne {other.line} vers le centre "
-                        f"{other.destination.id} : ils bougeraient deux fois",
+                        NoticeKind.MOVES_TWICE,
                         line=rule.line,
+                        params={
+                            "value": rule.value,
+                            "origin": rule.origin.id,
+                            "destination": rule.destination.id,
+                            "other_line": other.line,
+                            "other_destination": other.destination.id,
+                        },
                     )
                 )
     return warnings

@@ -1,8 +1,9 @@
-"""A card's description → rules, or French errors with line and column. Never raises on user input.
+"""A card's description → rules, or errors with line and column. Never raises on user input.
 
-The sentence syntax lives in `grammar/ticket.lark`; this module cleans lines, decides which lines are
-meant as rules (candidates), walks the parse trees and checks what a grammar cannot (ids, duplicates,
-contradictions). It does no I/O.
+The sentence syntax lives in `grammar/ticket.lark`; `ticket_lines` cleans lines and decides which are
+meant as rules (candidates), `ticket_prose` reads what the free text may still mean; this module walks the
+parse trees and checks what a grammar cannot (ids, duplicates, contradictions). Errors and warnings are
+values (`Problem`, `Notice`): bot/texts/ticket.py says them in French. It does no I/O.
 """
 
 from __future__ import annotations
@@ -15,107 +16,53 @@ from functools import cache
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
+from bot.domain import ticket_prose
 from bot.domain.command import SLUG_PATTERN
-from bot.domain.model import Center, ConflictDecision, Notice, Problem, Rule, Ticket
+from bot.domain.model import (
+    Center,
+    ConflictDecision,
+    Notice,
+    NoticeKind,
+    Problem,
+    ProblemKind,
+    Rule,
+    Ticket,
+)
 from bot.domain.names import comparable_name
+from bot.domain.ticket_lines import (
+    ARROWS,
+    BULLET_PREFIX,
+    DIRECTION_MARKS,
+    ORIGIN_LABEL,
+    Line,
+    clean_line,
+    is_candidate,
+    quoted_spans,
+    split_lines,
+)
+from bot.domain.ticket_tables import read_tables
 
-EXAMPLE_ORIGIN = "Centre initial = France Fraternités - CHU 75 (ID 4537)"
-EXAMPLE_RULE = "- lorsque le champ = CHU 77 → vers France Fraternités - CHU 77 (ID 5644)"
-EXAMPLE_ALL = "- tous les dossiers → vers France Fraternités - CHU 77 (ID 5644)"
-EXAMPLE_FIELD = "Champ : site-rattachement"
-EXAMPLE_SWITCH = "Hébergements : oui"
-EXAMPLE_DECISION = "Conflit hébergements : migrer quand même (ou : sans hébergements)"
+__all__ = ["Line", "clean_line", "is_candidate", "parse_ticket", "parser", "quoted_spans", "split_lines"]
 
 NO_BREAK_SPACES = "\u00a0\u202f\u2007"
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"  # zero-width and soft-hyphen characters
+MAX_ID = 2_147_483_647  # Reconnect's ids are 32-bit signed integers
 
-# A line that looks like an attempt at a rule must parse; anything else that does not parse is prose.
-_CANDIDATE_ANYWHERE = re.compile(
-    r"→|->|=>|➜|⇒|\(\s*(?:id\b|#)|\(\s*\d+\s*\)|\ble\s+champ\b|\btous\s+les\s+dossiers\b", re.I
-)
-_BULLET_PREFIX = r"^\s*(?:(?:[-*•‣◦–]|\d{1,3}[.)])\s+)?"
-_CANDIDATE_START = re.compile(
-    _BULLET_PREFIX + r"(?:centre\s+(?:initial|d['’]\s*origine)\b|(?:lorsque|quand|si)\s+champ\b|champ\s*[:=]"
-    r"|h[ée]bergements?\s*[:=]|(?:dossiers\s+)?supprim[ée]s?\s*[:=]|conflits?\s+(?:d['’]\s*|des\s+)?h[ée]bergements?\b)",
-    re.I,
-)
-# Markdown that a card may carry around rules: bold, italics, strike-through, code ticks; at the start of a
-# line, quotes, headings, an escaped bullet and a task box.
-_NOISE = re.compile(
-    r"\*\*|(?<!\w)__|__(?!\w)|~~|`"
-    r"|(?<![*\w])\*(?=[^\s*][^*\n]*?(?<=[^\s*])\*(?![*\w]))|(?<=[^\s*])\*(?![*\w])"
-)
-_QUOTED_SPAN = re.compile(r"«[^»]*»|\"[^\"]*\"|“[^”]*”|„[^“”]*[“”]|'[^']*'|‘[^’]*’")
-_ORIGIN_START = re.compile(_BULLET_PREFIX + r"centre\s+(?:initial|d['’]\s*origine)\b", re.I)
-_LEADING_NOISE = re.compile(r"^(?:\s*>)+\s?|^\s*#{1,6}\s+|^\s*\\(?=[-*•])")
-_TASK_BOX = re.compile(r"^\s*[-*•]\s+(\[[ xX]\]\s+)")
-_LINE_BREAKS = re.compile(r"\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
+_ORIGIN_START = re.compile(BULLET_PREFIX + ORIGIN_LABEL, re.I)
 _ID_CONTENT = re.compile(r"\(\s*(?:id\b\s*[:=]?|#)([^()\n]*)\)", re.I)
 _SLUG = re.compile(SLUG_PATTERN)
 _QUOTES = {"«": "»", '"': '"', "“": "”", "'": "'", "„": "“”", "‘": "’"}
-_AMBIGUOUS_NAME = re.compile(r"→|->|=>|➜|⇒|\bvers\b", re.I)
+_AMBIGUOUS_NAME = re.compile(ARROWS + r"|\bvers\b", re.I)
 _DOUBLED_OPERATOR = re.compile(r"^(?:[=:]|vaut\b)", re.I)
 _OPTIONS_IN_VALUE = re.compile(r",\s*(?:avec\s+(?:les\s+)?h[ée]bergements?|y\s+compris)\b", re.I)
-INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"  # zero-width and soft-hyphen characters
-MAX_ID_DIGITS = 18
+_SECOND_CONDITION = re.compile(r"\b(?:lorsque|quand|si)\s+(?:le\s+)?champ\b", re.I)
+_SEVERAL_VALUES = re.compile(r"\S\s+(?:ou|et)\s+\S", re.I)
 
 
 @cache
 def parser() -> Lark:
     """The grammar, compiled once per process (LALR: linear in the line's length)."""
     return Lark.open_from_package("bot", "ticket.lark", ("grammar",), parser="lalr")
-
-
-# --- lines ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Line:
-    """A line of the card, cleaned of Markdown noise, with the way back to the user's columns."""
-
-    number: int
-    source: str  # as written (after NFC), for messages
-    text: str  # what the grammar reads
-    columns: tuple[int, ...]  # 1-based column in `source` of each character of `text`
-
-    def source_column(self, column: int) -> int:
-        """Column in the user's line of the 1-based `column` of the cleaned text."""
-        if not self.columns:
-            return 1
-        if column - 1 < len(self.columns):
-            return self.columns[column - 1]
-        return self.columns[-1] + 1 + (column - 1 - len(self.columns))
-
-
-def split_lines(description: str) -> list[Line]:
-    text = unicodedata.normalize("NFC", description).removeprefix("\ufeff")
-    return [clean_line(number, raw) for number, raw in enumerate(_LINE_BREAKS.split(text), start=1)]
-
-
-def clean_line(number: int, raw: str) -> Line:
-    raw = raw.rstrip()
-    removed: set[int] = set()
-    leading = _LEADING_NOISE.match(raw)
-    if leading:
-        removed.update(range(leading.end()))
-    box = _TASK_BOX.match(raw)
-    if box:
-        removed.update(range(box.start(1), box.end(1)))
-    protected = {
-        index for quoted in _QUOTED_SPAN.finditer(raw) for index in range(quoted.start(), quoted.end())
-    }
-    for match in _NOISE.finditer(raw):
-        if match.start() not in protected:  # a quoted value is kept exactly, backticks included
-            removed.update(range(match.start(), match.end()))
-    kept = [index for index in range(len(raw)) if index not in removed]
-    text = "".join(raw[index] for index in kept)
-    trailing = len(text) - len(text.rstrip())
-    if trailing:
-        text, kept = text[: len(text) - trailing], kept[: len(kept) - trailing]
-    return Line(number=number, source=raw, text=text, columns=tuple(i + 1 for i in kept))
-
-
-def is_candidate(text: str) -> bool:
-    return bool(_CANDIDATE_ANYWHERE.search(text) or _CANDIDATE_START.match(text))
 
 
 # --- parse ---------------------------------------------------------------------------------------
@@ -128,8 +75,7 @@ class _RuleDraft:
     field: str | None  # None: the ticket's field; ignored when `all_files`
     value: str | None
     all_files: bool
-    with_deleted: bool
-    with_accommodations: bool
+    options: set[str]  # the rule's own: accommodations, no_accommodations, deleted
     line: Line
     column: int
     block: int  # index of the origin block, -1 before any
@@ -151,25 +97,81 @@ class _Builder:
     block_origins: dict[int, tuple[int, Center]] = field(default_factory=dict)
     attempted: set[int] = field(default_factory=set)  # blocks with a rule line, valid or not
 
+    def error(self, kind: ProblemKind, line: Line | None = None, column: int | None = None, **params) -> None:
+        self.errors.append(
+            Problem(
+                kind,
+                line=line.number if line else None,
+                column=column,
+                source=line.source if line else None,
+                params=params,
+            )
+        )
+
+    def warn(self, kind: NoticeKind, line: int | None, **params) -> None:
+        self.warnings.append(Notice(kind, line=line, params=params))
+
 
 def parse_ticket(description: str, *, default_field: str = "migration-des-donnees") -> Ticket:
-    """Read a card's description. Errors and warnings are French; user input never raises."""
+    """Read a card's description. Errors and warnings are values; user input never raises."""
     builder = _Builder(default_field=default_field)
-    for line in split_lines(description):
-        if not line.text.strip():
-            continue
-        try:
-            tree = parser().parse(line.text)
-        except UnexpectedInput as error:
-            if is_candidate(line.text):
-                builder.errors.append(_syntax_problem(line, error))
-                if _ORIGIN_START.match(line.text):  # its rules belong to a broken block, already reported
-                    builder.block, builder.origin = builder.block + 1, None
-                else:
-                    builder.attempted.add(builder.block)
-            continue
-        _read_statement(builder, line, tree)
+    for line in read_tables(split_lines(description)):
+        if line.text.strip():
+            _read_line(builder, line)
     return _finish(builder)
+
+
+def _read_line(builder: _Builder, line: Line) -> None:
+    marks = line.direction_marks()
+    if marks:  # refused wherever the bot would read the line: they can reorder what the PO reads
+        plain = DIRECTION_MARKS.sub("", line.text)
+        if _meant_as_statement(plain):
+            first = DIRECTION_MARKS.search(line.source)
+            builder.error(ProblemKind.DIRECTION_MARK, line, first.start() + 1 if first else None, marks=marks)
+            _broken_line(builder, plain)
+        return
+    try:
+        tree = parser().parse(line.text)
+    except UnexpectedInput as error:
+        if is_candidate(line.text) or ticket_prose.misspelt_start(line.text):
+            problem = _syntax_problem(line, error)
+            builder.errors.append(problem)
+            meant_as_origin = problem.kind in _ORIGIN_ERRORS or problem.params.get("example") == "origin"
+            _broken_line(builder, line.text, origin=meant_as_origin)
+        else:
+            _read_prose(builder, line)
+        return
+    _read_statement(builder, line, tree)
+
+
+def _meant_as_statement(text: str) -> bool:
+    if is_candidate(text) or ticket_prose.misspelt_start(text):
+        return True
+    try:
+        parser().parse(text)
+    except UnexpectedInput:
+        return False
+    return True
+
+
+def _broken_line(builder: _Builder, text: str, *, origin: bool = False) -> None:
+    if origin or _ORIGIN_START.match(text):  # its rules belong to a broken block, already reported
+        builder.block, builder.origin = builder.block + 1, None
+    else:
+        builder.attempted.add(builder.block)
+
+
+def _read_prose(builder: _Builder, line: Line) -> None:
+    """A sentence inside a rule block that speaks of the migration is understood or reported, never dropped."""
+    if builder.block < 0:
+        return
+    options = ticket_prose.instruction(line.text)
+    if options is None:
+        return
+    if options and builder.origin is not None:
+        builder.block_options[builder.block] |= options
+    elif not options:
+        builder.warn(NoticeKind.NOT_UNDERSTOOD, line.number, text=line.source.strip())
 
 
 def _read_statement(builder: _Builder, line: Line, tree: Tree) -> None:
@@ -185,7 +187,7 @@ def _read_statement(builder: _Builder, line: Line, tree: Tree) -> None:
         options = _options(statement.children[0])
         bulleted = any(isinstance(c, Token) and c.type == "BULLET" for c in tree.children)
         if bulleted and builder.block >= 0:  # a list item of a block: that block, not the whole ticket
-            builder.block_options[builder.block] |= options
+            builder.block_options.setdefault(builder.block, set()).update(options)
         else:
             builder.ticket_options |= options
     elif kind in {"accommodations_switch", "deleted_switch"}:
@@ -193,10 +195,9 @@ def _read_statement(builder: _Builder, line: Line, tree: Tree) -> None:
         if answer == "oui":
             builder.ticket_options.add("accommodations" if kind == "accommodations_switch" else "deleted")
     elif kind == "decision_line":
-        decision_text = str(statement.children[-1]).lower()
         builder.decision = (
             ConflictDecision.MIGRATE_ANYWAY
-            if decision_text.startswith("migrer")
+            if statement.children[-1].type == "DECISION"
             else ConflictDecision.WITHOUT_ACCOMMODATIONS
         )
 
@@ -212,12 +213,7 @@ def _read_origin_line(builder: _Builder, line: Line, statement: Tree) -> None:
     if center is not None and center.name:
         known = builder.origin_names.setdefault(center.id, center.name)
         if comparable_name(known) != comparable_name(center.name):
-            builder.warnings.append(
-                Notice(
-                    f"le centre {center.id} est nommé « {center.name} » ici et « {known} » plus haut",
-                    line=line.number,
-                )
-            )
+            builder.warn(NoticeKind.NAME_DIFFERS, line.number, id=center.id, name=center.name, known=known)
     _read_rules_and_options(
         builder, line, statement.children[2:], origin_options=builder.block_options[builder.block]
     )
@@ -237,37 +233,29 @@ def _read_rules_and_options(
         elif item.data == "tail_options":
             options = set().union(*(_options(child) for child in item.children if isinstance(child, Tree)))
             if last is not None:
-                last.with_accommodations |= "accommodations" in options
-                last.with_deleted |= "deleted" in options
+                last.options |= options
             elif origin_options is not None:
                 origin_options |= options
 
 
 def _draft(builder: _Builder, line: Line, rule_tree: Tree) -> _RuleDraft | None:
     condition, destination = rule_tree.children
-    first = condition.children[0]
-    column = line.source_column(first.column)
+    column = line.source_column(condition.children[0].column)
     builder.attempted.add(builder.block)
     center = _center(builder, line, destination.children[-1])
     if center is None:
         return None
+    options: set[str] = set()
     if condition.data == "all_condition":
         field_name, value, all_files = None, None, True
+        options = set().union(*(_options(c) for c in condition.children if isinstance(c, Tree)))
     else:
         field_name, value = _field_and_value(builder, line, condition)
         if value is None:
             return None
         all_files = False
     if builder.origin is None and builder.block == -1:
-        builder.errors.append(
-            Problem(
-                "règle sans centre d'origine",
-                line=line.number,
-                column=column,
-                source=line.source,
-                expected=f"une ligne « {EXAMPLE_ORIGIN} » avant les règles de ce centre",
-            )
-        )
+        builder.error(ProblemKind.RULE_WITHOUT_ORIGIN, line, column)
         return None
     if builder.origin is None:  # the block's origin line had an error already reported
         return None
@@ -277,8 +265,7 @@ def _draft(builder: _Builder, line: Line, rule_tree: Tree) -> _RuleDraft | None:
         field=field_name,
         value=value,
         all_files=all_files,
-        with_deleted=False,
-        with_accommodations=False,
+        options=options,
         line=line,
         column=column,
         block=builder.block,
@@ -307,21 +294,13 @@ def _field_and_value(builder: _Builder, line: Line, condition: Tree) -> tuple[st
 def _slug(builder: _Builder, line: Line, token: Token) -> str | None:
     slug = _unquote(str(token)).strip(" " + NO_BREAK_SPACES)
     if not _SLUG.match(slug):
-        builder.errors.append(
-            Problem(
-                f"nom de champ invalide : « {slug} »",
-                line=line.number,
-                column=line.source_column(token.column),
-                source=line.source,
-                expected="un identifiant de champ en minuscules, chiffres et tirets, p. ex. « site-rattachement »",
-            )
-        )
+        builder.error(ProblemKind.INVALID_FIELD, line, line.source_column(token.column), slug=slug)
         return None
     return slug
 
 
 def _value(builder: _Builder, line: Line, token: Token) -> str | None:
-    raw = str(token)
+    raw = _with_inner_ticks(line, token)
     column = line.source_column(token.column)
     if token.type == "QUOTED":
         value = _unquote(raw)
@@ -329,52 +308,50 @@ def _value(builder: _Builder, line: Line, token: Token) -> str | None:
             value = value.strip(" " + NO_BREAK_SPACES)
     else:
         value = raw.strip()
-
-    def problem(message: str, expected: str) -> None:
-        builder.errors.append(
-            Problem(message, line=line.number, column=column, source=line.source, expected=expected)
-        )
-
-    if not value.strip(" " + NO_BREAK_SPACES):
-        problem(
-            "valeur vide",
-            f"la valeur du champ telle qu'elle est saisie dans les dossiers, p. ex. « {EXAMPLE_RULE} »",
-        )
+    kind = _value_problem(value, quoted=token.type == "QUOTED")
+    if kind is not None:
+        builder.error(kind, line, column, value=value)
         return None
-    if any(unicodedata.category(char) == "Cc" for char in value):
-        problem(
-            "caractère de contrôle dans la valeur", "une valeur lisible, sans caractère invisible de contrôle"
-        )
-        return None
-    if token.type == "RAW_VALUE" and _DOUBLED_OPERATOR.match(value):
-        problem(
-            f"opérateur en double devant la valeur : « {value} »",
-            "un seul « = », « : » ou « vaut » entre le champ et la valeur, p. ex. « lorsque le champ vaut CHU 77 → … »",
-        )
-        return None
-    if token.type == "RAW_VALUE" and _OPTIONS_IN_VALUE.search(value):
-        problem(
-            f"options collées à la valeur : « {value} »",
-            "les options après le centre de destination, p. ex. « … → vers CHU 77 (ID 5644), avec hébergements »",
-        )
-        return None
+    if token.type == "RAW_VALUE" and _SEVERAL_VALUES.search(value):
+        builder.warn(NoticeKind.ONE_VALUE_PER_RULE, line.number, value=value)
     if any(space in value for space in NO_BREAK_SPACES):
         value = "".join(" " if char in NO_BREAK_SPACES else char for char in value)
-        builder.warnings.append(
-            Notice(
-                f"espace insécable remplacée par une espace ordinaire dans la valeur « {value} »",
-                line=line.number,
-            )
-        )
+        builder.warn(NoticeKind.NO_BREAK_SPACE, line.number, value=value)
     if any(char in INVISIBLE for char in value):
         value = "".join(char for char in value if char not in INVISIBLE)
-        builder.warnings.append(
-            Notice(
-                f"caractère invisible retiré de la valeur « {value} » (espace sans largeur, trait d'union conditionnel)",
-                line=line.number,
-            )
-        )
+        builder.warn(NoticeKind.INVISIBLE_REMOVED, line.number, value=value)
     return value
+
+
+def _value_problem(value: str, *, quoted: bool) -> ProblemKind | None:
+    if not value.strip(" " + NO_BREAK_SPACES):
+        return ProblemKind.EMPTY_VALUE
+    if any(unicodedata.category(char) == "Cc" for char in value):
+        return ProblemKind.CONTROL_CHARACTER
+    if quoted:
+        return None
+    if _DOUBLED_OPERATOR.match(value):
+        return ProblemKind.DOUBLED_OPERATOR
+    if _OPTIONS_IN_VALUE.search(value):
+        return ProblemKind.OPTIONS_IN_VALUE
+    if _SECOND_CONDITION.search(value):
+        return ProblemKind.SECOND_CONDITION
+    return None
+
+
+def _with_inner_ticks(line: Line, token: Token) -> str:
+    """The token's text, with the backticks Markdown cleaning took from inside it: values are exact."""
+    text = str(token)
+    if not line.ticks or not text:
+        return text
+    first = line.source_column(token.column) - 1
+    last = line.source_column(token.column + len(text) - 1) - 1
+    if not any(first < tick < last for tick in line.ticks):
+        return text
+    kept = {column - 1 for column in line.columns}
+    return "".join(
+        line.source[index] for index in range(first, last + 1) if index in kept or index in line.ticks
+    )
 
 
 def _unquote(text: str) -> str:
@@ -390,45 +367,35 @@ def _center(builder: _Builder, line: Line, center_tree: Tree) -> Center | None:
     match = _ID_CONTENT.match(str(id_token))
     written = match.group(1).strip() if match else ""
     number = re.sub(r"[^\S\n]", "", written)  # « 4 537 »: French thousands separators
-    problem = None
-    if not number:
-        problem = "identifiant du centre manquant"
-    elif not re.fullmatch(r"[0-9]+", number):
-        problem = f"identifiant du centre non numérique : « {written} »"
-    elif int(number) == 0 or len(number) > MAX_ID_DIGITS:
-        problem = f"identifiant du centre invalide : « {written} »"
-    if problem:
-        builder.errors.append(
-            Problem(
-                problem,
-                line=line.number,
-                column=line.source_column(id_token.column),
-                source=line.source,
-                expected="l'identifiant numérique entre parenthèses, p. ex. « (ID 4537) »",
-            )
-        )
+    kind = _id_problem(number)
+    if kind is not None:
+        builder.error(kind, line, line.source_column(id_token.column), written=written)
         return None
     if name and _AMBIGUOUS_NAME.search(name):
-        builder.errors.append(
-            Problem(
-                f"valeur ou nom ambigu : « {name} » contient une flèche ou « vers »",
-                line=line.number,
-                column=line.source_column(tokens[0].column),
-                source=line.source,
-                expected="la valeur entre guillemets quand elle contient « vers » ou une flèche, "
-                "p. ex. « lorsque le champ = « Le Clos vers la mer » → vers Foyer (ID 12) »",
-            )
-        )
+        builder.error(ProblemKind.AMBIGUOUS_NAME, line, line.source_column(tokens[0].column), name=name)
         return None
     return Center(id=int(number), name=name or None)
 
 
+def _id_problem(number: str) -> ProblemKind | None:
+    if not number:
+        return ProblemKind.MISSING_ID
+    if not number.isascii() and all(unicodedata.decimal(char, None) is not None for char in number):
+        return ProblemKind.NON_ASCII_DIGITS  # « ٤٥٣٧ », « ４５３７ »: refused rather than guessed
+    if not re.fullmatch(r"[0-9]+", number):
+        return ProblemKind.NON_NUMERIC_ID
+    if len(number) > len(str(MAX_ID)) or not 0 < int(number) <= MAX_ID:
+        return ProblemKind.INVALID_ID
+    return None
+
+
 def _options(options_tree: Tree) -> set[str]:
-    found = set()
-    for option in options_tree.children:
-        token = option.children[0]
-        found.add("accommodations" if token.type == "ACCOMMODATIONS" else "deleted")
-    return found
+    names = {
+        "ACCOMMODATIONS": "accommodations",
+        "NO_ACCOMMODATIONS": "no_accommodations",
+        "DELETED": "deleted",
+    }
+    return {names[option.children[0].type] for option in options_tree.children}
 
 
 def _read_field_line(builder: _Builder, line: Line, statement: Tree) -> None:
@@ -437,15 +404,14 @@ def _read_field_line(builder: _Builder, line: Line, statement: Tree) -> None:
     if slug is None:
         return
     if builder.ticket_field and builder.ticket_field[0] != slug:
-        builder.errors.append(
-            Problem(
-                f"deux champs différents pour tout le ticket : « {builder.ticket_field[0]} » "
-                f"(ligne {builder.ticket_field[1].number}) et « {slug} »",
-                line=line.number,
-                column=line.source_column(token.column),
-                source=line.source,
-                expected="une seule ligne « Champ : … », ou le champ nommé dans chaque règle",
-            )
+        first, first_line = builder.ticket_field
+        builder.error(
+            ProblemKind.TWO_FIELDS,
+            line,
+            line.source_column(token.column),
+            first=first,
+            first_line=first_line.number,
+            second=slug,
         )
         return
     builder.ticket_field = (slug, line)
@@ -454,49 +420,47 @@ def _read_field_line(builder: _Builder, line: Line, statement: Tree) -> None:
 # --- checks across rules -------------------------------------------------------------------------
 
 
+def _accommodations(*layers: set[str]) -> bool:
+    """The most specific layer that says something decides: the rule, then its block, then the ticket."""
+    for options in layers:
+        if "no_accommodations" in options:
+            return False
+        if "accommodations" in options:
+            return True
+    return False
+
+
 def _finish(builder: _Builder) -> Ticket:
     ticket_field = builder.ticket_field[0] if builder.ticket_field else builder.default_field
     blocks_with_rules = {draft.block for draft in builder.drafts} | builder.attempted
     for block, (number, center) in builder.block_origins.items():
         if block not in blocks_with_rules:
-            builder.warnings.append(
-                Notice(
-                    f"le centre initial {center.label()} n'a aucune règle : rien ne partira de ce bloc",
-                    line=number,
-                )
-            )
+            builder.warn(NoticeKind.ORIGIN_WITHOUT_RULES, number, origin=center)
     rules: list[Rule] = []
     seen: dict[tuple, Rule] = {}
     for draft in builder.drafts:
-        options = builder.ticket_options | builder.block_options.get(draft.block, set())
+        block_options = builder.block_options.get(draft.block, set())
+        layers = (draft.options, block_options, builder.ticket_options)
         rule = Rule(
             origin=draft.origin,
             destination=draft.destination,
             field=None if draft.all_files else (draft.field or ticket_field),
             value=draft.value,
-            with_deleted=draft.with_deleted or "deleted" in options,
-            with_accommodations=draft.with_accommodations or "accommodations" in options,
+            with_deleted=any("deleted" in options for options in layers),
+            with_accommodations=_accommodations(*layers),
             line=draft.line.number,
         )
+        key = (rule.origin.id, rule.field, rule.value)
         problem = _conflict(rule, draft, seen, rules)
         if problem is _DUPLICATE:
-            earlier = seen[(rule.origin.id, rule.field, rule.value)]
-            builder.warnings.append(
-                Notice(f"règle en double de la ligne {earlier.line} : gardée une seule fois", rule.line)
-            )
-            continue
-        if problem is not None:
+            builder.warn(NoticeKind.DUPLICATE, rule.line, earlier_line=seen[key].line)
+        elif problem is not None:
             builder.errors.append(problem)
-            continue
-        seen[(rule.origin.id, rule.field, rule.value)] = rule
-        rules.append(rule)
+        else:
+            seen[key] = rule
+            rules.append(rule)
     if not builder.drafts and not builder.errors:
-        builder.errors.append(
-            Problem(
-                "aucune règle de migration trouvée dans le ticket",
-                expected=f"une ligne « {EXAMPLE_ORIGIN} » suivie de règles « {EXAMPLE_RULE} »",
-            )
-        )
+        builder.error(ProblemKind.NO_RULES)
     errors = sorted(builder.errors, key=lambda p: (p.line or 0, p.column or 0))
     return Ticket(
         rules=tuple(rules),
@@ -506,78 +470,92 @@ def _finish(builder: _Builder) -> Ticket:
     )
 
 
-_DUPLICATE = Problem("duplicate")
+_DUPLICATE = Problem(ProblemKind.OTHER_OPTIONS)  # a sentinel, compared by identity
 
 
 def _conflict(rule: Rule, draft: _RuleDraft, seen: dict[tuple, Rule], accepted: list[Rule]) -> Problem | None:
-    def problem(message: str, expected: str) -> Problem:
-        return Problem(
-            message, line=rule.line, column=draft.column, source=draft.line.source, expected=expected
-        )
+    def problem(kind: ProblemKind, **params) -> Problem:
+        return Problem(kind, line=rule.line, column=draft.column, source=draft.line.source, params=params)
 
     if rule.origin.id == rule.destination.id:
-        return problem(
-            f"le centre d'origine et le centre de destination sont le même (ID {rule.origin.id})",
-            "un centre de destination différent du centre d'origine",
-        )
+        return problem(ProblemKind.SAME_CENTRE, origin=rule.origin.id)
     earlier = seen.get((rule.origin.id, rule.field, rule.value))
     if earlier is not None:
         if earlier.semantic_key() == rule.semantic_key():
             return _DUPLICATE
         if earlier.destination.id != rule.destination.id:
-            what = (
-                "tous les dossiers du centre {origin} sont déjà envoyés"
-                if rule.no_field
-                else "les dossiers « {value} » du centre {origin} sont déjà envoyés"
-            ).format(origin=rule.origin.id, value=rule.value)
             return problem(
-                f"{what} vers le centre "
-                f"{earlier.destination.id} (ligne {earlier.line}) : un dossier ne peut aller qu'à un endroit",
-                "une seule destination par valeur et par centre d'origine",
+                ProblemKind.TWO_DESTINATIONS,
+                origin=rule.origin.id,
+                value=None if rule.no_field else rule.value,
+                destination=earlier.destination.id,
+                earlier_line=earlier.line,
             )
-        return problem(
-            f"règle déjà donnée ligne {earlier.line} avec d'autres options",
-            "une seule règle par valeur, avec toutes ses options",
-        )
+        return problem(ProblemKind.OTHER_OPTIONS, earlier_line=earlier.line)
     same_origin = [other for other in accepted if other.origin.id == rule.origin.id]
     if same_origin and (rule.no_field or any(other.no_field for other in same_origin)):
-        other = same_origin[0]
-        return problem(
-            f"« tous les dossiers » du centre {rule.origin.id} ne peut pas être combiné avec d'autres règles "
-            f"du même centre (ligne {other.line})",
-            "soit « tous les dossiers → … », soit des règles « lorsque le champ = … »",
-        )
+        return problem(ProblemKind.ALL_FILES_MIXED, origin=rule.origin.id, other_line=same_origin[0].line)
     return None
 
 
 # --- syntax errors -------------------------------------------------------------------------------
 
+# The terminal named in the expected form, by preference (bot/texts/ticket.py says each one). « = » last: in
+# LALR's merged states it is often merely possible (an origin line's trailing colon).
+_PREFERENCE = (
+    "_RPAR",
+    "NAME",
+    "ID_GROUP",
+    "_VALUE_OP",
+    "RAW_VALUE",
+    "QUOTED",
+    "ARROW",
+    "VERS",
+    "_CHAMP",
+    "_LE",
+    "COND_WORD",
+    "ALL_FILES",
+    "_SEP",
+    "_LPAR",
+    "$END",
+    "ACCOMMODATIONS",
+    "DELETED",
+    "YES_NO",
+    "DECISION",
+    "SLUG",
+    "_ASSIGN",
+)
+_CANDIDATE_ARROW = re.compile(ARROWS + r"|\bvers\b", re.I)
+_ARROW_FIRST = re.compile(r"\s*(?:" + ARROWS + r"|vers\b)", re.I)
+_BARE_NUMBER = re.compile(r"\(\s*(\d[\d\s]*)\)")
+_ORIGIN_LABEL = re.compile(ORIGIN_LABEL, re.I)
+_NUMBERED_ID_GROUP = re.compile(r"\(\s*(?:id\b\s*[:=]?|#)\s*(\d[\d ]{0,20})\)", re.I)
+_NAME_REACH = 200  # « Pour le centre d'origine <name> (ID 6130) »: the label is looked for this far back
 
-_EXPECTED = {
-    "_RPAR": "« ) » pour fermer la parenthèse des options",
-    "NAME": "le nom du centre suivi de son identifiant, p. ex. « France Fraternités - CHU 77 (ID 5644) »",
-    "ID_GROUP": "l'identifiant du centre entre parenthèses, p. ex. « (ID 5644) »",
-    "_VALUE_OP": "« = », « : » ou « vaut » suivi de la valeur",
-    "RAW_VALUE": "la valeur du champ, puis une flèche « → vers » et le centre de destination",
-    "QUOTED": "la valeur du champ, puis une flèche « → vers » et le centre de destination",
-    "ARROW": "une flèche « → vers » suivie du centre de destination",
-    "VERS": "une flèche « → vers » suivie du centre de destination",
-    "_CHAMP": "« le champ »",
-    "_LE": "« le champ »",
-    "COND_WORD": "« lorsque le champ = … » ou « tous les dossiers »",
-    "ALL_FILES": "« lorsque le champ = … » ou « tous les dossiers »",
-    "_SEP": "la fin de la ligne, une option (« , avec hébergements ») ou une autre règle après « - »",
-    "_LPAR": "la fin de la ligne, une option (« , avec hébergements ») ou une autre règle après « - »",
-    "$END": "la fin de la ligne, une option (« , avec hébergements ») ou une autre règle après « - »",
-    "ACCOMMODATIONS": "« avec hébergements » ou « y compris supprimés »",
-    "DELETED": "« avec hébergements » ou « y compris supprimés »",
-    "YES_NO": "« oui » ou « non »",
-    "DECISION": "« migrer quand même » ou « sans hébergements »",
-    "SLUG": "le nom du champ, p. ex. « site-rattachement »",
-    # Last: in LALR's merged states « = » is often merely possible (an origin line's trailing colon).
-    "_ASSIGN": "« = » ou « : »",
+
+def _origin_in_prose(text: str) -> tuple[int, str, str] | None:
+    """(0-based start, name, number) of « … centre d'origine X (ID 6130) … » written inside a sentence."""
+    group = _NUMBERED_ID_GROUP.search(text)
+    if group is None:
+        return None
+    labels = list(_ORIGIN_LABEL.finditer(text, max(0, group.start() - _NAME_REACH), group.start()))
+    if not labels:
+        return None
+    name = text[labels[-1].end() : group.start()].strip(" :=-\u00a0")
+    return (labels[-1].start(), name, group.group(1).strip()) if name else None
+
+
+_KEYWORD_EXAMPLES = {
+    "Centre initial": "origin",
+    "Centre d'origine": "origin",
+    "tous les dossiers": "all",
+    "Conflit hébergements": "decision",
+    "migrer quand même": "decision",
+    "Hébergements": "switch",
+    "Supprimés": "switch",
 }
-_PREFERENCE = tuple(_EXPECTED)
+# Errors on a line meant as an origin: the rules under it belong to a broken block, not to the one above.
+_ORIGIN_ERRORS = {ProblemKind.ORIGIN_IN_PROSE}
 
 
 def _syntax_problem(line: Line, error: UnexpectedInput) -> Problem:
@@ -588,48 +566,60 @@ def _syntax_problem(line: Line, error: UnexpectedInput) -> Problem:
     )
     if at_end or not isinstance(column, int) or column < 1:
         column = len(line.text) + 1
-    found = _found(line, column)
     preference = ("SLUG", *_PREFERENCE) if "_VALUE_OP" not in expected_terminals else _PREFERENCE
-    expected = next((_EXPECTED[name] for name in preference if name in expected_terminals), None)
-    rest = line.text[column - 1 :]
-    if "RAW_VALUE" in expected_terminals and _ARROW_FIRST.match(rest):
-        message = "valeur vide"
-    elif "RAW_VALUE" in expected_terminals and not _CANDIDATE_ARROW.search(rest):
-        message = "flèche manquante après la valeur"
-    elif "ID_GROUP" in expected_terminals and not _ID_CONTENT.search(rest):
-        message = "identifiant du centre manquant"
-    elif found is None:
-        message = "ligne incomplète"
-    else:
-        message = f"« {found} » inattendu ici"
+    expected = next((name for name in preference if name in expected_terminals), None)
+    params = {"expected": expected, "example": _example_for(line.text)}
+    kind, column, extra = _syntax_kind(line, error, column, expected_terminals)
     return Problem(
-        message,
-        line=line.number,
-        column=line.source_column(column),
-        source=line.source,
-        expected=f"{expected or 'une règle complète'}. Exemple : « {_example_for(line.text)} »",
+        kind, line=line.number, column=line.source_column(column), source=line.source, params=params | extra
     )
 
 
-_CANDIDATE_ARROW = re.compile(r"→|->|=>|➜|⇒|\bvers\b", re.I)
-_ARROW_FIRST = re.compile(r"\s*(?:→|->|=>|➜|⇒|vers\b)", re.I)
-
-
-def _found(line: Line, column: int) -> str | None:
-    words = line.text[column - 1 :].split()
-    return " ".join(words[:3]) + (" …" if len(words) > 3 else "") if words else None
+def _syntax_kind(
+    line: Line, error: UnexpectedInput, column: int, expected_terminals: set[str]
+) -> tuple[ProblemKind, int, dict]:
+    """What went wrong, the 1-based column in the cleaned text, and the facts the message needs."""
+    text, rest = line.text, line.text[column - 1 :]
+    before = text[: column - 1].rstrip()
+    at = len(before) - 1 if before.endswith("(") else column - 1  # « (ID 3) » read as an options parenthesis
+    second_id = _ID_CONTENT.match(text, at)
+    if second_id and text[:at].rstrip().endswith(")"):
+        return ProblemKind.TWO_ID_GROUPS, at + 1, {"written": second_id.group()}
+    in_prose = _origin_in_prose(text) if not _ORIGIN_START.match(text) else None
+    if in_prose:
+        start, name, number = in_prose
+        return ProblemKind.ORIGIN_IN_PROSE, start + 1, {"name": name, "number": number}
+    typo = ticket_prose.suggestion(text, column - 1)
+    if typo is not None:
+        written, keyword, offset = typo
+        example = _KEYWORD_EXAMPLES.get(keyword, _example_for(text))
+        return ProblemKind.TYPO, offset + 1, {"written": written, "suggestion": keyword, "example": example}
+    if "RAW_VALUE" in expected_terminals and _ARROW_FIRST.match(rest):
+        return ProblemKind.EMPTY_VALUE, column, {}
+    if "RAW_VALUE" in expected_terminals and not _CANDIDATE_ARROW.search(rest):
+        return ProblemKind.MISSING_ARROW, column, {}
+    if "ID_GROUP" in expected_terminals and not _ID_CONTENT.search(rest):
+        bare = _BARE_NUMBER.search(rest)
+        if bare:
+            return ProblemKind.NUMBER_WITHOUT_ID, column + bare.start(), {"number": bare.group(1).strip()}
+        return ProblemKind.MISSING_ID, column, {}
+    words = rest.split()
+    if not words:
+        return ProblemKind.INCOMPLETE_LINE, column, {}
+    return ProblemKind.UNEXPECTED, column, {"found": " ".join(words[:3]) + (" …" if len(words) > 3 else "")}
 
 
 def _example_for(text: str) -> str:
+    """The form the line was heading for: « origin », « all », « field », « decision », « switch » or « rule »."""
     lowered = text.lower()
     if re.search(r"^\W*centre\s+(initial|d['’]\s*origine)", lowered):
-        return f"{EXAMPLE_ORIGIN} - lorsque le champ = CHU 77 → vers France Fraternités - CHU 77 (ID 5644)"
+        return "origin"
     if "tous les dossiers" in lowered:
-        return EXAMPLE_ALL
+        return "all"
     if re.search(r"^\W*champ\s*[:=]", lowered):
-        return EXAMPLE_FIELD
+        return "field"
     if re.search(r"^\W*conflit", lowered):
-        return EXAMPLE_DECISION
+        return "decision"
     if re.search(r"^\W*(h[ée]bergements?|(dossiers\s+)?supprim)", lowered):
-        return EXAMPLE_SWITCH
-    return EXAMPLE_RULE
+        return "switch"
+    return "rule"

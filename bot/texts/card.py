@@ -23,6 +23,7 @@ from bot.texts.text import (
     shared_prefix,
     short_label,
 )
+from bot.texts.ticket import problem_expected, problem_message
 
 TRELLO_COMMENT_LIMIT = 16384
 MARKER_PREFIX = "migrabot · "
@@ -59,11 +60,11 @@ def ticket_errors_comment(
             )
             if part
         )
-        lines.append(f"- **{where.capitalize() or 'Ticket'}** : {error.message}")
+        lines.append(f"- **{where.capitalize() or 'Ticket'}** : {problem_message(error)}")
         if error.source:
             lines.append(f"  `{error.source}`")
-        if error.expected:
-            lines.append(f"  Attendu : {error.expected}")
+        if expected := problem_expected(error):
+            lines.append(f"  Attendu : {expected}")
     if warnings:
         lines += ["", "Avertissements :", *(f"- {describe_notice(w)}" for w in warnings)]
     lines += [
@@ -81,7 +82,7 @@ def synthesis_comment(
     simulation: Simulation,
     synthesis: Synthesis,
     *,
-    warnings: Sequence[Notice],
+    warnings: Sequence[Notice | str],
     po_usernames: Sequence[str] = (),
 ) -> str:
     """The synthesis (runbook format A), then the dry-run commands. Raw outputs follow in their own comments.

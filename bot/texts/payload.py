@@ -8,6 +8,7 @@ from bot.domain.codec import conflict_dict
 from bot.domain.command import DEFAULT_CONSOLE, FinalCommand
 from bot.domain.model import DryRun, Notice, Plan, Problem, Rule, Simulation
 from bot.texts.text import describe_problem
+from bot.texts.ticket import notice_message
 
 
 def rule_payload(rule: Rule, *, console: str = DEFAULT_CONSOLE) -> dict:
@@ -31,7 +32,7 @@ def problem_payload(problem: Problem) -> dict:
 
 
 def notice_payload(notice: Notice) -> dict:
-    return {"line": notice.line, "message": notice.message}
+    return {"line": notice.line, "message": notice_message(notice)}
 
 
 def parse_payload(

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from bot.domain.command import DEFAULT_CONSOLE, FinalCommand
 from bot.domain.model import (
+    UNFOLLOWED_INSTRUCTIONS,
     AccommodationConflict,
     Center,
     ConflictDecision,
@@ -16,6 +17,7 @@ from bot.domain.model import (
     Simulation,
 )
 from bot.domain.synthesis import Synthesis
+from bot.texts.ticket import notice_message, problem_expected, problem_message
 
 FENCE = "```"
 # `migrabot demo` from the wheel (Docker image, pip install): the stand-ins stay in the repository.
@@ -39,16 +41,19 @@ def describe_problem(problem: Problem) -> str:
         where.append(f"ligne {problem.line}")
     if problem.column is not None:
         where.append(f"colonne {problem.column}")
-    text = (", ".join(where).capitalize() + " : " if where else "") + problem.message
+    text = (", ".join(where).capitalize() + " : " if where else "") + problem_message(problem)
     if problem.source:
         text += f" — « {problem.source} »"
-    if problem.expected:
-        text += f" — attendu : {problem.expected}"
+    if expected := problem_expected(problem):
+        text += f" — attendu : {expected}"
     return text
 
 
-def describe_notice(notice: Notice) -> str:
-    return (f"Ligne {notice.line} : " if notice.line is not None else "") + notice.message
+def describe_notice(notice: Notice | str) -> str:
+    """A ticket's warning in French; a text already written (a lock warning) is kept as it is."""
+    if isinstance(notice, str):
+        return notice
+    return (f"Ligne {notice.line} : " if notice.line is not None else "") + notice_message(notice)
 
 
 def shared_prefix(names: Sequence[str]) -> str:
@@ -243,10 +248,17 @@ def render_projection(synthesis: Synthesis) -> str:
 
 
 def render_synthesis(
-    simulation: Simulation, synthesis: Synthesis, *, ticket_warnings: Sequence[Notice] = ()
+    simulation: Simulation, synthesis: Synthesis, *, ticket_warnings: Sequence[Notice | str] = ()
 ) -> str:
-    """The message for the PO: runbook format A, then what the runbook lacks (order, projection, warnings)."""
+    """The message for the PO: runbook format A, then what the runbook lacks (order, projection, warnings).
+    Instructions of the ticket the commands do not follow stand first: nobody may miss them."""
+    unfollowed = [w for w in ticket_warnings if isinstance(w, Notice) and w.kind in UNFOLLOWED_INSTRUCTIONS]
+    ticket_warnings = [w for w in ticket_warnings if w not in unfollowed]
     parts = [*render_origin_blocks(synthesis), render_accommodations(simulation)]
+    if unfollowed:
+        parts.insert(
+            0, "\n".join(["⚠️ Consignes non suivies :", *(f"- {describe_notice(w)}" for w in unfollowed)])
+        )
     notes = crossing_notes(simulation.plan)
     if notes:
         parts.append("\n".join(["Ordre d'exécution :", *(f"- {note}" for note in notes)]))

@@ -170,6 +170,7 @@ def _scenario(workdir: Path, *, kill_after: int | None) -> tuple[tuple, int]:
         env = stack.environment(stack.settings(slack_bot_token="", poll_interval_seconds=0.3))
         waiting = stack.board["lists"]["En attente validation PO"]
         process: list[subprocess.Popen] = []
+        killed: list[subprocess.Popen] = []
         changes: list[str] = []
 
         def kill_on_change(request) -> None:
@@ -177,7 +178,7 @@ def _scenario(workdir: Path, *, kill_after: int | None) -> tuple[tuple, int]:
                 changes.append(request.path)
                 if len(changes) == kill_after and process:
                     process[0].send_signal(signal.SIGKILL)
-                    process[0].wait()  # dead before the loop below can see the change: it restarts it
+                    killed.append(process[0])
 
         stack.trello.after_reply = kill_on_change
         process.append(_run_bot(env, workdir))
@@ -187,6 +188,8 @@ def _scenario(workdir: Path, *, kill_after: int | None) -> tuple[tuple, int]:
                 process[0] = _run_bot(env, workdir)
             assert time.monotonic() < deadline, "the card never reached « En attente validation PO »"
             time.sleep(0.05)
+        for victim in killed:  # SIGKILL is not instantaneous: a process killed by the last change may still
+            victim.wait(timeout=30)  # look alive, and then would never be restarted
         if process[0].poll() is not None:  # killed right after its last change: restarted all the same
             process[0] = _run_bot(env, workdir)
         _wait_for_polls(workdir / "migrabot.sqlite3", after=time.time(), count=3)  # nothing must be added

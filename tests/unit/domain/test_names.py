@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.domain.console_output import name_warnings
-from bot.domain.model import Center, CenterCount, Figures, Rule
+from bot.domain.model import Center, CenterCount, Figures, NoticeKind, Rule
 from bot.domain.names import comparable_name
 from bot.domain.ticket import parse_ticket
 
@@ -53,8 +53,8 @@ def _ticket_warns(first: str, second: str) -> bool:
         ]
     )
     ticket = parse_ticket(text)
-    assert not ticket.errors, [error.message for error in ticket.errors]
-    return any("est nommé" in warning.message for warning in ticket.warnings)
+    assert not ticket.errors, ticket.errors
+    return any(warning.kind is NoticeKind.NAME_DIFFERS for warning in ticket.warnings)
 
 
 def _console_warns(ticket_name: str, console_name: str) -> bool:

@@ -7,6 +7,7 @@ from pathlib import Path
 from bot.domain.plan import build_plan
 from bot.domain.ticket import parse_ticket
 from bot.texts.text import crossing_notes, render_commands, shared_prefix
+from bot.texts.ticket import notice_message
 
 RUNBOOK_TICKET = (Path(__file__).parents[3] / "sandbox/tickets/runbook.txt").read_text(encoding="utf-8")
 
@@ -100,7 +101,7 @@ def test_files_that_would_move_twice_are_flagged():
         "Centre initial = B (ID 2)\n- si le champ = X → C (ID 3)\n- si le champ = Y → A (ID 1)"
     )
     _, ticket = plan_ticket(parse_ticket(text), field_slug="migration-des-donnees")
-    assert [(w.line, w.message) for w in ticket.warnings] == [
+    assert [(w.line, notice_message(w)) for w in ticket.warnings] == [
         (
             2,
             "les dossiers « X » envoyés du centre 1 vers le centre 2 seraient repris par la règle de la ligne 4 "

@@ -6,13 +6,14 @@ import pytest
 
 from bot.domain.model import ConflictDecision
 from bot.domain.ticket import parse_ticket, parser
+from bot.texts.ticket import notice_message, problem_expected, problem_message
 
 ORIGIN = "Centre initial = France Fraternités - CHU 75 (ID 4537)"
 
 
 def parsed(text: str, **kwargs):
     ticket = parse_ticket(text, **kwargs)
-    assert not ticket.errors, [e.message for e in ticket.errors]
+    assert not ticket.errors, [problem_message(e) for e in ticket.errors]
     return ticket
 
 
@@ -152,7 +153,7 @@ def test_values_are_kept_exactly(written, value):
 def test_no_break_space_inside_a_value_becomes_a_space_with_a_warning():
     ticket = parsed(f"{ORIGIN}\n- lorsque le champ = CHU\u00a077 → vers CHU 77 (ID 5644)")
     assert ticket.rules[0].value == "CHU 77"
-    assert [(w.line, w.message) for w in ticket.warnings] == [
+    assert [(w.line, notice_message(w)) for w in ticket.warnings] == [
         (2, "espace insécable remplacée par une espace ordinaire dans la valeur « CHU 77 »")
     ]
 
@@ -303,7 +304,7 @@ def test_free_text_is_ignored_even_with_si_or_quand():
 def errors_of(text: str) -> list[tuple[int | None, int | None, str]]:
     ticket = parse_ticket(text)
     assert not ticket.rules or ticket.errors
-    return [(e.line, e.column, e.message) for e in ticket.errors]
+    return [(e.line, e.column, problem_message(e)) for e in ticket.errors]
 
 
 @pytest.mark.parametrize(
@@ -371,7 +372,7 @@ def test_every_error_carries_the_line_text_and_the_expected_form():
     ticket = parse_ticket(f"{ORIGIN}\n- si le champ = A → vers B")
     [error] = ticket.errors
     assert error.source == "- si le champ = A → vers B"
-    assert "(ID 5644)" in error.expected
+    assert "(ID 5644)" in problem_expected(error)
 
 
 def test_columns_point_into_the_line_as_written_despite_markdown():
@@ -388,7 +389,7 @@ def test_a_broken_candidate_is_an_error_not_free_text():
 def test_exact_duplicates_are_kept_once_with_a_warning():
     ticket = parse_ticket(f"{ORIGIN}\n- si le champ = A → vers B (ID 2)\n- quand le champ : « A » -> B (#2)")
     assert len(ticket.rules) == 1
-    assert [(w.line, w.message) for w in ticket.warnings] == [
+    assert [(w.line, notice_message(w)) for w in ticket.warnings] == [
         (3, "règle en double de la ligne 2 : gardée une seule fois")
     ]
 
@@ -444,7 +445,9 @@ def test_hostile_lines_are_errors_not_crashes(garbage):
 @pytest.mark.parametrize(
     ("written", "message"),
     [
-        ("(ID ٤٥)", "identifiant du centre non numérique : « ٤٥ »"),
+        ("(ID ٤٥)", "identifiant du centre écrit avec d'autres chiffres que 0 à 9 : « ٤٥ »"),
+        ("(ID ４５３７)", "identifiant du centre écrit avec d'autres chiffres que 0 à 9 : « ４５３７ »"),
+        ("(ID 2147483648)", "identifiant du centre invalide : « 2147483648 »"),
         ("(ID 0)", "identifiant du centre invalide : « 0 »"),
         ("(ID 4537, CHU)", "identifiant du centre non numérique : « 4537, CHU »"),
         ("(ID 1234567890123456789)", "identifiant du centre invalide : « 1234567890123456789 »"),
@@ -452,7 +455,8 @@ def test_hostile_lines_are_errors_not_crashes(garbage):
 )
 def test_only_plain_digits_make_an_id(written, message):
     assert [
-        e.message for e in parse_ticket(f"Centre initial = X {written}\n- si le champ = A → B (ID 2)").errors
+        problem_message(e)
+        for e in parse_ticket(f"Centre initial = X {written}\n- si le champ = A → B (ID 2)").errors
     ] == [message]
 
 
@@ -469,8 +473,8 @@ def test_an_id_may_carry_french_thousands_separators():
 )
 def test_a_value_that_holds_vers_or_an_arrow_unquoted_is_ambiguous_not_silently_cut(rule):
     [error] = parse_ticket(f"{ORIGIN}\n{rule}").errors
-    assert error.message.startswith("valeur ou nom ambigu : ")
-    assert "entre guillemets" in error.expected
+    assert problem_message(error).startswith("valeur ou nom ambigu : ")
+    assert "entre guillemets" in problem_expected(error)
 
 
 def test_vers_inside_a_word_is_part_of_the_value():
@@ -491,12 +495,13 @@ def test_every_quote_style_protects_its_value(written, value):
     assert parsed(f"{ORIGIN}\n- si le champ = {written} → vers Foyer (ID 12)").rules[0].value == value
 
 
-@pytest.mark.parametrize(
-    "line",
-    ["- lorsque champ = CHU 77 vers CHU 78 (5644)", "lorsque champ = A → B"],
-)
-def test_lines_plainly_meant_as_rules_are_errors_not_prose(line):
-    assert parse_ticket(f"{ORIGIN}\n- si le champ = Z → vers Foyer (ID 12)\n{line}").errors
+def test_lines_plainly_meant_as_rules_are_errors_not_prose():
+    assert parse_ticket(f"{ORIGIN}\n- si le champ = Z → vers Foyer (ID 12)\nlorsque champ = A → B").errors
+
+
+def test_a_final_number_in_parentheses_is_the_destination_id():
+    text = f"{ORIGIN}\n- si le champ = Z → vers Foyer (ID 12)\n- lorsque champ = CHU 77 vers CHU 78 (5644)"
+    assert summary(text)[1] == (4537, 5644, F, "CHU 77", False, False)
 
 
 @pytest.mark.parametrize(
@@ -511,7 +516,7 @@ def test_lines_plainly_meant_as_rules_are_errors_not_prose(line):
     ],
 )
 def test_typos_around_the_value_are_errors_not_part_of_it(rule, message):
-    assert [e.message for e in parse_ticket(f"{ORIGIN}\n{rule}").errors] == [message]
+    assert [problem_message(e) for e in parse_ticket(f"{ORIGIN}\n{rule}").errors] == [message]
 
 
 def test_a_bulleted_option_inside_a_block_belongs_to_that_block():
@@ -531,7 +536,7 @@ def test_unicode_line_and_space_separators_bom_and_invisible_characters():
     text = "\ufeff" + ORIGIN + "\u2028- si le champ\u2003= A\u200b → B (ID 2)"
     ticket = parsed(text)
     assert ticket.rules[0].value == "A"
-    assert [w.message for w in ticket.warnings] == [
+    assert [notice_message(w) for w in ticket.warnings] == [
         "caractère invisible retiré de la valeur « A » (espace sans largeur, trait d'union conditionnel)"
     ]
 
@@ -550,7 +555,7 @@ def test_more_markdown_is_noise():
 
 def test_an_origin_without_rules_is_a_warning():
     ticket = parsed(f"{ORIGIN}\n- si le champ = A → B (ID 2)\nCentre initial = Q (ID 3)\n")
-    assert [(w.line, w.message) for w in ticket.warnings] == [
+    assert [(w.line, notice_message(w)) for w in ticket.warnings] == [
         (3, "le centre initial Q (ID 3) n'a aucune règle : rien ne partira de ce bloc")
     ]
 
@@ -564,7 +569,7 @@ def test_a_rule_with_an_invalid_field_is_not_kept():
 
 def test_two_destinations_for_all_files_reads_right():
     ticket = parse_ticket(f"{ORIGIN}\n- tous les dossiers → B (ID 2)\n- tous les dossiers → C (ID 3)")
-    assert ticket.errors[0].message == (
+    assert problem_message(ticket.errors[0]) == (
         "tous les dossiers du centre 4537 sont déjà envoyés vers le centre 2 (ligne 2) : "
         "un dossier ne peut aller qu'à un endroit"
     )
@@ -572,10 +577,10 @@ def test_two_destinations_for_all_files_reads_right():
 
 def test_an_error_after_a_destination_does_not_suggest_an_equal_sign():
     [error] = parse_ticket(f"{ORIGIN}\n- si le champ = A → B (ID 2) avec hébergements").errors
-    assert error.expected.startswith("la fin de la ligne, une option")
+    assert problem_expected(error).startswith("la fin de la ligne, une option")
 
 
 def test_a_field_line_error_is_about_the_field():
     [error] = parse_ticket(f"{ORIGIN}\n- si le champ = A → B (ID 2)\nChamp : À vérifier").errors
-    assert error.message == "« À vérifier » inattendu ici"
-    assert error.expected.startswith("le nom du champ")
+    assert problem_message(error) == "« À vérifier » inattendu ici"
+    assert problem_expected(error).startswith("le nom du champ")
