@@ -62,7 +62,11 @@ class TrelloComments:
             return  # nothing moved: no request
         comments = self.board.comments(card.id)  # newest first
         after = seen.last_comment_id if seen is not None else self._synthesis_id(record)
-        new = _newer_than(comments, after)
+        me = self.board.member_id()
+        for comment in reversed(_newer_than(comments, after)):  # oldest first: the first decision wins
+            if comment.author_id != me and self._read(card, record, comment):
+                break
+        # Only once they were acted on: a failure above (Trello down) reads them again at the next poll.
         self.store.set_trello_watch(
             TrelloWatch(
                 card_id=card.id,
@@ -74,10 +78,6 @@ class TrelloComments:
                 reminded_at=seen.reminded_at if seen is not None else None,
             )
         )
-        me = self.board.member_id()
-        for comment in reversed(new):  # oldest first: the first decision wins
-            if comment.author_id != me and self._read(card, record, comment):
-                return
 
     def _read(self, card: CardSnapshot, record: CardRecord, comment: Comment) -> bool:
         """True when the comment was a decision the bot acted on (recorded or refused)."""

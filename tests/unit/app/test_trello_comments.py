@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.adapters.store import Store
-from bot.app.ports import Member
+from bot.app.ports import BoardUnavailable, Member
 from bot.app.workflow import Workflow
 from bot.settings import Settings
 from tests.support.fakes import FakeBoard, FakeClock, FakeConsole
@@ -61,5 +61,17 @@ def test_a_po_reply_after_the_reminder_still_decides(tmp_path):
     clock.advance(25 * HOUR)
     workflow.remind_and_expire()
     board.comment(card, "ok", author=PO.id)
+    workflow.poll()
+    assert board.list_of(card) == "Validé — à exécuter"
+
+
+def test_a_po_comment_read_while_trello_fails_is_read_again_at_the_next_poll(tmp_path):
+    workflow, board, clock, card = waiting_card(tmp_path)
+    board.comment(card, "validé", author=PO.id)
+    failing = {"card"}  # the decision re-reads the card: Trello is down at that moment
+    board.fail_next = lambda call: BoardUnavailable("Trello injoignable") if call in failing else None
+    workflow.poll()
+    assert board.list_of(card) == "En attente validation PO"
+    failing.clear()
     workflow.poll()
     assert board.list_of(card) == "Validé — à exécuter"
