@@ -25,7 +25,7 @@ from slack_sdk.errors import SlackApiError
 from bot.adapters.console import build_runner
 from bot.adapters.store import Store
 from bot.adapters.trello import TrelloError
-from bot.app.ports import BoardLayout, Console
+from bot.app.ports import BoardLayout, Console, Member
 from bot.domain.command import MIGRATION_COMMAND
 from bot.domain.console_output import console_failure
 from bot.domain.model import ConsoleResult
@@ -82,6 +82,8 @@ class DoctorBoard(Protocol):
     def create_list(self, name: str) -> str: ...
 
     def create_label(self, name: str) -> str: ...
+
+    def member(self, id_or_username: str) -> Member: ...
 
 
 # --- settings ----------------------------------------------------------------------------------------
@@ -160,7 +162,17 @@ def check_trello(board: DoctorBoard, *, settings: Settings, fix: bool) -> list[C
     for setting, name in wanted_lists(settings):
         checks.append(_check_list(board, layout, setting=setting, name=name, fix=fix))
     checks.append(_check_label(board, layout, name=settings.trello_card_label, fix=fix))
+    checks += [_check_po_member(board, ref) for ref in settings.trello_po_refs]
     return checks
+
+
+def _check_po_member(board: DoctorBoard, ref: str) -> Check:
+    """A PO of TRELLO_PO_MEMBERS must exist: `migrabot run` resolves each one at start-up."""
+    try:
+        member = board.member(ref)
+    except TrelloError:
+        return Check("trello.po", False, texts.trello_po_unknown(ref), texts.TRELLO_PO_FIX)
+    return Check("trello.po", True, texts.trello_po_ok(member.username, member.full_name))
 
 
 def wanted_lists(settings: Settings) -> list[tuple[str, str]]:

@@ -435,3 +435,17 @@ def unknown_trello_po(ref: str) -> str:
         f"TRELLO_PO_MEMBERS : le membre Trello « {ref} » est introuvable "
         "(nom d'utilisateur sans @, ou identifiant de membre)"
     )
+
+
+def trello_po_ok(username: str, full_name: str) -> str:
+    return f"Trello : PO @{username} trouvé ({full_name or username})"
+
+
+def trello_po_unknown(ref: str) -> str:
+    return f"Trello : membre « {ref} » de TRELLO_PO_MEMBERS introuvable"
+
+
+TRELLO_PO_FIX = (
+    "mettez dans TRELLO_PO_MEMBERS le nom d'utilisateur Trello du PO (sans @, visible dans son profil) "
+    "ou son identifiant de membre"
+)

@@ -169,6 +169,7 @@ def test_json_reports_each_check_with_its_status(
         "trello.list_approved",
         "trello.list_done",
         "trello.label",
+        "trello.po",
         "console",
         "state_db",
     ]
@@ -183,6 +184,17 @@ def test_json_reports_each_check_with_its_status(
         "« refusé : <raison> »)"
     )
     assert {check["status"] for check in payload["checks"][3:]} == {"ok"}
+
+
+def test_each_trello_po_is_looked_up_on_trello(healthy: dict[str, str], setenv: Callable[..., None]) -> None:
+    setenv(trello_po_members="romainlacits,personne")
+    code, lines = doctor()
+    assert code == 1
+    assert "✓ Trello : PO @romainlacits trouvé (Romain Lacits)" in lines
+    assert (
+        "✗ Trello : membre « personne » de TRELLO_PO_MEMBERS introuvable → mettez dans TRELLO_PO_MEMBERS le "
+        "nom d'utilisateur Trello du PO (sans @, visible dans son profil) ou son identifiant de membre"
+    ) in lines
 
 
 def test_the_doctor_says_which_mode_and_how_the_po_decides(

@@ -66,7 +66,7 @@ def test_a_po_reply_after_the_reminder_still_decides(tmp_path):
 
 
 def test_a_po_comment_read_while_trello_fails_is_read_again_at_the_next_poll(tmp_path):
-    workflow, board, clock, card = waiting_card(tmp_path)
+    workflow, board, _, card = waiting_card(tmp_path)
     board.comment(card, "validé", author=PO.id)
     failing = {"card"}  # the decision re-reads the card: Trello is down at that moment
     board.fail_next = lambda call: BoardUnavailable("Trello injoignable") if call in failing else None
