@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from bot.adapters.console import build_prod_runner, build_runner
+from bot.adapters.drive import GoogleDrive
 from bot.adapters.slack import SlackChat, SlackEndpoint, build_app, build_client
 from bot.adapters.store import Store
 from bot.adapters.trello import TrelloBoard, TrelloError, TrelloHttp
@@ -35,6 +36,7 @@ class Service:
     prod_console: Console | None = None
     slack: SlackEndpoint | None = None
     listeners: ThreadPoolExecutor | None = None
+    drive: GoogleDrive | None = None
 
     def jobs(self) -> list[tuple[str, Callable[[], object], float]]:
         """What the scheduler runs: the poll, and the reminders and expiry of requests."""
@@ -50,6 +52,8 @@ class Service:
         if self.listeners is not None:
             self.listeners.shutdown(wait=True)
         self.console.close()
+        if self.drive is not None:
+            self.drive.close()
         if self.prod_console is not None:
             self.prod_console.close()
         self.board.http.close()
@@ -118,6 +122,7 @@ def build_service(
     if settings.slack_enabled:
         client = build_client(settings)
         chat = SlackChat(client)
+    drive = build_drive(settings)
     trello_pos = resolve_trello_pos(board, settings)
     log_decision_mode(settings, trello_pos)
     workflow = Workflow(
@@ -129,6 +134,7 @@ def build_service(
         chat=chat,
         listener=listener,
         prod_console=prod_console,
+        drive=drive,
         trello_pos=trello_pos,
     )
     service = Service(
@@ -138,6 +144,7 @@ def build_service(
         console=console,
         prod_console=prod_console,
         workflow=workflow,
+        drive=drive,
     )
     if chat is not None and client is not None:
         service.listeners = ThreadPoolExecutor(max_workers=5, thread_name_prefix="slack-listener")
@@ -173,3 +180,16 @@ def log_decision_mode(settings: Settings, trello_pos: tuple[Member, ...]) -> Non
         log.warning(
             "Slack disabled and TRELLO_PO_MEMBERS empty: simulated cards wait, nobody can approve them"
         )
+
+
+def build_drive(settings: Settings) -> GoogleDrive | None:
+    """The team's Drive folder, when both its id and the key are set (runbook step 3, option B)."""
+    if not settings.drive_enabled:
+        if settings.drive_folder_id or settings.google_application_credentials:
+            log.warning("Drive disabled: DRIVE_FOLDER_ID and GOOGLE_APPLICATION_CREDENTIALS go together")
+        return None
+    return GoogleDrive(
+        folder_id=settings.drive_folder_id,
+        credentials_path=settings.google_application_credentials,
+        base_url=settings.drive_api_base_url,
+    )

@@ -10,6 +10,7 @@ import json
 import logging
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn, TextIO
@@ -248,7 +249,7 @@ def command_simulate(
     from bot.domain.plan import plan_ticket
     from bot.domain.synthesis import summarize
     from bot.domain.ticket import parse_ticket
-    from bot.texts.excel import build_workbook, workbook_name
+    from bot.texts.excel import WorkbookContext, build_workbook, workbook_name
     from bot.texts.payload import simulate_payload
     from bot.texts.text import (
         describe_notice,
@@ -322,7 +323,10 @@ def command_simulate(
     message = render_synthesis(simulation, synthesis, ticket_warnings=ticket.warnings)
     target = Path(arguments.xlsx) if arguments.xlsx else Path(workbook_name(synthesis))
     try:
-        target.write_bytes(build_workbook(simulation, synthesis))
+        context = WorkbookContext(
+            made_at=time.time(), warnings=tuple(describe_notice(w) for w in ticket.warnings)
+        )
+        target.write_bytes(build_workbook(simulation, synthesis, context=context))
     except OSError as error:
         raise UsageError(f"écriture impossible de {target} : {error.strerror}") from None
     print(f"Fichier Excel écrit : {target}", file=stderr)

@@ -107,6 +107,18 @@ class Settings(BaseSettings):
     approval_reminder_hours: float = Field(24, gt=0, description="A pending request is recalled after this.")
     approval_ttl_hours: float = Field(168, gt=0, description="A pending request expires after this.")
 
+    # --- Google Drive (runbook step 3, option B; optional)
+    drive_folder_id: str = Field(
+        "",
+        description="Id of the Drive folder « Migration des dossiers usagers » (empty: no upload to Drive).",
+        pattern=r"^$|^[A-Za-z0-9_-]+$",
+    )
+    google_application_credentials: str = Field(
+        "",
+        description="Path of the service account's JSON key file; the folder is shared with its e-mail.",
+    )
+    drive_api_base_url: str = Field("https://www.googleapis.com/", description="Google APIs root (Drive v3).")
+
     # --- logs
     log_format: Literal["text", "json"] = Field("text", description="`json` for machine-readable logs.")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log threshold.")
@@ -146,6 +158,10 @@ class Settings(BaseSettings):
         return tuple(
             part.strip().removeprefix("@") for part in self.trello_po_members.split(",") if part.strip()
         )
+
+    @property
+    def drive_enabled(self) -> bool:
+        return bool(self.drive_folder_id and self.google_application_credentials)
 
     @property
     def slack_enabled(self) -> bool:

@@ -1,6 +1,6 @@
 """`migrabot demo`: the whole product on loopback, in under 30 seconds.
 
-The sandbox stack starts (Trello, Slack, the Reconnect console simulator with the runbook's data), then
+The sandbox stack starts (Trello, Slack, Drive, the Reconnect console simulator with the runbook's data), then
 the real service runs against it with the same jobs and the same default as `migrabot run` (Slack in Socket
 Mode; `--http` for HTTP mode). The demo plays the people through the interfaces they would use: the team
 edits and moves cards over Trello's REST API, Slack's side sends clicks as Socket Mode envelopes (or signed
@@ -31,7 +31,14 @@ from sandbox.stack import DEMO_CARDS, DEVELOPER, PO, TEAM_CHANNEL, VALIDATION_CH
 from sandbox.tickets import ticket_text
 
 STEP_TIMEOUT_S = 20.0
-ACTORS = {"démo": "🎬 Démo", "bot": "🤖 Bot", "équipe": "👩‍💻 Équipe", "po": "🧑‍💼 PO", "slack": "💬 Slack"}
+ACTORS = {
+    "démo": "🎬 Démo",
+    "bot": "🤖 Bot",
+    "équipe": "👩‍💻 Équipe",
+    "po": "🧑‍💼 PO",
+    "slack": "💬 Slack",
+    "drive": "📁 Drive",
+}
 EVENT_TEXTS = {
     "round": "prend la carte en charge",
     "simulating": "lance les simulations (--dry-run) sur la preprod",
@@ -197,6 +204,7 @@ class Demo:
         say(
             "bot", "synthèse postée sur la carte", card=self._title(runbook), details=self._synthesis(runbook)
         )
+        self._show_drive_file(runbook)
         request = self._wait(
             lambda: self._request(VALIDATION_CHANNEL[0], runbook), "la demande de validation"
         )
@@ -357,6 +365,16 @@ class Demo:
             c for c in reversed(self._comments(card_id)) if c.startswith("✅ **Simulation terminée**")
         )
         return synthesis.split("**Commandes simulées**")[0].strip()
+
+    def _show_drive_file(self, card_id: str) -> None:
+        """The card's workbook in the team's folder, and the link the bot put on the card."""
+        synthesis = next(c for c in self._comments(card_id) if c.startswith("✅ **Simulation terminée**"))
+        [line] = [line for line in synthesis.splitlines() if "Drive" in line]
+        names = [f["name"] for f in self.stack.drive.files_in(self.stack.drive_folder)]
+        short_link = self.stack.trello.card(card_id)["shortLink"]
+        [name] = [name for name in names if short_link in name]
+        text = f"fichier « {name} » déposé dans le dossier « Migration des dossiers usagers »"
+        self.transcript.say("drive", text, card=self._title(card_id), details=line)
 
     def _request(self, channel: str, card_id: str) -> dict | None:
         name = self.names[card_id]

@@ -1,4 +1,4 @@
-"""The embedded default: sandbox Trello, sandbox Slack and the Reconnect console simulator on 127.0.0.1,
+"""The embedded default: sandbox Trello, Slack and Drive and the Reconnect console simulator on 127.0.0.1,
 and the settings that point the real bot at them. Used by `migrabot demo` and the end-to-end tests.
 
 Nothing here bypasses the bot's adapters: py-trello talks HTTP to the sandbox Trello, slack_sdk to the
@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.settings import Settings
+from sandbox.drive import DriveSandbox
 from sandbox.reconnect_console import seed_runbook_scenario
 from sandbox.slack_server import SlackSandbox
 from sandbox.tickets import ticket_text
@@ -26,6 +27,7 @@ TRELLO_PO = "camillemartin"  # the same people on Trello (usernames)
 TRELLO_DEVELOPER = "sambernard"
 VALIDATION_CHANNEL = ("C0VALIDATION", "validation-migrations")
 TEAM_CHANNEL = ("C0TECH", "tech-reconnect")
+DRIVE_FOLDER = "Migration des dossiers usagers"
 
 DEMO_CARDS = (
     ("Migration des dossiers usagers - France Fraternités CHU 75 et CPH", "runbook.txt"),
@@ -50,6 +52,8 @@ class SandboxStack:
     workdir: Path
     trello: TrelloSandbox = field(init=False)
     slack: SlackSandbox = field(init=False)
+    drive: DriveSandbox = field(init=False)
+    drive_folder: str = field(init=False, default="")
     board: dict = field(init=False, default_factory=dict)
     cards: dict[str, str] = field(init=False, default_factory=dict)  # ticket file → card id
     signing_secret: str = field(init=False, default_factory=lambda: secrets.token_hex(16))
@@ -61,6 +65,7 @@ class SandboxStack:
         self.slack = SlackSandbox(
             bot_token="xoxb-sandbox-" + secrets.token_hex(8), app_token="xapp-sandbox-" + secrets.token_hex(8)
         )
+        self.drive = DriveSandbox()
 
     @property
     def reconnect_db(self) -> Path:
@@ -69,6 +74,10 @@ class SandboxStack:
     def start(self, *, cards: tuple[tuple[str, str], ...] = DEMO_CARDS) -> SandboxStack:
         self.trello.start()
         self.slack.start()
+        self.drive.start()
+        # The team's folder « Z-NEW RECONNECT > … > Migration des dossiers usagers », shared with the bot.
+        self.drive_folder = self.drive.add_folder(DRIVE_FOLDER, shared_drive=True)
+        self.drive.service_account_key(self.drive_key)
         seed_runbook_scenario(self.reconnect_db)
         self.board = self.trello.seed_runbook_board()
         # The seed's own card is the runbook ticket; the others are added beside it.
@@ -89,7 +98,12 @@ class SandboxStack:
         todo = self.board["lists"]["À simuler"]
         return self.trello.add_card(todo, name, description, label_ids=[self.board["label"]])["id"]
 
+    @property
+    def drive_key(self) -> Path:
+        return self.workdir / "drive-service-account.json"
+
     def stop(self) -> None:
+        self.drive.stop()
         self.slack.stop()
         self.trello.stop()
 
@@ -119,6 +133,9 @@ class SandboxStack:
             "slack_po_user_ids": PO[0],
             "slack_channel_id": VALIDATION_CHANNEL[0],
             "slack_team_channel_id": TEAM_CHANNEL[0],
+            "drive_folder_id": self.drive_folder,
+            "google_application_credentials": str(self.drive_key),
+            "drive_api_base_url": self.drive.base_url,
         }
         values.update(overrides)
         return SandboxSettings(**values)

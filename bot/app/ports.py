@@ -227,3 +227,21 @@ class Store(Protocol):
     def set_slack_request(
         self, request: SlackRequest, *, status: str | None = None, reminded_at: float | None = None
     ) -> None: ...
+
+
+@dataclass(frozen=True)
+class DriveFile:
+    id: str
+    name: str
+    link: str  # Drive's `webViewLink`: what people open
+
+
+class DriveUnavailable(Exception):
+    """Drive could not take the file; the message is French, says why, and never holds a credential."""
+
+
+class Drive(Protocol):
+    """The team's Drive folder (runbook step 3, option B); the Drive adapter and the fake implement it."""
+
+    def find(self, name: str) -> DriveFile | None: ...
+    def upload(self, *, name: str, data: bytes, mime_type: str) -> DriveFile: ...

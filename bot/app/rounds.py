@@ -17,7 +17,8 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from bot.app.ports import Board, BoardUnavailable, CardSnapshot, Clock, Console, Member, Store
+from bot.app.ports import Board, BoardUnavailable, CardSnapshot, Clock, Console, Drive, Member, Store
+from bot.app.publication import XLSX_MIME, Workbooks
 from bot.app.requests import Requests
 from bot.app.simulation import redo_without_accommodations, simulate
 from bot.app.steps import CardSteps, Round
@@ -33,13 +34,11 @@ from bot.settings import Settings
 from bot.texts import card as texts
 from bot.texts import decisions as outcomes
 from bot.texts.blocks import CardLink, approval_request, conflict_request
-from bot.texts.excel import build_workbook, workbook_name
 from bot.texts.text import DECISION_TEXT, render_synthesis, shared_prefix, short_label
 from bot.texts.ticket import problem_message
 
 log = logging.getLogger("migrabot.workflow")
 
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ATTEMPTS = 3  # an internal error is retried at the next polls, then waits for the card to change
 
 
@@ -74,6 +73,7 @@ class Rounds:
         steps: CardSteps,
         requests: Requests | None,
         emit: Emit,
+        drive: Drive | None = None,
         trello_pos: Sequence[Member] = (),
     ) -> None:
         self.board = board
@@ -86,6 +86,7 @@ class Rounds:
         self.steps = steps
         self.requests = requests
         self.emit = emit
+        self.workbooks = Workbooks(steps=steps, drive=drive)
 
     def handle(self, card: CardSnapshot, record: CardRecord | None) -> None:
         """Whatever the card needs now; the caller holds its lock and its error boundary."""
@@ -107,6 +108,8 @@ class Rounds:
                     record, outcome=outcomes.closed_taken_out(todo_list=self.settings.trello_list_todo)
                 )
                 self.steps.transition(run, Event.TAKEN_OUT)
+        elif record is not None and record.state is CardState.AWAITING_APPROVAL:
+            self._retry_drive(Round(card=card, record=record))
 
     def _in_todo(self, card: CardSnapshot, record: CardRecord | None, description_hash: str) -> None:
         resuming = record is not None and record.state in RESUMABLE and record.fingerprint == description_hash
@@ -268,21 +271,31 @@ class Rounds:
         synthesis = summarize(simulation)
         extra = self._lock_warnings(run, simulation)
         warnings = [*ticket.warnings, *extra]
+        workbook = self.workbooks.publish(run, simulation, synthesis, warnings)  # to Drive first: its link
         text = texts.synthesis_comment(
             simulation, synthesis, warnings=warnings, po_usernames=[po.username for po in self.trello_pos]
         )
-        self.steps.comment(run, "synthese", text)
+        self.steps.comment(run, "synthese", workbook.with_note(text))
         self._post_outputs(run, simulation)
-        workbook = build_workbook(simulation, synthesis)
-        filename = workbook_name(synthesis)
-        self.steps.attach(run, "excel", filename=filename, data=workbook, mime_type=XLSX_MIME)
+        self.steps.attach(run, "excel", filename=workbook.filename, data=workbook.data, mime_type=XLSX_MIME)
         self.steps.move(run, "vers-attente-po", self.lists.waiting)
         if self.requests is not None:  # last: a click must find the card waiting for it
-            self._request_approval(
-                run, render_synthesis(simulation, synthesis, ticket_warnings=warnings), filename, workbook
-            )
+            synthesis_text = render_synthesis(simulation, synthesis, ticket_warnings=warnings)
+            self._request_approval(run, workbook.with_note(synthesis_text), workbook.filename, workbook.data)
         self.steps.transition(run, Event.PUBLISHED)
         self.emit("simulated", run.card, {"synthesis": synthesis, "simulation": simulation})
+
+    def _retry_drive(self, run: Round) -> None:
+        """A workbook Drive refused is offered again at each poll, with the round's own figures."""
+        if run.record.simulation is None or not self.workbooks.retry_due(run):
+            return
+        _, ticket = plan_ticket(
+            parse_ticket(run.card.desc, default_field=self.settings.migration_field_slug),
+            field_slug=self.settings.migration_field_slug,
+        )
+        simulation = simulation_from_dict(run.record.simulation)
+        warnings = [*ticket.warnings, *self._lock_warnings(run, simulation)]
+        self.workbooks.retry(run, self.workbooks.build(run, simulation, summarize(simulation), warnings))
 
     def _announce_decision(self, run: Round) -> None:
         """A conflict decided on Slack: said on the card, and the team's request closed, before the PO is asked."""

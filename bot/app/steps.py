@@ -3,7 +3,7 @@
 Each step journals its *intent* before acting and its *result* after. A step with a result is never done
 again. A step with an intent but no result may have landed before a crash: it first looks for its work — a
 comment of the bot's own member ending with the step's marker, an attachment of the bot's that the journal
-does not know, a checklist of that name, a Slack message carrying the step's metadata, a file in the
+does not know, a checklist of that name, a file of that name in the Drive folder, a Slack message carrying the step's metadata, a file in the
 request's thread — and adopts it instead of doing it twice. Without an intent, nothing can have landed.
 """
 
@@ -13,7 +13,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from bot.app.ports import Board, CardSnapshot, Chat, Clock, Comment, MessageRef, Store
+from bot.app.ports import Board, CardSnapshot, Chat, Clock, Comment, Drive, MessageRef, Store
 from bot.domain.lifecycle import Event, next_state
 from bot.domain.records import CardRecord, SlackRequest
 from bot.texts import card as texts
@@ -129,6 +129,21 @@ class CardSteps:
         if self.done(run, step) is None:
             self.board.tick(run.card.id, item_id)
             self.journal(run, step, item_id)
+
+    # --- Drive ------------------------------------------------------------------------------------
+
+    def drive_upload(
+        self, run: Round, step: str, drive: Drive, *, filename: str, data: bytes, mime_type: str
+    ) -> str:
+        """The file's link in the team's folder. A step that began before (a crash, a refusal) first looks
+        the file up by name in the folder: a file that reached Drive is adopted, not uploaded twice."""
+        done = self.done(run, step)
+        if done is not None:
+            return done
+        found = drive.find(filename) if self._begin(run, step) else None
+        uploaded = found or drive.upload(name=filename, data=data, mime_type=mime_type)
+        self.journal(run, step, uploaded.link)
+        return uploaded.link
 
     def transition(self, run: Round, event: Event, *, error: str | None = None) -> None:
         """The card's state changes by the lifecycle's table, never otherwise."""

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from bot.app.decisions import Decisions, Outcome
 from bot.app.execution import ExecutionFollowUp
-from bot.app.ports import Board, CardSnapshot, Chat, Clock, Console, Member, MessageRef, Store
+from bot.app.ports import Board, CardSnapshot, Chat, Clock, Console, Drive, Member, MessageRef, Store
 from bot.app.requests import Requests
 from bot.app.rounds import Listener, Lists, Rounds
 from bot.app.steps import CardSteps
@@ -44,6 +44,7 @@ class Workflow:
         listener: Listener | None = None,
         chat: Chat | None = None,
         prod_console: Console | None = None,
+        drive: Drive | None = None,
         trello_pos: Sequence[Member] = (),
     ) -> None:
         self.board = board
@@ -63,6 +64,7 @@ class Workflow:
             requests=self.requests,
             emit=self.emit,
             trello_pos=trello_pos,
+            drive=drive,
         )
         self.decisions = Decisions(
             **shared,

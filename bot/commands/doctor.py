@@ -25,7 +25,7 @@ from slack_sdk.errors import SlackApiError
 from bot.adapters.console import build_runner
 from bot.adapters.store import Store
 from bot.adapters.trello import TrelloError
-from bot.app.ports import BoardLayout, Console, Member
+from bot.app.ports import BoardLayout, Console, DriveUnavailable, Member
 from bot.domain.command import MIGRATION_COMMAND
 from bot.domain.console_output import console_failure
 from bot.domain.model import ConsoleResult
@@ -54,6 +54,7 @@ BOT_OPTIONS = (
 SLACK_REFUSED_TOKEN = frozenset(
     {"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive"}
 )
+DRIVE_FOLDER_MIME = "application/vnd.google-apps.folder"
 SSH_CONNECTION_FAILED = 255  # ssh's own exit code when it could not connect or authenticate
 _REFUSAL = re.compile(r"\(HTTP (?P<status>\d{3})\) : (?P<body>.*)$", re.DOTALL)
 
@@ -350,6 +351,52 @@ def _os_reason(error: BaseException) -> str:
     return str(error)
 
 
+class DoctorDrive(Protocol):
+    """What the Drive checks need from `bot.adapters.drive.GoogleDrive`."""
+
+    folder_id: str
+
+    def credentials(self) -> Any: ...
+    def token(self) -> str: ...
+    def folder(self) -> dict: ...
+
+
+def check_drive(drive: DoctorDrive) -> list[Check]:
+    """Key readable, token obtained, folder found and open to the bot's files; stops at the first failure."""
+    try:
+        credentials = drive.credentials()
+    except DriveUnavailable as error:
+        return [Check("drive.key", False, texts.drive_key_failed(str(error)), texts.DRIVE_KEY_FIX)]
+    email = str(credentials.service_account_email)
+    checks = [Check("drive.key", True, texts.drive_key_ok(email))]
+    try:
+        drive.token()
+    except DriveUnavailable as error:
+        return [
+            *checks,
+            Check("drive.token", False, texts.drive_token_failed(str(error)), texts.DRIVE_TOKEN_FIX),
+        ]
+    checks.append(Check("drive.token", True, texts.drive_token_ok(email)))
+    return [*checks, _check_drive_folder(drive, email)]
+
+
+def _check_drive_folder(drive: DoctorDrive, email: str) -> Check:
+    try:
+        folder = drive.folder()
+    except DriveUnavailable as error:
+        failed = texts.drive_folder_failed(drive.folder_id, str(error))
+        return Check("drive.folder", False, failed, texts.drive_folder_fix(email))
+    name = str(folder.get("name", drive.folder_id))
+    if folder.get("mimeType") != DRIVE_FOLDER_MIME:
+        not_folder = texts.drive_not_a_folder(drive.folder_id, str(folder.get("mimeType")))
+        return Check("drive.folder", False, not_folder, texts.drive_folder_fix(email))
+    if not folder.get("capabilities", {}).get("canAddChildren"):
+        return Check(
+            "drive.folder", False, texts.drive_read_only(name, email), texts.drive_read_only_fix(email)
+        )
+    return Check("drive.folder", True, texts.drive_folder_ok(name))
+
+
 # --- wiring ------------------------------------------------------------------------------------------
 
 
@@ -368,6 +415,7 @@ def diagnose(
     checks += _guarded("Trello", "trello", lambda: _trello_checks(settings, fix=fix))
     if settings.slack_enabled:
         checks += _guarded("Slack", "slack", lambda: _slack_checks(settings))
+    checks += _drive_checks(settings)
     checks += _guarded("Console", "console", lambda: [_console_check(settings)])
     checks += _guarded("Base d'état", "state_db", lambda: [check_state_db(settings.state_db, now=clock())])
     return checks
@@ -401,6 +449,21 @@ def _slack_checks(settings: Settings) -> list[Check]:
     client = build_client(settings)
     client.timeout = SLACK_TIMEOUT_S
     return check_slack(client, required=REQUIRED_SCOPES)
+
+
+def _drive_checks(settings: Settings) -> list[Check]:
+    from bot.bootstrap import build_drive
+
+    if settings.drive_enabled:
+        drive = build_drive(settings)
+        assert drive is not None
+        try:
+            return _guarded("Drive", "drive", lambda: check_drive(drive))
+        finally:
+            drive.close()
+    if settings.drive_folder_id or settings.google_application_credentials:
+        return [Check("settings.drive", False, texts.DRIVE_HALF_SET, texts.DRIVE_HALF_SET_FIX)]
+    return []
 
 
 def _console_check(settings: Settings) -> Check:

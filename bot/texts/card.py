@@ -389,3 +389,21 @@ def expired_comment(*, days: int, todo_list: str, kind: str = "approval") -> str
         f"⌛ **{what}** : pas de décision en {days} jours. La carte revient dans « {todo_list} » pour être "
         "simulée à nouveau (les chiffres de preprod ont pu changer)."
     )
+
+
+# --- the team's Drive (runbook step 3, option B) ---------------------------------------------------
+
+
+def drive_link_line(link: str) -> str:
+    return f"📁 Fichier Excel sur le Drive : {link}"
+
+
+def drive_failed_line(reason: str) -> str:
+    return (
+        f"⚠️ Dépôt sur le Drive impossible : {reason}. "
+        "Le fichier est joint à la carte ; nouvel essai au prochain passage du bot."
+    )
+
+
+def drive_retried_comment(link: str) -> str:
+    return f"📁 Fichier Excel déposé sur le Drive (nouvel essai réussi) : {link}"

@@ -389,6 +389,68 @@ def not_a_folder(path: str) -> str:
 STATE_DB_READBACK = "la ligne écrite n'a pas été relue"
 STATE_DB_FIX = "corrigez STATE_DB ou donnez à l'utilisateur du bot le droit d'écrire dans ce dossier"
 
+# --- Google Drive (runbook step 3, option B) --------------------------------------------------------
+
+DRIVE_HALF_SET = "Drive à moitié configuré : DRIVE_FOLDER_ID et GOOGLE_APPLICATION_CREDENTIALS vont ensemble"
+DRIVE_HALF_SET_FIX = (
+    "renseignez les deux pour déposer les fichiers Excel sur le Drive, ou aucun des deux pour s'en passer"
+)
+DRIVE_KEY_FIX = (
+    "dans la console Google Cloud : IAM et administration → Comptes de service → le compte → Clés → "
+    "Ajouter une clé → JSON ; indiquez le chemin du fichier dans GOOGLE_APPLICATION_CREDENTIALS"
+)
+DRIVE_TOKEN_FIX = (
+    "la clé a peut-être été supprimée ou le compte désactivé : créez une nouvelle clé JSON ; vérifiez que "
+    "l'API Google Drive est activée pour le projet du compte de service"
+)
+
+
+def drive_key_ok(email: str) -> str:
+    return f"Clé du compte de service lisible ({email})"
+
+
+def drive_key_failed(reason: str) -> str:
+    return f"Drive : {reason}"
+
+
+def drive_token_ok(email: str) -> str:
+    return f"Jeton Google obtenu pour {email}"
+
+
+def drive_token_failed(reason: str) -> str:
+    return f"Drive : {reason}"
+
+
+def drive_folder_ok(name: str) -> str:
+    return f"Dossier Drive « {name} » trouvé : le bot peut y déposer les fichiers Excel"
+
+
+def drive_folder_failed(folder_id: str, reason: str) -> str:
+    return f"Dossier Drive {folder_id} : {reason}"
+
+
+def drive_folder_fix(email: str) -> str:
+    return (
+        "vérifiez DRIVE_FOLDER_ID (la fin de l'adresse du dossier : drive.google.com/drive/folders/<id>) et "
+        f"partagez le dossier avec {email}"
+    )
+
+
+def drive_not_a_folder(folder_id: str, mime_type: str) -> str:
+    return f"Drive : {folder_id} n'est pas un dossier ({mime_type})"
+
+
+def drive_read_only(name: str, email: str) -> str:
+    return f"Dossier Drive « {name} » trouvé, mais {email} ne peut pas y ajouter de fichier"
+
+
+def drive_read_only_fix(email: str) -> str:
+    return (
+        f"partagez le dossier avec {email} comme « Éditeur » (« Gestionnaire de contenu » dans un Drive "
+        "partagé)"
+    )
+
+
 # --- anything else ----------------------------------------------------------------------------------
 
 UNEXPECTED_FIX = "signalez-le à l'équipe technique avec la sortie de `migrabot doctor`"

@@ -57,7 +57,10 @@ def test_the_demo_plays_the_whole_workflow_and_every_card_ends_where_it_should(t
     }
     for card in cards.values():
         assert card["checklists"] == ["Exécution"]
-        assert card["attachments"] == ["simulation_migration_France_Fraternites.xlsx"]
+        [attachment] = card["attachments"]
+        assert attachment.startswith("simulation_migration_France_Fraternites_") and attachment.endswith(
+            ".xlsx"
+        )
     said = [(entry["actor"], entry["text"]) for entry in document["entries"]]
     assert (
         "slack",
@@ -66,14 +69,18 @@ def test_the_demo_plays_the_whole_workflow_and_every_card_ends_where_it_should(t
     assert ("équipe", "Sam Bernard clique « Sans hébergements »") in said
     assert ("équipe", "corrige la description (ID manquant) et remet la carte dans « À simuler »") in said
     assert ("bot", "ticket non compris : commentaire d'erreurs, carte dans « À corriger »") in said
+    drive = next(e for e in document["entries"] if e["actor"] == "drive")
+    assert drive["text"].startswith("fichier « simulation_migration_France_Fraternites_")
+    assert drive["details"].startswith("📁 Fichier Excel sur le Drive : http://127.0.0.1:")
     runbook = next(e for e in document["entries"] if e["text"] == "synthèse postée sur la carte")
     assert "→ vers CHU 77 (ID 5644) : 41 migrés | reste 119" in runbook["details"]
     final = next(e for e in document["entries"] if e["text"] == "commandes finales écrites sur la carte")
     assert "## Preprod" in final["details"] and "## Prod" in final["details"]
     out = tmp_path / "out"
     assert (out / "transcript.txt").read_text(encoding="utf-8").count("🤖 Bot") >= 10
-    workbook = load_workbook(out / "1-simulation_migration_France_Fraternites.xlsx")
-    assert workbook.sheetnames == ["Synthèse", "CHU 75 (ID 4537)", "CPH (ID 4960)"]
+    [first] = out.glob("1-simulation_migration_France_Fraternites_*.xlsx")
+    workbook = load_workbook(first)
+    assert workbook.sheetnames[:4] == ["Synthèse", "CHU 75 (ID 4537)", "CPH (ID 4960)", "Commandes"]
 
 
 def test_the_text_transcript_is_printed_as_it_goes(tmp_path):

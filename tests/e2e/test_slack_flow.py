@@ -35,7 +35,7 @@ def test_simulated_card_po_request_refused_outsider_then_approval(with_slack):
     assert "→ vers CHU 77 (ID 5644) : 41 migrés | reste 119" in text
     assert f"<@{PO[0]}> la simulation est prête" in text
     [upload] = running.stack.slack.files()
-    assert upload["filename"] == "simulation_migration_France_Fraternites.xlsx"
+    assert upload["filename"].startswith("simulation_migration_France_Fraternites_")
 
     response = running.driver.click(user_id=DEVELOPER[0], message=message, action_id="approve")
     assert response.status_code == 200

@@ -8,6 +8,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -40,7 +41,8 @@ def test_a_card_goes_from_todo_to_waiting_with_its_synthesis_and_excel(trello_on
         assert line in synthesis.splitlines()
     assert comments[2].startswith("📄 **Sorties de la console** (1/1)")
     [attachment] = trello_only.trello.attachments(trello_only.stack.cards["runbook.txt"])
-    assert attachment["name"] == "simulation_migration_France_Fraternites.xlsx"
+    short_link = trello_only.trello.card(trello_only.stack.cards["runbook.txt"])["shortLink"]
+    assert attachment["name"] == f"simulation_migration_France_Fraternites_{short_link}_simulation1.xlsx"
     workbook = load_workbook(io.BytesIO(attachment["bytes"]))
     assert [row[5] for row in workbook["CHU 75 (ID 4537)"].iter_rows(min_row=2, values_only=True)][:5] == [
         160,
@@ -155,9 +157,15 @@ def _wait_for_polls(state_db: Path, *, after: float, count: int) -> None:
 def _final_state(stack: SandboxStack) -> tuple:
     card = stack.cards["runbook.txt"]
     texts = [c["data"]["text"] for c in reversed(stack.trello.comments(card))]
+    short_link = stack.trello.card(card)["shortLink"]  # differs from one sandbox to the next
+
+    def named(name: str) -> str:
+        return name.replace(short_link, "<shortLink>")
+
     return (
         [t.split("\n", 1)[0] for t in texts],
-        [a["name"] for a in stack.trello.attachments(card)],
+        [named(a["name"]) for a in stack.trello.attachments(card)],
+        [named(f["name"]) for f in stack.drive.files_in(stack.drive_folder)],
         {v: k for k, v in stack.board["lists"].items()}[stack.trello.card(card)["idList"]],
     )
 
@@ -173,12 +181,16 @@ def _scenario(workdir: Path, *, kill_after: int | None) -> tuple[tuple, int]:
         killed: list[subprocess.Popen] = []
         changes: list[str] = []
 
+        moved = threading.Event()  # the move's answer has left, and its kill (if any) is done
+
         def kill_on_change(request) -> None:
             if request.method in {"POST", "PUT"} and request.status < 300:
                 changes.append(request.path)
                 if len(changes) == kill_after and process:
                     process[0].send_signal(signal.SIGKILL)
                     killed.append(process[0])
+                if request.method == "PUT":
+                    moved.set()
 
         stack.trello.after_reply = kill_on_change
         process.append(_run_bot(env, workdir))
@@ -188,6 +200,8 @@ def _scenario(workdir: Path, *, kill_after: int | None) -> tuple[tuple, int]:
                 process[0] = _run_bot(env, workdir)
             assert time.monotonic() < deadline, "the card never reached « En attente validation PO »"
             time.sleep(0.05)
+        # The card shows in the list before the move's answer has left: wait for it (and for its kill).
+        assert moved.wait(timeout=30)
         for victim in killed:  # SIGKILL is not instantaneous: a process killed by the last change may still
             victim.wait(timeout=30)  # look alive, and then would never be restarted
         if process[0].poll() is not None:  # killed right after its last change: restarted all the same

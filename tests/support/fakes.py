@@ -13,6 +13,8 @@ from bot.app.ports import (
     CheckItem,
     Checklist,
     Comment,
+    DriveFile,
+    DriveUnavailable,
     Execution,
     Member,
     MessageRef,
@@ -450,3 +452,32 @@ class FakeChat:
     def outcome(self, channel: str, ts: str) -> str | None:
         blocks = self.messages[(channel, ts)]["blocks"]
         return next((b["text"]["text"] for b in blocks if b.get("block_id") == "outcome"), None)
+
+
+class FakeDrive:
+    """The team's Drive folder: files by name; `refuse` makes every call fail as Drive would, `crash_after_upload`
+    kills the process once a file has landed (before the bot could journal it)."""
+
+    def __init__(self) -> None:
+        self.files: list[tuple[DriveFile, bytes]] = []
+        self.refuse: str | None = None
+        self.crash_after_upload = False
+        self.calls: list[str] = []
+
+    def find(self, name: str) -> DriveFile | None:
+        self.calls.append(f"find {name}")
+        if self.refuse:
+            raise DriveUnavailable(self.refuse)
+        return next((file for file, _ in self.files if file.name == name), None)
+
+    def upload(self, *, name: str, data: bytes, mime_type: str) -> DriveFile:
+        self.calls.append(f"upload {name}")
+        if self.refuse:
+            raise DriveUnavailable(self.refuse)
+        number = len(self.files) + 1
+        file = DriveFile(id=f"f{number}", name=name, link=f"https://drive.google.com/file/d/f{number}/view")
+        self.files.append((file, data))
+        if self.crash_after_upload:
+            self.crash_after_upload = False
+            raise SimulatedCrash("killed after the upload")
+        return file

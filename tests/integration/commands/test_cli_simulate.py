@@ -60,7 +60,7 @@ def test_the_runbook_ticket_gives_the_runbook_figures_and_the_excel_file(reconne
     )
     assert "Simulation 3/8 : CHU 75 → DAHAR…" in result.stderr
     workbook = load_workbook(tmp_path / "simulation_migration_France_Fraternites.xlsx")
-    assert workbook.sheetnames == ["Synthèse", "CHU 75 (ID 4537)", "CPH (ID 4960)"]
+    assert workbook.sheetnames == ["Synthèse", "CHU 75 (ID 4537)", "CPH (ID 4960)", "Commandes"]
     sheet = workbook["CHU 75 (ID 4537)"]
     assert [cell.value for cell in sheet[1]] == [
         "Étape",

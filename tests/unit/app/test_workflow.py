@@ -98,7 +98,7 @@ def test_a_valid_card_is_simulated_and_waits_for_the_po(env):
         assert line in synthesis.splitlines(), line
     assert texts[2].startswith("📄 **Sorties de la console** (1/1)\n\n**Commande 1** : `php bin/console")
     [(attachment, data)] = env.board.cards[card].attachments
-    assert attachment.name == "simulation_migration_France_Fraternites.xlsx"
+    assert attachment.name == f"simulation_migration_France_Fraternites_s{card}_simulation1.xlsx"
     assert data[:2] == b"PK"
     assert env.board.list_of(card) == "En attente validation PO"
     assert env.store.card(card).state == "awaiting_approval"
