@@ -272,10 +272,9 @@ class Rounds:
         extra = self._lock_warnings(run, simulation)
         warnings = [*ticket.warnings, *extra]
         workbook = self.workbooks.publish(run, simulation, synthesis, warnings)  # to Drive first: its link
-        text = texts.synthesis_comment(
-            simulation, synthesis, warnings=warnings, po_usernames=[po.username for po in self.trello_pos]
-        )
-        self.steps.comment(run, "synthese", workbook.with_note(text))
+        text = workbook.with_note(texts.synthesis_comment(simulation, synthesis, warnings=warnings))
+        asked = texts.with_decision_help(text, [po.username for po in self.trello_pos])  # the last words
+        self.steps.comment(run, "synthese", asked)
         self._post_outputs(run, simulation)
         self.steps.attach(run, "excel", filename=workbook.filename, data=workbook.data, mime_type=XLSX_MIME)
         self.steps.move(run, "vers-attente-po", self.lists.waiting)

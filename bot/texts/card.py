@@ -79,18 +79,12 @@ def started_comment(command_count: int) -> str:
 
 
 def synthesis_comment(
-    simulation: Simulation,
-    synthesis: Synthesis,
-    *,
-    warnings: Sequence[Notice | str],
-    po_usernames: Sequence[str] = (),
+    simulation: Simulation, synthesis: Synthesis, *, warnings: Sequence[Notice | str]
 ) -> str:
-    """The synthesis (runbook format A), then the dry-run commands. Raw outputs follow in their own comments.
-    With POs on Trello, it ends by asking them, by @mention, to decide with a reply on the card."""
+    """The synthesis (runbook format A), then the dry-run commands. Raw outputs follow in their own comments."""
     count = len(simulation.runs)
     body = render_synthesis(simulation, synthesis, ticket_warnings=warnings).rstrip()
     commands = "\n".join(run.command for run in simulation.runs)
-    ask = ["", trello_decision_help(po_usernames)] if po_usernames else []
     return "\n".join(
         [
             f"✅ **Simulation terminée** ({plural(count, 'commande', 'commandes')} en --dry-run sur la preprod)",
@@ -101,7 +95,6 @@ def synthesis_comment(
             FENCE,
             commands,
             FENCE,
-            *ask,
         ]
     )
 
@@ -111,6 +104,11 @@ def mentions(usernames: Sequence[str]) -> str:
 
 
 TRELLO_HOW_TO_DECIDE = "répondez sur cette carte « validé » (ou « ok », « go ») pour valider, ou « refusé : <raison> » pour refuser."
+
+
+def with_decision_help(text: str, po_usernames: Sequence[str]) -> str:
+    """With POs on Trello, the synthesis comment ends by asking them, by @mention, to answer on the card."""
+    return f"{text.rstrip()}\n\n{trello_decision_help(po_usernames)}" if po_usernames else text
 
 
 def trello_decision_help(po_usernames: Sequence[str]) -> str:
