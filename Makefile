@@ -21,8 +21,8 @@ demo: $(STAMP)
 	$(BIN)/migrabot demo $(DEMO_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check bot sandbox tests
-	$(BIN)/ruff format --check bot sandbox tests
+	$(BIN)/ruff check bot sandbox tests deploy/preprod-ssh-guard
+	$(BIN)/ruff format --check bot sandbox tests deploy/preprod-ssh-guard
 	$(BIN)/lint-imports  # the architecture contract in pyproject.toml
 
 # The integration tests need sshd and PHP with Symfony Console: installed here (as root with apt-get), or

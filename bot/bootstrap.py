@@ -107,7 +107,6 @@ def resolve_lists(board: Board, settings: Settings) -> Lists:
 def build_service(
     settings: Settings,
     *,
-    slack_host: str = "0.0.0.0",
     socket_ping_interval_s: float = 10,
     listener: Listener | None = None,
     **http_options: object,
@@ -155,9 +154,7 @@ def build_service(
             chat=chat,
             executor=service.listeners,
         )
-        service.slack = SlackEndpoint(
-            app, settings, host=slack_host, socket_ping_interval_s=socket_ping_interval_s
-        )
+        service.slack = SlackEndpoint(app, settings, socket_ping_interval_s=socket_ping_interval_s)
     return service
 
 

@@ -13,7 +13,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import Any, NoReturn, TextIO
 
 from bot.settings import Settings, SettingsError, load_settings
 
@@ -22,6 +22,7 @@ EXIT_TICKET_ERRORS = 1
 EXIT_USAGE = 2
 EXIT_DRY_RUN_FAILED = 2
 EXIT_AWAITING_DECISION = 3
+STANDBY_RETRY_SECONDS = 5.0
 
 log = logging.getLogger("migrabot")
 
@@ -186,14 +187,17 @@ def main(
 
 
 def read_ticket(path: str) -> str:
-    if path == "-":
-        return sys.stdin.read()
+    """The ticket's text; its bytes are decoded here, strictly, whatever the locale says."""
+    from bot.texts.text import not_utf8
+
     try:
-        return Path(path).read_text(encoding="utf-8")
+        data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+        return data.decode("utf-8")
     except FileNotFoundError:
         raise UsageError(f"fichier introuvable : {path}") from None
-    except UnicodeDecodeError:
-        raise UsageError(f"le fichier n'est pas en UTF-8 : {path}") from None
+    except UnicodeDecodeError as error:
+        where = "" if path == "-" else f"{path} : "
+        raise UsageError(where + not_utf8(error.object[error.start], error.start)) from None
     except OSError as error:
         raise UsageError(f"lecture impossible de {path} : {error.strerror}") from None
 
@@ -347,12 +351,28 @@ def _emit(arguments: argparse.Namespace, stdout: TextIO, message: str, payload: 
 
 
 def command_run(arguments: argparse.Namespace, settings: Settings, stdout: TextIO, stderr: TextIO) -> int:
-    from bot.adapters.trello import TrelloError
-    from bot.bootstrap import SetupError, build_service
+    from bot.adapters.lock import ActiveLock
     from bot.logs import setup_logging
-    from bot.scheduler import build_scheduler, run_until_stopped
+    from bot.scheduler import stop_on_signals, wait_until_active
 
     setup_logging(level=settings.log_level, fmt=settings.log_format, secrets=secrets_of(settings))
+    lock = ActiveLock(settings.state_db)
+    with stop_on_signals() as stop:
+        # Checked often enough that a standby takes over well within two poll intervals.
+        retry = min(settings.poll_interval_seconds / 4, STANDBY_RETRY_SECONDS)
+        if not wait_until_active(lock, retry_seconds=retry, stop=stop):
+            return EXIT_OK
+        try:
+            return _serve(arguments, settings, stderr, stop=stop)
+        finally:
+            lock.release()
+
+
+def _serve(arguments: argparse.Namespace, settings: Settings, stderr: TextIO, *, stop: Any) -> int:
+    from bot.adapters.trello import TrelloError
+    from bot.bootstrap import SetupError, build_service
+    from bot.scheduler import build_scheduler, run_until_stopped
+
     try:
         service = build_service(settings)
     except (SetupError, TrelloError) as error:
@@ -370,7 +390,7 @@ def command_run(arguments: argparse.Namespace, settings: Settings, stdout: TextI
         if arguments.once:
             service.workflow.poll()
             return EXIT_OK
-        run_until_stopped(build_scheduler(service.jobs()), on_stop=service.workflow.request_stop)
+        run_until_stopped(build_scheduler(service.jobs()), stop=stop, on_stop=service.workflow.request_stop)
         return EXIT_OK
     finally:
         service.close()

@@ -5,12 +5,22 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import Protocol
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
 log = logging.getLogger("migrabot.scheduler")
+
+
+class Lock(Protocol):
+    """What the standby needs of the state's lock (bot/adapters/lock.py)."""
+
+    def try_acquire(self) -> bool: ...
+
+    def holder(self) -> str: ...
 
 
 def guarded(name: str, job: Callable[[], object]) -> Callable[[], None]:
@@ -43,19 +53,47 @@ def build_scheduler(jobs: list[tuple[str, Callable[[], object], float]]) -> Back
     return scheduler
 
 
-def run_until_stopped(
-    scheduler: BackgroundScheduler,
-    *,
-    stop: threading.Event | None = None,
-    on_stop: Callable[[], None] | None = None,
-) -> None:
-    """Blocks until SIGINT/SIGTERM (or `stop` is set); `on_stop` asks the running job to end after its
-    current step, and the scheduler waits for it."""
-    stop = stop or threading.Event()
+@contextmanager
+def stop_on_signals() -> Iterator[threading.Event]:
+    """An event set by SIGINT/SIGTERM while the block runs (handlers restored after)."""
+    stop = threading.Event()
     previous = {}
     if threading.current_thread() is threading.main_thread():
         for signum in (signal.SIGINT, signal.SIGTERM):
             previous[signum] = signal.signal(signum, lambda *_: stop.set())
+    try:
+        yield stop
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def wait_until_active(lock: Lock, *, retry_seconds: float, stop: threading.Event) -> bool:
+    """Standby until this process holds the state's lock: it talks to nobody meanwhile.
+
+    Returns False when stopped (SIGTERM) before becoming active."""
+    if lock.try_acquire():
+        return True
+    log.warning(
+        "standby: another migrabot process (pid %s) is active on this state database; "
+        "this one talks to nobody and takes over when it ends",
+        lock.holder(),
+    )
+    while not stop.wait(retry_seconds):
+        if lock.try_acquire():
+            log.warning("active: the previous process is gone, taking over")
+            return True
+    return False
+
+
+def run_until_stopped(
+    scheduler: BackgroundScheduler,
+    *,
+    stop: threading.Event,
+    on_stop: Callable[[], None] | None = None,
+) -> None:
+    """Blocks until `stop` is set (see `stop_on_signals`); `on_stop` asks the running job to end after its
+    current step, and the scheduler waits for it."""
     scheduler.start()
     try:
         stop.wait()
@@ -64,5 +102,3 @@ def run_until_stopped(
         if on_stop is not None:
             on_stop()
         scheduler.shutdown(wait=True)
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)

@@ -55,6 +55,11 @@ class Settings(BaseSettings):
     )
     console_timeout_seconds: float = Field(600, gt=0, description="A dry-run taking longer is killed.")
     console_concurrency: int = Field(1, ge=1, le=8, description="Dry-runs of one ticket run at once.")
+    max_rules_per_card: int = Field(
+        50,
+        ge=1,
+        description="A card with more rules gets an error before any dry-run (preprod is not hammered).",
+    )
     console_prod_ssh: str = Field(
         "",
         description="`user@host[:port]` of prod: when set, the bot verifies executed prod groups (--dry-run only).",
@@ -95,6 +100,10 @@ class Settings(BaseSettings):
         SecretStr(""), description="App-level token for Socket Mode (`xapp-…`)."
     )
     slack_signing_secret: SecretStr = Field(SecretStr(""), description="Signing secret (HTTP mode).")
+    slack_http_host: str = Field(
+        "127.0.0.1",
+        description="Address `/slack/events` listens on in HTTP mode (`0.0.0.0` behind a reverse proxy, as in Docker).",
+    )
     slack_http_port: int = Field(
         3000, ge=0, le=65535, description="Port of `/slack/events` in HTTP mode (0: any free port)."
     )

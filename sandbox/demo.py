@@ -116,9 +116,7 @@ class Demo:
     def run(self, *, keep_running: bool, wait_for_interrupt: Callable[[], None]) -> bool:
         """Play the story; True when every card ends approved. The sandbox stays up for `keep_running`."""
         settings = self._start_stack()
-        service = build_service(
-            settings, slack_host="127.0.0.1", socket_ping_interval_s=1, listener=self._bot_event
-        )
+        service = build_service(settings, socket_ping_interval_s=1, listener=self._bot_event)
         scheduler = build_scheduler(service.jobs())  # the same jobs as `migrabot run`
         played = False
         try:

@@ -7,8 +7,12 @@ serves `/slack/events` with signature checks.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import io
 import logging
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Executor
 from socketserver import ThreadingMixIn
@@ -43,6 +47,10 @@ from bot.texts.blocks import (
 
 log = logging.getLogger("migrabot.slack")
 
+# Slack's payloads are a few kilobytes: anything bigger is refused from its headers, before it is read.
+MAX_BODY_BYTES = 1024 * 1024
+SIGNATURE_MAX_AGE_SECONDS = 300  # Slack's own rule against replays
+
 # What the bot needs, checked by `migrabot doctor` (auth.test answers with the token's scopes).
 REQUIRED_SCOPES = ("chat:write", "files:write", "im:write", "users:read", "channels:history", "im:history")
 
@@ -62,6 +70,18 @@ class SlackChat:
         self.client = client
         self._names: dict[str, str] = {}
         self._dms: dict[str, str] = {}
+        self._identity: tuple[str, str] | None = None  # (bot user id, bot id) from auth.test
+
+    def identity(self) -> tuple[str, str]:
+        """Who the bot is in Slack: only messages and files it made are ever adopted as its own."""
+        if self._identity is None:
+            response = self.client.auth_test()
+            self._identity = (response.get("user_id") or "", response.get("bot_id") or "")
+        return self._identity
+
+    def _made_by_me(self, message: dict) -> bool:
+        user_id, bot_id = self.identity()
+        return bool(bot_id) and message.get("bot_id") == bot_id and message.get("user") == user_id
 
     def post(
         self, channel: str, *, text: str, blocks: list[dict], metadata: dict | None = None
@@ -116,7 +136,7 @@ class SlackChat:
             )
             return None
         for message in history.get("messages", []):
-            if message.get("metadata") == metadata:
+            if message.get("metadata") == metadata and self._made_by_me(message):
                 return MessageRef(channel=channel, ts=message["ts"])
         return None
 
@@ -127,8 +147,9 @@ class SlackChat:
         except SlackApiError as error:
             log.warning("cannot read the thread %s/%s: %s", ref.channel, ref.ts, error.response.get("error"))
             return False
+        user_id, _ = self.identity()
         return any(
-            file.get("name") == filename
+            file.get("name") == filename and file.get("user") == user_id  # the uploader
             for message in replies.get("messages", [])
             for file in message.get("files", [])
         )
@@ -262,15 +283,66 @@ class ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
 
 
+def guarded(handler: Callable[..., Any], *, signing_secret: str) -> Callable[..., Any]:
+    """The WSGI app in front of bolt: size first (from the headers), then the signature, then bolt.
+
+    Bolt reads and decodes the whole body before it checks the signature: without this gate anybody could
+    make it hold a huge body in memory, or raise on bytes that are not UTF-8.
+    """
+
+    def app(environ: dict, start_response: Callable[..., Any]) -> Any:
+        if environ.get("PATH_INFO") != "/slack/events":
+            return _refuse(start_response, "404 Not Found")
+        length = _content_length(environ)
+        if length is None:
+            return _refuse(start_response, "411 Length Required")
+        if length > MAX_BODY_BYTES:
+            log.warning("slack http: refused a %d-byte body from %s", length, environ.get("REMOTE_ADDR"))
+            return _refuse(start_response, "413 Content Too Large")
+        body = environ["wsgi.input"].read(length) if length else b""
+        if not signed_by_slack(body, environ, secret=signing_secret.encode()):
+            log.warning("slack http: refused an unsigned request from %s", environ.get("REMOTE_ADDR"))
+            return _refuse(start_response, "401 Unauthorized")
+        try:
+            body.decode("utf-8")
+        except UnicodeDecodeError:
+            return _refuse(start_response, "400 Bad Request")
+        environ["wsgi.input"] = io.BytesIO(body)
+        return handler(environ, start_response)
+
+    return app
+
+
+def signed_by_slack(body: bytes, environ: dict, *, secret: bytes) -> bool:
+    """Slack's v0 signature over the raw bytes (slack_sdk's verifier decodes them first, and may raise)."""
+    timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")
+    signature = environ.get("HTTP_X_SLACK_SIGNATURE", "")
+    if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > SIGNATURE_MAX_AGE_SECONDS:
+        return False
+    digest = hmac.new(secret, b"v0:" + timestamp.encode() + b":" + body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest("v0=" + digest, signature)
+
+
+def _content_length(environ: dict) -> int | None:
+    """The declared length; None when it is absent (chunked) or not a number."""
+    if environ.get("HTTP_TRANSFER_ENCODING"):
+        return None
+    raw = environ.get("CONTENT_LENGTH") or ("0" if environ.get("REQUEST_METHOD") == "GET" else "")
+    return int(raw) if raw.isdigit() else None
+
+
+def _refuse(start_response: Callable[..., Any], status: str) -> list[bytes]:
+    start_response(status, [("Content-Type", "text/plain")])
+    return [status.encode()]
+
+
 class SlackEndpoint:
     """How Slack reaches the app: Socket Mode (outbound websocket) or HTTP `/slack/events`."""
 
-    def __init__(
-        self, app: App, settings: Settings, *, host: str = "0.0.0.0", socket_ping_interval_s: float = 10
-    ) -> None:
+    def __init__(self, app: App, settings: Settings, *, socket_ping_interval_s: float = 10) -> None:
         self._app = app
         self._settings = settings
-        self._host = host
+        self.host = settings.slack_http_host
         # slack_sdk notices a dropped Socket Mode connection (and opens a new one) at its next check.
         self._socket_ping_interval_s = socket_ping_interval_s
         self._server: WSGIServer | None = None
@@ -279,16 +351,12 @@ class SlackEndpoint:
 
     def start(self) -> None:
         if self._settings.slack_mode == "http":
-            handler = SlackRequestHandler(self._app)
-
-            def wsgi(environ: dict, start_response: Callable[..., Any]) -> Any:
-                if environ.get("PATH_INFO") != "/slack/events":
-                    start_response("404 Not Found", [("Content-Type", "text/plain")])
-                    return [b"not found"]
-                return handler(environ, start_response)
-
+            wsgi = guarded(
+                SlackRequestHandler(self._app),
+                signing_secret=self._settings.slack_signing_secret.get_secret_value(),
+            )
             self._server = make_server(
-                self._host,
+                self.host,
                 self._settings.slack_http_port,
                 wsgi,
                 server_class=ThreadingWSGIServer,
@@ -296,7 +364,7 @@ class SlackEndpoint:
             )
             self.port = self._server.server_port
             threading.Thread(target=self._server.serve_forever, name="slack-http", daemon=True).start()
-            log.info("slack: HTTP mode on port %s (/slack/events)", self.port)
+            log.info("slack: HTTP mode on %s:%s (/slack/events)", self.host, self.port)
         else:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
@@ -307,6 +375,10 @@ class SlackEndpoint:
             )
             self._socket_handler.connect()
             log.info("slack: Socket Mode connected")
+
+    def bound_address(self) -> tuple[str, int]:
+        assert self._server is not None, "HTTP mode only"
+        return self._server.server_address[:2]
 
     def stop(self) -> None:
         if self._server is not None:

@@ -19,6 +19,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -243,20 +244,24 @@ class TrelloBoard:
         return _snapshot(card)
 
     def comments(self, card_id: str) -> list[Comment]:
-        """Newest first, page after page (Trello pages actions by 50); rarely more than one request."""
-        found: list[Comment] = []
+        """Newest first; rarely more than one request."""
+        return [
+            Comment(
+                id=action["id"],
+                text=action.get("data", {}).get("text", ""),
+                author_id=action.get("idMemberCreator", ""),
+            )
+            for action in self._card_actions(card_id, "commentCard")
+        ]
+
+    def _card_actions(self, card_id: str, action_filter: str) -> list[dict]:
+        """Newest first, page after page (Trello pages actions by 50)."""
+        found: list[dict] = []
         for page in range(COMMENT_PAGES_MAX):
             actions = self._fetch(
-                f"/cards/{card_id}/actions", query_params={"filter": "commentCard", "page": str(page)}
+                f"/cards/{card_id}/actions", query_params={"filter": action_filter, "page": str(page)}
             )
-            found += [
-                Comment(
-                    id=action["id"],
-                    text=action.get("data", {}).get("text", ""),
-                    author_id=action.get("idMemberCreator", ""),
-                )
-                for action in actions
-            ]
+            found += actions
             if len(actions) < ACTIONS_PAGE_SIZE:
                 break
         return found
@@ -266,6 +271,10 @@ class TrelloBoard:
             return self._card(card_id).comment(text)["id"]
         except ResourceUnavailable as error:
             raise TrelloError(_refusal("POST", f"/cards/{card_id}/actions/comments", error)) from None
+
+    def edit_comment(self, comment_id: str, text: str) -> None:
+        """Only the bot's own comments can be edited (Trello refuses the others)."""
+        self._fetch(f"/actions/{comment_id}", http_method="PUT", post_args={"text": text})
 
     def attachments(self, card_id: str) -> list[Attachment]:
         found = self._fetch(f"/cards/{card_id}/attachments", query_params={"fields": "id,name,idMember"})
@@ -288,7 +297,14 @@ class TrelloBoard:
         self._fetch(f"/cards/{card_id}/idLabels", http_method="POST", post_args={"value": label_id})
 
     def checklists(self, card_id: str) -> list[Checklist]:
-        return [_checklist(c) for c in self._fetch(f"/cards/{card_id}/checklists")]
+        """With who added each one: a checklist has no creator field, its `addChecklistToCard` action has."""
+        found = self._fetch(f"/cards/{card_id}/checklists")
+        creators = {}
+        if found:
+            for action in self._card_actions(card_id, "addChecklistToCard"):
+                checklist = action.get("data", {}).get("checklist", {})
+                creators[checklist.get("id")] = action.get("idMemberCreator", "")
+        return [replace(_checklist(c), author_id=creators.get(c["id"], "")) for c in found]
 
     def execution(self, card_id: str) -> Execution:
         """Checklists and tick actions in one request (nested resources of the card)."""
@@ -346,7 +362,7 @@ class TrelloBoard:
         return self._me().get("username", "")
 
     def member_id(self) -> str:
-        """The bot's own Trello member: only its comments and attachments are ever taken for its own."""
+        """The bot's own Trello member: only its comments, attachments and checklists are taken for its own."""
         return self._me()["id"]
 
     def member(self, id_or_username: str) -> Member:

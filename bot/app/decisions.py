@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from bot.app.ports import Board, CardSnapshot, Chat, Clock, Member, Store
 from bot.app.requests import Requests
 from bot.app.rounds import Emit, Lists, Rounds
-from bot.app.steps import CardSteps, Round
+from bot.app.steps import CHECKLIST_STEP, FINAL_COMMANDS_STEP, CardSteps, Round
 from bot.domain.codec import simulation_from_dict
 from bot.domain.decision import CLOCK, TRELLO_CHANNEL, VERDICTS, Decision, RequestKey, Verdict
 from bot.domain.lifecycle import WAITING, CardState, Event, next_state
@@ -269,9 +269,9 @@ class Decisions:
             when=when,
             console_command=self.settings.display_console_command,
         )
-        self.steps.comment(run, "validation", text)
+        self.steps.comment(run, FINAL_COMMANDS_STEP, text)
         items = texts.execution_checklist(simulation.plan, summarize(simulation))
-        self.steps.checklist(run, "checklist-execution", name=outcomes.CHECKLIST_NAME, items=items)
+        self.steps.checklist(run, CHECKLIST_STEP, name=outcomes.CHECKLIST_NAME, items=items)
         self.steps.move(run, "vers-valide", self.lists.approved)
         self._close(
             run,

@@ -18,7 +18,7 @@ from bot.app.ports import Board, CardSnapshot, CheckItem, Clock, Console, Execut
 from bot.app.requests import Requests
 from bot.app.rounds import Emit, Lists
 from bot.app.simulation import rerun
-from bot.app.steps import CardSteps, Round
+from bot.app.steps import CHECKLIST_STEP, FINAL_COMMANDS_STEP, CardSteps, Round
 from bot.domain.codec import simulation_from_dict
 from bot.domain.lifecycle import CardState, Event
 from bot.domain.model import Simulation
@@ -60,11 +60,44 @@ class ExecutionFollowUp:
         seen = self.board.execution(card.id)
         run = Round(card=card, record=record)
         simulation = simulation_from_dict(record.simulation or {})
-        items = _items(seen)
+        items = _items(seen, ours=set(self.store.journal_results(card.id, CHECKLIST_STEP)))
         for ref, tick in _new_group_ticks(seen, items):
             self._on_group_ticked(run, simulation, ref, tick, items)
         self._finish_when_done(run, simulation, items)
         self.store.update_card(card.id, activity_seen=card.last_activity, now=self.clock())
+
+    def edited_after_approval(self, card: CardSnapshot, record: CardRecord) -> bool:
+        """The description changed after approval. Before any group was ticked: the final commands are marked
+        obsolete and the card goes back to « À simuler » (True: a new round follows). After: a loud warning,
+        and the team decides (the card waits in its own state, verifications stop)."""
+        run = Round(card=card, record=record)
+        todo = self.settings.trello_list_todo
+        if record.state is CardState.APPROVED and not self._started(card):
+            self.steps.comment(
+                run, "modifiee-apres-validation", texts.edited_after_approval_comment(todo_list=todo)
+            )
+            self.steps.edit_comment(
+                run, "validation-obsolete", of_step=FINAL_COMMANDS_STEP, edit=texts.obsolete_final_commands
+            )
+            self.steps.move(run, "vers-a-simuler-modifiee", self.lists.todo)
+            self.steps.transition(run, Event.DESCRIPTION_CHANGED)
+            self.emit("edited_after_approval", card, {})
+            return True
+        self.steps.comment(
+            run, "modifiee-pendant-execution", texts.edited_during_execution_comment(todo_list=todo)
+        )
+        mentions = " ".join(f"<@{user}>" for user in sorted(self.requests.po_ids)) if self.requests else ""
+        self._tell_slack(run, "modifiee", texts.edited_during_execution_slack(mentions=mentions))
+        self.steps.transition(run, Event.EDITED_DURING_EXECUTION)
+        self.emit("edited_during_execution", card, {})
+        return False
+
+    def _started(self, card: CardSnapshot) -> bool:
+        """Whether anything of the bot's « Exécution » checklist was ticked."""
+        items = _items(
+            self.board.execution(card.id), ours=set(self.store.journal_results(card.id, CHECKLIST_STEP))
+        )
+        return any(item.checked for item in items.values())
 
     def _on_group_ticked(
         self, run: Round, simulation: Simulation, ref: ItemRef, tick: Tick, items: dict[ItemRef, CheckItem]
@@ -167,11 +200,12 @@ def _verified_step(environment: str, group: int) -> str:
     return f"groupe-verifie-{environment.lower()}-{group}"
 
 
-def _items(seen: Execution) -> dict[ItemRef, CheckItem]:
-    """The checklist « Exécution »'s items the loop reads, by what they stand for."""
+def _items(seen: Execution, *, ours: set[str]) -> dict[ItemRef, CheckItem]:
+    """The checklist « Exécution »'s items the loop reads, by what they stand for: only in the bot's own
+    checklist (journaled when it was made), never in a person's look-alike."""
     found = {}
     for checklist in seen.checklists:
-        if checklist.name != outcomes.CHECKLIST_NAME:
+        if checklist.name != outcomes.CHECKLIST_NAME or checklist.id not in ours:
             continue
         for entry in checklist.entries:
             ref = read_item(entry.name)

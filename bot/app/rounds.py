@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from bot.app.ports import Board, BoardUnavailable, CardSnapshot, Clock, Console, Drive, Member, Store
 from bot.app.publication import XLSX_MIME, Workbooks
 from bot.app.requests import Requests
-from bot.app.simulation import redo_without_accommodations, simulate
+from bot.app.simulation import TRANSPORT_FAILURES_TO_STOP, redo_without_accommodations, simulate
 from bot.app.steps import CardSteps, Round
 from bot.domain.codec import simulation_from_dict, simulation_to_dict
 from bot.domain.decision import CLOCK, RequestKey, Verdict
@@ -176,6 +176,10 @@ class Rounds:
             self._reject_ticket(run, ticket)
             return
         plan, ticket = plan_ticket(ticket, field_slug=self.settings.migration_field_slug)
+        if len(plan.rules) > self.settings.max_rules_per_card:
+            too_many = texts.too_many_rules(len(plan.rules), limit=self.settings.max_rules_per_card)
+            self._reject_ticket(run, replace(ticket, errors=(too_many,)))
+            return
         self.store.record_centres(run.card.id, plan_centres(plan))
         self.steps.comment(run, "debut", texts.started_comment(len(plan.rules)))
         simulation = self._simulation(run, plan, ticket)
@@ -232,7 +236,10 @@ class Rounds:
 
     def _fail(self, run: Round, simulation: Simulation) -> None:
         text = texts.failure_comment(
-            simulation, fix_list=self.settings.trello_list_fix, todo_list=self.settings.trello_list_todo
+            simulation,
+            fix_list=self.settings.trello_list_fix,
+            todo_list=self.settings.trello_list_todo,
+            stopped_after=TRANSPORT_FAILURES_TO_STOP,
         )
         self.steps.comment(run, "echec", text)
         self._post_outputs(run, simulation)
@@ -342,7 +349,7 @@ class Rounds:
             )
 
     def _post_outputs(self, run: Round, simulation: Simulation) -> None:
-        outputs = texts.outputs_plan(simulation.runs)
+        outputs = texts.outputs_plan([dry_run for dry_run in simulation.runs if not dry_run.not_run])
         for number, text in enumerate(outputs.comments, start=1):
             self.steps.comment(run, f"sorties-{number}", text)
         if outputs.attachment is not None:

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 from bot.app.ports import Console
 from bot.domain.command import DryRunCommand
 from bot.domain.console_output import interpret
 from bot.domain.model import ConflictDecision, ConsoleResult, DryRun, Plan, Simulation
 from bot.domain.plan import without_accommodations
+from bot.texts.card import NOT_RUN
 from bot.texts.text import plan_prefix, short_label
 
+_Result = TypeVar("_Result")
 Progress = Callable[[int, int, str], None]  # (number, total, « CHU 75 → DAHAR »)
+
+# A console that cannot be reached fails the same way for every rule: stop asking after this many in a row.
+TRANSPORT_FAILURES_TO_STOP = 3
+SSH_CONNECTION_FAILED = 255  # ssh's own exit code when it could not connect or authenticate
 
 
 def simulate(
@@ -92,9 +100,11 @@ def _run(
         if progress is not None:
             progress(position + 1, len(commands), labels[position])
 
-    results = run_all(console, commands, concurrency=concurrency, on_start=on_start)
+    results = run_until_broken(console, commands, concurrency=concurrency, on_start=on_start)
     runs = tuple(
-        interpret(
+        _not_run(index, command.printable(console_command))
+        if result is None
+        else interpret(
             rule_index=index,
             rule=plan.rules[index],
             command=command.printable(console_command),
@@ -103,6 +113,58 @@ def _run(
         for index, command, result in zip(indexes, commands, results, strict=True)
     )
     return Simulation(plan=plan, runs=runs)
+
+
+def is_transport_failure(result: ConsoleResult) -> bool:
+    """The console was not reached or did not answer: it could not start, ssh could not connect (255 and
+    nothing from the remote side), or the run timed out. Symfony's own errors are not of this kind."""
+    if result.start_error is not None or result.timed_out:
+        return True
+    return result.exit_code == SSH_CONNECTION_FAILED and not result.stdout.strip()
+
+
+class _Breaker:
+    """Counts transport failures in a row (in the order runs end); open once there are enough."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._in_a_row = 0
+
+    @property
+    def open(self) -> bool:
+        with self._lock:
+            return self._in_a_row >= TRANSPORT_FAILURES_TO_STOP
+
+    def record(self, result: ConsoleResult) -> None:
+        with self._lock:
+            self._in_a_row = self._in_a_row + 1 if is_transport_failure(result) else 0
+
+
+def run_until_broken(
+    console: Console,
+    commands: Sequence[DryRunCommand],
+    *,
+    concurrency: int = 1,
+    on_start: Callable[[int, DryRunCommand], None] | None = None,
+) -> list[ConsoleResult | None]:
+    """Every command's result in input order; None for those not started once the breaker opened."""
+    breaker = _Breaker()
+
+    def run_one(position: int) -> ConsoleResult | None:
+        if breaker.open:
+            return None
+        if on_start is not None:
+            on_start(position, commands[position])
+        result = console.run(commands[position])
+        breaker.record(result)
+        return result
+
+    return _each(len(commands), run_one, concurrency=concurrency)
+
+
+def _not_run(index: int, command: str) -> DryRun:
+    never = ConsoleResult(exit_code=None, stdout="", stderr="", duration_s=0.0)
+    return DryRun(rule_index=index, command=command, result=never, error=NOT_RUN, not_run=True)
 
 
 def _arrow(plan: Plan, index: int) -> str:
@@ -130,7 +192,12 @@ def run_all(
             on_start(index, command)
         return runner.run(command)
 
-    if concurrency == 1 or len(commands) <= 1:
-        return [run_one(index) for index in range(len(commands))]
-    with ThreadPoolExecutor(max_workers=min(concurrency, len(commands))) as pool:
-        return list(pool.map(run_one, range(len(commands))))
+    return _each(len(commands), run_one, concurrency=concurrency)
+
+
+def _each(count: int, run_one: Callable[[int], _Result], *, concurrency: int) -> list[_Result]:
+    """`run_one` for each position, one after another or `concurrency` at once; results in order."""
+    if concurrency <= 1 or count <= 1:
+        return [run_one(position) for position in range(count)]
+    with ThreadPoolExecutor(max_workers=min(concurrency, count)) as pool:
+        return list(pool.map(run_one, range(count)))

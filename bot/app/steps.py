@@ -3,14 +3,16 @@
 Each step journals its *intent* before acting and its *result* after. A step with a result is never done
 again. A step with an intent but no result may have landed before a crash: it first looks for its work — a
 comment of the bot's own member ending with the step's marker, an attachment of the bot's that the journal
-does not know, a checklist of that name, a file of that name in the Drive folder, a Slack message carrying the step's metadata, a file in the
-request's thread — and adopts it instead of doing it twice. Without an intent, nothing can have landed.
+does not know, a checklist of that name the bot added, a file of that name in the Drive folder, a Slack
+message the bot posted carrying the step's metadata, a file the bot uploaded in the request's thread — and
+adopts it instead of doing it twice; what a person made on Trello or Slack, however alike, is never adopted.
+Without an intent, nothing can have landed.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from bot.app.ports import Board, CardSnapshot, Chat, Clock, Comment, Drive, MessageRef, Store
@@ -19,6 +21,8 @@ from bot.domain.records import CardRecord, SlackRequest
 from bot.texts import card as texts
 
 INTENT = "#intention"
+FINAL_COMMANDS_STEP = "validation"  # the comment of the final commands (marked obsolete if the card changes)
+CHECKLIST_STEP = "checklist-execution"  # its result is the id of the bot's own « Exécution » checklist
 
 
 @dataclass
@@ -74,6 +78,21 @@ class CardSteps:
             (c.id for c in run.comments if c.author_id == me and texts.has_marker(c.text, stamp)), None
         )
 
+    def edit_comment(self, run: Round, step: str, *, of_step: str, edit: Callable[[str], str]) -> None:
+        """Rewrite the bot's comment made by `of_step` in this round (its first part when split); `edit` must
+        leave an already edited text as it is, so that a resumed step changes nothing twice."""
+        if self.done(run, step) is not None:
+            return
+        comment_id = self.done(run, of_step) or self.done(run, f"{of_step}-1") or ""
+        me = self.board.member_id()
+        current = next(
+            (c.text for c in self.board.comments(run.card.id) if c.id == comment_id and c.author_id == me),
+            None,
+        )
+        if current is not None and edit(current) != current:
+            self.board.edit_comment(comment_id, edit(current))
+        self.journal(run, step, comment_id)
+
     def attach(self, run: Round, step: str, *, filename: str, data: bytes, mime_type: str) -> None:
         step = f"piece-{step}"
         if self.done(run, step) is not None:
@@ -115,7 +134,9 @@ class CardSteps:
         if self.done(run, step) is not None:
             return
         existing = self.board.checklists(run.card.id) if self._begin(run, step) else []
-        found = next((checklist for checklist in existing if checklist.name == name), None)
+        me = self.board.member_id() if existing else ""
+        # Only the bot's own: a person's look-alike (with items ticked in advance) is never adopted.
+        found = next((c for c in existing if c.name == name and c.author_id == me), None)
         if found is None:
             checklist_id = self.board.add_checklist(run.card.id, name, items)
         else:

@@ -13,6 +13,7 @@ import logging
 import threading
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 
 from bot.app.decisions import Decisions, Outcome
 from bot.app.execution import ExecutionFollowUp
@@ -159,10 +160,16 @@ class Workflow:
         record = self.store.card(card.id)
         if record is not None and record.state in DECIDING:
             self.decisions.finish(card, record)  # a decision recorded, its effects not all done yet
+        elif record is not None and self._edited_after_approval(card, record):
+            if self.execution.edited_after_approval(card, record):
+                self.rounds.handle(replace(card, list_id=self.lists.todo), self.store.card(card.id))
         elif record is not None and self._executing(card, record):
             self.execution.follow(card, record)
         else:
             self.rounds.handle(card, record)
+
+    def _edited_after_approval(self, card: CardSnapshot, record: CardRecord) -> bool:
+        return record.state in EXECUTING and record.fingerprint != self.rounds.description_hash(card.desc)
 
     def _executing(self, card: CardSnapshot, record: CardRecord) -> bool:
         """Approved, left where it is, and still the text that was approved."""

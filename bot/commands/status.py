@@ -33,6 +33,7 @@ STATE_LABELS = {
     CardState.APPROVED: "validé, à exécuter",
     CardState.PREPROD_VERIFIED: "preprod vérifiée, prod à exécuter",
     CardState.DONE: "migration terminée",
+    CardState.EDITED_DURING_EXECUTION: "modifié pendant l'exécution : l'équipe doit décider",
     CardState.ERROR: "erreur interne",
     CardState.FAILED: "simulation échouée",
     CardState.INVALID: "ticket à corriger",

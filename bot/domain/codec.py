@@ -142,6 +142,7 @@ def _run(run: DryRun) -> dict:
         },
         "error": run.error,
         "warnings": list(run.warnings),
+        "not_run": run.not_run,
     }
 
 
@@ -167,6 +168,7 @@ def _run_back(data: dict) -> DryRun:
         figures=figures,
         error=data["error"],
         warnings=tuple(data["warnings"]),
+        not_run=data.get("not_run", False),
     )
 
 

@@ -23,6 +23,9 @@ class CardState(StrEnum):
     APPROVED = "approved"  # final commands on the card, « Validé — à exécuter »: preprod groups are run
     PREPROD_VERIFIED = "preprod_verified"  # every preprod group verified: prod is run in the same order
     DONE = "done"  # prod verified (or every step ticked without prod access): « Terminé »
+    # The description changed after approval while groups were being run: the team decides (verifications
+    # stop; moving the card back to « À simuler » starts a new round).
+    EDITED_DURING_EXECUTION = "edited_during_execution"
     REFUSING = "refusing"
     REFUSED = "refused"
     RESIMULATING = "resimulating"  # the PO asked for a new simulation
@@ -50,6 +53,7 @@ class Event(StrEnum):
     PREPROD_VERIFIED = "preprod_verified"  # the last preprod group's verification passed
     MIGRATION_DONE = "migration_done"  # prod verified, or every step ticked without prod access
     DESCRIPTION_CHANGED = "description_changed"
+    EDITED_DURING_EXECUTION = "edited_during_execution"  # changed after approval, a group already ticked
     TAKEN_OUT = "taken_out"
     LEFT_BOARD = "left_board"
     INTERNAL_ERROR = "internal_error"
@@ -80,7 +84,7 @@ EXECUTING = frozenset({S.APPROVED, S.PREPROD_VERIFIED})
 # Nothing left for the bot or the team to do.
 FINAL = frozenset({S.REFUSED, S.RESIMULATED, S.EXPIRED, S.OBSOLETE, S.ABANDONED, S.ARCHIVED, S.DONE})
 # Cards whose figures still matter to other cards touching the same centres.
-COUNTS_FOR_LOCKS = RUNNING | WAITING | frozenset(DECIDING) | EXECUTING
+COUNTS_FOR_LOCKS = RUNNING | WAITING | frozenset(DECIDING) | EXECUTING | {S.EDITED_DURING_EXECUTION}
 
 TRANSITIONS: dict[tuple[CardState | None, Event], CardState] = {
     # A new round can start from anywhere (first sight, moved back to « À simuler », description changed).
@@ -98,6 +102,10 @@ TRANSITIONS: dict[tuple[CardState | None, Event], CardState] = {
     (S.APPROVED, E.PREPROD_VERIFIED): S.PREPROD_VERIFIED,
     (S.PREPROD_VERIFIED, E.MIGRATION_DONE): S.DONE,
     **{(state, E.DESCRIPTION_CHANGED): S.OBSOLETE for state in WAITING},
+    # Edited after approval: before any group ran, the final commands are obsolete and a new round follows;
+    # once one was ticked, only the team can decide.
+    (S.APPROVED, E.DESCRIPTION_CHANGED): S.OBSOLETE,
+    **{(state, E.EDITED_DURING_EXECUTION): S.EDITED_DURING_EXECUTION for state in EXECUTING},
     **{(state, E.TAKEN_OUT): S.ABANDONED for state in RUNNING},
     **{(state, E.LEFT_BOARD): S.ARCHIVED for state in COUNTS_FOR_LOCKS},
     # An unexpected error: a running round is marked for retry; elsewhere (a decision being carried out,

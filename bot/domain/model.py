@@ -74,6 +74,7 @@ class ProblemKind(Enum):
     TYPO = "typo"  # params: written, suggestion
     NUMBER_WITHOUT_ID = "number_without_id"  # params: number
     ORIGIN_IN_PROSE = "origin_in_prose"  # params: name, number
+    TOO_MANY_RULES = "too_many_rules"  # params: count, limit (MAX_RULES_PER_CARD)
     # Syntax errors; params: expected (a terminal of the grammar or None), example (a form), found
     MISSING_ARROW = "missing_arrow"
     INCOMPLETE_LINE = "incomplete_line"
@@ -219,6 +220,7 @@ class DryRun:
     figures: Figures | None = None
     error: str | None = None
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    not_run: bool = False  # never started: the round stopped after repeated transport failures
 
     @property
     def ok(self) -> bool:

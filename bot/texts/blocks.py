@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from bot.domain.decision import RequestKey
 from bot.domain.model import AccommodationConflict
+from bot.texts.markdown import escape_mrkdwn, mrkdwn_code
 from bot.texts.text import conflict_table, plural
 
 MAX_BLOCKS = 50
@@ -37,11 +38,11 @@ def approval_request(
     *, card: CardLink, key: RequestKey, synthesis: str, po_ids: Sequence[str]
 ) -> tuple[str, list[dict]]:
     """(fallback text, blocks) of the PO's request; `closed_blocks` turns it into its decided form."""
-    text = f"Validation PO demandée : {card.name}"
+    text = f"Validation PO demandée : {escape_mrkdwn(card.name)}"
     blocks: list[dict] = [
         _header("Validation PO : migration des dossiers usagers"),
         _section(
-            f"*<{card.url}|{_escape(card.name)}>*\n"
+            f"*<{card.url}|{escape_mrkdwn(card.name)}>*\n"
             f"{mentions(po_ids)} la simulation est prête : merci de valider ou de refuser la migration."
         ),
     ]
@@ -71,12 +72,12 @@ def conflict_request(
     to_migrate: int,
     deciders: Sequence[str],
 ) -> tuple[str, list[dict]]:
-    text = f"Conflit d'hébergements à trancher : {card.name}"
+    text = f"Conflit d'hébergements à trancher : {escape_mrkdwn(card.name)}"
     table = conflict_table(conflicts)
     blocks: list[dict] = [
         _header("Conflit d'hébergements : décision nécessaire"),
         _section(
-            f"*<{card.url}|{_escape(card.name)}>*\n"
+            f"*<{card.url}|{escape_mrkdwn(card.name)}>*\n"
             + (f"{mentions(deciders)} " if deciders else "")
             + f"{plural(to_migrate, 'hébergement', 'hébergements')} à migrer, dont "
             f"{plural(len(conflicts), 'partagé', 'partagés')} entre des individus migrés et des individus qui "
@@ -111,7 +112,7 @@ def refusal_modal(*, metadata: str, card_name: str) -> dict:
         "submit": {"type": "plain_text", "text": "Refuser"},
         "close": {"type": "plain_text", "text": "Annuler"},
         "blocks": [
-            _section(f"Carte : *{_escape(card_name)}*"),
+            _section(f"Carte : *{escape_mrkdwn(card_name)}*"),
             {
                 "type": "input",
                 "block_id": REASON_BLOCK,
@@ -160,7 +161,7 @@ def _folded_code(text: str, *, budget: int) -> list[dict]:
     room = MAX_TEXT - 8  # the ``` fences
     chunks: list[str] = []
     current: list[str] = []
-    for line in _escape(text).splitlines() or [""]:
+    for line in mrkdwn_code(text).splitlines() or [""]:
         while len(line) > room:
             chunks.append(line[:room])
             line = line[room:]
@@ -184,11 +185,6 @@ def _folded_code(text: str, *, budget: int) -> list[dict]:
 
 def _fit(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - len(FOLDED) - 1] + "\n" + FOLDED
-
-
-def _escape(text: str) -> str:
-    """Slack's mrkdwn control characters; the rest is shown as written."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def closed_blocks(blocks: list[dict], outcome: str) -> list[dict]:

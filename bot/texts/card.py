@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.domain.model import AccommodationConflict, DryRun, Notice, Plan, Problem, Simulation
+from bot.domain.model import AccommodationConflict, DryRun, Notice, Plan, Problem, ProblemKind, Simulation
 from bot.domain.synthesis import Synthesis
+from bot.texts.markdown import code_span, escape_markdown, fenced
 from bot.texts.text import (
     FENCE,
     conflict_table,
@@ -60,9 +61,9 @@ def ticket_errors_comment(
             )
             if part
         )
-        lines.append(f"- **{where.capitalize() or 'Ticket'}** : {problem_message(error)}")
+        lines.append(f"- **{where.capitalize() or 'Ticket'}** : {escape_markdown(problem_message(error))}")
         if error.source:
-            lines.append(f"  `{error.source}`")
+            lines.append(f"  {code_span(error.source)}")
         if expected := problem_expected(error):
             lines.append(f"  Attendu : {expected}")
     if warnings:
@@ -83,7 +84,7 @@ def synthesis_comment(
 ) -> str:
     """The synthesis (runbook format A), then the dry-run commands. Raw outputs follow in their own comments."""
     count = len(simulation.runs)
-    body = render_synthesis(simulation, synthesis, ticket_warnings=warnings).rstrip()
+    body = escape_markdown(render_synthesis(simulation, synthesis, ticket_warnings=warnings).rstrip())
     commands = "\n".join(run.command for run in simulation.runs)
     return "\n".join(
         [
@@ -92,9 +93,7 @@ def synthesis_comment(
             body,
             "",
             "**Commandes simulées**",
-            FENCE,
-            commands,
-            FENCE,
+            *fenced(commands),
         ]
     )
 
@@ -119,8 +118,37 @@ def trello_reminder(po_usernames: Sequence[str], *, hours: int) -> str:
     return f"⏰ Rappel : {mentions(po_usernames)} cette carte attend une décision depuis {hours} h : {TRELLO_HOW_TO_DECIDE}"
 
 
-def failure_comment(simulation: Simulation, *, fix_list: str, todo_list: str) -> str:
-    failed = simulation.failed_runs
+def too_many_rules(count: int, *, limit: int) -> Problem:
+    return Problem(ProblemKind.TOO_MANY_RULES, params={"count": count, "limit": limit})
+
+
+NOT_RUN = "non lancée : la simulation s'est arrêtée après des échecs répétés de la console"
+
+
+def not_run_line(numbers: Sequence[int], *, after: int) -> str:
+    """One line for every command a stopped round did not run (numbers from 1)."""
+    count = plural(len(numbers), "commande non lancée", "commandes non lancées")
+    return (
+        f"⏹️ {count} (n° {number_ranges(numbers)}) : la console a échoué {after} fois de suite sans pouvoir "
+        "s'exécuter (lancement impossible, connexion SSH refusée ou délai dépassé) ; la simulation s'est arrêtée "
+        "là pour ne pas insister sur la preprod."
+    )
+
+
+def number_ranges(numbers: Sequence[int]) -> str:
+    """[4, 5, 6, 9] → « 4 à 6, 9 »."""
+    spans: list[list[int]] = []
+    for number in sorted(numbers):
+        if spans and number == spans[-1][1] + 1:
+            spans[-1][1] = number
+        else:
+            spans.append([number, number])
+    return ", ".join(str(a) if a == b else f"{a} à {b}" for a, b in spans)
+
+
+def failure_comment(simulation: Simulation, *, fix_list: str, todo_list: str, stopped_after: int = 3) -> str:
+    failed = [run for run in simulation.failed_runs if not run.not_run]
+    not_run = [run.rule_index + 1 for run in simulation.failed_runs if run.not_run]
     lines = [
         f"⚠️ **La simulation a échoué** ({plural(len(failed), 'commande', 'commandes')} en erreur) : "
         "rien n'a été envoyé au PO.",
@@ -128,7 +156,10 @@ def failure_comment(simulation: Simulation, *, fix_list: str, todo_list: str) ->
     ]
     for run in failed:
         number = run.rule_index + 1
-        lines += [f"**Commande {number}** : `{run.command}`", f"> {run.error or 'sortie illisible'}", ""]
+        error = escape_markdown(run.error or "sortie illisible")
+        lines += [f"**Commande {number}** :", *fenced(run.command), f"> {error}", ""]
+    if not_run:
+        lines += [not_run_line(not_run, after=stopped_after), ""]
     lines.append(
         f"La carte est déplacée dans « {fix_list} ». Corrigez la carte (ou la preprod) puis remettez-la dans « {todo_list} »."
     )
@@ -254,8 +285,7 @@ def outputs_plan(
 def _output_section(run: DryRun) -> list[str]:
     """A section as lines: title, then the output in a code block; a long output is cut into several blocks."""
     output = (run.result.stdout + ("\n" + run.result.stderr if run.result.stderr.strip() else "")).strip("\n")
-    output = output.replace(FENCE, "ˋˋˋ")  # a fence inside the output would close our code block
-    return [f"**Commande {run.rule_index + 1}** : `{run.command}`", FENCE, *output.splitlines(), FENCE]
+    return [f"**Commande {run.rule_index + 1}** :", *fenced(run.command), *fenced(output)]
 
 
 def _plain_section(run: DryRun) -> str:
@@ -264,35 +294,40 @@ def _plain_section(run: DryRun) -> str:
 
 
 def _pack(sections: Sequence[list[str]], *, limit: int) -> list[str]:
-    """Fill comments line by line; a code block cut between two comments is closed and reopened."""
+    """Fill comments line by line; a code block cut between two comments is closed and reopened (with its
+    own fence, which may be longer than ``` when the text holds backticks)."""
     chunks: list[str] = []
     current: list[str] = []
     size = 0
-    in_block = False
+    fence: str | None = None  # the fence of the code block the current line is in
     for section in sections:
         if current:
             current.append("")
             size += 1
         for line in section:
-            needed = len(line) + 1 + (len(FENCE) + 1 if in_block else 0)
+            closes = fence is not None and line == fence
+            needed = len(line) + 1 + (len(fence) + 1 if fence else 0)
             if size + needed > limit and current:
-                if in_block:
-                    current.append(FENCE)
+                if fence:
+                    current.append(fence)
                 chunks.append("\n".join(current))
-                current, size = (
-                    ([FENCE] if in_block and line != FENCE else []),
-                    (len(FENCE) + 1 if in_block else 0),
-                )
-                if line == FENCE and in_block:
-                    in_block = False
+                current, size = ([fence] if fence and not closes else []), (len(fence) + 1 if fence else 0)
+                if closes:
+                    fence = None
                     continue
             current.append(line)
             size += len(line) + 1
-            if line == FENCE:
-                in_block = not in_block
+            if closes:
+                fence = None
+            elif fence is None and _is_fence(line):
+                fence = line
     if current:
         chunks.append("\n".join(current))
     return chunks
+
+
+def _is_fence(line: str) -> bool:
+    return len(line) >= len(FENCE) and set(line) == {"`"}
 
 
 # --- approval (runbook step 4) ---------------------------------------------------------------------
@@ -304,10 +339,11 @@ def final_commands_comment(plan: Plan, *, approver: str, when: str, console_comm
         plan,
         console=console_command,
         crossing_note=[crossing_instruction(*pair) for pair in crossing_pairs(plan)],
+        markdown=True,
     ).rstrip()
     return "\n".join(
         [
-            f"✅ **Validé par {approver}** le {when} : commandes finales à exécuter (sans --dry-run).",
+            f"✅ **Validé par {escape_markdown(approver)}** le {when} : commandes finales à exécuter (sans --dry-run).",
             "",
             "Toujours exécuter et vérifier sur la **preprod en premier**, puis reproduire sur la prod.",
             "",
@@ -333,7 +369,7 @@ def execution_checklist(plan: Plan, synthesis: Synthesis) -> list[str]:
     for environment in ("Preprod", "Prod"):
         for number, group in enumerate(plan.groups, start=1):
             count = len(group.rule_indexes)
-            label = short_label(group.origin, prefix)
+            label = escape_markdown(short_label(group.origin, prefix))
             items.append(
                 f"{environment} — groupe {number} : {label}, {plural(count, 'commande', 'commandes')}"
             )

@@ -169,3 +169,50 @@ def closing_comment(plan: Plan, *, prod_verified: bool) -> str:
             f"- Prod : {prod}.",
         ]
     )
+
+
+# --- the description changed after approval -------------------------------------------------------
+
+EDITED_AFTER_APPROVAL = (
+    "La description a changé après la validation : les commandes finales ci-dessus correspondent à "
+    "l'ancienne version."
+)
+
+
+def edited_after_approval_comment(*, todo_list: str) -> str:
+    return (
+        f"⚠️ {EDITED_AFTER_APPROVAL}\n\n"
+        f"Aucun groupe n'avait été coché : la carte revient dans « {todo_list} » pour une nouvelle simulation, "
+        "et le PO sera sollicité à nouveau."
+    )
+
+
+def obsolete_final_commands(text: str) -> str:
+    """The final commands' comment once the card changed: its first line says so (said once)."""
+    first, _, rest = text.partition("\n")
+    if first.startswith("🚫"):
+        return text
+    marked = f"🚫 **Obsolète** : la description a changé après la validation — ~~{first}~~"
+    return f"{marked}\n{rest}" if rest else marked
+
+
+def edited_during_execution_comment(*, todo_list: str) -> str:
+    return "\n".join(
+        [
+            "🚨 **La description a changé après la validation, alors que l'exécution a commencé.**",
+            "",
+            EDITED_AFTER_APPROVAL,
+            "",
+            "Le bot ne vérifie plus les groupes cochés et ne relance rien de lui-même. À l'équipe de décider : "
+            "finir ou annuler à la main avec les commandes ci-dessus, ou remettre la carte dans "
+            f"« {todo_list} » pour une nouvelle simulation (ses chiffres tiendront compte de ce qui a déjà "
+            "été exécuté).",
+        ]
+    )
+
+
+def edited_during_execution_slack(*, mentions: str) -> str:
+    return (
+        f"🚨 {mentions + ' ' if mentions else ''}La description de la carte a changé après la validation alors "
+        "que l'exécution a commencé : l'équipe doit décider de la suite (voir la carte)."
+    )

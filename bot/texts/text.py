@@ -17,6 +17,7 @@ from bot.domain.model import (
     Simulation,
 )
 from bot.domain.synthesis import Synthesis
+from bot.texts.markdown import escape_markdown, fenced
 from bot.texts.ticket import notice_message, problem_expected, problem_message
 
 FENCE = "```"
@@ -125,18 +126,23 @@ def conflict_table(conflicts: Sequence[AccommodationConflict]) -> list[str]:
 
 
 def render_commands(
-    plan: Plan, *, console: str = DEFAULT_CONSOLE, crossing_note: Sequence[str] | None = None
+    plan: Plan,
+    *,
+    console: str = DEFAULT_CONSOLE,
+    crossing_note: Sequence[str] | None = None,
+    markdown: bool = False,
 ) -> str:
     """Runbook step 4: « Centre initial = … (ID …) », then « Commande 1 : » and the command in a code block.
 
     `crossing_note` replaces the default « Ordre d'exécution » section (the card's final comment words it
-    as an instruction)."""
+    as an instruction). `markdown`: names escaped for Trello."""
     blocks = []
     for group in plan.groups:
-        lines = [f"Centre initial = {group.origin.label()}", ""]
+        origin = escape_markdown(group.origin.label()) if markdown else group.origin.label()
+        lines = [f"Centre initial = {origin}", ""]
         for number, index in enumerate(group.rule_indexes, start=1):
             command = FinalCommand(plan.rules[index]).printable(console)
-            lines += [f"Commande {number} :", "", FENCE, command, FENCE, ""]
+            lines += [f"Commande {number} :", "", *fenced(command), ""]
         blocks.append("\n".join(lines).rstrip())
     if crossing_note is not None:
         blocks.extend(crossing_note)
@@ -288,6 +294,11 @@ def render_conflicts(simulation: Simulation) -> str:
         "ou « Conflit hébergements : sans hébergements ».",
     ]
     return "\n".join(lines) + "\n"
+
+
+def not_utf8(byte: int, offset: int) -> str:
+    """The input's first byte that UTF-8 cannot read; positions count from 1, in bytes."""
+    return f"l'entrée n'est pas en UTF-8 (octet 0x{byte:02X} à la position {offset + 1})"
 
 
 SANDBOX_NOT_SHIPPED = (

@@ -105,6 +105,10 @@ _MESSAGES: dict[ProblemKind, Callable[[dict], str]] = {
         f"« ({p['number']}) » : le numéro du centre doit être écrit « (ID {p['number']}) »"
     ),
     ProblemKind.ORIGIN_IN_PROSE: lambda p: "centre d'origine écrit comme une phrase",
+    ProblemKind.TOO_MANY_RULES: lambda p: (
+        f"trop de règles : {p['count']} sur cette carte, au plus {p['limit']} par carte "
+        "(réglage MAX_RULES_PER_CARD) ; découpez la migration en plusieurs cartes"
+    ),
     ProblemKind.MISSING_ARROW: lambda p: "flèche manquante après la valeur",
     ProblemKind.INCOMPLETE_LINE: lambda p: "ligne incomplète",
     ProblemKind.UNEXPECTED: lambda p: f"« {p['found']} » inattendu ici",

@@ -204,9 +204,17 @@ class SlackSandbox:
         return f"{self._origin}/actions/{self.identity.team_id}/{token}"
 
     def post_user_message(
-        self, *, user_id: str, channel: str, text: str, thread_ts: str | None = None
+        self,
+        *,
+        user_id: str,
+        channel: str,
+        text: str,
+        thread_ts: str | None = None,
+        metadata: dict[str, Any] | None = None,
+        filenames: tuple[str, ...] = (),
     ) -> dict[str, Any]:
-        """Store a message typed by a person, as Slack does before sending the event."""
+        """Store a message typed by a person, as Slack does before sending the event; `metadata` as a user
+        token can set it, `filenames` for files the person shares with it (each with its uploader)."""
         with self._workspace.lock:
             workspace = self._workspace
             workspace.user(user_id)
@@ -217,9 +225,20 @@ class SlackSandbox:
                 text=text,
                 blocks=[_rich_text_block(text)],
                 thread_ts=workspace.thread_root(channel_id, thread_ts),
-                extra={"client_msg_id": workspace.new_id("m").lower()},
+                extra={
+                    "client_msg_id": workspace.new_id("m").lower(),
+                    **({"metadata": metadata} if metadata else {}),
+                    **(
+                        {"files": [self._person_file(name, user_id) for name in filenames]}
+                        if filenames
+                        else {}
+                    ),
+                },
             )
             return workspace.public_message(message)
+
+    def _person_file(self, name: str, user_id: str) -> dict[str, Any]:
+        return {"id": self._workspace.new_id("F"), "name": name, "title": name, "user": user_id}
 
     def settle_view_submission(self, view_id: str, ack: dict[str, Any] | None) -> None:
         """Apply the app's answer to a view submission: keep it open with errors, update it, or close it."""

@@ -375,7 +375,15 @@ def _share(workspace: Workspace, request: ApiRequest, *, files: list[dict[str, A
         thread_ts=thread_ts,
         extra={
             "upload": True,
-            "files": [{"id": f["id"], "name": f["name"], "title": f["title"]} for f in files],
+            "files": [
+                {
+                    "id": f["id"],
+                    "name": f["name"],
+                    "title": f["title"],
+                    "user": workspace.identity.bot_user_id,
+                }
+                for f in files
+            ],
         },
     )
     for file in files:

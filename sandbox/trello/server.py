@@ -148,6 +148,17 @@ class TrelloSandbox:
             author = store.member(by) if by else store.human
             return render.action_json(store, store.add_comment(store.card(card_id), text, by=author))
 
+    def add_checklist(
+        self, card_id: str, name: str, items: Sequence[str], *, checked: Sequence[str] = ()
+    ) -> dict:
+        """A person adds a checklist (ticking the items named in `checked`)."""
+        store = self._store
+        with store.lock:
+            checklist = store.add_checklist(store.card(card_id), name, by=store.human)
+            for item in items:
+                store.add_check_item(checklist, item, checked=item in checked)
+            return render.checklist_json(checklist)
+
     def tick(self, card_id: str, item_name: str, *, checked: bool = True) -> dict:
         """A person ticks (or unticks) a checklist item by its name, as Trello records it."""
         store = self._store

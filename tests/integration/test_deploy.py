@@ -103,6 +103,14 @@ def test_compose_reads_the_env_file_and_keeps_state_in_a_named_volume(compose: d
     assert state_db.parent == PurePosixPath("/app/data")
 
 
+def test_the_image_listens_for_slack_on_its_interfaces_and_the_host_publishes_on_loopback(service: dict):
+    # Inside a container 127.0.0.1 cannot be reached from the proxy: the image binds every interface,
+    # and the only documented publication is on the host's loopback.
+    assert Settings.model_fields["slack_http_host"].default == "127.0.0.1"
+    assert dockerfile_env()["SLACK_HTTP_HOST"] == "0.0.0.0"
+    assert "ports" not in service
+
+
 def documented_ssh_options() -> list[str]:
     (line,) = [line for line in COMPOSE_TEXT.splitlines() if "CONSOLE_SSH_OPTIONS=" in line]
     return shlex.split(line.split("CONSOLE_SSH_OPTIONS=", 1)[1])

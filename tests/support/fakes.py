@@ -58,6 +58,7 @@ class FakeBoard:
         self._crash_at: int | None = None
         self.side_effects = 0
         self.fail_next: Callable[[str], Exception | None] | None = None
+        self.checklist_authors: dict[str, str] = {}  # checklists made by people (tests); the bot's otherwise
 
     # --- test helpers ----------------------------------------------------------------------------
 
@@ -85,14 +86,17 @@ class FakeBoard:
             changes["list_id"] = LISTS[list_name]
         card.snapshot = replace(card.snapshot, **changes)
 
-    def person_ticks(self, card_id: str, item_name: str, *, checked: bool = True) -> None:
-        """A person ticks (or unticks) an item of the card's checklists, as Trello records it."""
+    def person_ticks(
+        self, card_id: str, item_name: str, *, checked: bool = True, in_checklist: str | None = None
+    ) -> None:
+        """A person ticks (or unticks) an item of the card's checklists (the first one holding it, or
+        `in_checklist`), as Trello records it."""
         card = self.cards[card_id]
         item_id = next(
             f"{checklist_id}:{position}"
             for checklist_id, _, items in card.checklists
             for position, name in enumerate(items)
-            if name == item_name
+            if name == item_name and in_checklist in (None, checklist_id)
         )
         self._set_item(card, item_id, item_name, checked=checked, by="member-person")
 
@@ -117,6 +121,12 @@ class FakeBoard:
 
     def comment_texts(self, card_id: str) -> list[str]:
         return [comment.text for comment in self.cards[card_id].comments]
+
+    def add_person_checklist(self, card_id: str, name: str, items: Sequence[str], *, author: str) -> str:
+        checklist_id = f"checklist{next(self._ids)}"
+        self.cards[card_id].checklists.append((checklist_id, name, list(items)))
+        self.checklist_authors[checklist_id] = author
+        return checklist_id
 
     def crash_after(self, count: int | None) -> None:
         self._crash_at = count
@@ -174,6 +184,17 @@ class FakeBoard:
             self._side_effect("comment")
         return comment_id
 
+    def edit_comment(self, comment_id: str, text: str) -> None:
+        self._call("edit_comment", comment_id)
+        for card in self.cards.values():
+            for index, comment in enumerate(card.comments):
+                if comment.id == comment_id:
+                    assert comment.author_id == BOT_MEMBER, "Trello refuses to edit somebody else's comment"
+                    card.comments[index] = replace(comment, text=text)
+                    self._side_effect("edit_comment")
+                    return
+        raise AssertionError(f"no comment {comment_id}")
+
     def attachments(self, card_id: str) -> list[Attachment]:
         self._call("attachments", card_id)
         return [attachment for attachment, _ in self.cards[card_id].attachments]
@@ -200,7 +221,12 @@ class FakeBoard:
     def checklists(self, card_id: str) -> list[Checklist]:
         self._call("checklists", card_id)
         return [
-            Checklist(checklist_id, name, tuple(items))
+            Checklist(
+                checklist_id,
+                name,
+                tuple(items),
+                author_id=self.checklist_authors.get(checklist_id, BOT_MEMBER),
+            )
             for checklist_id, name, items in self.cards[card_id].checklists
         ]
 

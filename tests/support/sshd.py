@@ -14,6 +14,7 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,12 +72,19 @@ class SshServer:
 
 @pytest.fixture(scope="session")
 def sshd_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SshServer]:
+    with serve_sshd(tmp_path_factory.mktemp("sshd")) as server:
+        yield server
+
+
+@contextmanager
+def serve_sshd(directory: Path, *, key_options: str = "") -> Iterator[SshServer]:
+    """A real sshd in `directory`; `key_options` prefix the client key in authorized_keys (`command="…"`)."""
     _require_openssh()
     _ensure_privilege_separation_dir()
-    directory = tmp_path_factory.mktemp("sshd")
     host_key = _keygen(directory / "host_ed25519")
     client_key = _keygen(directory / "client_ed25519")
-    (directory / "authorized_keys").write_text(client_key.with_suffix(".pub").read_text())
+    prefix = f"{key_options} " if key_options else ""
+    (directory / "authorized_keys").write_text(prefix + client_key.with_suffix(".pub").read_text())
     port = _free_port()
     config = _write_config(directory, host_key=host_key, port=port)
     known_hosts = directory / "known_hosts"

@@ -49,7 +49,7 @@ def start(tmp_path: Path, *, cards: tuple[tuple[str, str], ...], slack: bool, **
         overrides.setdefault("slack_bot_token", "")
     overrides.setdefault("slack_mode", "http")  # the HTTP tests; `with_socket_mode` asks for the socket
     settings = stack.settings(**overrides)
-    service = build_service(settings, slack_host="127.0.0.1", socket_ping_interval_s=0.5, **FAST_HTTP)
+    service = build_service(settings, socket_ping_interval_s=0.5, **FAST_HTTP)
     driver = None
     if service.slack is not None:
         service.slack.start()

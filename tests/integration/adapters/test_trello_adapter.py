@@ -100,8 +100,9 @@ def test_every_request_is_a_documented_operation(sandbox, board_setup):
     trello.layout()
     trello.open_cards()
     trello.card(card["id"])
-    trello.comment(card["id"], "x")
-    trello.comments(card["id"])
+    comment_id = trello.comment(card["id"], "x")
+    trello.edit_comment(comment_id, "x (obsolète)")
+    assert [c.text for c in trello.comments(card["id"])] == ["x (obsolète)"]
     trello.attach(card["id"], filename="f.txt", data=b"abc", mime_type="text/plain")
     trello.attachments(card["id"])
     trello.move(card["id"], lists["En attente validation PO"])
@@ -191,3 +192,23 @@ def test_a_wrong_token_is_refused_without_echoing_it(sandbox, board_setup):
         trello.open_cards()
     assert "HTTP 401" in str(error.value)
     assert "wrong-token-abcdef" not in str(error.value)
+
+
+def test_checklists_carry_who_added_them_and_comments_and_attachments_their_author(sandbox, board_setup):
+    board, lists, _ = board_setup
+    card = sandbox.add_card(lists["À simuler"], "Carte", "desc")["id"]
+    trello = adapter(sandbox, board["id"])
+    me = trello.member_id()
+    sandbox.add_checklist(
+        card, "Exécution", ["Prod : tout est déjà vérifié"], checked=["Prod : tout est déjà vérifié"]
+    )
+    sandbox.add_comment(card, "_migrabot · r1 · 23fe63fb · synthese_")
+    ours = trello.add_checklist(card, "Exécution", ["Preprod — groupe 1"])
+    trello.comment(card, "du bot")
+
+    by_id = {c.id: c for c in trello.checklists(card)}
+    assert by_id[ours].author_id == me
+    [persons] = [c for c in by_id.values() if c.id != ours]
+    assert persons.author_id not in ("", me)
+    authors = {c.text: c.author_id for c in trello.comments(card)}
+    assert authors["du bot"] == me and authors["_migrabot · r1 · 23fe63fb · synthese_"] not in ("", me)

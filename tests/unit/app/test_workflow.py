@@ -96,7 +96,7 @@ def test_a_valid_card_is_simulated_and_waits_for_the_po(env):
         '-t "CHU 77" --dry-run',
     ]:
         assert line in synthesis.splitlines(), line
-    assert texts[2].startswith("📄 **Sorties de la console** (1/1)\n\n**Commande 1** : `php bin/console")
+    assert texts[2].startswith("📄 **Sorties de la console** (1/1)\n\n**Commande 1** :\n```\nphp bin/console")
     [(attachment, data)] = env.board.cards[card].attachments
     assert attachment.name == f"simulation_migration_France_Fraternites_s{card}_simulation1.xlsx"
     assert data[:2] == b"PK"
@@ -168,7 +168,7 @@ def test_a_console_failure_is_quoted_and_the_card_goes_to_fix(env):
         "⚠️ **La simulation a échoué** (1 commande en erreur) : rien n'a été envoyé au PO."
     )
     assert (
-        "**Commande 3** : `php bin/console app:migrate-individuals-to-other-organization -o 4537 -d 5634"
+        "**Commande 3** :\n```\nphp bin/console app:migrate-individuals-to-other-organization -o 4537 -d 5634"
         in texts[1]
     )
     assert "« Organisation 5634 introuvable. »" in texts[1]

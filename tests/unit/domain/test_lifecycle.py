@@ -17,6 +17,7 @@ IN_PROGRESS = {
     S.AWAITING_APPROVAL,
     S.APPROVED,
     S.PREPROD_VERIFIED,
+    S.EDITED_DURING_EXECUTION,
 }
 DECIDING = {S.APPROVING, S.REFUSING, S.RESIMULATING, S.EXPIRING}
 
@@ -44,6 +45,11 @@ EXPECTED: dict[tuple[CardState | None, Event], CardState] = {
     (S.PREPROD_VERIFIED, E.MIGRATION_DONE): S.DONE,
     (S.AWAITING_APPROVAL, E.DESCRIPTION_CHANGED): S.OBSOLETE,
     (S.AWAITING_DECISION, E.DESCRIPTION_CHANGED): S.OBSOLETE,
+    # Edited after approval: nothing run yet, the final commands are obsolete (a new round follows);
+    # once a group was ticked, the team decides (verifications stop until the card is simulated again).
+    (S.APPROVED, E.DESCRIPTION_CHANGED): S.OBSOLETE,
+    (S.APPROVED, E.EDITED_DURING_EXECUTION): S.EDITED_DURING_EXECUTION,
+    (S.PREPROD_VERIFIED, E.EDITED_DURING_EXECUTION): S.EDITED_DURING_EXECUTION,
     (S.SIMULATING, E.TAKEN_OUT): S.ABANDONED,
     (S.ERROR, E.TAKEN_OUT): S.ABANDONED,
     **{(state, E.LEFT_BOARD): S.ARCHIVED for state in IN_PROGRESS | DECIDING},
@@ -86,6 +92,14 @@ def test_final_states_only_leave_through_a_new_round():
     ):
         leaving = {event for event in E if allows(state, event) and next_state(state, event) is not state}
         assert leaving == {E.ROUND_STARTED}, state
+
+
+def test_an_approved_card_edited_mid_execution_waits_for_the_team_and_leaves_only_by_a_new_round():
+    state = S.EDITED_DURING_EXECUTION
+    assert not allows(state, E.PREPROD_VERIFIED) and not allows(state, E.MIGRATION_DONE)
+    leaving = {event for event in E if allows(state, event) and next_state(state, event) is not state}
+    assert leaving == {E.ROUND_STARTED, E.LEFT_BOARD}
+    assert not allows(S.PREPROD_VERIFIED, E.DESCRIPTION_CHANGED)  # preprod was run: never silently obsolete
 
 
 def test_execution_goes_preprod_then_prod_then_done_and_never_back():

@@ -37,7 +37,9 @@ def test_a_short_request_shows_everything_and_its_buttons():
         synthesis="Centre d'origine : A (ID 1)\n→ vers B (ID 2) : 3 migrés | reste 7",
         po_ids=["U2", "U1"],
     )
-    assert text == "Validation PO demandée : Migration des dossiers usagers - <test> & co"
+    assert (
+        text == "Validation PO demandée : Migration des dossiers usagers - &lt;test&gt; &amp; co"
+    )  # mrkdwn too
     assert_valid(blocks)
     assert texts(blocks)[0] == (
         "*<https://trello.com/c/abc|Migration des dossiers usagers - &lt;test&gt; &amp; co>*\n"

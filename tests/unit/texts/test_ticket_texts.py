@@ -98,6 +98,11 @@ PROBLEMS = [
         Problem(ProblemKind.ORIGIN_IN_PROSE, params={"name": "X", "number": "6130"}),
         "centre d'origine écrit comme une phrase",
     ),
+    (
+        Problem(ProblemKind.TOO_MANY_RULES, params={"count": 866, "limit": 50}),
+        "trop de règles : 866 sur cette carte, au plus 50 par carte (réglage MAX_RULES_PER_CARD) ; "
+        "découpez la migration en plusieurs cartes",
+    ),
     (Problem(ProblemKind.MISSING_ARROW), "flèche manquante après la valeur"),
     (Problem(ProblemKind.INCOMPLETE_LINE), "ligne incomplète"),
     (

@@ -1,0 +1,57 @@
+"""`migrabot run` as a real process against the sandbox stack, its log in a file the test can read."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class BotProcess:
+    process: subprocess.Popen
+    log_path: Path
+
+    @classmethod
+    def start(cls, env: dict[str, str], cwd: Path, name: str) -> BotProcess:
+        log_path = cwd / f"{name}.log"
+        with log_path.open("w") as log:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "bot", "run"],
+                env={**env, "PATH": os.environ["PATH"], "PYTHONPATH": str(ROOT)},
+                cwd=cwd,
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+            )
+        return cls(process=process, log_path=log_path)
+
+    @property
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def wait_for_log(self, text: str, *, timeout: float = 30) -> None:
+        wait_until(lambda: text in self.log, timeout=timeout, what=f"« {text} » in {self.log_path.name}")
+
+    def stop(self) -> int | None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.send_signal(signal.SIGCONT)  # a frozen process hears SIGTERM once thawed
+        try:
+            return self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            return None
+
+
+def wait_until(condition: Callable[[], bool], *, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.02)
