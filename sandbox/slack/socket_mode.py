@@ -190,25 +190,28 @@ class SocketModeServer:
         return None
 
     def _serve_link(self, connection: ServerConnection) -> None:
+        """`hello` first, as Slack does: only then may envelopes (or a refresh) go down this link."""
         with self._condition:
-            self._links.append(connection)
-            self._links_opened += 1
             hello = {
                 "type": "hello",
-                "num_connections": len(self._links),
+                "num_connections": len(self._links) + 1,
                 "debug_info": {"host": DEBUG_HOST, "build_number": 1, "approximate_connection_time": 18060},
                 "connection_info": {"app_id": self.app_id},
             }
-            self._condition.notify_all()
         try:
             connection.send(json.dumps(hello))
+            with self._condition:
+                self._links.append(connection)
+                self._links_opened += 1
+                self._condition.notify_all()
             for message in connection:
                 self._answered(message)
         except ConnectionClosed:
             pass
         finally:
             with self._condition:
-                self._links.remove(connection)
+                if connection in self._links:
+                    self._links.remove(connection)
                 self._condition.notify_all()
 
     def _answered(self, data: str | bytes) -> None:

@@ -65,7 +65,7 @@ def test_a_dropped_connection_is_reopened_and_the_next_click_still_lands(with_so
     running.poll()
 
     socket_mode.drop()  # the server closes the link without a `disconnect` warning first
-    wait_until(lambda: socket_mode.links_opened == 2, timeout_s=10, what="the bot's new connection")
+    wait_until(lambda: socket_mode.links_opened >= 2, timeout_s=10, what="the bot's new connection")
     assert len(running.stack.slack.calls_to("apps.connections.open")) == 2  # a fresh URL each time
     socket_mode.wait_for_connection()
 
