@@ -16,6 +16,7 @@ from bot.app.ports import Board, Console, Member
 from bot.app.workflow import Listener, Lists, Workflow
 from bot.settings import Settings, slack_problems, trello_problems
 from bot.texts import doctor as texts
+from bot.texts import setup as setup_texts
 
 log = logging.getLogger("migrabot")
 
@@ -81,13 +82,9 @@ def build_board(settings: Settings, **http_options: object) -> TrelloBoard:
 def resolve_lists(board: Board, settings: Settings) -> Lists:
     layout = board.layout()
     wanted = settings.board_lists()
-    missing = [f"« {name} » ({setting})" for setting, name in wanted if name not in layout.lists]
+    missing = [(name, setting) for setting, name in wanted if name not in layout.lists]
     if missing:
-        raise SetupError(
-            "listes introuvables sur le tableau : "
-            + ", ".join(missing)
-            + " — créez-les ou lancez `migrabot doctor --fix`"
-        )
+        raise SetupError(setup_texts.missing_lists(missing))
     label = layout.labels.get(settings.trello_card_label)
     if label is None:
         log.warning(

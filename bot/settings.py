@@ -16,6 +16,8 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.domain.command import SLUG_PATTERN
+from bot.texts import board
+from bot.texts import setup as texts
 
 
 class Settings(BaseSettings):
@@ -77,14 +79,14 @@ class Settings(BaseSettings):
     trello_board_id: str = Field("", description="Id or short link of the board to watch.")
     trello_api_base_url: str = Field("https://api.trello.com/1", description="Trello REST API root.")
     trello_card_label: str = Field(
-        "Migration des dossiers usagers",
+        board.CARD_LABEL,
         description="Label (or title prefix) that marks a migration card.",
     )
-    trello_list_todo: str = Field("À simuler", description="List where the bot picks up cards.")
-    trello_list_waiting: str = Field("En attente validation PO", description="List of simulated cards.")
-    trello_list_fix: str = Field("À corriger", description="List of cards that need a correction.")
-    trello_list_approved: str = Field("Validé — à exécuter", description="List of approved cards.")
-    trello_list_done: str = Field("Terminé", description="List of migrated cards, once prod is done.")
+    trello_list_todo: str = Field(board.LIST_TODO, description="List where the bot picks up cards.")
+    trello_list_waiting: str = Field(board.LIST_WAITING, description="List of simulated cards.")
+    trello_list_fix: str = Field(board.LIST_FIX, description="List of cards that need a correction.")
+    trello_list_approved: str = Field(board.LIST_APPROVED, description="List of approved cards.")
+    trello_list_done: str = Field(board.LIST_DONE, description="List of migrated cards, once prod is done.")
     trello_po_members: str = Field(
         "",
         description="Comma-separated Trello usernames or member ids of the POs: they decide by a comment on "
@@ -138,9 +140,9 @@ class Settings(BaseSettings):
         try:
             words = shlex.split(value)
         except ValueError as error:
-            raise ValueError(f"guillemets non fermés ({error})") from None
+            raise ValueError(texts.unclosed_quotes(error)) from None
         if not words:
-            raise ValueError("ne peut pas être vide")
+            raise ValueError(texts.EMPTY_COMMAND)
         return value
 
     def board_lists(self) -> list[tuple[str, str]]:
@@ -189,10 +191,10 @@ def load_settings(**overrides: object) -> Settings:
 
 
 def describe_validation_error(error: ValidationError) -> str:
-    lines = ["Réglages invalides :"]
+    lines = [texts.SETTINGS_INVALID]
     for item in error.errors():
         name = ".".join(str(part) for part in item["loc"]).upper()
-        lines.append(f"- {name} : {_french(item)}")
+        lines.append(texts.invalid_setting(name, _french(item)))
     return "\n".join(lines)
 
 
@@ -200,13 +202,13 @@ def _french(item: dict) -> str:
     kind = item.get("type", "")
     context = item.get("ctx", {})
     if kind == "string_pattern_mismatch":
-        return f"forme attendue {context.get('pattern')}"
+        return texts.pattern_expected(context.get("pattern"))
     if kind in {"greater_than", "greater_than_equal", "less_than_equal"}:
-        return f"valeur hors bornes ({item.get('msg')})"
+        return texts.out_of_bounds(item.get("msg"))
     if kind in {"int_parsing", "float_parsing"}:
-        return "un nombre est attendu"
+        return texts.NUMBER_EXPECTED
     if kind == "literal_error":
-        return f"valeurs possibles : {context.get('expected')}"
+        return texts.one_of(context.get("expected"))
     return re.sub(r"^Value error, ", "", str(item.get("msg")))
 
 

@@ -26,6 +26,7 @@ from bot.app.ports import CardSnapshot
 from bot.bootstrap import Service, build_service
 from bot.scheduler import build_scheduler
 from bot.settings import Settings
+from bot.texts.french import decimal
 from sandbox.slack_driver import SlackDriver
 from sandbox.stack import DEMO_CARDS, DEVELOPER, PO, TEAM_CHANNEL, VALIDATION_CHANNEL, SandboxStack
 from sandbox.tickets import ticket_text
@@ -85,8 +86,9 @@ class Transcript:
 
 
 def render_entry(entry: Entry) -> str:
-    card = f" « {entry.card} »" if entry.card else ""
-    line = f"[{entry.at_s:5.1f} s] {ACTORS.get(entry.actor, entry.actor):<12} {entry.text}{card}"
+    card = f" — « {entry.card} »" if entry.card else ""  # a dash: the text may itself end with a quoted name
+    at = format(entry.at_s, "5.1f").replace(".", ",")  # French decimal comma
+    line = f"[{at} s] {ACTORS.get(entry.actor, entry.actor):<12} {entry.text}{card}"
     if entry.details:
         line += "\n" + "\n".join(f"                │ {detail}" for detail in entry.details.splitlines())
     return line
@@ -168,10 +170,9 @@ class Demo:
                 sandbox=self.stack.slack,
             )
             transport = "Slack en mode HTTP"
-        every = f"{settings.poll_interval_seconds:g}".replace(".", ",")  # French decimal comma
         self.transcript.say(
             "démo",
-            f"Le bot démarre (relevé du tableau toutes les {every} s, {transport}).",
+            f"Le bot démarre (relevé du tableau toutes les {decimal(settings.poll_interval_seconds)} s, {transport}).",
         )
         return driver
 
@@ -243,7 +244,12 @@ class Demo:
             lambda: self._list(mistaken) == "En attente validation PO",
             "la nouvelle simulation du ticket corrigé",
         )
-        say("bot", "ticket corrigé simulé", card=self._title(mistaken), details=self._synthesis(mistaken))
+        say(
+            "bot",
+            "le ticket corrigé a été simulé",
+            card=self._title(mistaken),
+            details=self._synthesis(mistaken),
+        )
 
     def _po_approves_the_runbook(self, driver: SlackDriver, runbook: str, request: dict) -> None:
         """A developer's click is refused (not a PO), then the PO's click approves."""
@@ -395,7 +401,7 @@ class Demo:
             if value:
                 return value
             if time.monotonic() > deadline:
-                raise DemoFailed(f"rien après {STEP_TIMEOUT_S:g} s en attendant {what}")
+                raise DemoFailed(f"rien après {decimal(STEP_TIMEOUT_S)} s en attendant {what}")
             time.sleep(0.05)
 
     # --- what stays --------------------------------------------------------------------------------

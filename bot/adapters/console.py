@@ -23,6 +23,7 @@ from bot.app.ports import Console
 from bot.domain.command import DRY_RUN_FLAG, MIGRATION_COMMAND, DryRunCommand, FinalCommand
 from bot.domain.model import ConsoleResult
 from bot.settings import Settings
+from bot.texts import console as texts
 
 HELP_ARGUMENTS: tuple[str, ...] = ("help", MIGRATION_COMMAND)
 END_OF_OPTIONS = "--"  # after it Symfony would take `--dry-run` as a positional argument
@@ -65,9 +66,7 @@ def check_allowed(arguments: tuple[str, ...]) -> None:
     if len(arguments) < 2 or arguments[0] != MIGRATION_COMMAND or arguments[-1] != DRY_RUN_FLAG:
         raise TypeError(f"refusing to run console arguments that are not a dry-run: {arguments!r}")
     if END_OF_OPTIONS in arguments:
-        raise CommandRefused(
-            "Commande refusée : l'argument « -- » ferait ignorer l'option --dry-run par la console."
-        )
+        raise CommandRefused(texts.END_OF_OPTIONS_REFUSED)
 
 
 # --- spawning ----------------------------------------------------------------------------------------
@@ -143,12 +142,12 @@ def _text(data: bytes | None) -> str:
 
 def describe_start_error(executable: str, error: OSError) -> str:
     if isinstance(error, FileNotFoundError):
-        reason = "programme introuvable"
+        reason = texts.PROGRAM_NOT_FOUND
     elif isinstance(error, PermissionError):
-        reason = "permission refusée"
+        reason = texts.PERMISSION_DENIED
     else:
         reason = error.strerror or str(error)
-    return f"Impossible de lancer « {executable} » : {reason}."
+    return texts.cannot_start(executable, reason)
 
 
 def _refused(reason: str) -> ConsoleResult:
@@ -199,7 +198,7 @@ class LocalRunner(_Runner):
     def _execute(self, arguments: tuple[str, ...]) -> ConsoleResult:
         check_allowed(arguments)
         if self._workdir is not None and not os.path.isdir(self._workdir):
-            return _refused(f"Le dossier de travail « {self._workdir} » n'existe pas.")
+            return _refused(texts.missing_workdir(self._workdir))
         argv = (*self._console_argv, *arguments)
         return _spawn(argv, cwd=self._workdir, env=self._env, timeout_s=self._timeout_s)
 

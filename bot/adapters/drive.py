@@ -26,6 +26,7 @@ from google.auth import transport
 from google.oauth2 import service_account
 
 from bot.app.ports import DriveFile, DriveUnavailable
+from bot.texts import drive as texts
 
 log = logging.getLogger("migrabot.drive")
 
@@ -97,14 +98,10 @@ class GoogleDrive:
                     str(self.credentials_path), scopes=list(SCOPES)
                 )
             except FileNotFoundError:
-                raise DriveUnavailable(
-                    f"clé du compte de service introuvable ({self.credentials_path})"
-                ) from None
+                raise DriveUnavailable(texts.key_missing(self.credentials_path)) from None
             except (OSError, ValueError, KeyError) as error:
                 reason = type(error).__name__
-                raise DriveUnavailable(
-                    f"clé du compte de service illisible ({self.credentials_path} : {reason})"
-                ) from None
+                raise DriveUnavailable(texts.key_unreadable(self.credentials_path, reason)) from None
         return self._credentials
 
     def token(self) -> str:
@@ -114,9 +111,9 @@ class GoogleDrive:
                 try:
                     credentials.refresh(HttpxAuthRequest(self._client))
                 except auth_exceptions.RefreshError as error:
-                    raise DriveUnavailable(f"jeton refusé par Google ({_grant_reason(error)})") from None
+                    raise DriveUnavailable(texts.token_refused(_grant_reason(error))) from None
                 except auth_exceptions.TransportError as error:
-                    raise DriveUnavailable(f"serveur de jetons de Google injoignable ({error})") from None
+                    raise DriveUnavailable(texts.token_server_unreachable(error)) from None
             return str(credentials.token)
 
     # --- the folder and its files ------------------------------------------------------------------
@@ -126,7 +123,7 @@ class GoogleDrive:
         return self._read(
             f"drive/v3/files/{self.folder_id}",
             {"fields": "id,name,mimeType,capabilities(canAddChildren)", "supportsAllDrives": "true"},
-            what="le dossier",
+            what="folder",
         )
 
     def find(self, name: str) -> DriveFile | None:
@@ -138,7 +135,7 @@ class GoogleDrive:
             "includeItemsFromAllDrives": "true",
             "pageSize": "10",
         }
-        files = self._read("drive/v3/files", params, what="la recherche du fichier").get("files", [])
+        files = self._read("drive/v3/files", params, what="search").get("files", [])
         return _drive_file(files[0]) if files else None
 
     def upload(self, *, name: str, data: bytes, mime_type: str) -> DriveFile:
@@ -160,7 +157,7 @@ class GoogleDrive:
             content=body,
             headers={"Content-Type": f"multipart/related; boundary={boundary}"},
         )
-        _raise_for(response, what="le dépôt du fichier")
+        _raise_for(response, what="upload")
         return _drive_file(response.json())
 
     # --- HTTP --------------------------------------------------------------------------------------
@@ -197,9 +194,9 @@ class GoogleDrive:
                 method, self.base_url + path, params=params, content=content, headers=headers
             )
         except httpx.TimeoutException:
-            raise DriveUnavailable("Google Drive n'a pas répondu à temps") from None
+            raise DriveUnavailable(texts.NO_ANSWER) from None
         except httpx.HTTPError as error:
-            raise DriveUnavailable(f"Google Drive injoignable ({type(error).__name__})") from None
+            raise DriveUnavailable(texts.unreachable(type(error).__name__)) from None
 
 
 def _raise_for(response: httpx.Response, *, what: str) -> None:
@@ -208,14 +205,12 @@ def _raise_for(response: httpx.Response, *, what: str) -> None:
         return
     reason, message = _drive_error(response)
     if status == 401:
-        raise DriveUnavailable(f"jeton refusé par Google Drive (401 {reason or message})")
+        raise DriveUnavailable(texts.refused_token(reason or message))
     if status == 403:
-        raise DriveUnavailable(
-            f"le compte de service n'a pas le droit d'écrire dans le dossier (403 {reason or message})"
-        )
+        raise DriveUnavailable(texts.cannot_write(reason or message))
     if status == 404:
-        raise DriveUnavailable(f"dossier introuvable ou non partagé avec le compte de service (404, {what})")
-    raise DriveUnavailable(f"Google Drive indisponible ({status} {reason or message})".rstrip())
+        raise DriveUnavailable(texts.not_found(what))
+    raise DriveUnavailable(texts.unavailable(status, reason or message))
 
 
 def _drive_error(response: httpx.Response) -> tuple[str, str]:

@@ -38,6 +38,7 @@ from bot.app.ports import (
     Member,
     Tick,
 )
+from bot.texts import trello as texts
 
 log = logging.getLogger("migrabot.trello")
 
@@ -49,11 +50,19 @@ COMMENT_PAGES_MAX = 20
 IDEMPOTENT = frozenset({"GET", "PUT", "DELETE", "HEAD"})
 # Why a request may be tried again: in the logs (English), and in the error people read (French).
 FAILURES_EN = {"connect": "connection failed", "timeout": "timed out"}
-FAILURES_FR = {"connect": "connexion impossible", "timeout": "délai dépassé"}
+FRENCH_REASONS = {"connect": texts.connection_failed, "timeout": texts.timed_out}
 
 
 class TrelloError(BoardUnavailable):
-    """Trello could not be reached or refused a request; the message never contains a credential."""
+    """Trello could not be reached or refused a request; the message never contains a credential.
+
+    `status` and `said` are Trello's HTTP status and words when it refused (both None when it was not reached).
+    """
+
+    def __init__(self, message: str, *, status: int | None = None, said: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.said = said
 
 
 class TrelloHttp:
@@ -112,13 +121,11 @@ class TrelloHttp:
                 continue
             except httpx.TimeoutException as error:
                 if method not in IDEMPOTENT:
-                    raise TrelloError(f"Trello n'a pas répondu à temps ({method} {_path(target)})") from None
+                    raise TrelloError(texts.no_answer(method, _path(target))) from None
                 self._retry_or_raise(attempt, method, target, failure="timeout", error=error)
                 continue
             except httpx.HTTPError as error:
-                raise TrelloError(
-                    f"erreur réseau vers Trello ({type(error).__name__}, {method} {_path(target)})"
-                ) from None
+                raise TrelloError(texts.network_error(type(error).__name__, method, _path(target))) from None
             retryable = response.status_code == 429 or (response.status_code >= 500 and method in IDEMPOTENT)
             if retryable and attempt < self.max_attempts:
                 delay = self._delay(attempt, response)
@@ -141,8 +148,8 @@ class TrelloHttp:
         """Logs say it in English; the error people read (doctor, the card) says it in French."""
         kind = type(error).__name__
         if attempt >= self.max_attempts:
-            reason = f"{FAILURES_FR[failure]} ({kind})"
-            raise TrelloError(f"Trello injoignable : {reason} ({method} {_path(target)})")
+            reason = FRENCH_REASONS[failure](kind)
+            raise TrelloError(texts.unreachable(reason, method, _path(target)))
         delay = self._delay(attempt, None)
         log.warning(
             "trello %s %s: %s (%s), retry %d in %.1fs",
@@ -207,7 +214,7 @@ class TrelloBoard:
         try:
             return self._client.fetch_json(path, **kwargs)
         except ResourceUnavailable as error:
-            raise TrelloError(_refusal(kwargs.get("http_method", "GET"), path, error)) from None
+            raise _refusal(kwargs.get("http_method", "GET"), path, error) from None
 
     def board(self) -> Any:
         """py-trello's Board, fetched once: the parent every Card object needs."""
@@ -215,7 +222,7 @@ class TrelloBoard:
             try:
                 self._board = self._client.get_board(self._board_id)
             except ResourceUnavailable as error:
-                raise TrelloError(_refusal("GET", f"/boards/{self._board_id}", error)) from None
+                raise _refusal("GET", f"/boards/{self._board_id}", error) from None
         return self._board
 
     def _card(self, card_id: str) -> Card:
@@ -270,7 +277,7 @@ class TrelloBoard:
         try:
             return self._card(card_id).comment(text)["id"]
         except ResourceUnavailable as error:
-            raise TrelloError(_refusal("POST", f"/cards/{card_id}/actions/comments", error)) from None
+            raise _refusal("POST", f"/cards/{card_id}/actions/comments", error) from None
 
     def edit_comment(self, comment_id: str, text: str) -> None:
         """Only the bot's own comments can be edited (Trello refuses the others)."""
@@ -287,7 +294,7 @@ class TrelloBoard:
         try:
             return self._card(card_id).attach(name=filename, mimeType=mime_type, file=io.BytesIO(data))["id"]
         except ResourceUnavailable as error:
-            raise TrelloError(_refusal("POST", f"/cards/{card_id}/attachments", error)) from None
+            raise _refusal("POST", f"/cards/{card_id}/attachments", error) from None
 
     def move(self, card_id: str, list_id: str) -> None:
         """`PUT /cards/{id}` with `idList`: the documented way (py-trello's change_list uses an undocumented route)."""
@@ -400,8 +407,12 @@ def _snapshot(card: dict) -> CardSnapshot:
     )
 
 
-def _refusal(method: str, path: str, error: ResourceUnavailable) -> str:
+def _refusal(method: str, path: str, error: ResourceUnavailable) -> TrelloError:
     """py-trello's message is « <body> at <url without query> »: no credential in it."""
-    status = getattr(error, "_status", "?")
+    status = getattr(error, "_status", None)
     body = str(getattr(error, "_msg", "")).rsplit(" at https://", 1)[0][:200]
-    return f"Trello a refusé {method} {path} (HTTP {status}) : {body}"
+    return TrelloError(
+        texts.refused(method, path, status if status is not None else "?", body),
+        status=int(status) if isinstance(status, int) else None,
+        said=body.strip(),
+    )

@@ -5,13 +5,23 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import TypeVar
 
 from bot.app.ports import Console
 from bot.domain.command import DryRunCommand
-from bot.domain.console_output import interpret
-from bot.domain.model import ConflictDecision, ConsoleResult, DryRun, Plan, Simulation
+from bot.domain.console_output import (
+    Unreadable,
+    excerpt,
+    failure_of,
+    id_mismatches,
+    name_mismatches,
+    read_figures,
+    text_lines,
+)
+from bot.domain.model import ConflictDecision, ConsoleResult, DryRun, Plan, Rule, Simulation
 from bot.domain.plan import without_accommodations
+from bot.texts import console as texts
 from bot.texts.card import NOT_RUN
 from bot.texts.text import plan_prefix, short_label
 
@@ -173,6 +183,37 @@ def _arrow(plan: Plan, index: int) -> str:
     origin = short_label(rule.origin, prefix).rsplit(" (ID", 1)[0]
     destination = short_label(rule.destination, prefix).rsplit(" (ID", 1)[0]
     return f"{origin} → {destination}"
+
+
+def interpret(*, rule_index: int, rule: Rule, command: str, result: ConsoleResult) -> DryRun:
+    """One rule's dry-run: the console failure, or the unreadable output, or the figures and warnings.
+
+    An error always comes without figures, so that no later step can use numbers that are not the rule's:
+    other centres' ids than the rule's, or no accommodation count when --withAccommodations was asked,
+    are errors too.
+    """
+
+    def failed(error: str) -> DryRun:
+        return DryRun(rule_index=rule_index, command=command, result=result, error=error)
+
+    failure = failure_of(result)
+    if failure:
+        return failed(texts.describe_failure(failure))
+    figures = read_figures(result.stdout)
+    if isinstance(figures, Unreadable):
+        return failed(texts.unreadable_error(figures))
+    mismatches = id_mismatches(rule, figures)
+    if mismatches:
+        return failed(texts.id_mismatch_error(mismatches))
+    warnings = tuple(texts.name_warning(mismatch) for mismatch in name_mismatches(rule, figures))
+    if rule.with_accommodations and figures.accommodations is None:
+        absent = Unreadable("accommodation_count_absent", (), excerpt(text_lines(result.stdout), centre=None))
+        return failed(texts.unreadable_error(absent))
+    if not rule.with_accommodations and figures.accommodations is not None:
+        # Without the flag, the migration leaves accommodations where they are: its block must not ask a decision.
+        figures = replace(figures, accommodations=None)
+        warnings += (texts.IGNORED_ACCOMMODATIONS_WARNING,)
+    return DryRun(rule_index=rule_index, command=command, result=result, figures=figures, warnings=warnings)
 
 
 def run_all(

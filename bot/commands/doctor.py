@@ -8,6 +8,7 @@ run. Texts live in `bot.texts.doctor`.
 
 from __future__ import annotations
 
+import argparse
 import json
 import logging
 import re
@@ -27,10 +28,10 @@ from bot.adapters.store import Store
 from bot.adapters.trello import TrelloError
 from bot.app.ports import BoardLayout, Console, DriveUnavailable, Member
 from bot.domain.command import MIGRATION_COMMAND
-from bot.domain.console_output import console_failure
 from bot.domain.model import ConsoleResult
-from bot.settings import Settings, SettingsError, slack_problems, trello_problems
+from bot.settings import Settings, SettingsError, load_settings, slack_problems, trello_problems
 from bot.texts import doctor as texts
+from bot.texts.console import console_failure
 
 log = logging.getLogger("migrabot.doctor")
 
@@ -56,7 +57,6 @@ SLACK_REFUSED_TOKEN = frozenset(
 )
 DRIVE_FOLDER_MIME = "application/vnd.google-apps.folder"
 SSH_CONNECTION_FAILED = 255  # ssh's own exit code when it could not connect or authenticate
-_REFUSAL = re.compile(r"\(HTTP (?P<status>\d{3})\) : (?P<body>.*)$", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -132,10 +132,9 @@ def check_decision_mode(settings: Settings) -> Check:
 
 def refusal_of(error: TrelloError) -> tuple[int | None, str]:
     """(HTTP status, Trello's words) of a refusal; (None, message) when Trello was never reached."""
-    match = _REFUSAL.search(str(error))
-    if match is None:
+    if error.status is None:
         return None, str(error)
-    return int(match["status"]), match["body"].strip()
+    return error.status, error.said or ""
 
 
 def check_trello(board: DoctorBoard, *, settings: Settings, fix: bool) -> list[Check]:
@@ -184,7 +183,7 @@ def _account_failure(error: TrelloError) -> Check:
     status, said = refusal_of(error)
     if status is None:
         return Check("trello.reachable", False, texts.trello_unreachable(said), texts.TRELLO_UNREACHABLE_FIX)
-    reason = f"HTTP {status} : {said}"
+    reason = texts.http_refusal(status, said)
     if status == 401 and "key" in said.lower():
         return Check("trello.token", False, texts.trello_key_refused(reason), texts.TRELLO_KEY_FIX)
     if status == 401:
@@ -194,7 +193,7 @@ def _account_failure(error: TrelloError) -> Check:
 
 def _board_failure(error: TrelloError, board_id: str) -> Check:
     status, said = refusal_of(error)
-    reason = f"HTTP {status} : {said}"
+    reason = texts.http_refusal(status, said)
     if status in (400, 404):
         return Check(
             "trello.board", False, texts.trello_board_not_found(board_id, reason), texts.TRELLO_BOARD_FIX
@@ -347,7 +346,7 @@ def _file_in_the_way(path: Path) -> Path | None:
 
 def _os_reason(error: BaseException) -> str:
     if isinstance(error, OSError) and error.strerror:
-        return f"{error.strerror} : {error.filename}" if error.filename else error.strerror
+        return texts.os_reason(error.strerror, error.filename) if error.filename else error.strerror
     return str(error)
 
 
@@ -412,12 +411,12 @@ def diagnose(
         check_slack_settings(settings),
         check_decision_mode(settings),
     ]
-    checks += _guarded("Trello", "trello", lambda: _trello_checks(settings, fix=fix))
+    checks += _guarded(texts.TRELLO, "trello", lambda: _trello_checks(settings, fix=fix))
     if settings.slack_enabled:
-        checks += _guarded("Slack", "slack", lambda: _slack_checks(settings))
+        checks += _guarded(texts.SLACK, "slack", lambda: _slack_checks(settings))
     checks += _drive_checks(settings)
-    checks += _guarded("Console", "console", lambda: [_console_check(settings)])
-    checks += _guarded("Base d'état", "state_db", lambda: [check_state_db(settings.state_db, now=clock())])
+    checks += _guarded(texts.CONSOLE, "console", lambda: [_console_check(settings)])
+    checks += _guarded(texts.STATE_DB, "state_db", lambda: [check_state_db(settings.state_db, now=clock())])
     return checks
 
 
@@ -458,7 +457,7 @@ def _drive_checks(settings: Settings) -> list[Check]:
         drive = build_drive(settings)
         assert drive is not None
         try:
-            return _guarded("Drive", "drive", lambda: check_drive(drive))
+            return _guarded(texts.DRIVE, "drive", lambda: check_drive(drive))
         finally:
             drive.close()
     if settings.drive_folder_id or settings.google_application_credentials:
@@ -478,6 +477,15 @@ def _console_check(settings: Settings) -> Check:
         )
     finally:
         runner.close()
+
+
+def main(arguments: argparse.Namespace, settings: Settings | None, *, stdout: TextIO, stderr: TextIO) -> int:
+    """`settings` None: the doctor loads them itself, so that invalid settings become a ✗ line."""
+
+    def load() -> Settings:
+        return settings if settings is not None else load_settings()
+
+    return run_doctor(load, fix=arguments.fix, as_json=arguments.json, stdout=stdout)
 
 
 def run_doctor(load: Callable[[], Settings], *, fix: bool, as_json: bool, stdout: TextIO) -> int:

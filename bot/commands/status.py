@@ -1,85 +1,44 @@
 """`migrabot status`: what the bot is doing, read from its state database only (no network).
 
-`read_status` takes a snapshot from the store; `render_status`, `status_payload` and `health` are pure
-(time and time zone are arguments) and give the French text, the JSON and the Docker health verdict;
+`read_status` takes a snapshot from the store; `status_payload` and `health` are pure (time is an
+argument) and give the JSON and the Docker health verdict, `bot.texts.status` the French text;
 `run_status` does the I/O. `--health` must stay fast: nothing here imports Trello or Slack code.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import sqlite3
 import time
-from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
 from bot.adapters.store import Store
-from bot.domain.lifecycle import FINAL, CardState
-from bot.texts.text import shared_prefix
+from bot.domain.lifecycle import FINAL
+from bot.settings import Settings
+from bot.texts import cli as cli_texts
+from bot.texts import status as texts
+from bot.texts.status import BotStatus, CardStatus, PendingRequest
+
+__all__ = [
+    "BotStatus",
+    "CardStatus",
+    "PendingRequest",
+    "health",
+    "read_status",
+    "run_status",
+    "status_payload",
+]
 
 EXIT_OK = 0
 EXIT_UNHEALTHY = 1
 
 HEALTH_POLLS = 3  # missed polls tolerated before the bot counts as down
 HEALTH_MARGIN_S = 60.0
-SHORT_FINGERPRINT = 8
-
-STATE_LABELS = {
-    CardState.SIMULATING: "simulation en cours",
-    CardState.AWAITING_DECISION: "conflit d'hébergements à trancher",
-    CardState.AWAITING_APPROVAL: "en attente du PO",
-    CardState.APPROVED: "validé, à exécuter",
-    CardState.PREPROD_VERIFIED: "preprod vérifiée, prod à exécuter",
-    CardState.DONE: "migration terminée",
-    CardState.EDITED_DURING_EXECUTION: "modifié pendant l'exécution : l'équipe doit décider",
-    CardState.ERROR: "erreur interne",
-    CardState.FAILED: "simulation échouée",
-    CardState.INVALID: "ticket à corriger",
-    CardState.REFUSED: "refusé par le PO",
-    CardState.OBSOLETE: "remplacé (ticket modifié)",
-    CardState.EXPIRED: "demande expirée sans réponse",
-    CardState.ARCHIVED: "carte archivée",
-    CardState.ABANDONED: "interrompue (carte sortie de « À simuler »)",
-    CardState.RESIMULATED: "nouvelle simulation demandée",
-    CardState.APPROVING: "validation en cours d'écriture",
-    CardState.REFUSING: "refus en cours d'écriture",
-    CardState.RESIMULATING: "nouvelle simulation en préparation",
-    CardState.EXPIRING: "expiration en cours d'écriture",
-}
 # Nothing left for the bot or the team to do about these; shown only with --all.
 FINAL_STATES = FINAL
-REQUEST_LABELS = {"approval": "validation du PO", "conflict": "décision sur les hébergements"}
-
-
-@dataclass(frozen=True)
-class PendingRequest:
-    kind: str
-    channel: str
-    ts: str
-    since: float
-    reminded: bool
-
-
-@dataclass(frozen=True)
-class CardStatus:
-    card_id: str
-    short_link: str
-    name: str
-    state: str
-    round: int
-    fingerprint: str
-    since: float  # when the card's row last changed: the start of its current state
-    pending: tuple[PendingRequest, ...]
-    last_error: str | None
-
-
-@dataclass(frozen=True)
-class BotStatus:
-    last_poll: tuple[float, str] | None  # (when, detail) of the last poll's heartbeat
-    cards: tuple[CardStatus, ...]
-
 
 EMPTY_STATUS = BotStatus(last_poll=None, cards=())
 
@@ -115,98 +74,28 @@ def read_status(store: Store, *, include_final: bool = False) -> BotStatus:
     return BotStatus(last_poll=store.last_beat("poll"), cards=tuple(cards))
 
 
-# --- pure formatting -----------------------------------------------------------------------------------
-
-
-def format_duration(seconds: float) -> str:
-    """« 45 s », « 12 min », « 3 h 12 min », « 2 j 4 h »: precise enough to see what is stuck."""
-    total = max(int(seconds), 0)
-    days, rest = divmod(total, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    if days:
-        return f"{days} j {hours} h" if hours else f"{days} j"
-    if hours:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    if minutes:
-        return f"{minutes} min"
-    return f"{secs} s"
-
-
-def state_label(state: str) -> str:
-    return STATE_LABELS.get(state, state)
-
-
-def short_name(name: str, prefix: str) -> str:
-    """The title without the prefix every card shares (« Migration des dossiers usagers - »), never cut."""
-    return name[len(prefix) :] if prefix and name.startswith(prefix) else name
-
-
-def _clock_time(at: float, tz: tzinfo | None) -> str:
-    return datetime.fromtimestamp(at, tz).strftime("%d/%m/%Y %H:%M:%S")
+# --- JSON and health ------------------------------------------------------------------------------------
 
 
 def _iso(at: float) -> str:
     return datetime.fromtimestamp(at, UTC).isoformat()
 
 
-def render_last_poll(last_poll: tuple[float, str] | None, *, now: float, tz: tzinfo | None = None) -> str:
-    if last_poll is None:
-        return "Dernier passage sur Trello : aucun (le bot n'a pas encore interrogé le tableau)"
-    at, detail = last_poll
-    line = f"Dernier passage sur Trello : {_clock_time(at, tz)} (il y a {format_duration(now - at)})"
-    return f"{line} — {detail}" if detail else line
-
-
-def render_card(card: CardStatus, *, now: float, prefix: str = "") -> list[str]:
-    """The card's line, then one indented line per pending Slack request and for the last error."""
-    lines = [
-        f"- {card.short_link or card.card_id} « {short_name(card.name, prefix)} » : {state_label(card.state)} "
-        f"depuis {format_duration(now - card.since)} "
-        f"(tour {card.round}, empreinte {card.fingerprint[:SHORT_FINGERPRINT]})"
-    ]
-    for request in card.pending:
-        reminded = ", relancée" if request.reminded else ""
-        label = REQUEST_LABELS.get(request.kind, request.kind)
-        lines.append(
-            f"    demande Slack ({label}) dans {request.channel} depuis "
-            f"{format_duration(now - request.since)}{reminded}"
-        )
-    if card.last_error:
-        lines.append(f"    dernière erreur : {' '.join(card.last_error.split())}")
-    return lines
-
-
-def render_status(
-    status: BotStatus, *, now: float, include_final: bool = False, tz: tzinfo | None = None
-) -> str:
-    lines = [render_last_poll(status.last_poll, now=now, tz=tz)]
-    kind = "Cartes suivies" if include_final else "Cartes en cours"
-    if status.cards:
-        lines.append(f"{kind} : {len(status.cards)}")
-        prefix = shared_prefix([card.name for card in status.cards])  # as the synthesis does for centres
-        for card in status.cards:
-            lines += render_card(card, now=now, prefix=prefix)
-    else:
-        lines.append(f"{kind} : aucune")
-    return "\n".join(lines) + "\n"
-
-
-def status_payload(status: BotStatus, *, now: float) -> dict:
+def status_payload(status: BotStatus, *, now: float, todo_list: str) -> dict:
     last_at, last_detail = status.last_poll if status.last_poll else (None, None)
     return {
         "last_poll": {"at": _iso(last_at) if last_at is not None else None, "detail": last_detail},
-        "cards": [_card_payload(card, now=now) for card in status.cards],
+        "cards": [_card_payload(card, now=now, todo_list=todo_list) for card in status.cards],
     }
 
 
-def _card_payload(card: CardStatus, *, now: float) -> dict:
+def _card_payload(card: CardStatus, *, now: float, todo_list: str) -> dict:
     return {
         "card_id": card.card_id,
         "short_link": card.short_link,
         "name": card.name,
         "state": card.state,
-        "state_label": state_label(card.state),
+        "state_label": texts.state_label(card.state, todo_list=todo_list),
         "round": card.round,
         "fingerprint": card.fingerprint,
         "since": _iso(card.since),
@@ -231,33 +120,36 @@ def health_limit_s(poll_interval_s: float) -> float:
 
 def health(last_poll: tuple[float, str] | None, *, now: float, poll_interval_s: float) -> tuple[bool, str]:
     """(healthy, why): the last poll must be younger than 3 poll intervals plus a minute."""
-    limit = format_duration(health_limit_s(poll_interval_s))
+    limit = texts.format_duration(health_limit_s(poll_interval_s))
     if last_poll is None:
-        return False, "aucun passage sur Trello enregistré : le bot n'a pas encore interrogé le tableau"
+        return False, texts.never_polled()
     age = now - last_poll[0]
-    said = f"dernier passage sur Trello il y a {format_duration(age)} (limite : {limit})"
     if age <= health_limit_s(poll_interval_s):
-        return True, f"ok : {said}"
-    return False, (
-        f"en panne : {said} — le bot est arrêté, bloqué, ou n'arrive plus à lire Trello (voir son journal)"
-    )
-
-
-def missing_database(path: Path) -> str:
-    return f"aucune base d'état à {path} : le bot n'a jamais tourné ici"
-
-
-def unreadable_database(path: Path, error: BaseException) -> str:
-    return f"base d'état illisible à {path} : {error}"
+        return True, texts.healthy(texts.format_duration(age), limit)
+    return False, texts.unhealthy(texts.format_duration(age), limit)
 
 
 # --- the command -----------------------------------------------------------------------------------------
+
+
+def main(arguments: argparse.Namespace, settings: Settings, *, stdout: TextIO, stderr: TextIO) -> int:
+    return run_status(
+        state_db=settings.state_db,
+        poll_interval_s=settings.poll_interval_seconds,
+        todo_list=settings.trello_list_todo,
+        as_json=arguments.json,
+        check_health=arguments.health,
+        include_final=arguments.all,
+        stdout=stdout,
+        stderr=stderr,
+    )
 
 
 def run_status(
     *,
     state_db: Path,
     poll_interval_s: float,
+    todo_list: str,
     as_json: bool,
     check_health: bool,
     include_final: bool,
@@ -268,21 +160,27 @@ def run_status(
     now = time.time() if now is None else now
     if not state_db.is_file():  # never create it: a status must not make the bot look installed
         return _no_database(
-            missing_database(state_db), check_health=check_health, as_json=as_json, out=stdout, err=stderr
+            texts.missing_database(state_db),
+            check_health=check_health,
+            as_json=as_json,
+            out=stdout,
+            err=stderr,
         )
     try:
         status = _snapshot(state_db, include_final=include_final)
     except sqlite3.Error as error:
-        print(f"migrabot : {unreadable_database(state_db, error)}", file=stderr)
+        print(cli_texts.error_line(texts.unreadable_database(state_db, error)), file=stderr)
         return EXIT_UNHEALTHY
     if check_health:
         healthy, why = health(status.last_poll, now=now, poll_interval_s=poll_interval_s)
         print(why, file=stdout if healthy else stderr)
         return EXIT_OK if healthy else EXIT_UNHEALTHY
     if as_json:
-        print(json.dumps(status_payload(status, now=now), ensure_ascii=False, indent=2), file=stdout)
+        payload = status_payload(status, now=now, todo_list=todo_list)
+        print(json.dumps(payload, ensure_ascii=False, indent=2), file=stdout)
     else:
-        print(render_status(status, now=now, include_final=include_final), end="", file=stdout)
+        text = texts.render_status(status, now=now, todo_list=todo_list, include_final=include_final)
+        print(text, end="", file=stdout)
     return EXIT_OK
 
 
@@ -300,7 +198,10 @@ def _no_database(message: str, *, check_health: bool, as_json: bool, out: TextIO
         return EXIT_UNHEALTHY
     if as_json:
         print(message, file=err)
-        print(json.dumps(status_payload(EMPTY_STATUS, now=0.0), ensure_ascii=False, indent=2), file=out)
+        print(
+            json.dumps(status_payload(EMPTY_STATUS, now=0.0, todo_list=""), ensure_ascii=False, indent=2),
+            file=out,
+        )
     else:
         print(message, file=out)
     return EXIT_OK

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from itertools import pairwise
 
 from bot.domain.model import (
@@ -25,7 +25,6 @@ from bot.domain.model import (
     Accommodations,
     CenterCount,
     ConsoleResult,
-    DryRun,
     Figures,
     Rule,
 )
@@ -34,16 +33,50 @@ from bot.domain.names import comparable_name
 EXCERPT_MAX_LINES = 40
 EXCERPT_MAX_CHARS = 3000
 EXCERPT_MAX_LINE_CHARS = 400
-QUOTE_MAX_CHARS = 600
 _MIN_CUT_WIDTH = 60  # Symfony cuts exception lines at the terminal width - 5: 75 without a terminal
 
 
 @dataclass(frozen=True)
-class Unreadable:
-    """Output that could not be read or failed a cross-check."""
+class Excerpt:
+    """The part of an output around a problem (ANSI removed, bounded), and how many lines were left out."""
 
-    message: str  # French: what could not be read, or which cross-check failed
-    excerpt: str  # the part of the output around the problem (ANSI removed, bounded)
+    lines: tuple[str, ...]
+    omitted_before: int = 0
+    omitted_after: int = 0
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """Output that could not be read or failed a cross-check: `bot.texts.console` words it."""
+
+    reason: str  # a key of `bot.texts.console.UNREADABLE`: what could not be read, or which check failed
+    values: tuple[tuple[str, object], ...]  # the facts the message quotes: counts, ids, cells as printed
+    excerpt: Excerpt | None  # None: the output was empty
+
+
+@dataclass(frozen=True)
+class ConsoleFailure:
+    """A run that failed, and the console's own last words (`said`, may be empty)."""
+
+    kind: str  # not_started, timed_out, no_exit_code, failed, error_reported
+    said: str
+    exit_code: int | None = None
+    duration_s: float = 0.0
+
+
+@dataclass(frozen=True)
+class NameMismatch:
+    role: str  # origine, destination
+    id: int
+    ticket_name: str
+    console_name: str
+
+
+@dataclass(frozen=True)
+class IdMismatch:
+    role: str  # origine, destination
+    expected: int
+    shown: int
 
 
 # --- cleaning -------------------------------------------------------------------------------------
@@ -59,6 +92,11 @@ _PHP_NOTICE = re.compile(r"^\s*(?:PHP )?(?:Deprecated|User Deprecated|Warning|No
 
 def strip_ansi(text: str) -> str:
     return _ANSI.sub("", text)
+
+
+def text_lines(text: str) -> list[str]:
+    """The output's lines, cleaned: ANSI codes removed, CRLF/CR → LF, NFC, trailing spaces dropped."""
+    return _clean_lines(text)
 
 
 def _clean_lines(text: str) -> list[str]:
@@ -82,20 +120,21 @@ class _Output:
     def view(self) -> list[str]:
         return [self.lines[i] for i in self.kept]
 
-    def unreadable(self, message: str, *, view_index: int | None) -> Unreadable:
+    def unreadable(self, reason: str, *, view_index: int | None, **values: object) -> Unreadable:
         centre = (
             None if view_index is None or not self.kept else self.kept[min(view_index, len(self.kept) - 1)]
         )
-        return Unreadable(message, excerpt(self.lines, centre=centre))
+        return Unreadable(reason, tuple(values.items()), excerpt(self.lines, centre=centre))
 
 
 # --- excerpts -------------------------------------------------------------------------------------
 
 
-def excerpt(lines: Sequence[str], *, centre: int | None) -> str:
-    """At most 40 lines / 3000 characters around `centre` (the end when None); cuts are marked, never silent."""
+def excerpt(lines: Sequence[str], *, centre: int | None) -> Excerpt | None:
+    """At most 40 lines / 3000 characters around `centre` (the end when None), and the lines left out; None
+    when the output is empty."""
     if not any(line.strip() for line in lines):
-        return "(sortie vide)"
+        return None
     last = len(lines) - 1
     while last > 0 and not lines[last].strip():
         last -= 1
@@ -118,13 +157,7 @@ def excerpt(lines: Sequence[str], *, centre: int | None) -> str:
                     size += cost
                     first, end = min(first, candidate), max(end, candidate)
                     grew = True
-    body = [shown(i) for i in range(first, end + 1)]
-    if first > 0:
-        body.insert(0, f"[… {first} ligne{'s' if first > 1 else ''} omise{'s' if first > 1 else ''} …]")
-    if end < last:
-        after = last - end
-        body.append(f"[… {after} ligne{'s' if after > 1 else ''} omise{'s' if after > 1 else ''} …]")
-    return "\n".join(body)
+    return Excerpt(tuple(shown(i) for i in range(first, end + 1)), first, last - end)
 
 
 # --- display geometry -----------------------------------------------------------------------------
@@ -186,7 +219,7 @@ def _normalised_label(text: str) -> str:
 
 @dataclass(frozen=True)
 class _TableSpec:
-    title: str  # French, for messages
+    title: str  # which table, for messages (`bot.texts.console` names it)
     labels: tuple[str, ...]  # required header labels; the first one is the key column
     anchors: tuple[str, ...]  # casefolded words that all appear on a header's first line
     is_row_start: Callable[[str], bool]  # given the key cell
@@ -218,13 +251,13 @@ class _Rejected:
 
 _ROLES = ("origine", "destination")
 _SUMMARY = _TableSpec(
-    title="tableau récapitulatif des suivis",
+    title="summary",
     labels=("Rôle", "Centre ID", "Centre Nom", "Nb. suivis", "Après migration"),
     anchors=("rôle", "centre"),
     is_row_start=lambda key: key.casefold() in _ROLES,
 )
 _CONFLICTS = _TableSpec(
-    title="tableau des hébergements avec individus non migrés rattachés",
+    title="conflicts",
     labels=("Centre ID", "Hébergement ID", "Individus non migrés", "Individus migrés"),
     anchors=("centre", "hébergement", "individus"),
     is_row_start=lambda key: bool(re.fullmatch(r"\d+", key.replace(" ", ""))),
@@ -411,11 +444,7 @@ def _read_summary(output: _Output) -> tuple[CenterCount, CenterCount, int] | Unr
     view = output.view()
     tables, rejected = _find_tables(view, _SUMMARY)
     if len(tables) > 1:
-        return output.unreadable(
-            f"La sortie contient {len(tables)} tableaux récapitulatifs des suivis : "
-            "impossible de savoir lequel lire.",
-            view_index=tables[1].header_index,
-        )
+        return output.unreadable("several_summaries", view_index=tables[1].header_index, count=len(tables))
     if not tables:
         return _summary_not_found(output, rejected)
     table = tables[0]
@@ -423,51 +452,38 @@ def _read_summary(output: _Output) -> tuple[CenterCount, CenterCount, int] | Unr
     for position, row in enumerate(table.rows):
         by_role[row["Rôle"].casefold()].append(position)
     for role, positions in by_role.items():
-        if len(positions) != 1:
-            label = role.capitalize()
-            problem = "absente du" if not positions else f"présente {len(positions)} fois dans le"
-            where = table.header_index if not positions else table.row_indexes[positions[1]]
-            suffix = " (tableau tronqué ?)" if not positions else ""
-            return output.unreadable(
-                f"Ligne « {label} » {problem} tableau récapitulatif{suffix}.", view_index=where
-            )
+        if not positions:
+            return output.unreadable("role_missing", view_index=table.header_index, role=role)
+        if len(positions) > 1:
+            where = table.row_indexes[positions[1]]
+            return output.unreadable("role_repeated", view_index=where, role=role, count=len(positions))
     counts = []
     for role in _ROLES:
         position = by_role[role][0]
         try:
             counts.append(_center_count(table.rows[position], role=role))
         except _CellError:
-            return output.unreadable(
-                _bad_cell_message(table.rows[position], role=role), view_index=table.row_indexes[position]
-            )
+            reason, values = _bad_cell(table.rows[position], role=role)
+            return output.unreadable(reason, view_index=table.row_indexes[position], **values)
     return counts[0], counts[1], table.header_index
 
 
 def _summary_not_found(output: _Output, rejected: list[_Rejected]) -> Unreadable:
     if not any(line.strip() for line in output.lines):
-        return output.unreadable(
-            "La sortie de la console est vide : aucun tableau récapitulatif à lire.", view_index=None
-        )
-    expected = ", ".join(_SUMMARY.labels)
+        return output.unreadable("empty_output", view_index=None)
     if rejected:
         closest = min(rejected, key=lambda candidate: len(candidate.missing))
         if closest.missing:
-            message = (
-                "En-tête du tableau récapitulatif des suivis illisible ou incomplet "
-                f"(colonnes non trouvées : {', '.join(closest.missing)})."
+            return output.unreadable(
+                "summary_header", view_index=closest.line_index, missing=", ".join(closest.missing)
             )
-        else:
-            message = (
-                f"Ligne inattendue dans le tableau récapitulatif des suivis : « {closest.foreign_line} »."
-            )
-        return output.unreadable(message, view_index=closest.line_index)
-    return output.unreadable(
-        f"Tableau récapitulatif des suivis introuvable dans la sortie de la console (colonnes attendues : {expected}).",
-        view_index=None,
-    )
+        return output.unreadable(
+            "summary_foreign_line", view_index=closest.line_index, line=closest.foreign_line
+        )
+    return output.unreadable("summary_not_found", view_index=None, expected=", ".join(_SUMMARY.labels))
 
 
-def _bad_cell_message(row: dict[str, str], *, role: str) -> str:
+def _bad_cell(row: dict[str, str], *, role: str) -> tuple[str, dict[str, object]]:
     for label, read in (
         ("Centre ID", _integer),
         ("Nb. suivis", _integer),
@@ -479,30 +495,26 @@ def _bad_cell_message(row: dict[str, str], *, role: str) -> str:
         try:
             read(row[label])
         except _CellError:
-            return (
-                f"Valeur illisible dans le tableau récapitulatif, ligne {role.capitalize()}, "
-                f"colonne « {label} » : « {row[label]} »."
-            )
-    return f"Ligne {role.capitalize()} illisible dans le tableau récapitulatif."
+            return "bad_summary_cell", {"role": role, "label": label, "value": row[label]}
+    return "bad_summary_row", {"role": role}
 
 
-def _cross_check(origin: CenterCount, destination: CenterCount) -> str | None:
+def _cross_check(origin: CenterCount, destination: CenterCount) -> tuple[str, dict[str, object]] | None:
+    """(reason, values) of the first inconsistency between the summary's figures; None when they agree."""
     if origin.after != origin.before - origin.moved:
-        return (
-            f"Chiffres incohérents pour l'origine {origin.id} : {origin.before} suivis − {origin.moved} migrés "
-            f"= {origin.before - origin.moved}, mais la console annonce {origin.after} après migration."
-        )
+        figures = {"before": origin.before, "moved": origin.moved, "after": origin.after}
+        return "origin_inconsistent", {"id": origin.id, **figures, "expected": origin.before - origin.moved}
     if destination.after != destination.before + destination.moved:
-        return (
-            f"Chiffres incohérents pour la destination {destination.id} : {destination.before} suivis "
-            f"+ {destination.moved} entrants = {destination.before + destination.moved}, "
-            f"mais la console annonce {destination.after} après migration."
-        )
+        figures = {"before": destination.before, "moved": destination.moved, "after": destination.after}
+        expected = destination.before + destination.moved
+        return "destination_inconsistent", {"id": destination.id, **figures, "expected": expected}
     if origin.moved != destination.moved:
-        return (
-            f"Chiffres incohérents : {origin.moved} dossiers quittent l'origine {origin.id} "
-            f"mais {destination.moved} arrivent à la destination {destination.id}."
-        )
+        return "moves_inconsistent", {
+            "left": origin.moved,
+            "origin": origin.id,
+            "arrived": destination.moved,
+            "destination": destination.id,
+        }
     return None
 
 
@@ -532,21 +544,16 @@ def _read_accommodations(output: _Output) -> Accommodations | Unreadable | None:
         return None
     if len(label_lines) > 1:
         return output.unreadable(
-            f"Le nombre d'hébergements à migrer apparaît {len(label_lines)} fois dans la sortie : "
-            "impossible de savoir lequel retenir.",
-            view_index=label_lines[1],
+            "accommodation_count_repeated", view_index=label_lines[1], count=len(label_lines)
         )
     if not label_lines:
         return output.unreadable(
-            "La console signale des hébergements problématiques, mais le nombre d'hébergements à migrer "
-            "est introuvable.",
-            view_index=(tables[0].header_index if tables else problem_lines[0]),
+            "accommodation_count_missing", view_index=(tables[0].header_index if tables else problem_lines[0])
         )
     match = _TO_MIGRATE.search(view[label_lines[0]])
     if not match:
         return output.unreadable(
-            f"Nombre d'hébergements à migrer illisible : « {view[label_lines[0]].strip()} ».",
-            view_index=label_lines[0],
+            "accommodation_count_unreadable", view_index=label_lines[0], line=view[label_lines[0]].strip()
         )
     conflicts = _read_conflicts(output, tables, rejected, problem_lines)
     if isinstance(conflicts, Unreadable):
@@ -559,18 +566,12 @@ def _read_conflicts(
 ) -> tuple[AccommodationConflict, ...] | Unreadable:
     if len(tables) > 1:
         return output.unreadable(
-            f"La sortie contient {len(tables)} tableaux d'hébergements problématiques : "
-            "impossible de savoir lequel lire.",
-            view_index=tables[1].header_index,
+            "several_conflict_tables", view_index=tables[1].header_index, count=len(tables)
         )
     if not tables:
         if problem_lines or rejected:
             where = min(rejected, key=lambda c: len(c.missing)).line_index if rejected else problem_lines[0]
-            return output.unreadable(
-                "La console signale des hébergements avec individus non migrés rattachés, "
-                "mais leur tableau est absent ou illisible.",
-                view_index=where,
-            )
+            return output.unreadable("conflict_table_missing", view_index=where)
         return ()
     table = tables[0]
     conflicts = []
@@ -580,8 +581,11 @@ def _read_conflicts(
                 (_integer if label.endswith("ID") else _id_list)(row[label])
             except _CellError:
                 return output.unreadable(
-                    f"Valeur illisible dans le {_CONFLICTS.title}, colonne « {label} » : « {row[label]} ».",
+                    "bad_conflict_cell",
                     view_index=index,
+                    table=_CONFLICTS.title,
+                    label=label,
+                    value=row[label],
                 )
         conflicts.append(
             AccommodationConflict(
@@ -593,7 +597,7 @@ def _read_conflicts(
         )
     if not conflicts:
         return output.unreadable(
-            f"Le {_CONFLICTS.title} n'a aucune ligne lisible.", view_index=table.header_index
+            "empty_conflict_table", view_index=table.header_index, table=_CONFLICTS.title
         )
     return tuple(conflicts)
 
@@ -610,7 +614,8 @@ def read_figures(text: str) -> Figures | Unreadable:
     origin, destination, header_index = summary
     inconsistency = _cross_check(origin, destination)
     if inconsistency:
-        return output.unreadable(inconsistency, view_index=header_index)
+        reason, values = inconsistency
+        return output.unreadable(reason, view_index=header_index, **values)
     accommodations = _read_accommodations(output)
     if isinstance(accommodations, Unreadable):
         return accommodations
@@ -697,105 +702,48 @@ def _unboxed(box: list[str]) -> str:
     return text
 
 
-def _quoted(words: str) -> str:
-    words = " ".join(words.split())
-    if len(words) > QUOTE_MAX_CHARS:
-        words = words[: QUOTE_MAX_CHARS - 1].rstrip() + " […]"
-    return f"« {words} »"
-
-
-def console_failure(result: ConsoleResult) -> str | None:
-    """A French message quoting the console's own words when the run failed; None when it did not."""
+def failure_of(result: ConsoleResult) -> ConsoleFailure | None:
+    """How the run failed, with the console's own words; None when it did not."""
     if result.start_error is not None:
-        return f"La commande n'a pas pu être lancée : {_quoted(strip_ansi(result.start_error))}"
+        return ConsoleFailure("not_started", strip_ansi(result.start_error))
     errors = _error_blocks(_clean_lines(result.stdout)) + _error_blocks(_clean_lines(result.stderr))
     said = " ".join(errors) or _last_words(result.stderr) or _last_words(result.stdout)
     if result.timed_out:
-        message = f"La commande n'a pas répondu à temps et a été arrêtée au bout de {result.duration_s:.0f} s"
-        return f"{message} ; dernier message : {_quoted(said)}" if said else f"{message}."
+        return ConsoleFailure("timed_out", said, duration_s=result.duration_s)
     if result.exit_code is None:
-        message = "La commande s'est arrêtée sans code de sortie"
-    elif result.exit_code != 0:
-        message = f"La commande a échoué (code {result.exit_code})"
-    elif errors:
-        message = "La commande a signalé une erreur (code 0)"
-    else:
-        return None
-    return f"{message} : {_quoted(said)}" if said else f"{message}, sans message."
+        return ConsoleFailure("no_exit_code", said)
+    if result.exit_code != 0:
+        return ConsoleFailure("failed", said, exit_code=result.exit_code)
+    if errors:
+        return ConsoleFailure("error_reported", said, exit_code=0)
+    return None
 
 
-def name_warnings(rule: Rule, figures: Figures) -> tuple[str, ...]:
-    """One French warning per centre whose ticket name differs from the console's `Centre Nom`.
+def name_mismatches(rule: Rule, figures: Figures) -> tuple[NameMismatch, ...]:
+    """Each centre whose ticket name differs from the console's `Centre Nom`.
 
     Names are compared only for matching ids: a different id is no naming issue but a wrong migration,
-    reported as the run's error by `id_mismatch`.
+    reported as the run's error (`id_mismatches`).
     """
-    warnings = []
-    for role, center, count in (
-        ("d'origine", rule.origin, figures.origin),
-        ("de destination", rule.destination, figures.destination),
-    ):
-        if not center.name or center.id != count.id:
-            continue
-        if comparable_name(center.name) != comparable_name(count.name):
-            warnings.append(
-                f"Nom différent pour le centre {role} {center.id} : « {center.name} » dans le ticket, "
-                f"« {count.name} » selon la console."
-            )
-    return tuple(warnings)
+    return tuple(
+        NameMismatch(role, center.id, center.name, count.name)
+        for role, center, count in (
+            ("origine", rule.origin, figures.origin),
+            ("destination", rule.destination, figures.destination),
+        )
+        if center.name
+        and center.id == count.id
+        and comparable_name(center.name) != comparable_name(count.name)
+    )
 
 
-def id_mismatch(rule: Rule, figures: Figures) -> str | None:
-    """An error when the console's table is about other centres than the rule's: its figures are not ours."""
-    mismatches = [
-        f"{role} {expected} attendue, {shown} dans le tableau"
+def id_mismatches(rule: Rule, figures: Figures) -> tuple[IdMismatch, ...]:
+    """The centres of the console's table that are not the rule's: its figures are not ours."""
+    return tuple(
+        IdMismatch(role, expected, shown)
         for role, expected, shown in (
             ("origine", rule.origin.id, figures.origin.id),
             ("destination", rule.destination.id, figures.destination.id),
         )
         if expected != shown
-    ]
-    if not mismatches:
-        return None
-    return "La console a simulé une autre migration que celle demandée : " + " ; ".join(mismatches) + "."
-
-
-def _unreadable_error(unreadable: Unreadable) -> str:
-    return f"{unreadable.message}\nExtrait de la sortie de la console :\n{unreadable.excerpt}"
-
-
-def interpret(*, rule_index: int, rule: Rule, command: str, result: ConsoleResult) -> DryRun:
-    """One rule's dry-run: the console failure, or the unreadable output, or the figures and warnings.
-
-    An error always comes without figures, so that no later step can use numbers that are not the rule's:
-    other centres' ids than the rule's, or no accommodation count when --withAccommodations was asked,
-    are errors too.
-    """
-
-    def failed(error: str) -> DryRun:
-        return DryRun(rule_index=rule_index, command=command, result=result, error=error)
-
-    failure = console_failure(result)
-    if failure:
-        return failed(failure)
-    figures = read_figures(result.stdout)
-    if isinstance(figures, Unreadable):
-        return failed(_unreadable_error(figures))
-    mismatch = id_mismatch(rule, figures)
-    if mismatch:
-        return failed(mismatch)
-    warnings = name_warnings(rule, figures)
-    if rule.with_accommodations and figures.accommodations is None:
-        missing = Unreadable(
-            "La simulation avec --withAccommodations n'affiche pas le nombre d'hébergements à migrer.",
-            excerpt(_clean_lines(result.stdout), centre=None),
-        )
-        return failed(_unreadable_error(missing))
-    if not rule.with_accommodations and figures.accommodations is not None:
-        # Without the flag, the migration leaves accommodations where they are: its block must not ask a decision.
-        figures = replace(figures, accommodations=None)
-        warnings += (
-            "La console a affiché un bloc hébergements alors que la règle ne demande pas --withAccommodations : "
-            "il n'est pas pris en compte.",
-        )
-    return DryRun(rule_index=rule_index, command=command, result=result, figures=figures, warnings=warnings)
+    )

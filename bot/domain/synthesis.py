@@ -54,10 +54,20 @@ class Projection:
 
 
 @dataclass(frozen=True)
+class CountChange:
+    """A centre counted differently by two dry-runs: preprod's data changed while the simulation ran."""
+
+    center_id: int
+    first: int
+    second: int
+
+
+@dataclass(frozen=True)
 class Synthesis:
     origins: tuple[OriginSummary, ...]
     projections: tuple[Projection, ...]
-    warnings: tuple[str, ...]
+    warnings: tuple[str, ...]  # the runs' own warnings (`bot.texts.text.synthesis_warnings` adds the rest)
+    count_changes: tuple[CountChange, ...] = ()
 
 
 def summarize(simulation: Simulation) -> Synthesis:
@@ -66,15 +76,13 @@ def summarize(simulation: Simulation) -> Synthesis:
     runs = {run.rule_index: run for run in simulation.runs if run.ok}
     names = _console_names(simulation)
     warnings = [warning for run in simulation.runs for warning in run.warnings]
+    changes: list[CountChange] = []
     before: dict[int, int] = {}
 
     def remember(count: CenterCount) -> None:
         known = before.setdefault(count.id, count.before)
         if known != count.before:
-            warnings.append(
-                f"le centre {count.id} compte {known} suivis dans une simulation et {count.before} dans une autre : "
-                "les données de preprod ont changé pendant les simulations"
-            )
+            changes.append(CountChange(count.id, known, count.before))
 
     origins = []
     for group in plan.groups:
@@ -117,7 +125,10 @@ def summarize(simulation: Simulation) -> Synthesis:
             )
         )
     return Synthesis(
-        origins=tuple(origins), projections=_projections(simulation, names, before), warnings=tuple(warnings)
+        origins=tuple(origins),
+        projections=_projections(simulation, names, before),
+        warnings=tuple(warnings),
+        count_changes=tuple(changes),
     )
 
 

@@ -16,7 +16,9 @@ from bot.domain.model import Center, DryRun, Simulation
 
 PREPROD, PROD = "Preprod", "Prod"
 # The checklist's item names, as `texts.card.execution_checklist` writes them.
-GROUP_ITEM = re.compile(r"^(?P<environment>Preprod|Prod) — groupe (?P<number>\d+) : ")
+GROUP_ITEM = re.compile(
+    r"^(?P<environment>Preprod|Prod) — groupe (?P<number>\d+)\s:\s"
+)  # \s: a no-break space too
 CHECK_ITEM = re.compile(r"^(?P<environment>Preprod|Prod) — vérifier le groupe (?P<number>\d+)\b")
 
 

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 from bot.domain.decision import RequestKey
 from bot.domain.model import AccommodationConflict
+from bot.texts.french import french, plural, typeset
 from bot.texts.markdown import escape_mrkdwn, mrkdwn_code
-from bot.texts.text import conflict_table, plural
+from bot.texts.text import conflict_table
 
 MAX_BLOCKS = 50
 MAX_TEXT = 3000
@@ -34,17 +35,22 @@ def mentions(user_ids: Sequence[str]) -> str:
     return " ".join(f"<@{user}>" for user in sorted(user_ids))
 
 
+def _ready(po_ids: Sequence[str]) -> str:
+    """« <@U1>, la simulation est prête… »: the POs are addressed, then the sentence."""
+    sentence = "la simulation est prête : merci de valider ou de refuser la migration."
+    if not po_ids:
+        return typeset(sentence[0].upper() + sentence[1:])
+    return french("{mentions}, ", mentions=mentions(po_ids)) + typeset(sentence)
+
+
 def approval_request(
     *, card: CardLink, key: RequestKey, synthesis: str, po_ids: Sequence[str]
 ) -> tuple[str, list[dict]]:
     """(fallback text, blocks) of the PO's request; `closed_blocks` turns it into its decided form."""
-    text = f"Validation PO demandée : {escape_mrkdwn(card.name)}"
+    text = french("Validation PO demandée : {name}", name=escape_mrkdwn(card.name))
     blocks: list[dict] = [
-        _header("Validation PO : migration des dossiers usagers"),
-        _section(
-            f"*<{card.url}|{escape_mrkdwn(card.name)}>*\n"
-            f"{mentions(po_ids)} la simulation est prête : merci de valider ou de refuser la migration."
-        ),
+        _header(typeset("Validation PO : migration des dossiers usagers")),
+        _section(french("*<{url}|{name}>*\n", url=card.url, name=escape_mrkdwn(card.name)) + _ready(po_ids)),
     ]
     blocks += _folded_code(synthesis, budget=MAX_BLOCKS - 6)
     blocks.append(
@@ -72,22 +78,24 @@ def conflict_request(
     to_migrate: int,
     deciders: Sequence[str],
 ) -> tuple[str, list[dict]]:
-    text = f"Conflit d'hébergements à trancher : {escape_mrkdwn(card.name)}"
+    text = french("Conflit d'hébergements à trancher : {name}", name=escape_mrkdwn(card.name))
     table = conflict_table(conflicts)
     blocks: list[dict] = [
-        _header("Conflit d'hébergements : décision nécessaire"),
+        _header(typeset("Conflit d'hébergements : décision nécessaire")),
         _section(
             f"*<{card.url}|{escape_mrkdwn(card.name)}>*\n"
             + (f"{mentions(deciders)} " if deciders else "")
             + f"{plural(to_migrate, 'hébergement', 'hébergements')} à migrer, dont "
-            f"{plural(len(conflicts), 'partagé', 'partagés')} entre des individus migrés et des individus qui "
+            f"{plural(len(conflicts), 'partagé', 'partagés')} entre des dossiers migrés et des dossiers qui "
             "restent. La demande de validation PO partira une fois la décision prise."
         ),
         *_folded_code("\n".join(table), budget=20),
         _section(
-            "*Migrer l'hébergement quand même* : les individus non migrés se retrouveront sans hébergement dans le "
-            "centre d'origine.\n*Sans hébergements* : --withAccommodations est retiré des règles concernées, les "
-            "hébergements seront traités à la main."
+            typeset(
+                "*Migrer l'hébergement quand même* : les dossiers non migrés se retrouveront sans hébergement dans le "
+                "centre d'origine.\n*Sans hébergements* : --withAccommodations est retiré des règles concernées, les "
+                "hébergements seront traités à la main."
+            )
         ),
     ]
     blocks.append(
@@ -112,7 +120,7 @@ def refusal_modal(*, metadata: str, card_name: str) -> dict:
         "submit": {"type": "plain_text", "text": "Refuser"},
         "close": {"type": "plain_text", "text": "Annuler"},
         "blocks": [
-            _section(f"Carte : *{escape_mrkdwn(card_name)}*"),
+            _section(french("Carte : *{name}*", name=escape_mrkdwn(card_name))),
             {
                 "type": "input",
                 "block_id": REASON_BLOCK,

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from bot.domain.model import AccommodationConflict, DryRun, Notice, Plan, Problem, ProblemKind, Simulation
 from bot.domain.synthesis import Synthesis
+from bot.texts.french import french, plural, typeset
 from bot.texts.markdown import code_span, escape_markdown, fenced
 from bot.texts.text import (
     FENCE,
@@ -18,11 +19,11 @@ from bot.texts.text import (
     crossing_instruction,
     crossing_pairs,
     describe_notice,
-    plural,
     render_commands,
     render_synthesis,
     shared_prefix,
     short_label,
+    write_decision,
 )
 from bot.texts.ticket import problem_expected, problem_message
 
@@ -49,7 +50,10 @@ def ticket_errors_comment(
     errors: Sequence[Problem], warnings: Sequence[Notice], *, fix_list: str, todo_list: str
 ) -> str:
     lines = [
-        f"❌ **Ticket non compris** : {plural(len(errors), 'erreur', 'erreurs')}, aucune commande n'a été lancée.",
+        french(
+            "❌ **Ticket non compris** : {errors}, aucune commande n'a été lancée.",
+            errors=plural(len(errors), "erreur", "erreurs"),
+        ),
         "",
     ]
     for error in errors:
@@ -61,16 +65,26 @@ def ticket_errors_comment(
             )
             if part
         )
-        lines.append(f"- **{where.capitalize() or 'Ticket'}** : {escape_markdown(problem_message(error))}")
+        lines.append(
+            french(
+                "- **{where}** : {message}",
+                where=where.capitalize() or "Ticket",
+                message=escape_markdown(problem_message(error)),
+            )
+        )
         if error.source:
             lines.append(f"  {code_span(error.source)}")
         if expected := problem_expected(error):
-            lines.append(f"  Attendu : {expected}")
+            lines.append(french("  Attendu : {expected}", expected=expected))
     if warnings:
-        lines += ["", "Avertissements :", *(f"- {describe_notice(w)}" for w in warnings)]
+        lines += ["", typeset("Avertissements :"), *(f"- {describe_notice(w)}" for w in warnings)]
     lines += [
         "",
-        f"La carte est déplacée dans « {fix_list} ». Corrigez la description puis remettez-la dans « {todo_list} ».",
+        french(
+            "La carte est déplacée dans « {fix_list} ». Corrigez la description puis remettez-la dans « {todo_list} ».",
+            fix_list=fix_list,
+            todo_list=todo_list,
+        ),
     ]
     return "\n".join(lines)
 
@@ -102,7 +116,9 @@ def mentions(usernames: Sequence[str]) -> str:
     return " ".join(f"@{name}" for name in usernames)
 
 
-TRELLO_HOW_TO_DECIDE = "répondez sur cette carte « validé » (ou « ok », « go ») pour valider, ou « refusé : <raison> » pour refuser."
+TRELLO_HOW_TO_DECIDE = typeset(
+    "répondez sur cette carte « validé » (ou « ok », « go ») pour valider, ou « refusé : <raison> » pour refuser."
+)
 
 
 def with_decision_help(text: str, po_usernames: Sequence[str]) -> str:
@@ -111,27 +127,37 @@ def with_decision_help(text: str, po_usernames: Sequence[str]) -> str:
 
 
 def trello_decision_help(po_usernames: Sequence[str]) -> str:
-    return f"{mentions(po_usernames)} la simulation est prête : {TRELLO_HOW_TO_DECIDE}"
+    return french(
+        "{who} la simulation est prête : {how}", who=mentions(po_usernames), how=TRELLO_HOW_TO_DECIDE
+    )
 
 
 def trello_reminder(po_usernames: Sequence[str], *, hours: int) -> str:
-    return f"⏰ Rappel : {mentions(po_usernames)} cette carte attend une décision depuis {hours} h : {TRELLO_HOW_TO_DECIDE}"
+    return french(
+        "⏰ Rappel : {who} cette carte attend une décision depuis {hours} h : {how}",
+        who=mentions(po_usernames),
+        hours=hours,
+        how=TRELLO_HOW_TO_DECIDE,
+    )
 
 
 def too_many_rules(count: int, *, limit: int) -> Problem:
     return Problem(ProblemKind.TOO_MANY_RULES, params={"count": count, "limit": limit})
 
 
-NOT_RUN = "non lancée : la simulation s'est arrêtée après des échecs répétés de la console"
+NOT_RUN = typeset("non lancée : la simulation s'est arrêtée après des échecs répétés de la console")
 
 
 def not_run_line(numbers: Sequence[int], *, after: int) -> str:
     """One line for every command a stopped round did not run (numbers from 1)."""
     count = plural(len(numbers), "commande non lancée", "commandes non lancées")
-    return (
-        f"⏹️ {count} (n° {number_ranges(numbers)}) : la console a échoué {after} fois de suite sans pouvoir "
+    return french(
+        "⏹️ {count} (n° {numbers}) : la console a échoué {after} fois de suite sans pouvoir "
         "s'exécuter (lancement impossible, connexion SSH refusée ou délai dépassé) ; la simulation s'est arrêtée "
-        "là pour ne pas insister sur la preprod."
+        "là pour ne pas insister sur la preprod.",
+        count=count,
+        numbers=number_ranges(numbers),
+        after=after,
     )
 
 
@@ -150,18 +176,24 @@ def failure_comment(simulation: Simulation, *, fix_list: str, todo_list: str, st
     failed = [run for run in simulation.failed_runs if not run.not_run]
     not_run = [run.rule_index + 1 for run in simulation.failed_runs if run.not_run]
     lines = [
-        f"⚠️ **La simulation a échoué** ({plural(len(failed), 'commande', 'commandes')} en erreur) : "
-        "rien n'a été envoyé au PO.",
+        french(
+            "⚠️ **La simulation a échoué** ({failed} en erreur) : rien n'a été envoyé au PO.",
+            failed=plural(len(failed), "commande", "commandes"),
+        ),
         "",
     ]
     for run in failed:
         number = run.rule_index + 1
         error = escape_markdown(run.error or "sortie illisible")
-        lines += [f"**Commande {number}** :", *fenced(run.command), f"> {error}", ""]
+        lines += [french("**Commande {number}** :", number=number), *fenced(run.command), f"> {error}", ""]
     if not_run:
         lines += [not_run_line(not_run, after=stopped_after), ""]
     lines.append(
-        f"La carte est déplacée dans « {fix_list} ». Corrigez la carte (ou la preprod) puis remettez-la dans « {todo_list} »."
+        french(
+            "La carte est déplacée dans « {fix_list} ». Corrigez la carte (ou la preprod) puis remettez-la dans « {todo_list} ».",
+            fix_list=fix_list,
+            todo_list=todo_list,
+        )
     )
     return "\n".join(lines)
 
@@ -177,22 +209,27 @@ def conflict_comment(
     table = conflict_table([conflict for _, conflict in conflicts])
     return "\n".join(
         [
-            "🏠 **Conflit d'hébergements** : une décision est nécessaire avant la validation PO.",
+            typeset("🏠 **Conflit d'hébergements** : une décision est nécessaire avant la validation PO."),
             "",
-            f"{plural(to_migrate, 'hébergement à migrer', 'hébergements à migrer')} ; "
-            f"{plural(len(conflicts), 'hébergement partagé', 'hébergements partagés')} entre des individus migrés "
-            "et des individus qui restent :",
+            french(
+                "{to_migrate} ; {conflicts} entre des dossiers migrés et des dossiers qui restent :",
+                to_migrate=plural(to_migrate, "hébergement à migrer", "hébergements à migrer"),
+                conflicts=plural(len(conflicts), "hébergement partagé", "hébergements partagés"),
+            ),
             FENCE,
             *table,
             FENCE,
-            "Deux décisions possibles :",
-            "1. **Migrer l'hébergement quand même** (garder --withAccommodations) : les individus non migrés se "
-            "retrouveront sans hébergement dans le centre d'origine.",
-            "2. **Sans hébergements** (retirer --withAccommodations des règles concernées) : les hébergements seront "
-            "traités à la main.",
+            typeset("Deux décisions possibles :"),
+            typeset(
+                "1. **Migrer l'hébergement quand même** (garder --withAccommodations) : les dossiers non migrés se "
+                "retrouveront sans hébergement dans le centre d'origine."
+            ),
+            typeset(
+                "2. **Sans hébergements** (retirer --withAccommodations des règles concernées) : les hébergements seront "
+                "traités à la main."
+            ),
             "",
-            how
-            + "« Conflit hébergements : migrer quand même » ou « Conflit hébergements : sans hébergements ».",
+            write_decision(how),
         ]
     )
 
@@ -207,27 +244,35 @@ def obsolete_comment(
         else "la demande de validation"
     )
     then = (
-        f"La carte revient dans « {todo_list} » pour une nouvelle simulation."
+        french("La carte revient dans « {todo_list} » pour une nouvelle simulation.", todo_list=todo_list)
         if moved
-        else f"Une fois la correction finie, remettez la carte dans « {todo_list} » pour une nouvelle simulation."
+        else french(
+            "Une fois la correction finie, remettez la carte dans « {todo_list} » pour une nouvelle simulation.",
+            todo_list=todo_list,
+        )
     )
-    return (
-        f"🔄 La description a changé depuis la simulation (empreinte {old_fingerprint[:8]} → {new_fingerprint[:8]}) : "
-        f"{what} en cours est **obsolète**. {then}"
+    return french(
+        "🔄 La description a changé depuis la simulation (empreinte {old_fingerprint} → {new_fingerprint}) : {what} en cours est **obsolète**. {then}",
+        old_fingerprint=old_fingerprint[:8],
+        new_fingerprint=new_fingerprint[:8],
+        what=what,
+        then=then,
     )
 
 
 def internal_error_comment(error_type: str) -> str:
-    return (
-        f"🐞 **Erreur interne de migrabot** sur cette carte ({error_type}). Ce n'est pas une erreur du ticket : "
-        "les détails sont dans le journal du bot, et la carte sera reprise au prochain passage."
+    return french(
+        "🐞 **Erreur interne de migrabot** sur cette carte ({error_type}). Ce n'est pas une erreur du ticket : les détails sont dans le journal du bot, et la carte sera reprise au prochain passage.",
+        error_type=error_type,
     )
 
 
 def lock_warning(*, centre: str, other_name: str, other_url: str) -> str:
-    return (
-        f"le centre {centre} figure aussi dans la carte « {other_name} » ({other_url}), encore en cours : "
-        "les chiffres de l'une changeront quand l'autre sera exécutée"
+    return french(
+        "le centre {centre} figure aussi dans la carte « {other_name} » ({other_url}), encore en cours : les chiffres de l'une changeront quand l'autre sera exécutée",
+        centre=centre,
+        other_name=other_name,
+        other_url=other_url,
     )
 
 
@@ -275,8 +320,10 @@ def outputs_plan(
     text = "\n\n".join(_plain_section(run) for run in runs) + "\n"
     return OutputsPlan(
         comments=(
-            "📄 **Sorties de la console** : trop longues pour des commentaires, elles sont jointes en entier dans "
-            "le fichier « sorties_console.txt ».",
+            typeset(
+                "📄 **Sorties de la console** : trop longues pour des commentaires, elles sont jointes en entier dans "
+                "le fichier « sorties_console.txt »."
+            ),
         ),
         attachment=text.encode("utf-8"),
     )
@@ -285,12 +332,21 @@ def outputs_plan(
 def _output_section(run: DryRun) -> list[str]:
     """A section as lines: title, then the output in a code block; a long output is cut into several blocks."""
     output = (run.result.stdout + ("\n" + run.result.stderr if run.result.stderr.strip() else "")).strip("\n")
-    return [f"**Commande {run.rule_index + 1}** :", *fenced(run.command), *fenced(output)]
+    return [
+        french("**Commande {number}** :", number=run.rule_index + 1),
+        *fenced(run.command),
+        *fenced(output),
+    ]
 
 
 def _plain_section(run: DryRun) -> str:
     output = (run.result.stdout + ("\n" + run.result.stderr if run.result.stderr.strip() else "")).strip("\n")
-    return f"=== Commande {run.rule_index + 1} : {run.command}\n{output}"
+    return french(
+        "=== Commande {number} : {command}\n{output}",
+        number=run.rule_index + 1,
+        command=run.command,
+        output=output,
+    )
 
 
 def _pack(sections: Sequence[list[str]], *, limit: int) -> list[str]:
@@ -343,7 +399,11 @@ def final_commands_comment(plan: Plan, *, approver: str, when: str, console_comm
     ).rstrip()
     return "\n".join(
         [
-            f"✅ **Validé par {escape_markdown(approver)}** le {when} : commandes finales à exécuter (sans --dry-run).",
+            french(
+                "✅ **Validé par {approver}** le {when} : commandes finales à exécuter (sans --dry-run).",
+                approver=escape_markdown(approver),
+                when=when,
+            ),
             "",
             "Toujours exécuter et vérifier sur la **preprod en premier**, puis reproduire sur la prod.",
             "",
@@ -371,12 +431,20 @@ def execution_checklist(plan: Plan, synthesis: Synthesis) -> list[str]:
             count = len(group.rule_indexes)
             label = escape_markdown(short_label(group.origin, prefix))
             items.append(
-                f"{environment} — groupe {number} : {label}, {plural(count, 'commande', 'commandes')}"
+                french(
+                    "{environment} — groupe {number} : {label}, {count}",
+                    environment=environment,
+                    number=number,
+                    label=label,
+                    count=plural(count, "commande", "commandes"),
+                )
             )
             check = f"{environment} — vérifier le groupe {number}"
             if environment == "Preprod" and number - 1 in expected:
                 before, after = expected[number - 1]
-                check += f" ({label} : {before} → {after} suivis)"
+                check += french(
+                    " ({label} : {before} → {after} suivis)", label=label, before=before, after=after
+                )
             items.append(check)
     return items
 
@@ -399,18 +467,28 @@ def group_counts(plan: Plan, synthesis: Synthesis) -> dict[int, tuple[int, int]]
 
 def refusal_comment(*, by: str, when: str, reason: str, fix_list: str, todo_list: str) -> str:
     quoted = "\n".join(f"> {line}" for line in reason.splitlines() or [""])  # every line of the reason
-    return (
-        f"❌ **Refusé par {by}** (PO) le {when} :\n\n{quoted}\n\n"
-        f"La carte est déplacée dans « {fix_list} ». Une fois corrigée, remettez-la dans « {todo_list} »."
+    return french(
+        "❌ **Refusé par {by}** (PO) le {when} :\n\n{quoted}\n\nLa carte est déplacée dans « {fix_list} ». Une fois corrigée, remettez-la dans « {todo_list} ».",
+        by=by,
+        when=when,
+        quoted=quoted,
+        fix_list=fix_list,
+        todo_list=todo_list,
     )
 
 
 def resimulation_comment(*, by: str, todo_list: str) -> str:
-    return f"🔄 **Nouvelle simulation demandée** par {by} via Slack : la carte revient dans « {todo_list} »."
+    return french(
+        "🔄 **Nouvelle simulation demandée** par {by} via Slack : la carte revient dans « {todo_list} ».",
+        by=by,
+        todo_list=todo_list,
+    )
 
 
 def conflict_decision_comment(*, decision: str, by: str) -> str:
-    return f"🏠 **Conflit d'hébergements tranché** par {by} via Slack : {decision}."
+    return french(
+        "🏠 **Conflit d'hébergements tranché** par {by} via Slack : {decision}.", by=by, decision=decision
+    )
 
 
 def expired_comment(*, days: int, todo_list: str, kind: str = "approval") -> str:
@@ -419,9 +497,11 @@ def expired_comment(*, days: int, todo_list: str, kind: str = "approval") -> str
         if kind == "conflict"
         else "Demande de validation expirée"
     )
-    return (
-        f"⌛ **{what}** : pas de décision en {days} jours. La carte revient dans « {todo_list} » pour être "
-        "simulée à nouveau (les chiffres de preprod ont pu changer)."
+    return french(
+        "⌛ **{what}** : pas de décision en {days} jours. La carte revient dans « {todo_list} » pour être simulée à nouveau (les chiffres de preprod ont pu changer).",
+        what=what,
+        days=days,
+        todo_list=todo_list,
     )
 
 
@@ -429,15 +509,15 @@ def expired_comment(*, days: int, todo_list: str, kind: str = "approval") -> str
 
 
 def drive_link_line(link: str) -> str:
-    return f"📁 Fichier Excel sur le Drive : {link}"
+    return french("📁 Fichier Excel sur le Drive : {link}", link=link)
 
 
 def drive_failed_line(reason: str) -> str:
-    return (
-        f"⚠️ Dépôt sur le Drive impossible : {reason}. "
-        "Le fichier est joint à la carte ; nouvel essai au prochain passage du bot."
+    return french(
+        "⚠️ Dépôt sur le Drive impossible : {reason}. Le fichier est joint à la carte ; nouvel essai au prochain passage du bot.",
+        reason=reason,
     )
 
 
 def drive_retried_comment(link: str) -> str:
-    return f"📁 Fichier Excel déposé sur le Drive (nouvel essai réussi) : {link}"
+    return french("📁 Fichier Excel déposé sur le Drive (nouvel essai réussi) : {link}", link=link)

@@ -10,24 +10,27 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.domain.decision import Verdict
 from bot.domain.lifecycle import CardState
 from bot.domain.records import Approval, CardRecord
-from bot.texts.text import DECISION_TEXT, plural
+from bot.texts.french import french, plural, typeset
+from bot.texts.text import DECISION_TEXT
 
-NOT_PO = "Seul le PO peut décider de cette migration : rien n'a changé."
-NOT_DECIDER = (
+NOT_PO = typeset("Seul le PO peut décider de cette migration : rien n'a changé.")
+NOT_DECIDER = typeset(
     "Seuls le PO et l'équipe technique (dans son canal) peuvent trancher ce conflit : rien n'a changé."
 )
 REASON_TOO_SHORT = "Expliquez le refus en quelques mots."
-RECORDED_LATER = "Décision enregistrée : la carte sera mise à jour au prochain passage du bot."
+RECORDED_LATER = typeset("Décision enregistrée : la carte sera mise à jour au prochain passage du bot.")
 UNKNOWN_CARD = "Cette carte est inconnue du bot."
-NEWER_SIMULATION = "Cette demande est obsolète : une simulation plus récente existe."
-ARCHIVED_CARD = "Cette carte a été archivée : rien n'a changé."
-CARD_CHANGED = "La carte a changé depuis la simulation : nouvelle simulation lancée, rien n'est décidé."
+NEWER_SIMULATION = typeset("Cette demande est obsolète : une simulation plus récente existe.")
+ARCHIVED_CARD = typeset("Cette carte a été archivée : rien n'a changé.")
+CARD_CHANGED = typeset(
+    "La carte a changé depuis la simulation : nouvelle simulation lancée, rien n'est décidé."
+)
 EXCEL_TITLE = "Simulation (Excel)"
 CHECKLIST_NAME = "Exécution"
 
 # How a Slack request ends, shown in place of its buttons.
-CLOSED_ARCHIVED = "🗄️ *Carte archivée* : plus rien à décider."
-CLOSED_NEWER = "🔄 *Obsolète* : une simulation plus récente de cette carte existe."
+CLOSED_ARCHIVED = typeset("🗄️ *Carte archivée* : plus rien à décider.")
+CLOSED_NEWER = typeset("🔄 *Obsolète* : une simulation plus récente de cette carte existe.")
 CLOSED_EXPIRED_STALE = "⌛ *Expirée*."
 
 
@@ -49,24 +52,26 @@ def approver(name: str) -> str:
 
 
 def closed_taken_out(*, todo_list: str) -> str:
-    return f"⏸️ *Interrompue* : la carte a été sortie de « {todo_list} »."
+    return french("⏸️ *Interrompue* : la carte a été sortie de « {todo_list} ».", todo_list=todo_list)
 
 
 def closed_moved_back(*, todo_list: str) -> str:
-    return f"🔄 *Obsolète* : la carte a été remise dans « {todo_list} »."
+    return french("🔄 *Obsolète* : la carte a été remise dans « {todo_list} ».", todo_list=todo_list)
 
 
 def closed_card_changed(*, parked: bool) -> str:
     then = (
-        " ; elle sera simulée à nouveau une fois corrigée."
+        typeset(" ; elle sera simulée à nouveau une fois corrigée.")
         if parked
-        else " ; une nouvelle simulation est en cours."
+        else typeset(" ; une nouvelle simulation est en cours.")
     )
-    return "🔄 *Obsolète* : la carte a changé depuis cette simulation" + then
+    return typeset("🔄 *Obsolète* : la carte a changé depuis cette simulation") + then
 
 
 def closed_conflict_settled(*, user_id: str, decision: str) -> str:
-    return f"🏠 *Décision* de <@{user_id}> : {DECISION_TEXT[decision]}."
+    return french(
+        "🏠 *Décision* de <@{user_id}> : {decision}.", user_id=user_id, decision=DECISION_TEXT[decision]
+    )
 
 
 def slack_mention(user_id: str) -> str:
@@ -74,15 +79,17 @@ def slack_mention(user_id: str) -> str:
 
 
 def on_trello(name: str) -> str:
-    return f"{name} (sur Trello)"
+    return french("{name} (sur Trello)", name=name)
 
 
 def closed_approved(*, who: str, when: str) -> str:
-    return f"✅ *Validé* par {who} le {when}. Les commandes finales sont sur la carte."
+    return french(
+        "✅ *Validé* par {who} le {when}. Les commandes finales sont sur la carte.", who=who, when=when
+    )
 
 
 def closed_refused(*, who: str, when: str, reason: str) -> str:
-    return f"❌ *Refusé* par {who} le {when} : {reason}"
+    return french("❌ *Refusé* par {who} le {when} : {reason}", who=who, when=when, reason=reason)
 
 
 def closed_resimulation(*, user_id: str, when: str) -> str:
@@ -90,17 +97,23 @@ def closed_resimulation(*, user_id: str, when: str) -> str:
 
 
 def closed_expired(*, days: int, todo_list: str) -> str:
-    return f"⌛ *Expirée* sans décision après {days} jours : la carte revient dans « {todo_list} »."
+    return french(
+        "⌛ *Expirée* sans décision après {days} jours : la carte revient dans « {todo_list} ».",
+        days=days,
+        todo_list=todo_list,
+    )
 
 
 def reminder(*, mentions: str, hours: int) -> str:
     who = f"{mentions} " if mentions else ""
-    return f"⏰ Rappel : {who}cette demande attend une décision depuis {hours} h."
+    return french(
+        "⏰ Rappel : {who}cette demande attend une décision depuis {hours} h.", who=who, hours=hours
+    )
 
 
 def refused_error(reason: str) -> str:
     """The card's last error, as `status` shows it."""
-    return f"refusé : {reason}"
+    return french("refusé : {reason}", reason=reason)
 
 
 def already_decided(approval: Approval | None, *, who: str = "") -> str:
@@ -112,7 +125,7 @@ def already_decided(approval: Approval | None, *, who: str = "") -> str:
         Verdict.APPROVED: f"Déjà validé par {who}.",
         Verdict.REFUSED: f"Déjà refusé par {who}.",
         Verdict.RESIMULATE: "Une nouvelle simulation a déjà été demandée.",
-        Verdict.OBSOLETE: "Cette demande est obsolète : la carte a été simulée à nouveau depuis.",
+        Verdict.OBSOLETE: typeset("Cette demande est obsolète : la carte a été simulée à nouveau depuis."),
         Verdict.EXPIRED: "Cette demande a expiré.",
     }
     return words.get(approval.decision, "Déjà décidé.")
@@ -126,8 +139,8 @@ def conflict_already_settled(record: CardRecord | None) -> str:
 NOT_WAITING_REASONS = {
     CardState.AWAITING_DECISION: "un conflit d'hébergements doit d'abord être tranché",
     CardState.AWAITING_APPROVAL: "le conflit est déjà tranché, la demande au PO est partie",
-    CardState.SIMULATING: "une simulation est en cours : réessayez dans une minute",
-    CardState.ERROR: "le bot a rencontré une erreur sur cette carte : réessayez dans une minute",
+    CardState.SIMULATING: typeset("une simulation est en cours : réessayez dans une minute"),
+    CardState.ERROR: typeset("le bot a rencontré une erreur sur cette carte : réessayez dans une minute"),
     CardState.APPROVED: "la migration est déjà validée",
     CardState.REFUSED: "la migration a été refusée",
 }
@@ -136,4 +149,4 @@ NOT_WAITING_REASONS = {
 def not_waiting(record: CardRecord) -> str:
     """Why a request no longer takes decisions, in words a person understands."""
     reason = NOT_WAITING_REASONS.get(record.state, "la carte a changé d'état entre-temps")
-    return f"Cette demande n'attend plus de décision : {reason}."
+    return french("Cette demande n'attend plus de décision : {reason}.", reason=reason)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+from bot.texts.french import french, typeset
+
 
 class Check(Protocol):
     """One result of `migrabot doctor` as rendered here (`bot.commands.doctor.Check` has this shape)."""
@@ -26,6 +28,8 @@ class Check(Protocol):
 
 
 OK_MARK = "✓"
+# The subjects of an unexpected error in one group of checks
+TRELLO, SLACK, DRIVE, CONSOLE, STATE_DB = "Trello", "Slack", "Drive", "Console", "Base d'état"
 ERROR_MARK = "✗"
 # Trello's key page (the former trello.com/app-key was replaced by the Power-Up admin portal): one link
 # everywhere, README and settings included.
@@ -37,15 +41,18 @@ SETTINGS_LOADED = "Réglages chargés"
 SETTINGS_INVALID_FIX = (
     "corrigez ces réglages dans .env ou dans l'environnement du service (voir .env.example)"
 )
-SLACK_DISABLED = "Slack non configuré : le bot fonctionnera sur Trello seul"
+SLACK_DISABLED = typeset("Slack non configuré : le bot fonctionnera sur Trello seul")
 TRELLO_NOT_CHECKED = " (Trello non vérifié)"
 
 
 def settings_invalid(message: str) -> str:
     """`SettingsError`'s text (a title, then « - NAME : problem » lines) on one line."""
     lines = [line.strip().removeprefix("- ") for line in message.splitlines() if line.strip()]
-    problems = " ; ".join(lines[1:]) if len(lines) > 1 else "".join(lines)
-    return f"Réglages invalides : {problems} (les autres vérifications ont besoin de réglages valides)"
+    problems = typeset(" ; ").join(lines[1:]) if len(lines) > 1 else "".join(lines)
+    return french(
+        "Réglages invalides : {problems} (les autres vérifications ont besoin de réglages valides)",
+        problems=problems,
+    )
 
 
 def trello_settings_ok(board_id: str) -> str:
@@ -53,7 +60,7 @@ def trello_settings_ok(board_id: str) -> str:
 
 
 def settings_problems(subject: str, problems: Sequence[str]) -> str:
-    return f"Réglages {subject} : {' ; '.join(problems)}"
+    return french("Réglages {subject} : ", subject=subject) + typeset(" ; ").join(problems)
 
 
 def missing(setting: str) -> str:
@@ -64,10 +71,9 @@ def malformed(setting: str, expected: str) -> str:
     return f"{setting} mal formé ({expected} attendu)"
 
 
-TRELLO_CREDENTIALS_FIX = (
-    f"clé et jeton sur {TRELLO_KEY_PAGE_URL}, onglet « API Key » de votre Power-Up (TRELLO_API_KEY, "
-    "puis le lien « Token » pour TRELLO_TOKEN) ; identifiant du tableau dans "
-    "son adresse, trello.com/b/<identifiant>/… (TRELLO_BOARD_ID)"
+TRELLO_CREDENTIALS_FIX = french(
+    "la clé et le jeton sur {url}, onglet « API Key » de votre Power-Up (TRELLO_API_KEY, puis le lien « Token » pour TRELLO_TOKEN) ; l'identifiant du tableau dans son adresse, trello.com/b/<identifiant>/… (TRELLO_BOARD_ID)",
+    url=TRELLO_KEY_PAGE_URL,
 )
 URL_FIX = "une adresse en http:// ou https://"
 
@@ -76,13 +82,17 @@ def slack_settings_ok(mode: str, po_count: int) -> str:
     return f"Réglages Slack cohérents (mode {mode}, {po_count} PO)"
 
 
-SLACK_BOT_TOKEN_FIX = "le « Bot User OAuth Token » (xoxb-…) de la page « OAuth & Permissions » de l'app"
-SLACK_PO_FIX = "les identifiants Slack des PO, séparés par des virgules (profil → « Copier l'ID de membre »)"
-SLACK_APP_TOKEN_FIX = (
+SLACK_BOT_TOKEN_FIX = typeset(
+    "le « Bot User OAuth Token » (xoxb-…) de la page « OAuth & Permissions » de l'app"
+)
+SLACK_PO_FIX = typeset(
+    "les identifiants Slack des PO, séparés par des virgules (profil → « Copier l'ID de membre »)"
+)
+SLACK_APP_TOKEN_FIX = typeset(
     "un jeton d'app xapp-… avec la portée connections:write (« Basic Information » → « App-Level Tokens »), "
     "ou SLACK_MODE=http"
 )
-SLACK_SIGNING_SECRET_FIX = "le « Signing Secret » de la page « Basic Information » de l'app"
+SLACK_SIGNING_SECRET_FIX = typeset("le « Signing Secret » de la page « Basic Information » de l'app")
 SLACK_CHANNEL_FIX = "un identifiant de salon (C…, G… ou D…), pas son nom"
 
 
@@ -115,7 +125,7 @@ NOBODY_DECIDES_FIX = (
 
 
 def in_env_file(fixes: Sequence[str]) -> str:
-    return "renseignez dans .env " + " ; ".join(dict.fromkeys(fixes))
+    return "renseignez dans .env " + typeset(" ; ").join(dict.fromkeys(fixes))
 
 
 class SettingProblem(Protocol):
@@ -163,13 +173,23 @@ def setting_problem(problem: SettingProblem) -> str:
 def setting_fix(problem: SettingProblem) -> str:
     if problem.setting in _TRELLO_CREDENTIALS:
         return TRELLO_CREDENTIALS_FIX  # key, token and board id are found together, on Trello's pages
-    return f"{problem.setting} : {_SETTING_FIX[problem.setting]}"
+    return french(
+        "{setting} : {SETTING_FIX}", setting=problem.setting, SETTING_FIX=_SETTING_FIX[problem.setting]
+    )
 
 
 def settings_report(subject: str, problems: Sequence[SettingProblem]) -> tuple[str, str]:
     """(what is wrong, what to do) for one service's settings, for doctor's line and the start-up error."""
     detail = settings_problems(subject, [setting_problem(problem) for problem in problems])
     return detail, in_env_file([setting_fix(problem) for problem in problems])
+
+
+def http_refusal(status: int | None, said: str) -> str:
+    return french("HTTP {status} : {said}", status=status, said=said)
+
+
+def os_reason(reason: str, filename: object) -> str:
+    return french("{reason} : {filename}", reason=reason, filename=filename)
 
 
 def setup_refused(detail: str, fix: str) -> str:
@@ -180,17 +200,18 @@ def setup_refused(detail: str, fix: str) -> str:
 # --- Trello -----------------------------------------------------------------------------------------
 
 TRELLO_UNREACHABLE_FIX = "vérifiez TRELLO_API_BASE_URL, le réseau et un éventuel proxy (HTTPS_PROXY)"
-TRELLO_KEY_FIX = (
-    f"copiez dans TRELLO_API_KEY la clé d'API de votre Power-Up ({TRELLO_KEY_PAGE_URL}, onglet « API Key »)"
+TRELLO_KEY_FIX = french(
+    "copiez dans TRELLO_API_KEY la clé d'API de votre Power-Up ({url}, onglet « API Key »)",
+    url=TRELLO_KEY_PAGE_URL,
 )
-TRELLO_TOKEN_FIX = (
-    f"régénérez le jeton sur {TRELLO_KEY_PAGE_URL}, onglet « API Key » (lien « Token », en lecture et écriture) "
-    "et mettez-le dans TRELLO_TOKEN"
+TRELLO_TOKEN_FIX = french(
+    "régénérez le jeton sur {url}, onglet « API Key » (lien « Token », en lecture et écriture) et mettez-le dans TRELLO_TOKEN",
+    url=TRELLO_KEY_PAGE_URL,
 )
-TRELLO_TRANSIENT_FIX = (
+TRELLO_TRANSIENT_FIX = typeset(
     "réessayez dans quelques minutes ; si cela dure, voir https://trello.status.atlassian.com"
 )
-TRELLO_BOARD_FIX = (
+TRELLO_BOARD_FIX = typeset(
     "mettez dans TRELLO_BOARD_ID l'identifiant du tableau (les 8 caractères après trello.com/b/ dans son "
     "adresse) ; le compte du jeton doit en être membre"
 )
@@ -201,7 +222,7 @@ _CONTENT_SKIPPED = "listes et étiquette non vérifiées"
 
 
 def trello_unreachable(reason: str) -> str:
-    return f"{reason} ; jeton, {_BOARD_SKIPPED}"
+    return french("{reason} ; jeton, {skipped}", reason=reason, skipped=_BOARD_SKIPPED)
 
 
 def trello_reachable(base_url: str) -> str:
@@ -209,51 +230,69 @@ def trello_reachable(base_url: str) -> str:
 
 
 def trello_key_refused(reason: str) -> str:
-    return f"Trello : clé d'API refusée ({reason}) ; {_BOARD_SKIPPED}"
+    return french("Trello : clé d'API refusée ({reason}) ; {skipped}", reason=reason, skipped=_BOARD_SKIPPED)
 
 
 def trello_token_refused(reason: str) -> str:
-    return f"Trello : jeton refusé ({reason}) ; {_BOARD_SKIPPED}"
+    return french("Trello : jeton refusé ({reason}) ; {skipped}", reason=reason, skipped=_BOARD_SKIPPED)
 
 
 def trello_account_failed(error: str) -> str:
-    return f"Trello : compte du jeton illisible ({error}) ; {_BOARD_SKIPPED}"
+    return french(
+        "Trello : compte du jeton illisible ({error}) ; {skipped}",
+        error=error,
+        skipped=_BOARD_SKIPPED,
+    )
 
 
 def trello_token_ok(account: str) -> str:
-    return f"Trello : jeton valide (compte « {account} »)"
+    return french("Trello : jeton valide (compte « {account} »)", account=account)
 
 
 def trello_board_ok(name: str) -> str:
-    return f"Trello : tableau « {name} » trouvé"
+    return french("Trello : tableau « {name} » trouvé", name=name)
 
 
 def trello_board_not_found(board_id: str, reason: str) -> str:
-    return f"Trello : tableau « {board_id} » introuvable ({reason}) ; {_CONTENT_SKIPPED}"
+    return french(
+        "Trello : tableau « {board_id} » introuvable ({reason}) ; {skipped}",
+        board_id=board_id,
+        reason=reason,
+        skipped=_CONTENT_SKIPPED,
+    )
 
 
 def trello_board_forbidden(board_id: str, reason: str) -> str:
-    return f"Trello : le jeton n'a pas accès au tableau « {board_id} » ({reason}) ; {_CONTENT_SKIPPED}"
+    return french(
+        "Trello : le jeton n'a pas accès au tableau « {board_id} » ({reason}) ; {skipped}",
+        board_id=board_id,
+        reason=reason,
+        skipped=_CONTENT_SKIPPED,
+    )
 
 
 def trello_board_failed(error: str) -> str:
-    return f"Trello : tableau illisible ({error}) ; {_CONTENT_SKIPPED}"
+    return french(
+        "Trello : tableau illisible ({error}) ; {skipped}",
+        error=error,
+        skipped=_CONTENT_SKIPPED,
+    )
 
 
 def trello_layout_failed(error: str) -> str:
-    return f"Trello : listes et étiquettes illisibles ({error})"
+    return french("Trello : listes et étiquettes illisibles ({error})", error=error)
 
 
 def list_present(name: str) -> str:
-    return f"Trello : liste « {name} » présente"
+    return french("Trello : liste « {name} » présente", name=name)
 
 
 def list_created(name: str) -> str:
-    return f"Trello : liste « {name} » créée"
+    return french("Trello : liste « {name} » créée", name=name)
 
 
 def list_missing(name: str, setting: str) -> str:
-    return f"Trello : liste « {name} » absente du tableau ({setting})"
+    return french("Trello : liste « {name} » absente du tableau ({setting})", name=name, setting=setting)
 
 
 def list_missing_fix(setting: str) -> str:
@@ -261,33 +300,33 @@ def list_missing_fix(setting: str) -> str:
 
 
 def list_creation_failed(name: str, error: str) -> str:
-    return f"Trello : création de la liste « {name} » impossible ({error})"
+    return french("Trello : création de la liste « {name} » impossible ({error})", name=name, error=error)
 
 
 def label_present(name: str) -> str:
-    return f"Trello : étiquette « {name} » présente"
+    return french("Trello : étiquette « {name} » présente", name=name)
 
 
 def label_created(name: str) -> str:
-    return f"Trello : étiquette « {name} » créée"
+    return french("Trello : étiquette « {name} » créée", name=name)
 
 
 def label_missing(name: str) -> str:
-    return f"Trello : étiquette « {name} » absente du tableau (TRELLO_CARD_LABEL)"
+    return french("Trello : étiquette « {name} » absente du tableau (TRELLO_CARD_LABEL)", name=name)
 
 
 LABEL_MISSING_FIX = "créez-la sur le tableau, corrigez TRELLO_CARD_LABEL ou lancez `migrabot doctor --fix`"
 
 
 def label_creation_failed(name: str, error: str) -> str:
-    return f"Trello : création de l'étiquette « {name} » impossible ({error})"
+    return french("Trello : création de l'étiquette « {name} » impossible ({error})", name=name, error=error)
 
 
 # --- Slack ------------------------------------------------------------------------------------------
 
 SLACK_TOKEN_FIX = f"copiez dans SLACK_BOT_TOKEN {SLACK_BOT_TOKEN_FIX}"
 SLACK_UNREACHABLE_FIX = "vérifiez SLACK_API_BASE_URL, le réseau et un éventuel proxy (HTTPS_PROXY)"
-SLACK_SCOPES_FIX = (
+SLACK_SCOPES_FIX = typeset(
     "ajoutez-les dans la page « OAuth & Permissions » de l'app (« Bot Token Scopes »), "
     "puis réinstallez l'app dans l'espace de travail"
 )
@@ -295,27 +334,32 @@ _SCOPES_SKIPPED = "portées non vérifiées"
 
 
 def slack_token_ok(bot_user_id: str) -> str:
-    return f"Slack : jeton valide (utilisateur du bot {bot_user_id})"
+    return french("Slack : jeton valide (utilisateur du bot {bot_user_id})", bot_user_id=bot_user_id)
 
 
 def slack_token_refused(code: str) -> str:
-    return f"Slack : jeton refusé ({code}) ; {_SCOPES_SKIPPED}"
+    return french("Slack : jeton refusé ({code}) ; {skipped}", code=code, skipped=_SCOPES_SKIPPED)
 
 
 def slack_auth_failed(code: str) -> str:
-    return f"Slack : auth.test a échoué ({code}) ; {_SCOPES_SKIPPED}"
+    return french("Slack : auth.test a échoué ({code}) ; {skipped}", code=code, skipped=_SCOPES_SKIPPED)
 
 
 def slack_unreachable(base_url: str, reason: str) -> str:
-    return f"Slack injoignable ({base_url} : {reason}) ; {_SCOPES_SKIPPED}"
+    return french(
+        "Slack injoignable ({base_url} : {reason}) ; {skipped}",
+        base_url=base_url,
+        reason=reason,
+        skipped=_SCOPES_SKIPPED,
+    )
 
 
 def slack_scopes_ok(scopes: Sequence[str]) -> str:
-    return f"Slack : portées présentes ({', '.join(scopes)})"
+    return french("Slack : portées présentes ({scopes})", scopes=", ".join(scopes))
 
 
 def slack_scopes_missing(scopes: Sequence[str]) -> str:
-    return f"Slack : portées manquantes : {', '.join(scopes)}"
+    return french("Slack : portées manquantes : {scopes}", scopes=", ".join(scopes))
 
 
 # --- console ----------------------------------------------------------------------------------------
@@ -326,33 +370,47 @@ def console_where(ssh_target: str) -> str:
 
 
 def console_ok(command: str, option_count: int, where: str) -> str:
-    return f"Console ({where}) : {command} disponible avec les {option_count} options utilisées par le bot"
+    return french(
+        "Console ({where}) : {command} disponible avec les {option_count} options utilisées par le bot",
+        where=where,
+        command=command,
+        option_count=option_count,
+    )
 
 
 def console_failed(where: str, failure: str) -> str:
-    return f"Console ({where}) : {failure[:1].lower()}{failure[1:]}"
+    return french("Console ({where}) : {failure}", where=where, failure=failure[:1].lower() + failure[1:])
 
 
 def console_command_unknown(where: str, command: str) -> str:
-    return f"Console ({where}) : l'aide ne mentionne pas la commande {command}"
+    return french(
+        "Console ({where}) : l'aide ne mentionne pas la commande {command}", where=where, command=command
+    )
 
 
 def console_options_missing(where: str, command: str, options: Sequence[str]) -> str:
-    return f"Console ({where}) : options absentes de l'aide de {command} : {', '.join(options)}"
+    return french(
+        "Console ({where}) : options absentes de l'aide de {command} : {options}",
+        where=where,
+        command=command,
+        options=", ".join(options),
+    )
 
 
 def console_setup_failed(reason: str) -> str:
-    return f"Console : transport impossible à préparer ({reason})"
+    return french("Console : transport impossible à préparer ({reason})", reason=reason)
 
 
-CONSOLE_SSH_FIX = (
+CONSOLE_SSH_FIX = typeset(
     "vérifiez CONSOLE_SSH (utilisateur@hôte[:port]) et CONSOLE_SSH_OPTIONS (clé -i, UserKnownHostsFile) ; "
     "essayez `ssh <options> <cible> true` depuis le compte du bot"
 )
 CONSOLE_NO_SSH_CLIENT_FIX = "installez le client OpenSSH (commande ssh) sur la machine du bot"
 CONSOLE_WORKDIR_FIX = "créez ce dossier ou corrigez CONSOLE_WORKDIR (le dossier de l'application Reconnect)"
-CONSOLE_PROGRAM_FIX = "corrigez CONSOLE_COMMAND (par exemple « php bin/console ») : son programme doit exister sur cette machine"
-CONSOLE_OPTIONS_FIX = (
+CONSOLE_PROGRAM_FIX = typeset(
+    "corrigez CONSOLE_COMMAND (par exemple « php bin/console ») : son programme doit exister sur cette machine"
+)
+CONSOLE_OPTIONS_FIX = typeset(
     "la version de Reconnect atteinte ne connaît pas ces options : mettez l'application à jour, "
     "ou pointez CONSOLE_WORKDIR vers la bonne installation"
 )
@@ -365,9 +423,9 @@ def console_command_fix(*, over_ssh: bool) -> str:
 
 def console_timeout_fix(timeout_s: float, *, over_ssh: bool) -> str:
     return (
-        f"la console n'a pas répondu en {timeout_s:.0f} s : "
+        french("la console n'a pas répondu en {timeout_s:.0f} s : ", timeout_s=timeout_s)
         + console_command_fix(over_ssh=over_ssh)
-        + " (attend-elle une saisie ?)"
+        + typeset(" (attend-elle une saisie ?)")
     )
 
 
@@ -375,11 +433,11 @@ def console_timeout_fix(timeout_s: float, *, over_ssh: bool) -> str:
 
 
 def state_db_ok(path: str) -> str:
-    return f"Base d'état : {path} accessible en écriture"
+    return french("Base d'état : {path} accessible en écriture", path=path)
 
 
 def state_db_failed(path: str, reason: str) -> str:
-    return f"Base d'état : écriture impossible dans {path} ({reason})"
+    return french("Base d'état : écriture impossible dans {path} ({reason})", path=path, reason=reason)
 
 
 def not_a_folder(path: str) -> str:
@@ -391,15 +449,17 @@ STATE_DB_FIX = "corrigez STATE_DB ou donnez à l'utilisateur du bot le droit d'�
 
 # --- Google Drive (runbook step 3, option B) --------------------------------------------------------
 
-DRIVE_HALF_SET = "Drive à moitié configuré : DRIVE_FOLDER_ID et GOOGLE_APPLICATION_CREDENTIALS vont ensemble"
+DRIVE_HALF_SET = typeset(
+    "Drive à moitié configuré : DRIVE_FOLDER_ID et GOOGLE_APPLICATION_CREDENTIALS vont ensemble"
+)
 DRIVE_HALF_SET_FIX = (
     "renseignez les deux pour déposer les fichiers Excel sur le Drive, ou aucun des deux pour s'en passer"
 )
-DRIVE_KEY_FIX = (
+DRIVE_KEY_FIX = typeset(
     "dans la console Google Cloud : IAM et administration → Comptes de service → le compte → Clés → "
     "Ajouter une clé → JSON ; indiquez le chemin du fichier dans GOOGLE_APPLICATION_CREDENTIALS"
 )
-DRIVE_TOKEN_FIX = (
+DRIVE_TOKEN_FIX = typeset(
     "la clé a peut-être été supprimée ou le compte désactivé : créez une nouvelle clé JSON ; vérifiez que "
     "l'API Google Drive est activée pour le projet du compte de service"
 )
@@ -410,7 +470,7 @@ def drive_key_ok(email: str) -> str:
 
 
 def drive_key_failed(reason: str) -> str:
-    return f"Drive : {reason}"
+    return french("Drive : {reason}", reason=reason)
 
 
 def drive_token_ok(email: str) -> str:
@@ -418,36 +478,42 @@ def drive_token_ok(email: str) -> str:
 
 
 def drive_token_failed(reason: str) -> str:
-    return f"Drive : {reason}"
+    return french("Drive : {reason}", reason=reason)
 
 
 def drive_folder_ok(name: str) -> str:
-    return f"Dossier Drive « {name} » trouvé : le bot peut y déposer les fichiers Excel"
+    return french("Dossier Drive « {name} » trouvé : le bot peut y déposer les fichiers Excel", name=name)
 
 
 def drive_folder_failed(folder_id: str, reason: str) -> str:
-    return f"Dossier Drive {folder_id} : {reason}"
+    return french("Dossier Drive {folder_id} : {reason}", folder_id=folder_id, reason=reason)
 
 
 def drive_folder_fix(email: str) -> str:
-    return (
-        "vérifiez DRIVE_FOLDER_ID (la fin de l'adresse du dossier : drive.google.com/drive/folders/<id>) et "
-        f"partagez le dossier avec {email}"
+    return french(
+        "vérifiez DRIVE_FOLDER_ID (la fin de l'adresse du dossier : drive.google.com/drive/folders/<id>) et partagez le dossier avec {email}",
+        email=email,
     )
 
 
 def drive_not_a_folder(folder_id: str, mime_type: str) -> str:
-    return f"Drive : {folder_id} n'est pas un dossier ({mime_type})"
+    return french(
+        "Drive : {folder_id} n'est pas un dossier ({mime_type})", folder_id=folder_id, mime_type=mime_type
+    )
 
 
 def drive_read_only(name: str, email: str) -> str:
-    return f"Dossier Drive « {name} » trouvé, mais {email} ne peut pas y ajouter de fichier"
+    return french(
+        "Dossier Drive « {name} » trouvé, mais {email} ne peut pas y ajouter de fichier",
+        name=name,
+        email=email,
+    )
 
 
 def drive_read_only_fix(email: str) -> str:
-    return (
-        f"partagez le dossier avec {email} comme « Éditeur » (« Gestionnaire de contenu » dans un Drive "
-        "partagé)"
+    return french(
+        "partagez le dossier avec {email} comme « Éditeur » (« Gestionnaire de contenu » dans un Drive partagé)",
+        email=email,
     )
 
 
@@ -457,7 +523,12 @@ UNEXPECTED_FIX = "signalez-le à l'équipe technique avec la sortie de `migrabot
 
 
 def unexpected(subject: str, error: BaseException) -> str:
-    return f"{subject} : erreur inattendue pendant la vérification ({type(error).__name__} : {error})"
+    return french(
+        "{subject} : erreur inattendue pendant la vérification ({error_type} : {error})",
+        subject=subject,
+        error_type=type(error).__name__,
+        error=error,
+    )
 
 
 # --- rendering --------------------------------------------------------------------------------------

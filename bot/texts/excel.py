@@ -28,6 +28,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.domain.model import Simulation
 from bot.domain.synthesis import OriginSummary, Synthesis
+from bot.texts.french import french
 from bot.texts.text import render_accommodations, shared_prefix, short_label
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -169,7 +170,12 @@ def _title_block(sheet: Worksheet, simulation: Simulation, context: WorkbookCont
         moment = datetime.fromtimestamp(context.made_at, PARIS)
         parts.append(f"le {moment:%d/%m/%Y à %H:%M} (heure de Paris)")
     _note(sheet, row + 1, " — ".join(parts), width=width)
-    _note(sheet, row + 2, f"Empreinte du plan : {simulation.plan.fingerprint}", width=width)
+    _note(
+        sheet,
+        row + 2,
+        french("Empreinte du plan : {fingerprint}", fingerprint=simulation.plan.fingerprint),
+        width=width,
+    )
     return row + 3
 
 

@@ -8,11 +8,13 @@ from __future__ import annotations
 from bot.domain.command import FinalCommand
 from bot.domain.model import Plan
 from bot.domain.verification import PREPROD, GroupVerification
-from bot.texts.text import code_block, plan_prefix, plural, short_label
+from bot.texts.french import french, plural, typeset
+from bot.texts.markdown import escape_markdown, fenced
+from bot.texts.text import plan_prefix, short_label
 
 LIKELY_CAUSES = (
-    "une commande du groupe n'a pas été lancée (ou s'est arrêtée en cours) ;",
-    "des dossiers ont été modifiés sur la {environment} entre la simulation et l'exécution ;",
+    typeset("une commande du groupe n'a pas été lancée (ou s'est arrêtée en cours) ;"),
+    typeset("des dossiers ont été modifiés sur la {environment} entre la simulation et l'exécution ;"),
     "une autre commande que celle du ticket a été lancée (autre centre, autre valeur, option en plus ou en moins).",
 )
 
@@ -28,7 +30,7 @@ def verification_comment(
 ) -> str:
     head = f"Vérification {verification.environment.lower()} — groupe {verification.group}"
     if verification.ok:
-        lines = [f"✅ **{head} : OK**", "", *_centre_lines(verification, plan)]
+        lines = [french("✅ **{head} : OK**", head=head), "", *_centre_lines(verification, plan)]
         lines += [
             "",
             *_next_steps(
@@ -36,19 +38,21 @@ def verification_comment(
             ),
         ]
         return "\n".join(lines).rstrip()
-    lines = [f"⚠️ **{head} : écart**", ""]
+    lines = [french("⚠️ **{head} : écart**", head=head), ""]
     lines += _failures(verification)
     lines += _rules_left(verification, plan, console_command=console_command)
     lines += _centre_table(verification, plan)
     lines += [
-        "Causes possibles :",
+        typeset("Causes possibles :"),
         *(f"- {cause.format(environment=verification.environment.lower())}" for cause in LIKELY_CAUSES),
     ]
     lines += [
         "",
-        f"La case « {verification.environment} — vérifier le groupe {verification.group} » reste décochée. "
-        f"Une fois corrigé, décochez puis recochez « {verification.environment} — groupe {verification.group} » "
-        "pour une nouvelle vérification.",
+        french(
+            "La case « {environment} — vérifier le groupe {group} » reste décochée. Une fois corrigé, décochez puis recochez « {environment} — groupe {group} » pour une nouvelle vérification.",
+            environment=verification.environment,
+            group=verification.group,
+        ),
     ]
     return "\n".join(lines).rstrip()
 
@@ -61,7 +65,14 @@ def _centre_lines(verification: GroupVerification, plan: Plan) -> list[str]:
     ]
     for centre in verification.centres:
         expected = "" if centre.expected is None else " (comme prévu par la simulation)"
-        lines.append(f"- {short_label(centre.center, prefix)} : {centre.found} suivis{expected}")
+        lines.append(
+            french(
+                "- {centre} : {found} suivis{expected}",
+                centre=escape_markdown(short_label(centre.center, prefix)),
+                found=centre.found,
+                expected=expected,
+            )
+        )
     return lines
 
 
@@ -76,10 +87,12 @@ def _next_steps(
         then = (
             "le bot vérifiera chaque groupe de la prod comme ceux de la preprod."
             if prod_access
-            else "le bot n'a pas accès à la prod : cochez chaque étape de la prod au fur et à mesure, "
-            "en terminant et vérifiant chaque groupe avant le suivant."
+            else typeset(
+                "le bot n'a pas accès à la prod : cochez chaque étape de la prod au fur et à mesure, "
+                "en terminant et vérifiant chaque groupe avant le suivant."
+            )
         )
-        return ["**Preprod vérifiée — reproduire sur la prod dans le même ordre** : " + then]
+        return [typeset("**Preprod vérifiée — reproduire sur la prod dans le même ordre** : ") + then]
     return ["**Prod vérifiée.**"]
 
 
@@ -87,9 +100,9 @@ def _failures(verification: GroupVerification) -> list[str]:
     lines = []
     for run in verification.failures:
         lines += [
-            f"La simulation de contrôle a échoué ({run.error or 'sortie illisible'}) :",
+            french("La simulation de contrôle a échoué ({error}) :", error=run.error or "sortie illisible"),
             "",
-            *code_block(run.command),
+            *fenced(run.command),
             "",
         ]
     return lines
@@ -98,12 +111,17 @@ def _failures(verification: GroupVerification) -> list[str]:
 def _rules_left(verification: GroupVerification, plan: Plan, *, console_command: str) -> list[str]:
     if not verification.still_moving:
         return []
-    lines = ["Commandes qui trouvent encore des dossiers à migrer :", ""]
+    lines = [typeset("Commandes qui trouvent encore des dossiers à migrer :"), ""]
     for rule in verification.still_moving:
         command = FinalCommand(plan.rules[rule.rule_index]).printable(console_command)
         found = plural(rule.left, "dossier", "dossiers")
         line = plan.rules[rule.rule_index].line
-        lines += [f"- ligne {line} du ticket : {found} encore à migrer", "", *code_block(command), ""]
+        lines += [
+            french("- ligne {line} du ticket : {found} encore à migrer", line=line, found=found),
+            "",
+            *fenced(command),
+            "",
+        ]
     return lines
 
 
@@ -119,16 +137,24 @@ def _centre_table(verification: GroupVerification, plan: Plan) -> list[str]:
 
 def _cell(text: str) -> str:
     """A centre's name comes from the console or the card: nothing in it may break the table or format."""
-    return "".join("\\" + char if char in "\\|`*_[]<>#" else char for char in text)
+    return escape_markdown(text).replace("|", "\\|")
 
 
 def order_warning(*, environment: str, group: int, waiting_for: str) -> str:
     return "\n".join(
         [
-            f"⚠️ **{environment} — groupe {group} coché trop tôt** : {waiting_for} n'est pas encore vérifié.",
+            french(
+                "⚠️ **{environment} — groupe {group} coché trop tôt** : {waiting_for} n'est pas encore vérifié.",
+                environment=environment,
+                group=group,
+                waiting_for=waiting_for,
+            ),
             "",
-            "Les groupes s'échangent des dossiers : lancés dans le désordre, des dossiers migrent deux fois. "
-            f"Le groupe {group} sera vérifié dès que {waiting_for} le sera.",
+            french(
+                "Les groupes s'échangent des dossiers : lancés dans le désordre, des dossiers migrent deux fois. Le groupe {group} sera vérifié dès que {waiting_for} le sera.",
+                group=group,
+                waiting_for=waiting_for,
+            ),
         ]
     )
 
@@ -143,19 +169,23 @@ WAITING_FOR_PREPROD = "la preprod"
 def slack_line(verification: GroupVerification) -> str:
     head = f"Vérification {verification.environment.lower()} — groupe {verification.group}"
     if verification.ok:
-        return f"✅ *{head} : OK*"
-    return f"⚠️ *{head} : écart* (détails sur la carte Trello)"
+        return french("✅ *{head} : OK*", head=head)
+    return french("⚠️ *{head} : écart* (détails sur la carte Trello)", head=head)
 
 
 def closing_comment(plan: Plan, *, prod_verified: bool) -> str:
     prefix = plan_prefix(plan)
     groups = [
-        f"- groupe {number} : {short_label(group.origin, prefix)}, "
-        f"{plural(len(group.rule_indexes), 'commande', 'commandes')}"
+        french(
+            "- groupe {number} : {origin}, {commands}",
+            number=number,
+            origin=escape_markdown(short_label(group.origin, prefix)),
+            commands=plural(len(group.rule_indexes), "commande", "commandes"),
+        )
         for number, group in enumerate(plan.groups, start=1)
     ]
     prod = (
-        "vérifiée par le bot (--dry-run : plus rien à migrer)"
+        typeset("vérifiée par le bot (--dry-run : plus rien à migrer)")
         if prod_verified
         else "cochée par l'équipe (le bot n'a pas accès à la prod)"
     )
@@ -165,25 +195,27 @@ def closing_comment(plan: Plan, *, prod_verified: bool) -> str:
             "",
             *groups,
             "",
-            "- Preprod : chaque groupe vérifié par le bot, dans l'ordre (chiffres conformes à la simulation validée).",
-            f"- Prod : {prod}.",
+            typeset(
+                "- Preprod : chaque groupe vérifié par le bot, dans l'ordre (chiffres conformes à la simulation validée)."
+            ),
+            french("- Prod : {prod}.", prod=prod),
         ]
     )
 
 
 # --- the description changed after approval -------------------------------------------------------
 
-EDITED_AFTER_APPROVAL = (
+EDITED_AFTER_APPROVAL = typeset(
     "La description a changé après la validation : les commandes finales ci-dessus correspondent à "
     "l'ancienne version."
 )
 
 
 def edited_after_approval_comment(*, todo_list: str) -> str:
-    return (
-        f"⚠️ {EDITED_AFTER_APPROVAL}\n\n"
-        f"Aucun groupe n'avait été coché : la carte revient dans « {todo_list} » pour une nouvelle simulation, "
-        "et le PO sera sollicité à nouveau."
+    return f"⚠️ {EDITED_AFTER_APPROVAL}\n\n" + french(
+        "Aucun groupe n'avait été coché : la carte revient dans « {todo_list} » pour une nouvelle simulation, "
+        "et le PO sera sollicité à nouveau.",
+        todo_list=todo_list,
     )
 
 
@@ -192,27 +224,33 @@ def obsolete_final_commands(text: str) -> str:
     first, _, rest = text.partition("\n")
     if first.startswith("🚫"):
         return text
-    marked = f"🚫 **Obsolète** : la description a changé après la validation — ~~{first}~~"
+    marked = french(
+        "🚫 **Obsolète** : la description a changé après la validation — ~~{first}~~", first=first
+    )
     return f"{marked}\n{rest}" if rest else marked
 
 
 def edited_during_execution_comment(*, todo_list: str) -> str:
     return "\n".join(
         [
-            "🚨 **La description a changé après la validation, alors que l'exécution a commencé.**",
+            typeset("🚨 **La description a changé après la validation, alors que l'exécution a commencé.**"),
             "",
             EDITED_AFTER_APPROVAL,
             "",
-            "Le bot ne vérifie plus les groupes cochés et ne relance rien de lui-même. À l'équipe de décider : "
-            "finir ou annuler à la main avec les commandes ci-dessus, ou remettre la carte dans "
-            f"« {todo_list} » pour une nouvelle simulation (ses chiffres tiendront compte de ce qui a déjà "
-            "été exécuté).",
+            french(
+                "Le bot ne vérifie plus les groupes cochés et ne relance rien de lui-même. À l'équipe de décider : "
+                "finir ou annuler à la main avec les commandes ci-dessus, ou remettre la carte dans "
+                "« {todo_list} » pour une nouvelle simulation (ses chiffres tiendront compte de ce qui a déjà "
+                "été exécuté).",
+                todo_list=todo_list,
+            ),
         ]
     )
 
 
 def edited_during_execution_slack(*, mentions: str) -> str:
-    return (
-        f"🚨 {mentions + ' ' if mentions else ''}La description de la carte a changé après la validation alors "
-        "que l'exécution a commencé : l'équipe doit décider de la suite (voir la carte)."
+    return french(
+        "🚨 {mentions}La description de la carte a changé après la validation alors "
+        "que l'exécution a commencé : l'équipe doit décider de la suite (voir la carte).",
+        mentions=mentions + " " if mentions else "",
     )

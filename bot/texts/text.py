@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from bot.domain.command import DEFAULT_CONSOLE, FinalCommand
@@ -16,23 +15,27 @@ from bot.domain.model import (
     Problem,
     Simulation,
 )
-from bot.domain.synthesis import Synthesis
+from bot.domain.synthesis import CountChange, Synthesis
+from bot.texts.french import french, plural, typeset
 from bot.texts.markdown import escape_markdown, fenced
 from bot.texts.ticket import notice_message, problem_expected, problem_message
 
 FENCE = "```"
+# The ticket lines that settle an accommodation conflict: people copy them into the card, as they are.
+DECISION_LINES = ("Conflit hébergements : migrer quand même", "Conflit hébergements : sans hébergements")
 # `migrabot demo` from the wheel (Docker image, pip install): the stand-ins stay in the repository.
-DEMO_WITHOUT_SANDBOX = (
+DEMO_WITHOUT_SANDBOX = french(
     "la démo a besoin du bac à sable (le dossier sandbox/ du dépôt), qui n'est pas installé avec le paquet : "
-    "lancez « make demo » depuis une copie du dépôt"
+    "lancez « {command} » depuis une copie du dépôt",
+    command="make demo",
 )
 
 
-def code_block(text: str) -> list[str]:
-    """`text` in a fenced block whose fence is longer than any run of backticks inside: nothing escapes it."""
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return [fence, text, fence]
+def write_decision(lead: str) -> str:
+    """`lead` (prose) then the two ticket lines a person may copy, quoted, their bytes untouched."""
+    return typeset(lead) + french(
+        "« {migrate} » ou « {without} ».", migrate=DECISION_LINES[0], without=DECISION_LINES[1]
+    )
 
 
 def describe_problem(problem: Problem) -> str:
@@ -42,11 +45,11 @@ def describe_problem(problem: Problem) -> str:
         where.append(f"ligne {problem.line}")
     if problem.column is not None:
         where.append(f"colonne {problem.column}")
-    text = (", ".join(where).capitalize() + " : " if where else "") + problem_message(problem)
+    text = (", ".join(where).capitalize() + typeset(" : ") if where else "") + problem_message(problem)
     if problem.source:
-        text += f" — « {problem.source} »"
+        text += french(" — « {source} »", source=problem.source)
     if expected := problem_expected(problem):
-        text += f" — attendu : {expected}"
+        text += french(" — attendu : {expected}", expected=expected)
     return text
 
 
@@ -54,7 +57,9 @@ def describe_notice(notice: Notice | str) -> str:
     """A ticket's warning in French; a text already written (a lock warning) is kept as it is."""
     if isinstance(notice, str):
         return notice
-    return (f"Ligne {notice.line} : " if notice.line is not None else "") + notice_message(notice)
+    return (french("Ligne {line} : ", line=notice.line) if notice.line is not None else "") + notice_message(
+        notice
+    )
 
 
 def shared_prefix(names: Sequence[str]) -> str:
@@ -110,15 +115,19 @@ def crossing_notes(plan: Plan) -> list[str]:
         one, other = plan.groups[first - 1].origin, plan.groups[second - 1].origin
         instruction = crossing_instruction(first, second)
         notes.append(
-            f"Croisement entre {short_label(one, prefix)} et {short_label(other, prefix)} : "
-            f"{instruction[0].lower()}{instruction[1:]}"
+            french(
+                "Croisement entre {one} et {other} : {instruction}",
+                one=short_label(one, prefix),
+                other=short_label(other, prefix),
+                instruction=instruction[0].lower() + instruction[1:],
+            )
         )
     return notes
 
 
 def conflict_table(conflicts: Sequence[AccommodationConflict]) -> list[str]:
     """The runbook's problem table, one line per shared accommodation."""
-    return ["Centre ID | Hébergement ID | Individus non migrés | Individus migrés"] + [
+    return ["Centre ID | Hébergement ID | Dossiers non migrés | Dossiers migrés"] + [
         f"{c.center_id} | {c.accommodation_id} | {', '.join(map(str, c.not_migrated)) or '—'} | "
         f"{', '.join(map(str, c.migrated)) or '—'}"
         for c in conflicts
@@ -142,12 +151,12 @@ def render_commands(
         lines = [f"Centre initial = {origin}", ""]
         for number, index in enumerate(group.rule_indexes, start=1):
             command = FinalCommand(plan.rules[index]).printable(console)
-            lines += [f"Commande {number} :", "", *fenced(command), ""]
+            lines += [french("Commande {number} :", number=number), "", *fenced(command), ""]
         blocks.append("\n".join(lines).rstrip())
     if crossing_note is not None:
         blocks.extend(crossing_note)
     elif notes := crossing_notes(plan):
-        blocks.append("\n".join(["Ordre d'exécution :", *(f"- {note}" for note in notes)]))
+        blocks.append("\n".join([typeset("Ordre d'exécution :"), *(f"- {note}" for note in notes)]))
     return "\n\n".join(blocks) + "\n"
 
 
@@ -158,30 +167,27 @@ def render_parse_report(
     parts = []
     if errors:
         parts.append(
-            "Le ticket ne peut pas être transformé en commandes :\n"
+            typeset("Le ticket ne peut pas être transformé en commandes :\n")
             + "\n".join(f"- {describe_problem(p)}" for p in errors)
         )
     elif plan is not None:
         parts.append(render_commands(plan, console=console).rstrip())
     if warnings:
-        parts.append("Avertissements :\n" + "\n".join(f"- {describe_notice(w)}" for w in warnings))
+        parts.append(typeset("Avertissements :\n") + "\n".join(f"- {describe_notice(w)}" for w in warnings))
     return "\n\n".join(parts) + "\n"
 
 
 # --- the PO synthesis (runbook step 3, format A) ----------------------------------------------------
 
 
-def plural(count: int, singular: str, many: str) -> str:
-    """French agreement: 0 and 1 take the singular."""
-    return f"{count} {singular if abs(count) < 2 else many}"
-
-
 DECISION_TEXT = {
     ConflictDecision.MIGRATE_ANYWAY: (
-        "migrer l'hébergement quand même (les individus non migrés perdent leur hébergement dans le centre d'origine)"
+        "migrer l'hébergement quand même (les dossiers non migrés perdent leur hébergement dans le centre d'origine)"
     ),
     ConflictDecision.WITHOUT_ACCOMMODATIONS: (
-        "sans hébergements (--withAccommodations retiré des règles concernées ; hébergements à traiter à la main)"
+        typeset(
+            "sans hébergements (--withAccommodations retiré des règles concernées ; hébergements à traiter à la main)"
+        )
     ),
 }
 
@@ -195,11 +201,20 @@ def render_origin_blocks(synthesis: Synthesis) -> list[str]:
     blocks = []
     for origin in synthesis.origins:
         lines = [
-            f"Centre d'origine : {origin.origin.label()} - {plural(origin.total, 'suivi', 'suivis')} au total"
+            french(
+                "Centre d'origine : {label} - {total} au total",
+                label=origin.origin.label(),
+                total=plural(origin.total, "suivi", "suivis"),
+            )
         ]
         for line in origin.lines:
             lines.append(
-                f"→ vers {short_label(line.destination, prefix)} : {plural(line.migrated, 'migré', 'migrés')} | reste {line.remaining}"
+                french(
+                    "→ vers {destination} : {migrated} | reste {remaining}",
+                    destination=short_label(line.destination, prefix),
+                    migrated=plural(line.migrated, "migré", "migrés"),
+                    remaining=line.remaining,
+                )
             )
         blocks.append("\n".join(lines))
     return blocks
@@ -210,25 +225,36 @@ def render_accommodations(simulation: Simulation) -> str:
     asked = [run for run in simulation.runs if rules[run.rule_index].with_accommodations]
     conflicts = simulation.conflicts or simulation.decided_conflicts
     if not asked and not conflicts:
-        return "Hébergements : non concernés (aucune règle « avec hébergements »)."
+        return typeset("Hébergements : non concernés (aucune règle « avec hébergements »).")
     to_migrate = simulation.accommodations_to_migrate
     if not conflicts:
-        return f"Hébergements : {plural(to_migrate, 'hébergement migré', 'hébergements migrés')} — aucun conflit détecté."
+        return french(
+            "Hébergements : {to_migrate} — aucun conflit détecté.",
+            to_migrate=plural(to_migrate, "hébergement migré", "hébergements migrés"),
+        )
     counted = f"{plural(to_migrate, 'hébergement à migrer', 'hébergements à migrer')} — " if asked else ""
     lines = [
-        f"Hébergements : {counted}"
-        f"{plural(len(conflicts), 'conflit détecté', 'conflits détectés')} (hébergements partagés) :"
+        french(
+            "Hébergements : {counted}{conflicts} (hébergements partagés) :",
+            counted=counted,
+            conflicts=plural(len(conflicts), "conflit détecté", "conflits détectés"),
+        )
     ]
     for _, conflict in conflicts:
         lines.append(
-            f"- hébergement {conflict.accommodation_id} (centre {conflict.center_id}) : "
-            f"non migrés {_ids(conflict.not_migrated)} ; migrés {_ids(conflict.migrated)}"
+            french(
+                "- hébergement {accommodation} (centre {centre}) : non migrés {not_migrated} ; migrés {migrated}",
+                accommodation=conflict.accommodation_id,
+                centre=conflict.center_id,
+                not_migrated=_ids(conflict.not_migrated),
+                migrated=_ids(conflict.migrated),
+            )
         )
     decision = DECISION_TEXT.get(simulation.decision) if simulation.decision else None
     lines.append(
-        f"Décision : {decision}."
+        french("Décision : {decision}.", decision=decision)
         if decision
-        else "Décision : en attente (à trancher avant la validation PO)."
+        else typeset("Décision : en attente (à trancher avant la validation PO).")
     )
     return "\n".join(lines)
 
@@ -239,7 +265,7 @@ def _ids(ids: Sequence[int]) -> str:
 
 def render_projection(synthesis: Synthesis) -> str:
     prefix = shared_prefix([p.center.name or "" for p in synthesis.projections])
-    lines = ["Projection une fois tous les groupes passés :"]
+    lines = [typeset("Projection une fois tous les groupes passés :")]
     for projection in synthesis.projections:
         moves = []
         if projection.outgoing:
@@ -248,7 +274,13 @@ def render_projection(synthesis: Synthesis) -> str:
             moves.append(f"+ {plural(projection.incoming, 'entrant', 'entrants')}")
         detail = f" ({', '.join(moves)})" if moves else ""
         lines.append(
-            f"- {short_label(projection.center, prefix)} : {projection.before} → {projection.after}{detail}"
+            french(
+                "- {centre} : {before} → {after}{detail}",
+                centre=short_label(projection.center, prefix),
+                before=projection.before,
+                after=projection.after,
+                detail=detail,
+            )
         )
     return "\n".join(lines)
 
@@ -263,45 +295,60 @@ def render_synthesis(
     parts = [*render_origin_blocks(synthesis), render_accommodations(simulation)]
     if unfollowed:
         parts.insert(
-            0, "\n".join(["⚠️ Consignes non suivies :", *(f"- {describe_notice(w)}" for w in unfollowed)])
+            0,
+            "\n".join(
+                [typeset("⚠️ Consignes non suivies :"), *(f"- {describe_notice(w)}" for w in unfollowed)]
+            ),
         )
     notes = crossing_notes(simulation.plan)
     if notes:
-        parts.append("\n".join(["Ordre d'exécution :", *(f"- {note}" for note in notes)]))
+        parts.append("\n".join([typeset("Ordre d'exécution :"), *(f"- {note}" for note in notes)]))
     parts.append(render_projection(synthesis))
-    warnings = [describe_notice(w) for w in ticket_warnings] + list(synthesis.warnings)
+    warnings = [describe_notice(w) for w in ticket_warnings] + synthesis_warnings(synthesis)
     if warnings:
-        parts.append("\n".join(["Avertissements :", *(f"- {w}" for w in warnings)]))
+        parts.append("\n".join([typeset("Avertissements :"), *(f"- {w}" for w in warnings)]))
     return "\n\n".join(parts) + "\n"
+
+
+def synthesis_warnings(synthesis: Synthesis) -> list[str]:
+    """The runs' warnings, then each centre counted differently by two dry-runs."""
+    return [*synthesis.warnings, *(count_change_warning(change) for change in synthesis.count_changes)]
+
+
+def count_change_warning(change: CountChange) -> str:
+    return french(
+        "le centre {id} compte {first} suivis dans une simulation et {second} dans une autre : "
+        "les données de preprod ont changé pendant les simulations",
+        id=change.center_id,
+        first=change.first,
+        second=change.second,
+    )
 
 
 def render_failures(simulation: Simulation) -> str:
     """Plain text for the terminal: which dry-runs failed, in the console's own words."""
     failed = simulation.failed_runs
-    lines = [f"La simulation a échoué ({plural(len(failed), 'commande', 'commandes')} en erreur) :"]
+    lines = [
+        french(
+            "La simulation a échoué ({failed} en erreur) :",
+            failed=plural(len(failed), "commande", "commandes"),
+        )
+    ]
     for run in failed:
-        lines += ["", f"Commande {run.rule_index + 1} : {run.command}", run.error or "sortie illisible"]
+        lines += [
+            "",
+            french("Commande {number} : {command}", number=run.rule_index + 1, command=run.command),
+            run.error or "sortie illisible",
+        ]
     return "\n".join(lines) + "\n"
 
 
 def render_conflicts(simulation: Simulation) -> str:
     """Plain text for the terminal: the shared accommodations and the two possible decisions."""
-    lines = [render_accommodations(simulation), "", "Deux décisions possibles :"]
+    lines = [render_accommodations(simulation), "", typeset("Deux décisions possibles :")]
     lines += [f"- {text}" for text in DECISION_TEXT.values()]
     lines += [
         "",
-        "Écrivez la décision dans le ticket : « Conflit hébergements : migrer quand même » "
-        "ou « Conflit hébergements : sans hébergements ».",
+        write_decision("Écrivez la décision dans le ticket : "),
     ]
     return "\n".join(lines) + "\n"
-
-
-def not_utf8(byte: int, offset: int) -> str:
-    """The input's first byte that UTF-8 cannot read; positions count from 1, in bytes."""
-    return f"l'entrée n'est pas en UTF-8 (octet 0x{byte:02X} à la position {offset + 1})"
-
-
-SANDBOX_NOT_SHIPPED = (
-    "--sandbox : le simulateur de la console Reconnect n'est livré qu'avec les sources de migrabot "
-    "(lancez-le depuis une copie du dépôt, après `make`)"
-)

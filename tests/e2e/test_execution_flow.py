@@ -20,6 +20,7 @@ from sandbox.stack import PO, VALIDATION_CHANNEL
 from tests.support.slack_sandbox import wait_until
 from tests.support.sshd import SshServer, sshd_server  # noqa: F401
 from tests.support.stack import RUNBOOK_ONLY, Running, start
+from tests.support.text import plain
 
 ROOT = Path(__file__).parents[2]
 
@@ -55,7 +56,7 @@ def run_for_real(running: Running, *, group: int, only: slice = slice(None), con
 
 def item(running: Running, prefix: str) -> str:
     [checklist] = running.trello.checklists(running.stack.cards["runbook.txt"])
-    return next(i["name"] for i in checklist["checkItems"] if i["name"].startswith(prefix))
+    return next(i["name"] for i in checklist["checkItems"] if plain(i["name"]).startswith(prefix))
 
 
 def tick(running: Running, prefix: str, *, checked: bool = True) -> None:
@@ -64,7 +65,9 @@ def tick(running: Running, prefix: str, *, checked: bool = True) -> None:
 
 def checked(running: Running, prefix: str) -> bool:
     [checklist] = running.trello.checklists(running.stack.cards["runbook.txt"])
-    return next(i["state"] for i in checklist["checkItems"] if i["name"].startswith(prefix)) == "complete"
+    return (
+        next(i["state"] for i in checklist["checkItems"] if plain(i["name"]).startswith(prefix)) == "complete"
+    )
 
 
 def requests_of_one_poll(running: Running) -> list[str]:
@@ -169,7 +172,7 @@ def test_verifications_go_to_the_approval_thread_too(approved_on_slack):
     wait_until(
         lambda: any(
             m.get("thread_ts") == request["ts"]
-            and "Vérification preprod — groupe 1 : OK" in m.get("text", "")
+            and "Vérification preprod — groupe 1 : OK" in plain(m.get("text", ""))
             for m in running.stack.slack.messages(VALIDATION_CHANNEL[0])
         ),
         what="the verification in the request's thread",

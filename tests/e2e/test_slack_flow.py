@@ -11,6 +11,7 @@ from sandbox.tickets import ticket_text
 from tests.support.openapi_contract import slack_web_contract
 from tests.support.slack_sandbox import wait_until
 from tests.support.stack import start
+from tests.support.text import plain
 
 ROOT = Path(__file__).parents[2]
 FINAL_COMMANDS_BODY = (
@@ -24,23 +25,23 @@ def request_message(running, channel: str = VALIDATION_CHANNEL[0]) -> dict:
 
 
 def outcome(message: dict) -> str | None:
-    return next((b["text"]["text"] for b in message["blocks"] if b.get("block_id") == "outcome"), None)
+    return next((plain(b["text"]["text"]) for b in message["blocks"] if b.get("block_id") == "outcome"), None)
 
 
 def test_simulated_card_po_request_refused_outsider_then_approval(with_slack):
     running = with_slack
     running.poll()
     message = request_message(running)
-    text = "\n".join(b["text"]["text"] for b in message["blocks"] if b["type"] == "section")
+    text = plain("\n".join(b["text"]["text"] for b in message["blocks"] if b["type"] == "section"))
     assert "→ vers CHU 77 (ID 5644) : 41 migrés | reste 119" in text
-    assert f"<@{PO[0]}> la simulation est prête" in text
+    assert f"<@{PO[0]}>, la simulation est prête" in text
     [upload] = running.stack.slack.files()
     assert upload["filename"].startswith("simulation_migration_France_Fraternites_")
 
     response = running.driver.click(user_id=DEVELOPER[0], message=message, action_id="approve")
     assert response.status_code == 200
     wait_until(lambda: running.stack.slack.ephemerals(user=DEVELOPER[0]), what="the outsider's ephemeral")
-    assert running.stack.slack.ephemerals(user=DEVELOPER[0])[-1]["text"] == (
+    assert plain(running.stack.slack.ephemerals(user=DEVELOPER[0])[-1]["text"]) == (
         "Seul le PO peut décider de cette migration : rien n'a changé."
     )
     assert running.list_name("runbook.txt") == "En attente validation PO"
@@ -138,7 +139,7 @@ def test_a_conflict_decision_gates_the_po_request(conflict_stack):
     running.poll()
     assert po_requests() == []  # the PO is not asked before the conflict is decided
     conflict = request_message(running, TEAM_CHANNEL[0])
-    table = "\n".join(b["text"]["text"] for b in conflict["blocks"] if b["type"] == "section")
+    table = plain("\n".join(b["text"]["text"] for b in conflict["blocks"] if b["type"] == "section"))
     assert "4537 | 892 | 1042, 1078 | 1035" in table
     running.driver.click(user_id=DEVELOPER[0], message=conflict, action_id="conflict_without")
     wait_until(po_requests, what="the PO request after the decision")
@@ -146,7 +147,9 @@ def test_a_conflict_decision_gates_the_po_request(conflict_stack):
     assert outcome(request_message(running, TEAM_CHANNEL[0])).startswith(
         f"🏠 *Décision* de <@{DEVELOPER[0]}>"
     )
-    po_text = "\n".join(b["text"]["text"] for b in po_requests()[-1]["blocks"] if b["type"] == "section")
+    po_text = plain(
+        "\n".join(b["text"]["text"] for b in po_requests()[-1]["blocks"] if b["type"] == "section")
+    )
     assert "Décision : sans hébergements" in po_text
     comments = running.comments("hebergements.txt")
     assert any(

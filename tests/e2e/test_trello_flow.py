@@ -18,6 +18,7 @@ from sandbox.stack import SandboxStack
 from sandbox.tickets import ticket_text
 from tests.support.openapi_contract import trello_contract
 from tests.support.stack import RUNBOOK_ONLY
+from tests.support.text import plain
 
 ROOT = Path(__file__).parents[2]
 
@@ -86,7 +87,7 @@ def test_a_bad_ticket_lands_in_fix_with_line_numbered_errors(tmp_path):
         assert running.list_name("erreur.txt") == "À corriger"
         texts = [c["data"]["text"] for c in running.trello.comments(card)]
         errors = next(t for t in texts if t.startswith("❌"))
-        assert "- **Ligne 4, colonne 33** : identifiant du centre manquant" in errors
+        assert "- **Ligne 4, colonne 33** : identifiant du centre manquant" in plain(errors)
         assert "  `- lorsque le champ = TEH → vers France Fraternités - TEH`" in errors
         assert running.trello.attachments(card) == []
     finally:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.text import plain
 from tests.support.wheel_build import ROOT, build_wheel, wheel_names
 
 NOT_SOURCES = shutil.ignore_patterns(
@@ -144,7 +145,7 @@ def test_the_demo_from_the_wheel_says_in_french_that_the_sandbox_is_not_installe
         timeout=60,
     )
     assert (result.returncode, result.stdout) == (2, "")
-    assert result.stderr == (
+    assert plain(result.stderr) == (
         "migrabot : la démo a besoin du bac à sable (le dossier sandbox/ du dépôt), qui n'est pas installé "
         "avec le paquet : lancez « make demo » depuis une copie du dépôt\n"
     )

@@ -12,6 +12,7 @@ from bot.bootstrap import Service, build_service
 from bot.settings import Settings
 from sandbox.slack_driver import SlackDriver
 from sandbox.stack import TRELLO_PO, SandboxStack
+from tests.support.text import plain
 
 FAST_HTTP = {"backoff_s": 0.01, "max_backoff_s": 0.05}
 
@@ -38,9 +39,9 @@ class Running:
         return lists[self.card(ticket)["idList"]]
 
     def comments(self, ticket: str) -> list[str]:
-        """Oldest first, marker lines removed."""
+        """Oldest first, marker lines removed, read with plain spaces (typography has its own tests)."""
         texts = [c["data"]["text"] for c in reversed(self.trello.comments(self.stack.cards[ticket]))]
-        return [t.rsplit("\n\n_migrabot · ", 1)[0] for t in texts]
+        return [plain(t.rsplit("\n\n_migrabot · ", 1)[0]) for t in texts]
 
 
 def start(tmp_path: Path, *, cards: tuple[tuple[str, str], ...], slack: bool, **overrides: object) -> Running:

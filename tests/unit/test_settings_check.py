@@ -7,6 +7,7 @@ import pytest
 from bot.bootstrap import SetupError, check_settings
 from bot.commands.doctor import check_slack_settings, check_trello_settings
 from bot.settings import SettingProblem, Settings, slack_problems, trello_problems
+from tests.support.text import plain
 
 READY = {
     "trello_api_key": "key",
@@ -90,7 +91,7 @@ def test_run_refuses_what_doctor_marks_wrong_with_the_same_words(
 def test_the_start_up_error_names_the_setting_and_the_fix():
     with pytest.raises(SetupError) as refused:
         check_settings(settings(slack_mode="socket", slack_po_user_ids=""))
-    assert str(refused.value) == (
+    assert plain(str(refused.value)) == (
         "Réglages Slack : SLACK_PO_USER_IDS manquant ; SLACK_APP_TOKEN manquant (mode socket) → renseignez "
         "dans .env SLACK_PO_USER_IDS : les identifiants Slack des PO, séparés par des virgules (profil → "
         "« Copier l'ID de membre ») ; SLACK_APP_TOKEN : un jeton d'app xapp-… avec la portée "

@@ -16,6 +16,7 @@ from bot.app.workflow import Workflow
 from bot.settings import Settings
 from sandbox.drive import SERVICE_ACCOUNT, DriveSandbox
 from tests.support.fakes import FakeBoard, FakeChat, FakeClock, FakeConsole, SimulatedCrash
+from tests.support.text import plain
 from tests.unit.app.test_workflow import LIST_IDS, RUNBOOK_TICKET, TITLE, bodies
 
 CHANNEL = "CPO"
@@ -104,8 +105,8 @@ def test_the_workbook_lands_in_the_folder_and_its_link_reaches_the_card_and_the_
     )
     assert (file["mimeType"], file["content"]) == (XLSX, data)
     link = f"{drive_sandbox.base_url}file/d/{file['id']}/view?usp=drivesdk"
-    assert f"📁 Fichier Excel sur le Drive : {link}" in bodies(env.board, card)[1].splitlines()
-    assert f"📁 Fichier Excel sur le Drive : {link}" in env.request_text()
+    assert f"📁 Fichier Excel sur le Drive : {link}" in plain(bodies(env.board, card)[1]).splitlines()
+    assert f"📁 Fichier Excel sur le Drive : {link}" in plain(env.request_text())
     assert httpx.get(link).content == data  # the link opens the workbook
     env.poll()
     assert len(env.files()) == 1 and env.uploads_to_drive() == 1

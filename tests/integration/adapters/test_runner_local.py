@@ -13,6 +13,7 @@ from bot.adapters.console import LocalRunner
 from bot.app.simulation import run_all
 from bot.domain.command import DRY_RUN_FLAG, MIGRATION_COMMAND, DryRunCommand
 from bot.domain.model import Center, Rule
+from tests.support.text import plain
 
 # What people may type in a ticket's value, and what a shell would love to interpret.
 HOSTILE_VALUES = (
@@ -244,7 +245,7 @@ def test_a_missing_executable_is_a_result_not_an_exception(tmp_path: Path) -> No
     result = runner.run(dry_run("CHU 77"))
 
     assert result.exit_code is None
-    assert result.start_error == f"Impossible de lancer « {missing} » : programme introuvable."
+    assert plain(result.start_error or "") == f"Impossible de lancer « {missing} » : programme introuvable."
     assert (result.stdout, result.stderr, result.timed_out) == ("", "", False)
 
 
@@ -255,7 +256,7 @@ def test_a_missing_workdir_is_a_result_not_an_exception(tmp_path: Path, scripts:
     result = runner.run(dry_run("CHU 77"))
 
     assert result.exit_code is None
-    assert result.start_error == f"Le dossier de travail « {workdir} » n'existe pas."
+    assert plain(result.start_error or "") == f"Le dossier de travail « {workdir} » n'existe pas."
 
 
 def test_migration_help_asks_the_console_for_the_commands_help(scripts: dict[str, Path]) -> None:

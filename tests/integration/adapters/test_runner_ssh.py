@@ -31,6 +31,7 @@ from tests.integration.adapters.test_runner_local import (
     received_arguments,
 )
 from tests.support.sshd import SshServer, sshd_server  # noqa: F401
+from tests.support.text import plain
 
 # Records its pid, then keeps writing: once its session is gone, its next write fails and it ends,
 # which is all a remote process can be told without a terminal.
@@ -257,7 +258,7 @@ def test_a_missing_ssh_client_is_a_result(tmp_path: Path) -> None:
         runner.close()
 
     assert result.exit_code is None
-    assert result.start_error == f"Impossible de lancer « {missing} » : programme introuvable."
+    assert plain(result.start_error or "") == f"Impossible de lancer « {missing} » : programme introuvable."
 
 
 def master_is_alive(server: SshServer, socket_path: Path) -> bool:

@@ -11,12 +11,20 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from tests.support.text import plain
 
 ROOT = Path(__file__).parents[3]
 RUNBOOK_TICKET = ROOT / "sandbox/tickets/runbook.txt"
 
 
 def run(*argv: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    """`python -m bot …`, its outputs read with plain spaces (typography has its own tests)."""
+    result = typeset_run(*argv, stdin=stdin)
+    result.stdout, result.stderr = plain(result.stdout), plain(result.stderr)
+    return result
+
+
+def typeset_run(*argv: str, stdin: str | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "bot", *argv],
         input=stdin,
@@ -31,7 +39,7 @@ def run(*argv: str, stdin: str | None = None) -> subprocess.CompletedProcess:
 def call(*argv: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     code = main(list(argv), stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
+    return code, plain(out.getvalue()), plain(err.getvalue())
 
 
 def test_parse_prints_the_runbook_step_four_text():
@@ -132,8 +140,13 @@ def test_the_text_report_lists_errors_in_french():
     ("argv", "message"),
     [
         (("parse", "/nonexistent/ticket.txt"), "migrabot : fichier introuvable : /nonexistent/ticket.txt\n"),
-        (("parse", "--nope"), "migrabot : arguments inconnus: --nope\n"),
-        (("frobnicate",), "migrabot : argument COMMANDE: choix invalide: 'frobnicate' (valeurs possibles :"),
+        (("parse", "--nope"), "migrabot : arguments inconnus : --nope\n"),
+        (
+            ("frobnicate",),
+            "migrabot : argument COMMANDE : choix invalide : 'frobnicate' (valeurs possibles : ",
+        ),
+        ((), "migrabot : arguments obligatoires manquants : COMMANDE\n"),
+        (("simulate", "--xlsx"), "migrabot : argument --xlsx : une valeur est attendue\n"),
     ],
 )
 def test_usage_errors_exit_2_without_traceback(argv, message):
@@ -167,3 +180,26 @@ def test_field_slug_setting_changes_the_commands():
     )
     assert result.returncode == 0
     assert '-f site-rattachement -t "CHU 77"' in result.stdout
+
+
+def test_usage_errors_are_typeset_and_keep_the_words_typed():
+    result = typeset_run("parse", "--no;pe")
+    assert result.stderr == "migrabot\u00a0: arguments inconnus\u00a0: --no;pe\n"
+
+
+@pytest.mark.parametrize("argv", [("--help",), ("parse", "--help"), ("simulate", "--help"), ("status", "-h")])
+def test_help_speaks_french_once(argv):
+    code, out, _ = call(*argv)
+    assert code == 0
+    assert out.startswith("utilisation : migrabot")
+    assert out.count("utilisation") == 1
+    assert "\noptions :\n" in out and "  -h, --help" in out and "afficher cette aide et quitter" in out
+    assert not {"usage:", "options:", "positional arguments", "show this help"} & set(out.split("\n"))
+    for english in ("usage:", "options:", "positional arguments", "show this help"):
+        assert english not in out
+
+
+def test_subcommand_help_names_its_usage_line_and_exit_codes():
+    _, out, _ = call("simulate", "--help")
+    assert out.splitlines()[0] == "utilisation : migrabot simulate [-h] [--xlsx CHEMIN] [--json] [FICHIER]"
+    assert "Codes de sortie : 0 tout va bien ; 1 le ticket a des erreurs ;" in out

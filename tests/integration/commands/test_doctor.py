@@ -22,6 +22,7 @@ from sandbox.slack_server import DEFAULT_SCOPES, SlackSandbox
 from sandbox.trello_server import TrelloSandbox
 from tests.support.simulator import console_command
 from tests.support.sshd import SshServer, sshd_server  # noqa: F401
+from tests.support.text import plain
 
 LISTS = ("À simuler", "En attente validation PO", "À corriger", "Validé — à exécuter", "Terminé")
 LABEL = "Migration des dossiers usagers"
@@ -106,7 +107,7 @@ def doctor(*args: str) -> tuple[int, list[str]]:
     out, err = io.StringIO(), io.StringIO()
     code = main(["doctor", *args], stdout=out, stderr=err)
     assert "Traceback" not in out.getvalue() + err.getvalue()
-    return code, out.getvalue().splitlines()
+    return code, plain(out.getvalue()).splitlines()  # typography has its own tests
 
 
 def closed_port() -> int:
@@ -473,7 +474,7 @@ def test_invalid_settings_are_one_line_and_nothing_else_is_tried(setenv: Callabl
     [check] = diagnose(load_settings)
 
     assert (check.name, check.ok) == ("settings", False)
-    assert check.detail == (
+    assert plain(check.detail) == (
         "Réglages invalides : POLL_INTERVAL_SECONDS : un nombre est attendu ; SLACK_MODE : valeurs possibles : "
         "'socket' or 'http' (les autres vérifications ont besoin de réglages valides)"
     )

@@ -18,6 +18,7 @@ from bot.cli import main
 from bot.domain.lifecycle import CardState
 from bot.domain.records import SlackRequest
 from bot.settings import Settings
+from tests.support.text import plain
 
 ROOT = Path(__file__).parents[3]
 HOUR = 3600.0
@@ -38,14 +39,14 @@ def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
 def status(*args: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     code = main(["status", *args], stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
+    return code, plain(out.getvalue()), plain(err.getvalue())
 
 
 def fill(path: Path, *, now: float, last_poll_age_s: float = 20) -> None:
     """Three cards as the workflow leaves them: awaiting the PO (reminded), failed, and refused (final)."""
     store = Store(path)
     try:
-        store.beat("poll", now=now - last_poll_age_s, detail="3 carte(s) de migration")
+        store.beat("poll", now=now - last_poll_age_s, detail="3 cartes de migration")
         waiting = now - (3 * HOUR + 12 * 60 + 5)
         store.begin_round(
             "card-po",
@@ -116,7 +117,7 @@ def test_the_text_lists_the_cards_in_flight_with_their_requests_and_errors(env: 
 
     assert (code, err) == (0, "")
     assert out == (
-        f"Dernier passage sur Trello : {clock(now - 20)} (il y a 20 s) — 3 carte(s) de migration\n"
+        f"Dernier passage sur Trello : {clock(now - 20)} (il y a 20 s) — 3 cartes de migration\n"
         "Cartes en cours : 2\n"
         "- aB3dE5fG « Migration des dossiers usagers - France Fraternités CHU 75 et CPH » : en attente du PO depuis 3 h 12 min "
         "(tour 1, empreinte 01234567)\n"
@@ -148,7 +149,7 @@ def test_json_gives_the_same_facts_for_scripts(env: Path) -> None:
 
     payload = json.loads(out)
     assert code == 0
-    assert payload["last_poll"]["detail"] == "3 carte(s) de migration"
+    assert payload["last_poll"]["detail"] == "3 cartes de migration"
     assert abs(datetime.fromisoformat(payload["last_poll"]["at"]).timestamp() - (now - 20)) < 0.01
     assert [card["card_id"] for card in payload["cards"]] == ["card-po", "card-ko"]
     first, second = payload["cards"]

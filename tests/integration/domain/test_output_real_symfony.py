@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain.console_output import console_failure, read_figures
+from bot.domain.console_output import read_figures
 from bot.domain.model import ConsoleResult
+from bot.texts.console import console_failure
 from tests.support.console_scenarios import (
     FIXTURES,
     RENDER_SCRIPT,
@@ -22,6 +23,7 @@ from tests.support.console_scenarios import (
     scenario_of,
     summary_fixtures,
 )
+from tests.support.text import plain
 
 
 def render_live(directory: Path) -> list[Path]:
@@ -58,6 +60,6 @@ def test_live_symfony_failures_are_quoted(tmp_path: Path):
             text = read_text(tmp_path / f"{name}.{decoration}.txt")
             result = ConsoleResult(exit_code=1, stdout="", stderr=text, duration_s=0.1)
             assert (
-                console_failure(result)
+                plain(console_failure(result) or "")
                 == "La commande a échoué (code 1) : « Organisation 9999 introuvable. »"
             )

@@ -8,6 +8,7 @@ import pytest
 from bot.adapters.store import Store
 from bot.app.workflow import Workflow
 from tests.support.fakes import BOT_MEMBER, SimulatedCrash
+from tests.support.text import plain
 from tests.unit.app.test_decisions import Env
 from tests.unit.app.test_workflow import LIST_IDS, RUNBOOK_TICKET, TITLE
 
@@ -58,6 +59,8 @@ def test_ticks_in_a_persons_look_alike_execution_checklist_are_not_followed(tmp_
 
     assert len(env.console.ran) == runs  # nothing verified for a tick in somebody else's checklist
     assert len(env.board.comment_texts(card)) == comments
-    env.board.person_ticks(card, group_one)  # the same item in the bot's own checklist is followed
+    [ours] = [c for c in env.board.checklists(card) if c.author_id == BOT_MEMBER]
+    bots_item = next(item for item in ours.items if plain(item) == group_one)  # typeset by the bot
+    env.board.person_ticks(card, bots_item)  # the same item in the bot's own checklist is followed
     env.poll()
     assert len(env.console.ran) == runs + 4

@@ -16,6 +16,7 @@ from bot.domain.lifecycle import Event
 from bot.domain.model import ConflictDecision
 from bot.settings import Settings
 from tests.support.fakes import FakeBoard, FakeChat, FakeClock, FakeConsole, SimulatedCrash
+from tests.support.text import plain
 from tests.unit.app.test_workflow import LIST_IDS, RUNBOOK_TICKET, TITLE, bodies
 
 ROOT = Path(__file__).parents[3]
@@ -103,10 +104,10 @@ def test_the_po_request_carries_the_synthesis_buttons_and_the_excel_file(env):
     [(channel, ts)] = list(env.chat.messages)
     message = env.chat.messages[(channel, ts)]
     assert channel == CHANNEL
-    assert message["text"] == f"Validation PO demandée : {TITLE}"
-    text = "\n".join(b["text"]["text"] for b in message["blocks"] if b["type"] == "section")
+    assert plain(message["text"]) == f"Validation PO demandée : {TITLE}"
+    text = plain("\n".join(b["text"]["text"] for b in message["blocks"] if b["type"] == "section"))
     assert f"*<https://trello.com/c/s{card}|{TITLE}>*" in text
-    assert "<@UPO> <@UPO2> la simulation est prête" in text
+    assert "<@UPO> <@UPO2>, la simulation est prête" in text
     assert "→ vers CHU 77 (ID 5644) : 41 migrés | reste 119" in text
     assert "Croisement entre CHU 75 (ID 4537) et CPH (ID 4960)" in text
     assert [b[1] for b in env.chat.buttons(CHANNEL)] == ["approve", "refuse", "resimulate"]
@@ -128,7 +129,7 @@ def test_a_non_po_click_changes_nothing(env):
     env.poll()
     ts, key = env.request()
     outcome = env.approvals.approve(key, user_id="UINTRUS")
-    assert outcome.message == "Seul le PO peut décider de cette migration : rien n'a changé."
+    assert plain(outcome.message) == "Seul le PO peut décider de cette migration : rien n'a changé."
     assert env.store.approval(card, key.round, key.fingerprint) is None
     assert env.board.list_of(card) == "En attente validation PO"
     assert env.chat.outcome(CHANNEL, ts) is None
@@ -143,7 +144,7 @@ def test_the_po_approves_final_commands_checklist_move_and_request_updated(env):
     assert final == FINAL_COMMANDS.rstrip("\n")
     [(_, name, items)] = env.board.cards[card].checklists
     assert name == "Exécution"
-    assert items == [
+    assert [plain(item) for item in items] == [
         "Preprod — groupe 1 : CHU 75 (ID 4537), 4 commandes",
         "Preprod — vérifier le groupe 1 (CHU 75 (ID 4537) : 160 → 83 suivis)",
         "Preprod — groupe 2 : CPH (ID 4960), 4 commandes",
@@ -154,7 +155,7 @@ def test_the_po_approves_final_commands_checklist_move_and_request_updated(env):
         "Prod — vérifier le groupe 2",
     ]
     assert env.board.list_of(card) == "Validé — à exécuter"
-    assert env.chat.outcome(CHANNEL, ts) == (
+    assert plain(env.chat.outcome(CHANNEL, ts)) == (
         "✅ *Validé* par <@UPO> le 18/11/2026 à 12:07. Les commandes finales sont sur la carte."
     )
     assert env.chat.buttons(CHANNEL) == []
@@ -190,11 +191,11 @@ def test_an_edited_card_makes_the_pending_request_obsolete_and_no_approval_count
     env.board.edit(card, desc=RUNBOOK_TICKET.replace("CHU 77 →", "CHU 78 →", 1))
     outcome = env.approvals.approve(key, user_id="UPO")
     assert (
-        outcome.message
+        plain(outcome.message)
         == "La carte a changé depuis la simulation : nouvelle simulation lancée, rien n'est décidé."
     )
     assert env.store.approval(card, key.round, key.fingerprint).decision == "obsolete"
-    assert env.chat.outcome(CHANNEL, ts).startswith("🔄 *Obsolète*")
+    assert plain(env.chat.outcome(CHANNEL, ts)).startswith("🔄 *Obsolète*")
     new_ts, new_key = env.request()
     assert new_ts != ts and new_key.round == key.round + 1
     assert env.board.list_of(card) == "En attente validation PO"
@@ -207,9 +208,12 @@ def test_a_card_moved_back_by_hand_retires_the_old_request(env):
     old_ts, old_key = env.request()
     env.board.edit(card, list_name="À simuler")  # moved back by the team: a new round
     env.poll()
-    assert env.chat.outcome(CHANNEL, old_ts) == "🔄 *Obsolète* : la carte a été remise dans « À simuler »."
+    assert (
+        plain(env.chat.outcome(CHANNEL, old_ts))
+        == "🔄 *Obsolète* : la carte a été remise dans « À simuler »."
+    )
     outcome = env.approvals.approve(old_key, user_id="UPO")
-    assert outcome.message == "Cette demande est obsolète : la carte a été simulée à nouveau depuis."
+    assert plain(outcome.message) == "Cette demande est obsolète : la carte a été simulée à nouveau depuis."
     assert env.store.approval(card, old_key.round, old_key.fingerprint).decision == "obsolete"
     assert env.board.list_of(card) == "En attente validation PO"  # the new round, not approved
 
@@ -224,7 +228,7 @@ def test_a_refusal_with_its_reason_lands_on_the_card(env):
         "La carte est déplacée dans « À corriger ». Une fois corrigée, remettez-la dans « À simuler »."
     )
     assert env.board.list_of(card) == "À corriger"
-    assert env.chat.outcome(CHANNEL, ts) == (
+    assert plain(env.chat.outcome(CHANNEL, ts)) == (
         "❌ *Refusé* par <@UPO2> le 18/11/2026 à 12:07 : Le CPH doit garder ses dossiers DAHAR."
     )
 
@@ -257,7 +261,7 @@ def test_a_thread_reply_refuses_with_its_reason_and_chatter_is_ignored(env):
     env.approvals.on_thread_reply(channel=CHANNEL, thread_ts=ts, user_id="UPO", text="je regarde ça demain")
     assert env.store.approval(card, key.round, key.fingerprint) is None
     outcome = env.approvals.on_thread_reply(channel=CHANNEL, thread_ts=ts, user_id="UAUTRE", text="ok")
-    assert outcome.message == "Seul le PO peut décider de cette migration : rien n'a changé."
+    assert plain(outcome.message) == "Seul le PO peut décider de cette migration : rien n'a changé."
     env.approvals.on_thread_reply(
         channel=CHANNEL, thread_ts=ts, user_id="UPO", text="Refusé : chiffres à revoir"
     )
@@ -270,7 +274,7 @@ def test_resimulation_closes_the_request_and_simulates_again(env):
     env.poll()
     ts, key = env.request()
     env.approvals.resimulate(key, user_id="UPO")
-    assert env.chat.outcome(CHANNEL, ts).startswith("🔄 *Nouvelle simulation* demandée par <@UPO>")
+    assert plain(env.chat.outcome(CHANNEL, ts)).startswith("🔄 *Nouvelle simulation* demandée par <@UPO>")
     _, new_key = env.request()
     assert new_key.round == key.round + 1
     assert len(env.console.ran) == 16
@@ -294,7 +298,7 @@ def test_a_conflict_decision_gates_the_po_request(tmp_path):
     env.approvals.decide_conflict(
         key, ConflictDecision.WITHOUT_ACCOMMODATIONS, user_id="UDEV", channel="CTEAM"
     )
-    assert env.chat.outcome("CTEAM", ts).startswith("🏠 *Décision* de <@UDEV> : sans hébergements")
+    assert plain(env.chat.outcome("CTEAM", ts)).startswith("🏠 *Décision* de <@UDEV> : sans hébergements")
     decided = "🏠 **Conflit d'hébergements tranché** par UDEV via Slack : sans hébergements"
     texts = bodies(env.board, card)
     assert any(t.startswith(decided) for t in texts)
@@ -302,8 +306,12 @@ def test_a_conflict_decision_gates_the_po_request(tmp_path):
         next(t for t in texts if t.startswith("✅ **Simulation terminée**"))
     )
     [(po_channel, po_ts)] = [k for k in env.chat.messages if k[0] == CHANNEL]
-    po_text = "\n".join(
-        b["text"]["text"] for b in env.chat.messages[(po_channel, po_ts)]["blocks"] if b["type"] == "section"
+    po_text = plain(
+        "\n".join(
+            b["text"]["text"]
+            for b in env.chat.messages[(po_channel, po_ts)]["blocks"]
+            if b["type"] == "section"
+        )
     )
     assert "Décision : sans hébergements" in po_text
     assert env.board.list_of(card) == "En attente validation PO"
@@ -316,16 +324,16 @@ def test_reminder_then_expiry(env):
     ts, key = env.request()
     env.clock.advance(23 * 3600)
     env.approvals.remind_and_expire()
-    assert env.chat.replies == []
+    assert [(channel, ts, plain(text)) for channel, ts, text in env.chat.replies] == []
     env.clock.advance(2 * 3600)
     env.approvals.remind_and_expire()
     env.approvals.remind_and_expire()
-    assert env.chat.replies == [
+    assert [(channel, ts, plain(text)) for channel, ts, text in env.chat.replies] == [
         (CHANNEL, ts, "⏰ Rappel : <@UPO> <@UPO2> cette demande attend une décision depuis 25 h.")
     ]
     env.clock.advance(7 * 24 * 3600)
     env.approvals.remind_and_expire()
-    assert env.chat.outcome(CHANNEL, ts).startswith("⌛ *Expirée* sans décision après 7 jours")
+    assert plain(env.chat.outcome(CHANNEL, ts)).startswith("⌛ *Expirée* sans décision après 7 jours")
     assert bodies(env.board, card)[-1].startswith("⌛ **Demande de validation expirée**")
     assert env.board.list_of(card) == "À simuler"
     env.poll()
@@ -376,14 +384,17 @@ def test_a_decision_interrupted_by_a_trello_outage_is_carried_out_by_the_next_po
     ts, key = env.request()
     env.board.fail_next = lambda call: TrelloError("Trello injoignable") if call == "comment" else None
     outcome = env.approvals.approve(key, user_id="UPO")
-    assert outcome.message == "Décision enregistrée : la carte sera mise à jour au prochain passage du bot."
+    assert (
+        plain(outcome.message)
+        == "Décision enregistrée : la carte sera mise à jour au prochain passage du bot."
+    )
     assert env.store.card(card).state == "approving"
     assert env.approvals.approve(key, user_id="UPO").message == "Déjà validé par <@UPO>."
     env.board.fail_next = None
     env.poll()
     assert env.board.list_of(card) == "Validé — à exécuter"
     assert sum(t.startswith("✅ **Validé par") for t in bodies(env.board, card)) == 1
-    assert env.chat.outcome(CHANNEL, ts).startswith("✅ *Validé* par <@UPO>")
+    assert plain(env.chat.outcome(CHANNEL, ts)).startswith("✅ *Validé* par <@UPO>")
     assert env.store.card(card).state == "approved"
 
 
@@ -449,10 +460,11 @@ def test_an_archived_card_closes_its_requests_and_takes_no_decision(env):
     ts, key = env.request()
     archived = env.board.cards.pop(card)
     env.poll()
-    assert env.chat.outcome(CHANNEL, ts) == "🗄️ *Carte archivée* : plus rien à décider."
+    assert plain(env.chat.outcome(CHANNEL, ts)) == "🗄️ *Carte archivée* : plus rien à décider."
     env.board.cards[card] = archived  # still readable by id, as Trello keeps archived cards
     assert (
-        env.approvals.approve(key, user_id="UPO").message == "Cette carte a été archivée : rien n'a changé."
+        plain(env.approvals.approve(key, user_id="UPO").message)
+        == "Cette carte a été archivée : rien n'a changé."
     )
 
 
@@ -466,7 +478,7 @@ def test_a_card_parked_in_fix_and_edited_is_not_pulled_back(env):
     assert bodies(env.board, card)[-1].endswith(
         "Une fois la correction finie, remettez la carte dans « À simuler » pour une nouvelle simulation."
     )
-    assert env.chat.outcome(CHANNEL, ts).startswith("🔄 *Obsolète*")
+    assert plain(env.chat.outcome(CHANNEL, ts)).startswith("🔄 *Obsolète*")
     env.board.edit(card, list_name="À simuler")
     env.poll()
     assert env.board.list_of(card) == "En attente validation PO"

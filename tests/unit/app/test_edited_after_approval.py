@@ -11,6 +11,7 @@ import pytest
 from bot.adapters.store import Store
 from bot.app.workflow import Workflow
 from bot.domain.lifecycle import CardState
+from bot.texts.french import typeset
 from tests.support.fakes import SimulatedCrash
 from tests.unit.app.test_decisions import CHANNEL, Env
 from tests.unit.app.test_workflow import LIST_IDS, RUNBOOK_TICKET, TITLE, bodies
@@ -20,7 +21,7 @@ NOTICE = (
     "l'ancienne version."
 )
 EDITED = RUNBOOK_TICKET.replace("lorsque le champ = TEH → vers France Fraternités - TEH (ID 5645)\n\n", "", 1)
-GROUP_ONE = "Preprod — groupe 1 : CHU 75 (ID 4537), 4 commandes"
+GROUP_ONE = typeset("Preprod — groupe 1 : CHU 75 (ID 4537), 4 commandes")
 
 
 def approved(env: Env) -> str:
@@ -82,7 +83,7 @@ def test_edited_once_a_group_was_ticked_only_warns_loudly_and_waits_for_the_team
     assert env.store.card(card).state is CardState.EDITED_DURING_EXECUTION
     assert any(reply[2].startswith("🚨 ") for reply in env.chat.replies if reply[0] == CHANNEL)
     comments = len(env.board.comment_texts(card))
-    env.board.person_ticks(card, "Preprod — groupe 2 : CPH (ID 4960), 4 commandes")
+    env.board.person_ticks(card, typeset("Preprod — groupe 2 : CPH (ID 4960), 4 commandes"))
     env.poll()
     assert len(env.console.ran) == runs and len(env.board.comment_texts(card)) == comments  # not verified
 

@@ -16,6 +16,7 @@ from markdown_it.token import Token
 from bot.domain.command import DryRunCommand, FinalCommand
 from bot.domain.model import ConsoleResult
 from bot.domain.ticket import parse_ticket
+from tests.support.text import plain
 from tests.unit.app.test_decisions import CHANNEL, Env
 from tests.unit.app.test_workflow import bodies
 
@@ -145,7 +146,7 @@ def test_slack_escapes_names_in_the_fallback_text_and_the_blocks(env: Env):
     env.board.add_card(TITLE, TICKET)
     env.poll()
     [message] = [m for (channel, _), m in env.chat.messages.items() if channel == CHANNEL]
-    assert message["text"] == (
+    assert plain(message["text"]) == (
         "Validation PO demandée : Migration des dossiers usagers &lt;https://evil.example/c|Cliquez ici&gt; &amp; co"
     )
     sections = [b["text"]["text"] for b in message["blocks"] if b["type"] == "section"]
@@ -155,5 +156,5 @@ def test_slack_escapes_names_in_the_fallback_text_and_the_blocks(env: Env):
         assert not re.search(r"&(?!amp;|lt;|gt;)", text), text
         if text.startswith("```"):
             assert "```" not in text[3:-3], "a name closed the code block"
-    shown = "\n".join(sections)
+    shown = plain("\n".join(sections))
     assert "« France Fraternités - CPH &amp; &lt;Cie&gt; » dans le ticket" in shown

@@ -11,6 +11,7 @@ from bot.app.workflow import Lists, Workflow
 from bot.domain.model import ConsoleResult
 from bot.settings import Settings
 from tests.support.fakes import LABEL_ID, LISTS, FakeBoard, FakeClock, FakeConsole, SimulatedCrash
+from tests.support.text import plain
 
 ROOT = Path(__file__).parents[3]
 RUNBOOK_TICKET = (ROOT / "sandbox/tickets/runbook.txt").read_text(encoding="utf-8")
@@ -64,8 +65,8 @@ class Env:
 
 
 def bodies(board: FakeBoard, card_id: str) -> list[str]:
-    """Comment texts without their marker line."""
-    return [text.rsplit("\n\n_migrabot · ", 1)[0] for text in board.comment_texts(card_id)]
+    """Comment texts without their marker line, read with plain spaces (typography has its own tests)."""
+    return [plain(text.rsplit("\n\n_migrabot · ", 1)[0]) for text in board.comment_texts(card_id)]
 
 
 def test_a_valid_card_is_simulated_and_waits_for_the_po(env):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain.console_output import name_warnings
+from bot.domain.console_output import name_mismatches
 from bot.domain.model import Center, CenterCount, Figures, NoticeKind, Rule
 from bot.domain.names import comparable_name
 from bot.domain.ticket import parse_ticket
@@ -60,7 +60,7 @@ def _ticket_warns(first: str, second: str) -> bool:
 def _console_warns(ticket_name: str, console_name: str) -> bool:
     rule = Rule(origin=Center(1, ticket_name), destination=Center(2, None), field="f", value="A")
     figures = Figures(origin=CenterCount(1, console_name, 2, 1, 1), destination=CenterCount(2, "B", 0, 1, 1))
-    return bool(name_warnings(rule, figures))
+    return bool(name_mismatches(rule, figures))
 
 
 @pytest.mark.parametrize("written", SAME_CENTRE + OTHER_CENTRE)

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.app import simulation
 from bot.domain.console_output import (
     EXCERPT_MAX_CHARS,
     EXCERPT_MAX_LINES,
     Unreadable,
-    console_failure,
-    id_mismatch,
-    interpret,
-    name_warnings,
+    id_mismatches,
+    name_mismatches,
     read_figures,
 )
 from bot.domain.model import (
@@ -25,9 +25,11 @@ from bot.domain.model import (
     Center,
     CenterCount,
     ConsoleResult,
+    DryRun,
     Figures,
     Rule,
 )
+from bot.texts import console as texts
 from tests.support.console_scenarios import (
     FIXTURES,
     expected_figures,
@@ -35,6 +37,7 @@ from tests.support.console_scenarios import (
     scenario_of,
     summary_fixtures,
 )
+from tests.support.text import plain
 
 RUNBOOK = Figures(
     origin=CenterCount(id=4537, name="France Fraternités - CHU 75", before=160, after=119, moved=41),
@@ -49,10 +52,41 @@ def fixture(name: str) -> str:
     return read_text(FIXTURES / f"{name}.txt")
 
 
-def unreadable(text: str) -> Unreadable:
+@dataclass(frozen=True)
+class Worded:
+    """An `Unreadable` as people read it (typography aside: `tests/unit/texts/test_console.py` has it)."""
+
+    message: str
+    excerpt: str
+
+
+def unreadable(text: str) -> Worded:
     result = read_figures(text)
     assert isinstance(result, Unreadable), result
-    return result
+    return Worded(plain(texts.unreadable_message(result)), texts.excerpt_text(result))
+
+
+def console_failure(result: ConsoleResult) -> str | None:
+    message = texts.console_failure(result)
+    return None if message is None else plain(message)
+
+
+def name_warnings(rule: Rule, figures: Figures) -> tuple[str, ...]:
+    return tuple(plain(texts.name_warning(mismatch)) for mismatch in name_mismatches(rule, figures))
+
+
+def id_mismatch(rule: Rule, figures: Figures) -> str | None:
+    mismatches = id_mismatches(rule, figures)
+    return plain(texts.id_mismatch_error(mismatches)) if mismatches else None
+
+
+def interpret(**arguments) -> DryRun:
+    run = simulation.interpret(**arguments)
+    return replace(
+        run,
+        error=None if run.error is None else plain(run.error),
+        warnings=tuple(plain(warning) for warning in run.warnings),
+    )
 
 
 def replaced(text: str, old: str, new: str) -> str:

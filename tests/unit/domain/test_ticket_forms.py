@@ -14,6 +14,7 @@ from bot.domain.model import ConflictDecision, NoticeKind, ProblemKind
 from bot.domain.ticket import parse_ticket, quoted_spans
 from bot.texts.text import describe_notice, describe_problem
 from bot.texts.ticket import notice_message, problem_expected, problem_message
+from tests.support.text import plain
 
 ORIGIN = "Centre initial = France Fraternités - CHU 75 (ID 4537)"
 F = "migration-des-donnees"
@@ -370,7 +371,7 @@ def test_a_direction_mark_in_a_rule_is_refused_naming_the_line(mark):
     ticket = parse_ticket(text)
     [error] = ticket.errors
     assert (error.line, error.column) == (2, 18)
-    assert describe_problem(error).startswith(
+    assert plain(describe_problem(error)).startswith(
         f"Ligne 2, colonne 18 : marque de direction invisible dans la ligne (U+{ord(mark):04X}) : "
         "elle peut changer l'ordre dans lequel le texte s'affiche — « "
     )

@@ -14,13 +14,15 @@ from bot.texts.blocks import (
     conflict_request,
     refusal_modal,
 )
+from tests.support.text import plain
 
 KEY = RequestKey("6b058dd0ba7415e6b655fe65", 3, "0123456789abcdef")
 CARD = CardLink("Migration des dossiers usagers - <test> & co", "https://trello.com/c/abc")
 
 
 def texts(blocks: list[dict]) -> list[str]:
-    return [b["text"]["text"] for b in blocks if b["type"] == "section"]
+    """Section texts, read with plain spaces (typography has its own tests)."""
+    return [plain(b["text"]["text"]) for b in blocks if b["type"] == "section"]
 
 
 def assert_valid(blocks: list[dict]) -> None:
@@ -38,12 +40,12 @@ def test_a_short_request_shows_everything_and_its_buttons():
         po_ids=["U2", "U1"],
     )
     assert (
-        text == "Validation PO demandée : Migration des dossiers usagers - &lt;test&gt; &amp; co"
+        plain(text) == "Validation PO demandée : Migration des dossiers usagers - &lt;test&gt; &amp; co"
     )  # mrkdwn too
     assert_valid(blocks)
     assert texts(blocks)[0] == (
         "*<https://trello.com/c/abc|Migration des dossiers usagers - &lt;test&gt; &amp; co>*\n"
-        "<@U1> <@U2> la simulation est prête : merci de valider ou de refuser la migration."
+        "<@U1> <@U2>, la simulation est prête : merci de valider ou de refuser la migration."
     )
     assert texts(blocks)[1] == "```Centre d'origine : A (ID 1)\n→ vers B (ID 2) : 3 migrés | reste 7```"
     [actions] = [b for b in blocks if b["type"] == "actions"]

@@ -14,6 +14,7 @@ from bot.domain.synthesis import summarize
 from bot.domain.ticket import parse_ticket
 from bot.texts.excel import WorkbookContext, build_workbook, workbook_name
 from tests.support.fakes import FakeConsole
+from tests.support.text import plain
 
 ROOT = Path(__file__).parents[3]
 RUNBOOK_TICKET = (ROOT / "sandbox/tickets/runbook.txt").read_text(encoding="utf-8")
@@ -84,7 +85,7 @@ def test_the_title_block_names_the_card_the_moment_the_simulation_and_the_plan(r
     assert summary["A3"].value == (
         "Simulation (--dry-run) sur la preprod — simulation n° 3 — le 21/09/2026 à 16:13 (heure de Paris)"
     )
-    assert summary["A4"].value.startswith("Empreinte du plan : ") and len(summary["A4"].value) > 25
+    assert plain(summary["A4"].value).startswith("Empreinte du plan : ") and len(summary["A4"].value) > 25
 
 
 def test_the_summary_ends_with_totals_equal_before_and_after_when_centres_only_exchange(runbook):
@@ -186,7 +187,10 @@ def test_a_name_that_differs_from_the_consoles_is_listed_in_the_warnings_sheet()
         "Centre initial = Mauvais nom (ID 4537)\n- lorsque le champ = X → vers France Fraternités - CHU 77 (ID 5644)\n"
     )
     workbook = load_workbook(io.BytesIO(build_workbook(simulation, synthesis)))
-    rows = list(workbook["Avertissements"].iter_rows(min_row=2, values_only=True))
+    rows = [
+        (number, plain(text))
+        for number, text in workbook["Avertissements"].iter_rows(min_row=2, values_only=True)
+    ]
     assert rows == [
         (
             1,

@@ -6,16 +6,24 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.commands.status import (
+from bot.commands.status import health, status_payload
+from bot.texts.status import (
     BotStatus,
     CardStatus,
     PendingRequest,
     format_duration,
-    health,
     render_status,
     state_label,
-    status_payload,
 )
+from tests.support.text import plain
+
+TODO = "À simuler"
+
+
+def plain_health(last_poll: tuple[float, str] | None, **arguments: float) -> tuple[bool, str]:
+    healthy, why = health(last_poll, **arguments)
+    return healthy, plain(why)
+
 
 NOW = datetime(2024, 5, 14, 10, 0, 0, tzinfo=UTC).timestamp()
 HOUR = 3600.0
@@ -62,16 +70,16 @@ def test_titles_lose_the_prefix_they_all_share_and_are_never_cut() -> None:
         last_poll=None,
         cards=(card(name=long_title), card(short_link="zZ9yY8xX", name=shared + "CHU 77")),
     )
-    text = render_status(status, now=NOW, tz=UTC)
+    text = plain(render_status(status, now=NOW, todo_list=TODO, tz=UTC))
     assert "« France Fraternités CHU 75 et CPH, DAHAR, TEH et les autres centres de la région »" in text
     assert "« CHU 77 »" in text and shared not in text
     mixed = BotStatus(last_poll=None, cards=(card(name=long_title), card(name="Migration CHU 77")))
-    assert f"« {long_title} »" in render_status(mixed, now=NOW, tz=UTC)  # nothing shared: whole titles
+    assert f"« {long_title} »" in plain(render_status(mixed, now=NOW, todo_list=TODO, tz=UTC))
 
 
 def test_the_text_shows_the_last_poll_each_card_its_requests_and_its_last_error() -> None:
     status = BotStatus(
-        last_poll=(NOW - 35, "2 carte(s) de migration"),
+        last_poll=(NOW - 35, "2 cartes de migration"),
         cards=(
             card(
                 pending=(
@@ -105,8 +113,8 @@ def test_the_text_shows_the_last_poll_each_card_its_requests_and_its_last_error(
         ),
     )
 
-    assert render_status(status, now=NOW, tz=UTC) == (
-        "Dernier passage sur Trello : 14/05/2024 09:59:25 (il y a 35 s) — 2 carte(s) de migration\n"
+    assert plain(render_status(status, now=NOW, todo_list=TODO, tz=UTC)) == (
+        "Dernier passage sur Trello : 14/05/2024 09:59:25 (il y a 35 s) — 2 cartes de migration\n"
         "Cartes en cours : 3\n"
         "- aB3dE5fG « France Fraternités CHU 75 et CPH » : en attente du PO depuis 3 h 12 min "
         "(tour 2, empreinte 1a2b3c4d)\n"
@@ -121,13 +129,15 @@ def test_the_text_shows_the_last_poll_each_card_its_requests_and_its_last_error(
 
 
 def test_without_a_poll_nor_cards_the_text_says_so() -> None:
-    assert render_status(BotStatus(last_poll=None, cards=()), now=NOW, tz=UTC) == (
+    assert plain(render_status(BotStatus(last_poll=None, cards=()), now=NOW, todo_list=TODO, tz=UTC)) == (
         "Dernier passage sur Trello : aucun (le bot n'a pas encore interrogé le tableau)\n"
         "Cartes en cours : aucune\n"
     )
-    assert render_status(BotStatus(last_poll=(NOW, ""), cards=()), now=NOW, tz=UTC, include_final=True) == (
-        "Dernier passage sur Trello : 14/05/2024 10:00:00 (il y a 0 s)\nCartes suivies : aucune\n"
-    )
+    assert plain(
+        render_status(
+            BotStatus(last_poll=(NOW, ""), cards=()), now=NOW, todo_list=TODO, tz=UTC, include_final=True
+        )
+    ) == ("Dernier passage sur Trello : 14/05/2024 10:00:00 (il y a 0 s)\nCartes suivies : aucune\n")
 
 
 def test_every_state_the_workflow_writes_has_a_french_label() -> None:
@@ -141,7 +151,7 @@ def test_every_state_the_workflow_writes_has_a_french_label() -> None:
         "invalid",
     )
     finals = ("refused", "obsolete", "expired")
-    assert {state: state_label(state) for state in (*states, *finals)} == {
+    assert {state: plain(state_label(state, todo_list=TODO)) for state in (*states, *finals)} == {
         "simulating": "simulation en cours",
         "awaiting_decision": "conflit d'hébergements à trancher",
         "awaiting_approval": "en attente du PO",
@@ -153,17 +163,19 @@ def test_every_state_the_workflow_writes_has_a_french_label() -> None:
         "obsolete": "remplacé (ticket modifié)",
         "expired": "demande expirée sans réponse",
     }
-    assert state_label("someday") == "someday"  # a state added later still shows, untranslated
+    assert (
+        state_label("someday", todo_list=TODO) == "someday"
+    )  # a state added later still shows, untranslated
 
 
 def test_the_json_carries_iso_times_waiting_seconds_and_requests() -> None:
     request = PendingRequest(
         kind="approval", channel="D0PO", ts="1715680000.000100", since=NOW - 60, reminded=False
     )
-    status = BotStatus(last_poll=(NOW - 35, "1 carte(s) de migration"), cards=(card(pending=(request,)),))
+    status = BotStatus(last_poll=(NOW - 35, "1 carte de migration"), cards=(card(pending=(request,)),))
 
-    assert status_payload(status, now=NOW) == {
-        "last_poll": {"at": "2024-05-14T09:59:25+00:00", "detail": "1 carte(s) de migration"},
+    assert status_payload(status, now=NOW, todo_list=TODO) == {
+        "last_poll": {"at": "2024-05-14T09:59:25+00:00", "detail": "1 carte de migration"},
         "cards": [
             {
                 "card_id": "65f0c0ffee0000000000abcd",
@@ -188,7 +200,7 @@ def test_the_json_carries_iso_times_waiting_seconds_and_requests() -> None:
             }
         ],
     }
-    assert status_payload(BotStatus(None, ()), now=NOW) == {
+    assert status_payload(BotStatus(None, ()), now=NOW, todo_list=TODO) == {
         "last_poll": {"at": None, "detail": None},
         "cards": [],
     }
@@ -196,16 +208,16 @@ def test_the_json_carries_iso_times_waiting_seconds_and_requests() -> None:
 
 def test_health_allows_three_poll_intervals_and_a_minute() -> None:
     limit = 3 * 60 + 60
-    assert health((NOW - limit, ""), now=NOW, poll_interval_s=60) == (
+    assert plain_health((NOW - limit, ""), now=NOW, poll_interval_s=60) == (
         True,
         "ok : dernier passage sur Trello il y a 4 min (limite : 4 min)",
     )
-    assert health((NOW - limit - 1, ""), now=NOW, poll_interval_s=60) == (
+    assert plain_health((NOW - limit - 1, ""), now=NOW, poll_interval_s=60) == (
         False,
         "en panne : dernier passage sur Trello il y a 4 min (limite : 4 min) — le bot est arrêté, bloqué, "
         "ou n'arrive plus à lire Trello (voir son journal)",
     )
-    assert health(None, now=NOW, poll_interval_s=60) == (
+    assert plain_health(None, now=NOW, poll_interval_s=60) == (
         False,
         "aucun passage sur Trello enregistré : le bot n'a pas encore interrogé le tableau",
     )

@@ -9,6 +9,7 @@ from bot.domain import ticket as domain_ticket
 from bot.domain.model import Center, Notice, NoticeKind, Problem, ProblemKind
 from bot.texts.text import describe_notice, describe_problem
 from bot.texts.ticket import EXAMPLES, EXPECTED_TERMINAL, notice_message, problem_expected, problem_message
+from tests.support.text import plain
 
 PROBLEMS = [
     (Problem(ProblemKind.NO_RULES), "aucune règle de migration trouvée dans le ticket"),
@@ -179,7 +180,7 @@ def test_a_syntax_error_says_what_was_expected_with_the_example_of_its_form():
         source="- si le champ = A (ID 2)",
         params={"expected": "RAW_VALUE", "example": "rule"},
     )
-    assert describe_problem(problem) == (
+    assert plain(describe_problem(problem)) == (
         "Ligne 2, colonne 17 : flèche manquante après la valeur — « - si le champ = A (ID 2) » — attendu : "
         "la valeur du champ, puis une flèche « → vers » et le centre de destination. "
         "Exemple : « - lorsque le champ = CHU 77 → vers France Fraternités - CHU 77 (ID 5644) »"
@@ -224,6 +225,6 @@ def test_a_lock_warning_already_written_is_kept_as_it_is():
     assert describe_notice("le centre 4537 est aussi touché par une autre carte") == (
         "le centre 4537 est aussi touché par une autre carte"
     )
-    assert describe_notice(Notice(NoticeKind.DUPLICATE, line=3, params={"earlier_line": 2})) == (
+    assert plain(describe_notice(Notice(NoticeKind.DUPLICATE, line=3, params={"earlier_line": 2}))) == (
         "Ligne 3 : règle en double de la ligne 2 : gardée une seule fois"
     )

@@ -11,6 +11,7 @@ from bot.texts.blocks import CardLink, RequestKey, approval_request
 from bot.texts.card import synthesis_comment
 from bot.texts.text import render_synthesis
 from tests.support.fakes import FakeConsole
+from tests.support.text import plain
 
 TICKET = "\n".join(
     [
@@ -35,7 +36,7 @@ def simulated():
 
 def test_unfollowed_instructions_open_the_synthesis_other_warnings_close_it():
     simulation, synthesis, warnings = simulated()
-    text = render_synthesis(simulation, synthesis, ticket_warnings=warnings)
+    text = plain(render_synthesis(simulation, synthesis, ticket_warnings=warnings))
     assert text.startswith(
         UNFOLLOWED + "\n\nCentre d'origine : France Fraternités - CHU 75 (ID 4537) - 160 suivis"
     )
@@ -46,7 +47,7 @@ def test_unfollowed_instructions_open_the_synthesis_other_warnings_close_it():
 
 def test_they_come_right_after_the_title_of_the_card_comment():
     simulation, synthesis, warnings = simulated()
-    comment = synthesis_comment(simulation, synthesis, warnings=warnings)
+    comment = plain(synthesis_comment(simulation, synthesis, warnings=warnings))
     assert comment.startswith(
         "✅ **Simulation terminée** (1 commande en --dry-run sur la preprod)\n\n" + UNFOLLOWED + "\n\n"
     )
@@ -61,6 +62,6 @@ def test_they_come_first_in_the_pos_request():
         synthesis=text,
         po_ids=["UPO"],
     )
-    sections = [block["text"]["text"] for block in blocks if block["type"] == "section"]
+    sections = [plain(block["text"]["text"]) for block in blocks if block["type"] == "section"]
     assert "Consignes non suivies" not in sections[0]  # the greeting
     assert "⚠️ Consignes non suivies :" in sections[1].split("Centre d'origine")[0]

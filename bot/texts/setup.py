@@ -1,0 +1,41 @@
+"""What stops the bot from starting: invalid settings, missing settings, a board without its lists."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.texts.french import french, typeset
+
+SETTINGS_INVALID = typeset("Réglages invalides :")
+NUMBER_EXPECTED = "un nombre est attendu"
+EMPTY_COMMAND = "ne peut pas être vide"
+
+
+def invalid_setting(name: str, problem: str) -> str:
+    """One line of `SettingsError`: « - NAME : problem »."""
+    return french("- {name} : {problem}", name=name, problem=problem)
+
+
+def pattern_expected(pattern: object) -> str:
+    return french("forme attendue {pattern}", pattern=pattern)
+
+
+def out_of_bounds(detail: object) -> str:
+    return french("valeur hors bornes ({detail})", detail=detail)
+
+
+def one_of(expected: object) -> str:
+    return french("valeurs possibles : {expected}", expected=expected)
+
+
+def unclosed_quotes(error: object) -> str:
+    return french("guillemets non fermés ({error})", error=error)
+
+
+def missing_lists(found: Sequence[tuple[str, str]]) -> str:
+    """`found`: (list name, its setting) of each list the board lacks."""
+    names = ", ".join(french("« {name} » ({setting})", name=name, setting=setting) for name, setting in found)
+    return french(
+        "listes introuvables sur le tableau : {names} — créez-les ou lancez `migrabot doctor --fix`",
+        names=names,
+    )
