@@ -276,7 +276,7 @@ SECRET_PLACEHOLDERS = {"trello_token": "change-me"}  # Slack's stay empty: Slack
 SLACK_HOWTO = (
     "# --- Slack (optional) -----------------------------------------------------------------",
     "# Off while SLACK_BOT_TOKEN is empty: the PO then decides by a comment on the card (TRELLO_PO_MEMBERS).",
-    "# To turn Slack on (README, « From zero to a running bot », step 4): set SLACK_BOT_TOKEN (xoxb-…),",
+    '# To turn Slack on (README, "From zero to a running bot", step 4): set SLACK_BOT_TOKEN (xoxb-…),',
     "# SLACK_PO_USER_IDS and, in Socket Mode (the default), SLACK_APP_TOKEN (xapp-…); or SLACK_MODE=http",
     "# with SLACK_SIGNING_SECRET. With TRELLO_PO_MEMBERS set too, the PO may decide on either.",
 )

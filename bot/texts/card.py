@@ -201,7 +201,7 @@ def failure_comment(simulation: Simulation, *, fix_list: str, todo_list: str, st
 def conflict_comment(
     conflicts: Sequence[tuple[int, AccommodationConflict]], *, to_migrate: int, slack: bool = True
 ) -> str:
-    how = (
+    how = typeset(
         "Pour décider : le bouton dans Slack, ou ici, sur la carte : ajoutez à sa description la ligne "
         if slack
         else "Pour décider, l'équipe répond ici, sur la carte : ajoutez à sa description la ligne "

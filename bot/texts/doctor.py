@@ -96,7 +96,7 @@ SLACK_SIGNING_SECRET_FIX = typeset("le « Signing Secret » de la page « Basic 
 SLACK_CHANNEL_FIX = "un identifiant de salon (C…, G… ou D…), pas son nom"
 
 
-SLACK_DECIDES = (
+SLACK_DECIDES = typeset(
     "sur Slack (boutons « Valider » / « Refuser » de la demande, ou réponse « ok » / « refusé : <raison> » "
     "dans son fil)"
 )
@@ -104,21 +104,26 @@ SLACK_DECIDES = (
 
 def trello_decides(po_refs: Sequence[str]) -> str:
     who = ", ".join(f"@{ref}" for ref in po_refs)
-    return f"sur Trello ({who} répond sur la carte « validé » ou « refusé : <raison> »)"
+    return french("sur Trello ({who} répond sur la carte « validé » ou « refusé : <raison> »)", who=who)
 
 
 def decision_mode(*, slack: bool, trello_po_refs: Sequence[str]) -> str:
     """Which mode the bot is in and how the PO decides in it."""
     if slack and trello_po_refs:
-        ways = f"{SLACK_DECIDES}, ou {trello_decides(trello_po_refs)} ; la première décision compte"
-        return f"Mode Slack et Trello : le PO décide {ways}"
+        return french(
+            "Mode Slack et Trello : le PO décide {slack}, ou {trello} ; la première décision compte",
+            slack=SLACK_DECIDES,
+            trello=trello_decides(trello_po_refs),
+        )
     if slack:
-        return f"Mode Slack : le PO décide {SLACK_DECIDES}"
-    return f"Mode Trello seul : le PO décide {trello_decides(trello_po_refs)}"
+        return french("Mode Slack : le PO décide {how}", how=SLACK_DECIDES)
+    return french("Mode Trello seul : le PO décide {how}", how=trello_decides(trello_po_refs))
 
 
-NOBODY_DECIDES = "Mode Trello seul, sans PO : personne ne peut valider les cartes simulées (ni Slack, ni TRELLO_PO_MEMBERS)"
-NOBODY_DECIDES_FIX = (
+NOBODY_DECIDES = typeset(
+    "Mode Trello seul, sans PO : personne ne peut valider les cartes simulées (ni Slack, ni TRELLO_PO_MEMBERS)"
+)
+NOBODY_DECIDES_FIX = typeset(
     "renseignez TRELLO_PO_MEMBERS (noms d'utilisateur Trello des PO, qui décident sur la carte) "
     "ou configurez Slack (README, « From zero to a running bot », étape 4)"
 )
@@ -564,18 +569,19 @@ def checks_payload(checks: Sequence[Check]) -> dict:
 
 
 def unknown_trello_po(ref: str) -> str:
-    return (
-        f"TRELLO_PO_MEMBERS : le membre Trello « {ref} » est introuvable "
-        "(nom d'utilisateur sans @, ou identifiant de membre)"
+    return french(
+        "TRELLO_PO_MEMBERS : le membre Trello « {ref} » est introuvable "
+        "(nom d'utilisateur sans @, ou identifiant de membre)",
+        ref=ref,
     )
 
 
 def trello_po_ok(username: str, full_name: str) -> str:
-    return f"Trello : PO @{username} trouvé ({full_name or username})"
+    return french("Trello : PO @{username} trouvé ({name})", username=username, name=full_name or username)
 
 
 def trello_po_unknown(ref: str) -> str:
-    return f"Trello : membre « {ref} » de TRELLO_PO_MEMBERS introuvable"
+    return french("Trello : membre « {ref} » de TRELLO_PO_MEMBERS introuvable", ref=ref)
 
 
 TRELLO_PO_FIX = (

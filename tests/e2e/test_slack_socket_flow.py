@@ -6,6 +6,7 @@ from __future__ import annotations
 from sandbox.slack.socket_mode import SocketAck
 from sandbox.stack import DEVELOPER, PO, VALIDATION_CHANNEL
 from tests.support.slack_sandbox import wait_until
+from tests.support.text import plain
 
 APPROVED = "Validé — à exécuter"
 WAITING = "En attente validation PO"
@@ -33,7 +34,7 @@ def test_a_po_click_over_the_socket_approves_and_an_outsider_click_is_refused(wi
     refused = running.driver.click(user_id=DEVELOPER[0], message=message, action_id="approve")
     assert isinstance(refused, SocketAck)  # acknowledged over the socket by envelope_id
     wait_until(lambda: running.stack.slack.ephemerals(user=DEVELOPER[0]), what="the outsider's ephemeral")
-    assert running.stack.slack.ephemerals(user=DEVELOPER[0])[-1]["text"] == (
+    assert plain(running.stack.slack.ephemerals(user=DEVELOPER[0])[-1]["text"]) == (
         "Seul le PO peut décider de cette migration : rien n'a changé."
     )
     assert running.list_name("runbook.txt") == WAITING

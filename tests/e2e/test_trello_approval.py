@@ -6,6 +6,7 @@ from __future__ import annotations
 from sandbox.stack import PO, TRELLO_DEVELOPER, TRELLO_PO, VALIDATION_CHANNEL
 from tests.support.openapi_contract import trello_contract
 from tests.support.slack_sandbox import wait_until
+from tests.support.text import plain
 
 WAITING, APPROVED, FIX = "En attente validation PO", "Validé — à exécuter", "À corriger"
 NOT_PO = "Seul le PO peut décider de cette migration : rien n'a changé."
@@ -114,10 +115,13 @@ def test_with_slack_on_both_channels_work_and_the_first_decision_wins(trello_po_
     running.poll()
     assert running.list_name("runbook.txt") == APPROVED
     closed = running.stack.slack.message(request["channel"], request["ts"])
-    outcome = next(b["text"]["text"] for b in closed["blocks"] if b.get("block_id") == "outcome")
+    outcome = plain(next(b["text"]["text"] for b in closed["blocks"] if b.get("block_id") == "outcome"))
     assert outcome.startswith(f"✅ *Validé* par {PO[1]} (sur Trello) le ")
 
     running.driver.click(user_id=PO[0], message=request, action_id="approve")  # too late
     wait_until(lambda: running.stack.slack.ephemerals(user=PO[0]), what="the late click's answer")
-    assert running.stack.slack.ephemerals(user=PO[0])[-1]["text"] == f"Déjà validé par {PO[1]} (sur Trello)."
+    assert (
+        plain(running.stack.slack.ephemerals(user=PO[0])[-1]["text"])
+        == f"Déjà validé par {PO[1]} (sur Trello)."
+    )
     assert len([c for c in running.comments("runbook.txt") if c.startswith("✅ **Validé par")]) == 1

@@ -11,6 +11,7 @@ import pytest
 from bot.adapters.trello import TrelloBoard, TrelloError, TrelloHttp
 from sandbox.trello_server import TrelloSandbox
 from tests.support.openapi_contract import trello_contract
+from tests.support.text import plain
 
 CONTRACT = Path(__file__).parents[2] / "contracts/trello-openapi.json"
 KEY, TOKEN = "sandbox-key", "sandbox-token-0123456789abcdef"
@@ -178,9 +179,8 @@ def test_retries_are_logged_in_english_and_the_error_people_read_is_french(caplo
     assert re.fullmatch(
         r"trello GET /1/boards/b/cards/open: connection failed \(ConnectError\), retry 1 in [\d.]+s", retry
     )
-    assert (
-        str(error.value)
-        == "Trello injoignable : connexion impossible (ConnectError) (GET /1/boards/b/cards/open)"
+    assert plain(str(error.value)) == (
+        "Trello injoignable : connexion impossible (ConnectError) (GET /1/boards/b/cards/open)"
     )
 
 

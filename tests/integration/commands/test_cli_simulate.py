@@ -228,5 +228,5 @@ def test_sandbox_runs_the_built_in_simulator_whatever_the_console_settings(tmp_p
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith(RUNBOOK_MESSAGE)
+    assert plain(result.stdout).startswith(RUNBOOK_MESSAGE)
     assert (tmp_path / "simulation_migration_France_Fraternites.xlsx").exists()

@@ -9,6 +9,7 @@ from bot.app.ports import BoardUnavailable, Member
 from bot.app.workflow import Workflow
 from bot.settings import Settings
 from tests.support.fakes import FakeBoard, FakeClock, FakeConsole
+from tests.support.text import plain
 from tests.unit.app.test_workflow import LIST_IDS, RUNBOOK_TICKET, TITLE, bodies
 
 PO = Member(id="member-camille", username="camille", full_name="Camille Martin")
@@ -41,7 +42,7 @@ def test_a_waiting_card_gets_one_reminder_mentioning_the_po(tmp_path):
     clock.advance(2 * HOUR)
     workflow.remind_and_expire()
     workflow.remind_and_expire()
-    reminders = [text for text in bodies(board, card) if text.startswith("⏰")]
+    reminders = [plain(text) for text in bodies(board, card) if text.startswith("⏰")]
     assert reminders == [
         "⏰ Rappel : @camille cette carte attend une décision depuis 25 h : répondez sur cette carte « validé » "
         "(ou « ok », « go ») pour valider, ou « refusé : <raison> » pour refuser."
