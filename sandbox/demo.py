@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import shlex
 import shutil
+import subprocess
 import threading
 import time
 from collections.abc import Callable
@@ -24,6 +25,9 @@ import httpx
 
 from bot.app.ports import CardSnapshot
 from bot.bootstrap import Service, build_service
+from bot.domain.command import FinalCommand
+from bot.domain.plan import plan_ticket
+from bot.domain.ticket import parse_ticket
 from bot.scheduler import build_scheduler
 from bot.settings import Settings
 from bot.texts.french import decimal
@@ -50,6 +54,8 @@ EVENT_TEXTS = {
     "obsolete": "carte modifiée : demande en cours rendue obsolète",
     "approved": "validation enregistrée : commandes finales et checklist sur la carte, carte dans « Validé — à exécuter »",
     "refused": "refus enregistré : raison sur la carte, carte dans « À corriger »",
+    "verified": "groupe exécuté vérifié (--dry-run) : conforme à la simulation",
+    "gap": "groupe exécuté vérifié (--dry-run) : écart avec la simulation",
 }
 
 
@@ -192,6 +198,7 @@ class Demo:
         self._team_settles_the_conflict(driver, conflict)
         self._team_corrects_the_mistaken_ticket(mistaken)
         self._po_approves_the_runbook(driver, runbook, request)
+        self._team_runs_group_one(runbook)
         self._po_approves_the_rest_in_threads(driver, [conflict, mistaken, *self._settle_extra_cards()])
 
     def _runbook_is_simulated(self, runbook: str) -> dict:
@@ -272,6 +279,64 @@ class Demo:
         )
         updated = self._wait(lambda: self._decided_request(runbook), "la mise à jour de la demande")
         say("slack", "demande mise à jour", details=slack_text(updated))
+
+    def _team_runs_group_one(self, runbook: str) -> None:
+        """The team runs group 1 for real on the preprod simulator, one command forgotten: the bot shows the
+        gap; the command run, the group ticked again: verified."""
+        say, item = self.transcript.say, "Preprod — groupe 1 :"
+        commands = self._group_commands(group=1)
+        say(
+            "équipe",
+            "lance sur la preprod 3 des 4 commandes du groupe 1 (la 4e est oubliée) et coche « Preprod — groupe 1 »",
+            card=self._title(runbook),
+        )
+        self._run_for_real(commands[:3])
+        self._tick(runbook, item)
+        gap = self._wait(
+            lambda: self._comment_starting(runbook, "⚠️ **Vérification preprod — groupe 1"),
+            "l'écart du groupe 1",
+        )
+        say("bot", "écart signalé sur la carte", card=self._title(runbook), details=gap)
+        say(
+            "équipe",
+            "lance la commande oubliée, décoche puis recoche « Preprod — groupe 1 »",
+            card=self._title(runbook),
+        )
+        self._run_for_real(commands[3:])
+        self._tick(runbook, item, checked=False)
+        self._tick(runbook, item)
+        verified = self._wait(
+            lambda: self._comment_starting(runbook, "✅ **Vérification preprod — groupe 1"),
+            "la vérification du groupe 1",
+        )
+        say(
+            "bot",
+            "groupe 1 vérifié, case « vérifier le groupe 1 » cochée",
+            card=self._title(runbook),
+            details=verified,
+        )
+
+    def _group_commands(self, *, group: int) -> list[tuple[str, ...]]:
+        field = self.stack.settings().migration_field_slug
+        plan, _ = plan_ticket(parse_ticket(ticket_text("runbook.txt"), default_field=field), field_slug=field)
+        return [FinalCommand(plan.rules[i]).arguments() for i in plan.groups[group - 1].rule_indexes]
+
+    def _run_for_real(self, commands: list[tuple[str, ...]]) -> None:
+        """What a person types on preprod: the final commands, without --dry-run, on the simulator."""
+        console = shlex.split(self.stack.settings().console_command)
+        for arguments in commands:
+            subprocess.run([*console, *arguments], check=True, capture_output=True, timeout=60)
+
+    def _tick(self, card_id: str, prefix: str, *, checked: bool = True) -> None:
+        [checklist] = self.stack.trello.checklists(card_id)
+        name = next(
+            i["name"] for i in checklist["checkItems"] if i["name"].replace("\xa0", " ").startswith(prefix)
+        )
+        self.stack.trello.tick(card_id, name, checked=checked)
+
+    def _comment_starting(self, card_id: str, start: str) -> str | None:
+        found = [c for c in self._comments(card_id) if c.replace("\xa0", " ").startswith(start)]
+        return found[-1] if found else None
 
     def _po_approves_the_rest_in_threads(self, driver: SlackDriver, card_ids: list[str]) -> None:
         for card_id in card_ids:

@@ -78,6 +78,11 @@ def test_the_demo_plays_the_whole_workflow_and_every_card_ends_where_it_should(t
     assert "→ vers CHU 77 (ID 5644) : 41 migrés | reste 119" in plain(runbook["details"])
     final = next(e for e in document["entries"] if e["text"] == "commandes finales écrites sur la carte")
     assert "## Preprod" in final["details"] and "## Prod" in final["details"]
+    gap = next(e for e in document["entries"] if e["text"] == "écart signalé sur la carte")
+    assert plain(gap["details"]).startswith("⚠️ **Vérification preprod — groupe 1 : écart**")
+    assert '-t "TEH"' in gap["details"]  # the forgotten command, named
+    verified = next(e for e in document["entries"] if e["text"].startswith("groupe 1 vérifié"))
+    assert plain(verified["details"]).startswith("✅ **Vérification preprod — groupe 1 : OK**")
     out = tmp_path / "out"
     assert (out / "transcript.txt").read_text(encoding="utf-8").count("🤖 Bot") >= 10
     [first] = out.glob("1-simulation_migration_France_Fraternites_*.xlsx")
