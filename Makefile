@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean system-deps
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "migrabot needs Python >= 3.11")'
@@ -15,15 +15,22 @@ $(STAMP): pyproject.toml
 	@echo "$(CURDIR)" > "$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/migrabot-sandbox.pth"
 	@touch $(STAMP)
 
+# Slack in Socket Mode, like `migrabot run`; `make demo DEMO_ARGS=--http` for HTTP mode (or --json, --ticket FILE…)
+DEMO_ARGS ?=
 demo: $(STAMP)
-	$(BIN)/migrabot demo
+	$(BIN)/migrabot demo $(DEMO_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot sandbox tests deploy/preprod-ssh-guard
 	$(BIN)/ruff format --check bot sandbox tests deploy/preprod-ssh-guard
 	$(BIN)/lint-imports  # the architecture contract in pyproject.toml
 
-test: lint
+# The integration tests need sshd and PHP with Symfony Console: installed here (as root with apt-get), or
+# `make test` stops at once with the exact command to run.
+system-deps:
+	@bash .ci/system-deps
+
+test: system-deps lint
 	$(BIN)/python -m pytest -p no:cacheprovider
 
 bench: $(STAMP)

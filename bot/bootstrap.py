@@ -11,8 +11,8 @@ from bot.adapters.console import build_prod_runner, build_runner
 from bot.adapters.drive import GoogleDrive
 from bot.adapters.slack import SlackChat, SlackEndpoint, build_app, build_client
 from bot.adapters.store import Store
-from bot.adapters.trello import TrelloBoard, TrelloHttp
-from bot.app.ports import Board, Console
+from bot.adapters.trello import TrelloBoard, TrelloError, TrelloHttp
+from bot.app.ports import Board, Console, Member
 from bot.app.workflow import Listener, Lists, Workflow
 from bot.settings import Settings, slack_problems, trello_problems
 from bot.texts import doctor as texts
@@ -104,6 +104,7 @@ def resolve_lists(board: Board, settings: Settings) -> Lists:
 def build_service(
     settings: Settings,
     *,
+    socket_ping_interval_s: float = 10,
     listener: Listener | None = None,
     **http_options: object,
 ) -> Service:
@@ -117,11 +118,9 @@ def build_service(
     if settings.slack_enabled:
         client = build_client(settings)
         chat = SlackChat(client)
-    else:
-        log.warning(
-            "Slack disabled (no SLACK_BOT_TOKEN): the bot works on Trello alone, nobody is asked on Slack"
-        )
     drive = build_drive(settings)
+    trello_pos = resolve_trello_pos(board, settings)
+    log_decision_mode(settings, trello_pos)
     workflow = Workflow(
         board=board,
         console=console,
@@ -132,6 +131,7 @@ def build_service(
         listener=listener,
         prod_console=prod_console,
         drive=drive,
+        trello_pos=trello_pos,
     )
     service = Service(
         settings=settings,
@@ -151,8 +151,29 @@ def build_service(
             chat=chat,
             executor=service.listeners,
         )
-        service.slack = SlackEndpoint(app, settings)
+        service.slack = SlackEndpoint(app, settings, socket_ping_interval_s=socket_ping_interval_s)
     return service
+
+
+def resolve_trello_pos(board: TrelloBoard, settings: Settings) -> tuple[Member, ...]:
+    """TRELLO_PO_MEMBERS (usernames or ids) → members, once at start-up: comments carry ids, mentions names."""
+    found = []
+    for ref in settings.trello_po_refs:
+        try:
+            found.append(board.member(ref))
+        except TrelloError:
+            raise SetupError(texts.unknown_trello_po(ref)) from None
+    return tuple(found)
+
+
+def log_decision_mode(settings: Settings, trello_pos: tuple[Member, ...]) -> None:
+    channels = [name for name, on in (("Slack", settings.slack_enabled), ("Trello", trello_pos)) if on]
+    if channels:
+        log.info("the PO decides on %s", " and ".join(channels))
+    else:
+        log.warning(
+            "Slack disabled and TRELLO_PO_MEMBERS empty: simulated cards wait, nobody can approve them"
+        )
 
 
 def build_drive(settings: Settings) -> GoogleDrive | None:

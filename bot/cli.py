@@ -78,6 +78,7 @@ def _simulate_arguments(parser: argparse.ArgumentParser) -> None:
     _ticket_argument(parser)
     parser.add_argument("--xlsx", metavar=texts.PATH_METAVAR, help=texts.XLSX_HELP)
     parser.add_argument("--json", action="store_true", help=texts.JSON_HELP)
+    parser.add_argument("--sandbox", action="store_true", help=texts.SANDBOX_HELP)
 
 
 def _run_arguments(parser: argparse.ArgumentParser) -> None:
@@ -93,6 +94,7 @@ def _demo_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--output", default="demo-output", metavar=texts.FOLDER_METAVAR, help=texts.OUTPUT_HELP
     )
+    parser.add_argument("--http", action="store_true", help=texts.DEMO_HTTP_HELP)
 
 
 def _doctor_arguments(parser: argparse.ArgumentParser) -> None:
@@ -114,8 +116,9 @@ def main(
     try:
         with contextlib.redirect_stdout(stdout):  # --help prints to the given stdout
             arguments = build_parser().parse_args(argv)
-        # doctor reports bad settings as one of its checks (✗ line, exit 1) instead of failing here
-        settings = None if arguments.command == "doctor" else load_settings()
+        # doctor reports bad settings as one of its checks (✗ line, exit 1) instead of failing here;
+        # the demo is a world of its own and reads none of the operator's settings
+        settings = None if arguments.command in ("doctor", "demo") else load_settings()
         # imported on demand: `status --health` must not load Trello or Slack code
         command = import_module(f"bot.commands.{arguments.command}")
         return command.main(arguments, settings, stdout=stdout, stderr=stderr)

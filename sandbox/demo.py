@@ -1,15 +1,19 @@
 """`migrabot demo`: the whole product on loopback, in under 30 seconds.
 
 The sandbox stack starts (Trello, Slack, Drive, the Reconnect console simulator with the runbook's data), then
-the real service runs against it with the same jobs as `migrabot run` (Slack in HTTP mode). The demo plays
-the people through the interfaces they would use: the team edits and moves cards over Trello's REST API,
-Slack's side sends signed clicks. A French transcript is printed as it goes and written to `demo-output/`.
+the real service runs against it with the same jobs and the same default as `migrabot run` (Slack in Socket
+Mode; `--http` for HTTP mode). The demo plays the people through the interfaces they would use: the team
+edits and moves cards over Trello's REST API, Slack's side sends clicks as Socket Mode envelopes (or signed
+HTTP requests). Its settings come from the sandbox alone, never from the environment or a `.env`. The final
+verdict is each card's end state on the board. A French transcript is printed as it goes and written to `demo-output/`.
 """
 
 from __future__ import annotations
 
 import json
+import shlex
 import shutil
+import subprocess
 import threading
 import time
 from collections.abc import Callable
@@ -20,8 +24,12 @@ from typing import TextIO
 import httpx
 
 from bot.app.ports import CardSnapshot
-from bot.bootstrap import build_service
+from bot.bootstrap import Service, build_service
+from bot.domain.command import FinalCommand
+from bot.domain.plan import plan_ticket
+from bot.domain.ticket import parse_ticket
 from bot.scheduler import build_scheduler
+from bot.settings import Settings
 from bot.texts.french import decimal
 from sandbox.slack_driver import SlackDriver
 from sandbox.stack import DEMO_CARDS, DEVELOPER, PO, TEAM_CHANNEL, VALIDATION_CHANNEL, SandboxStack
@@ -46,6 +54,8 @@ EVENT_TEXTS = {
     "obsolete": "carte modifiée : demande en cours rendue obsolète",
     "approved": "validation enregistrée : commandes finales et checklist sur la carte, carte dans « Validé — à exécuter »",
     "refused": "refus enregistré : raison sur la carte, carte dans « À corriger »",
+    "verified": "groupe exécuté vérifié (--dry-run) : conforme à la simulation",
+    "gap": "groupe exécuté vérifié (--dry-run) : écart avec la simulation",
 }
 
 
@@ -94,18 +104,47 @@ def short_title(name: str) -> str:
     return name.removeprefix("Migration des dossiers usagers - ")
 
 
+APPROVED_LIST = "Validé — à exécuter"
+
+
 class Demo:
-    def __init__(self, *, output: Path, out: TextIO | None, extra_tickets: list[Path]) -> None:
+    def __init__(
+        self, *, output: Path, out: TextIO | None, extra_tickets: list[Path], slack_mode: str = "socket"
+    ) -> None:
         self.output = output
         self.transcript = Transcript(out)
         self.extra_tickets = extra_tickets
+        self.slack_mode = slack_mode
         self.stack = SandboxStack(output / "sandbox")
         self.names: dict[str, str] = {}  # card id → title
+        self.ok = False
 
     # --- the story ---------------------------------------------------------------------------------
 
     def run(self, *, keep_running: bool, wait_for_interrupt: Callable[[], None]) -> bool:
-        say = self.transcript.say
+        """Play the story; True when every card ends approved. The sandbox stays up for `keep_running`."""
+        settings = self._start_stack()
+        service = build_service(settings, socket_ping_interval_s=1, listener=self._bot_event)
+        scheduler = build_scheduler(service.jobs())  # the same jobs as `migrabot run`
+        played = False
+        try:
+            driver = self._start_bot(service, settings)
+            scheduler.start()
+            self._story(driver)
+            played = True
+            self.ok = self._verdict()
+        except DemoFailed as error:
+            self.transcript.say("démo", f"❌ Échec de la démo : {error}")
+        finally:
+            if keep_running and played:
+                self._keep_running(settings, wait_for_interrupt)
+            scheduler.shutdown(wait=True)
+            self._save()
+            service.close()
+            self.stack.stop()
+        return self.ok
+
+    def _start_stack(self) -> Settings:
         self.stack.start()
         for path in self.extra_tickets:
             card_id = self.stack.add_card(
@@ -115,47 +154,43 @@ class Demo:
         self.names = {
             card_id: self.stack.trello.card(card_id)["name"] for card_id in self.stack.cards.values()
         }
-        settings = self.stack.settings(poll_interval_seconds=0.5)
-        say(
+        self.transcript.say(
             "démo",
             f"Tableau Trello « Reconnect Pro - Tech » : {len(self.stack.cards)} cartes dans « À simuler » ; "
             f"Slack : #{VALIDATION_CHANNEL[1]} (PO : {PO[1]}) et #{TEAM_CHANNEL[1]} ; preprod : simulateur de la "
             "console Reconnect (données du runbook).",
         )
-        service = build_service(settings, listener=self._bot_event)
-        scheduler = build_scheduler(service.jobs())  # the same jobs as `migrabot run`
-        ok = False
-        try:
-            assert service.slack is not None
-            service.slack.start()
+        return self.stack.settings(poll_interval_seconds=0.5, slack_mode=self.slack_mode)
+
+    def _start_bot(self, service: Service, settings: Settings) -> SlackDriver:
+        assert service.slack is not None
+        service.slack.start()
+        if settings.slack_mode == "socket":
+            self.stack.slack.socket_mode.wait_for_connection()
+            driver = SlackDriver(sandbox=self.stack.slack, transport="socket")
+            transport = "Slack en Socket Mode, comme `migrabot run`"
+        else:
             driver = SlackDriver(
                 events_url=f"http://127.0.0.1:{service.slack.port}/slack/events",
                 signing_secret=self.stack.signing_secret,
                 sandbox=self.stack.slack,
             )
-            say(
-                "démo",
-                f"Le bot démarre (relevé du tableau toutes les {decimal(settings.poll_interval_seconds)} s).",
-            )
-            scheduler.start()
-            self._story(driver)
-            ok = True
-        except DemoFailed as error:
-            say("démo", f"❌ Échec de la démo : {error}")
-        finally:
-            if keep_running and ok:
-                say(
-                    "démo",
-                    "Tout reste en marche (Ctrl-C pour arrêter) : "
-                    f"Trello {self.stack.trello.base_url} · Slack {self.stack.slack.base_url} · "
-                    f"bot {driver.events_url}",
-                )
-                wait_for_interrupt()
-            scheduler.shutdown(wait=True)
-            self._save()
-            service.close()
-            self.stack.stop()
-        return ok
+            transport = "Slack en mode HTTP"
+        self.transcript.say(
+            "démo",
+            f"Le bot démarre (relevé du tableau toutes les {decimal(settings.poll_interval_seconds)} s, {transport}).",
+        )
+        return driver
+
+    def _keep_running(self, settings: Settings, wait_for_interrupt: Callable[[], None]) -> None:
+        self.transcript.say(
+            "démo",
+            "Tout reste en marche (Ctrl-C pour arrêter) : "
+            f"Trello {self.stack.trello.base_url} · Slack {self.stack.slack.base_url}. "
+            "Pour y brancher un autre migrabot, mettez ces réglages dans son .env :",
+            details=sandbox_env(settings),
+        )
+        wait_for_interrupt()
 
     def _story(self, driver: SlackDriver) -> None:
         runbook, conflict, mistaken = (self.stack.cards[ticket] for _, ticket in DEMO_CARDS)
@@ -163,11 +198,8 @@ class Demo:
         self._team_settles_the_conflict(driver, conflict)
         self._team_corrects_the_mistaken_ticket(mistaken)
         self._po_approves_the_runbook(driver, runbook, request)
+        self._team_runs_group_one(runbook)
         self._po_approves_the_rest_in_threads(driver, [conflict, mistaken, *self._settle_extra_cards()])
-        self.transcript.say(
-            "démo",
-            "Toutes les cartes sont validées : il reste à exécuter les commandes sur la preprod puis la prod.",
-        )
 
     def _runbook_is_simulated(self, runbook: str) -> dict:
         """The runbook's card: its synthesis on Trello, its request to the PO on Slack."""
@@ -238,7 +270,7 @@ class Demo:
 
         say("po", f"{PO[1]} clique « Valider »", card=self._title(runbook))
         driver.click(user_id=PO[0], message=request, action_id="approve")
-        self._wait(lambda: self._list(runbook) == "Validé — à exécuter", "la validation du PO")
+        self._wait(lambda: self._list(runbook) == APPROVED_LIST, "la validation du PO")
         say(
             "bot",
             "commandes finales écrites sur la carte",
@@ -247,6 +279,64 @@ class Demo:
         )
         updated = self._wait(lambda: self._decided_request(runbook), "la mise à jour de la demande")
         say("slack", "demande mise à jour", details=slack_text(updated))
+
+    def _team_runs_group_one(self, runbook: str) -> None:
+        """The team runs group 1 for real on the preprod simulator, one command forgotten: the bot shows the
+        gap; the command run, the group ticked again: verified."""
+        say, item = self.transcript.say, "Preprod — groupe 1 :"
+        commands = self._group_commands(group=1)
+        say(
+            "équipe",
+            "lance sur la preprod 3 des 4 commandes du groupe 1 (la 4e est oubliée) et coche « Preprod — groupe 1 »",
+            card=self._title(runbook),
+        )
+        self._run_for_real(commands[:3])
+        self._tick(runbook, item)
+        gap = self._wait(
+            lambda: self._comment_starting(runbook, "⚠️ **Vérification preprod — groupe 1"),
+            "l'écart du groupe 1",
+        )
+        say("bot", "écart signalé sur la carte", card=self._title(runbook), details=gap)
+        say(
+            "équipe",
+            "lance la commande oubliée, décoche puis recoche « Preprod — groupe 1 »",
+            card=self._title(runbook),
+        )
+        self._run_for_real(commands[3:])
+        self._tick(runbook, item, checked=False)
+        self._tick(runbook, item)
+        verified = self._wait(
+            lambda: self._comment_starting(runbook, "✅ **Vérification preprod — groupe 1"),
+            "la vérification du groupe 1",
+        )
+        say(
+            "bot",
+            "groupe 1 vérifié, case « vérifier le groupe 1 » cochée",
+            card=self._title(runbook),
+            details=verified,
+        )
+
+    def _group_commands(self, *, group: int) -> list[tuple[str, ...]]:
+        field = self.stack.settings().migration_field_slug
+        plan, _ = plan_ticket(parse_ticket(ticket_text("runbook.txt"), default_field=field), field_slug=field)
+        return [FinalCommand(plan.rules[i]).arguments() for i in plan.groups[group - 1].rule_indexes]
+
+    def _run_for_real(self, commands: list[tuple[str, ...]]) -> None:
+        """What a person types on preprod: the final commands, without --dry-run, on the simulator."""
+        console = shlex.split(self.stack.settings().console_command)
+        for arguments in commands:
+            subprocess.run([*console, *arguments], check=True, capture_output=True, timeout=60)
+
+    def _tick(self, card_id: str, prefix: str, *, checked: bool = True) -> None:
+        [checklist] = self.stack.trello.checklists(card_id)
+        name = next(
+            i["name"] for i in checklist["checkItems"] if i["name"].replace("\xa0", " ").startswith(prefix)
+        )
+        self.stack.trello.tick(card_id, name, checked=checked)
+
+    def _comment_starting(self, card_id: str, start: str) -> str | None:
+        found = [c for c in self._comments(card_id) if c.replace("\xa0", " ").startswith(start)]
+        return found[-1] if found else None
 
     def _po_approves_the_rest_in_threads(self, driver: SlackDriver, card_ids: list[str]) -> None:
         for card_id in card_ids:
@@ -261,6 +351,27 @@ class Demo:
                 lambda card_id=card_id: self._list(card_id) == "Validé — à exécuter",
                 "la validation par réponse",
             )
+
+    def _verdict(self) -> bool:
+        """The end state of every card, as Trello shows it: all approved, or which are not and where."""
+        waiting = {
+            card_id: self._list(card_id) for card_id in self.names if self._list(card_id) != APPROVED_LIST
+        }
+        if not waiting:
+            self.transcript.say(
+                "démo",
+                "Toutes les cartes sont validées : il reste à exécuter les commandes sur la preprod puis la prod.",
+            )
+            return True
+        approved = len(self.names) - len(waiting)
+        self.transcript.say(
+            "démo",
+            f"⚠️ {approved} carte(s) validée(s) sur {len(self.names)} ; pas encore validée(s) :",
+            details="\n".join(
+                f"« {self._title(card_id)} » : liste « {name} »" for card_id, name in waiting.items()
+            ),
+        )
+        return False
 
     def _settle_extra_cards(self) -> list[str]:
         """Your own tickets (--ticket): those waiting for the PO get approved; the others are shown as they are."""
@@ -386,9 +497,9 @@ class Demo:
             json.dumps(self.document(), ensure_ascii=False, indent=2), encoding="utf-8"
         )
 
-    def document(self, *, ok: bool | None = None) -> dict:
+    def document(self) -> dict:
         return {
-            "ok": ok if ok is not None else not any(e.text.startswith("❌") for e in self.transcript.entries),
+            "ok": self.ok,
             "duration_s": round(time.monotonic() - self.transcript.started, 1),
             "entries": [asdict(entry) for entry in self.transcript.entries],
             "cards": self.cards_state() if self.stack.trello.base_url else [],
@@ -411,6 +522,32 @@ def slack_text(message: dict) -> str:
     return "\n".join(lines)
 
 
+SANDBOX_ENV = (
+    "trello_api_base_url",
+    "trello_api_key",
+    "trello_token",
+    "trello_board_id",
+    "console_command",
+    "slack_mode",
+    "slack_api_base_url",
+    "slack_bot_token",
+    "slack_app_token",
+    "slack_po_user_ids",
+    "slack_channel_id",
+    "slack_team_channel_id",
+)
+
+
+def sandbox_env(settings: Settings) -> str:
+    """`.env` lines pointing another migrabot at this sandbox (its own state file, so the two do not mix)."""
+    lines = []
+    for name in SANDBOX_ENV:
+        value = getattr(settings, name)
+        value = value.get_secret_value() if hasattr(value, "get_secret_value") else str(value)
+        lines.append(f"{name.upper()}={shlex.quote(value)}")
+    return "\n".join([*lines, "STATE_DB=data/migrabot-sandbox.sqlite3"])
+
+
 def run_demo(
     *,
     output: Path,
@@ -419,9 +556,12 @@ def run_demo(
     extra_tickets: list[Path],
     keep_running: bool,
     wait_for_interrupt: Callable[[], None],
+    slack_mode: str = "socket",
 ) -> int:
     shutil.rmtree(output / "sandbox", ignore_errors=True)
-    demo = Demo(output=output, out=None if as_json else out, extra_tickets=extra_tickets)
+    demo = Demo(
+        output=output, out=None if as_json else out, extra_tickets=extra_tickets, slack_mode=slack_mode
+    )
     ok = demo.run(keep_running=keep_running, wait_for_interrupt=wait_for_interrupt)
     if as_json:
         out.write((output / "transcript.json").read_text(encoding="utf-8") + "\n")

@@ -14,6 +14,7 @@ arguments follow. Standard library only, so that each dry-run starts fast.
 from __future__ import annotations
 
 import io
+import shlex
 import sys
 from pathlib import Path
 
@@ -21,7 +22,13 @@ from sandbox.reconnect.application import Application
 from sandbox.reconnect.commands import MigrateCommand, SeedCommand
 from sandbox.reconnect.scenario import seed_runbook_scenario
 
-__all__ = ["build_application", "main", "seed_runbook_scenario", "split_db_argument"]
+__all__ = [
+    "build_application",
+    "main",
+    "runbook_console_command",
+    "seed_runbook_scenario",
+    "split_db_argument",
+]
 
 SYMFONY_VERSION = "5.4.53"
 
@@ -33,6 +40,13 @@ def split_db_argument(argv: list[str]) -> tuple[Path | None, list[str]]:
     if argv and argv[0].startswith("--db="):
         return Path(argv[0][len("--db=") :]), argv[1:]
     return None, argv
+
+
+def runbook_console_command(workdir: Path) -> str:
+    """A CONSOLE_COMMAND for the simulator seeded with the runbook's data in `workdir` (`simulate --sandbox`)."""
+    db_path = workdir / "reconnect.sqlite3"
+    seed_runbook_scenario(db_path)
+    return f"{shlex.quote(sys.executable)} -m sandbox.reconnect_console --db {shlex.quote(str(db_path))}"
 
 
 def build_application(db_path: Path | None) -> Application:

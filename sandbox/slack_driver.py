@@ -1,8 +1,10 @@
-"""Slack's side of a conversation with a bolt app in HTTP mode: signed interactivity payloads and events.
+"""Slack's side of a conversation with a bolt app: signed HTTP requests, or envelopes over Socket Mode.
 
 What a person does in Slack (click a button, submit a modal, type a message) becomes the request Slack would
-send to the app's `/slack/events` URL, with the shapes, encodings and headers Slack uses. The workspace
-state (trigger ids, response URLs, typed messages, open modals) lives in the `SlackSandbox`.
+send to the app's `/slack/events` URL, with the shapes, encodings and headers Slack uses; with
+`transport="socket"`, the same payloads go as Socket Mode envelopes over the sandbox's WebSocket and the
+driver waits for the app's ack. The workspace state (trigger ids, response URLs, typed messages, open
+modals) lives in the `SlackSandbox`.
 """
 
 from __future__ import annotations
@@ -11,13 +13,14 @@ import json
 import secrets
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlencode
 
 import httpx
 from slack_sdk.signature import SignatureVerifier
 
 from sandbox.slack import SlackSandbox
+from sandbox.slack.socket_mode import SocketAck
 
 VERIFICATION_TOKEN = "sandbox-verification-token"  # the deprecated token Slack still puts in payloads
 USER_AGENT = "Slackbot 1.0 (+https://api.slack.com/robots)"
@@ -34,19 +37,30 @@ SELECTED_KEYS = {
     "channels_select": "selected_channel",
     "multi_channels_select": "selected_channels",
 }
+# Interactions whose ack may carry an answer (a view submission's `response_action`), in Socket Mode.
+RESPONSE_PAYLOAD_TYPES = ("view_submission", "block_suggestion")
+
+# What Slack got back: the HTTP response, or the app's ack over the socket.
+Delivery = httpx.Response | SocketAck
 
 
 class SlackDriver:
+    """`transport="http"` needs the app's `events_url` and `signing_secret`; `"socket"` needs neither."""
+
     def __init__(
         self,
         *,
-        events_url: str,
-        signing_secret: str,
         sandbox: SlackSandbox,
+        events_url: str = "",
+        signing_secret: str = "",
+        transport: Literal["http", "socket"] = "http",
         team_id: str = "T0SANDBOX",
         timeout_s: float = 10.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        if transport == "http" and not (events_url and signing_secret):
+            raise ValueError("the HTTP transport needs the app's events_url and signing_secret")
+        self.transport = transport
         self.events_url = events_url
         self.signing_secret = signing_secret
         self.sandbox = sandbox
@@ -65,7 +79,7 @@ class SlackDriver:
 
     def click(
         self, *, user_id: str, message: dict[str, Any], action_id: str, value: str | None = None
-    ) -> httpx.Response:
+    ) -> Delivery:
         """`user_id` clicks (or picks `value` in) the element `action_id` of `message` as they see it."""
         block_id, element = _find_element(message.get("blocks") or [], action_id)
         channel = message["channel"]
@@ -86,7 +100,7 @@ class SlackDriver:
 
     def submit_view(
         self, *, user_id: str, view: dict[str, Any], values: dict[str, dict[str, Any]]
-    ) -> httpx.Response:
+    ) -> Delivery:
         """`user_id` fills the inputs of the open modal (`values[block_id][action_id]`) and submits it."""
         current = self.sandbox.view(view["id"])
         if not current["is_open"] or current["user_id"] != user_id:
@@ -100,14 +114,16 @@ class SlackDriver:
             "view": shown,
             "response_urls": [],
         }
-        response = self.send_interaction(payload)
-        if response.status_code == 200:
-            self.sandbox.settle_view_submission(view["id"], _json_or_none(response))
-        return response
+        delivery = self.send_interaction(payload)
+        if isinstance(delivery, SocketAck):
+            self.sandbox.settle_view_submission(view["id"], delivery.payload)
+        elif delivery.status_code == 200:
+            self.sandbox.settle_view_submission(view["id"], _json_or_none(delivery))
+        return delivery
 
     def post_message(
         self, *, user_id: str, channel: str, text: str, thread_ts: str | None = None
-    ) -> httpx.Response:
+    ) -> Delivery:
         """`user_id` types `text` in `channel` (or in a thread): stored in the sandbox, then sent as an event."""
         message = self.sandbox.post_user_message(
             user_id=user_id, channel=channel, text=text, thread_ts=thread_ts
@@ -117,18 +133,28 @@ class SlackDriver:
         return self.send_event(event)
 
     def url_verification(self, challenge: str | None = None) -> httpx.Response:
+        """HTTP only: Socket Mode has no request URL to verify."""
+        if self.transport != "http":
+            raise ValueError("url_verification is an HTTP request; Socket Mode has none")
         body = {"token": VERIFICATION_TOKEN, "challenge": challenge or secrets.token_urlsafe(24)}
         return self._post(json.dumps({**body, "type": "url_verification"}).encode(), "application/json")
 
     # --- raw sends, for payloads the helpers above do not build
 
-    def send_interaction(self, payload: dict[str, Any]) -> httpx.Response:
-        """An interactivity payload, form-encoded as `payload=<json>` like Slack sends it."""
+    def send_interaction(self, payload: dict[str, Any]) -> Delivery:
+        """An interactivity payload, form-encoded as `payload=<json>` like Slack sends it (or enveloped)."""
+        if self.transport == "socket":
+            return self.sandbox.socket_mode.send(
+                "interactive",
+                payload,
+                accepts_response_payload=payload.get("type") in RESPONSE_PAYLOAD_TYPES,
+                timeout_s=self.timeout_s,
+            )
         body = urlencode({"payload": json.dumps(payload)}).encode()
         return self._post(body, "application/x-www-form-urlencoded")
 
-    def send_event(self, event: dict[str, Any]) -> httpx.Response:
-        """An Events API `event_callback` wrapping `event`, as JSON."""
+    def send_event(self, event: dict[str, Any]) -> Delivery:
+        """An Events API `event_callback` wrapping `event`, as JSON (or enveloped)."""
         identity = self.sandbox.identity
         envelope = {
             "token": VERIFICATION_TOKEN,
@@ -151,6 +177,15 @@ class SlackDriver:
             ],
             "is_ext_shared_channel": False,
         }
+        if self.transport == "socket":
+            return self.sandbox.socket_mode.send(
+                "events_api",
+                envelope,
+                accepts_response_payload=False,
+                timeout_s=self.timeout_s,
+                retry_attempt=0,
+                retry_reason="",
+            )
         return self._post(json.dumps(envelope).encode(), "application/json")
 
     # --- helpers

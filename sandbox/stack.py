@@ -3,7 +3,7 @@ and the settings that point the real bot at them. Used by `migrabot demo` and th
 
 Nothing here bypasses the bot's adapters: py-trello talks HTTP to the sandbox Trello, slack_sdk to the
 sandbox Slack, the runner starts the simulator as a process; the demo plays the people through the same
-interfaces they would use (Trello's REST API, signed Slack requests).
+interfaces they would use (Trello's REST API, Slack's Socket Mode envelopes or signed HTTP requests).
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ from sandbox.trello_server import TrelloSandbox
 
 PO = ("U0CAMILLE", "Camille Martin")
 DEVELOPER = ("U0SAM", "Sam Bernard")
+TRELLO_PO = "camillemartin"  # the same people on Trello (usernames)
+TRELLO_DEVELOPER = "sambernard"
 VALIDATION_CHANNEL = ("C0VALIDATION", "validation-migrations")
 TEAM_CHANNEL = ("C0TECH", "tech-reconnect")
 DRIVE_FOLDER = "Migration des dossiers usagers"
@@ -32,6 +34,15 @@ DEMO_CARDS = (
     ("Migration des dossiers usagers - CHU 75 vers CHU 77 avec hébergements", "hebergements.txt"),
     ("Migration des dossiers usagers - CPH vers TEH", "erreur.txt"),
 )
+
+
+class SandboxSettings(Settings):
+    """Settings that come from the sandbox alone: neither the environment nor a `.env` file is read, so an
+    operator's `CONSOLE_SSH` (or any other setting) can never point the demo at a real service."""
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls, init_settings, **other_sources):  # type: ignore[override]
+        return (init_settings,)
 
 
 @dataclass
@@ -51,7 +62,9 @@ class SandboxStack:
     def __post_init__(self) -> None:
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.trello = TrelloSandbox(api_key="sandbox-key", token=self.trello_token)
-        self.slack = SlackSandbox(bot_token="xoxb-sandbox-" + secrets.token_hex(8))
+        self.slack = SlackSandbox(
+            bot_token="xoxb-sandbox-" + secrets.token_hex(8), app_token="xapp-sandbox-" + secrets.token_hex(8)
+        )
         self.drive = DriveSandbox()
 
     @property
@@ -75,6 +88,8 @@ class SandboxStack:
             self.cards[ticket] = self.add_card(name, ticket_text(ticket))
         for user_id, name in (PO, DEVELOPER):
             self.slack.add_user(user_id, name, real_name=name)
+        for username, (_, name) in ((TRELLO_PO, PO), (TRELLO_DEVELOPER, DEVELOPER)):
+            self.trello.add_member(username, name)
         for channel_id, name in (VALIDATION_CHANNEL, TEAM_CHANNEL):
             self.slack.add_channel(channel_id, name)
         return self
@@ -99,6 +114,7 @@ class SandboxStack:
         self.stop()
 
     def settings(self, **overrides: object) -> Settings:
+        """Sandbox settings with `overrides`; Slack in Socket Mode unless `slack_mode="http"`."""
         values: dict[str, object] = {
             "trello_api_key": "sandbox-key",
             "trello_token": self.trello_token,
@@ -108,8 +124,9 @@ class SandboxStack:
             f"--db {shlex.quote(str(self.reconnect_db))}",
             "state_db": self.workdir / "migrabot.sqlite3",
             "poll_interval_seconds": 1,
-            "slack_mode": "http",
+            "slack_mode": "socket",
             "slack_bot_token": self.slack.bot_token,
+            "slack_app_token": self.slack.app_token,
             "slack_signing_secret": self.signing_secret,
             "slack_http_port": 0,
             "slack_api_base_url": self.slack.base_url,
@@ -121,7 +138,7 @@ class SandboxStack:
             "drive_api_base_url": self.drive.base_url,
         }
         values.update(overrides)
-        return Settings(_env_file=None, **values)
+        return SandboxSettings(**values)
 
     def environment(self, settings: Settings) -> dict[str, str]:
         """The same settings as environment variables, for `migrabot run` started as a process."""

@@ -190,7 +190,7 @@ def _tell(chat: SlackChat, body: dict, outcome: Outcome) -> None:
         try:
             chat.ephemeral(channel, user, outcome.message)
         except SlackApiError:
-            log.exception("could not tell %s: %s", user, outcome.message)
+            log.exception("could not send %s the answer to their click", user)
 
 
 BUTTONS = {
@@ -339,10 +339,12 @@ def _refuse(start_response: Callable[..., Any], status: str) -> list[bytes]:
 class SlackEndpoint:
     """How Slack reaches the app: Socket Mode (outbound websocket) or HTTP `/slack/events`."""
 
-    def __init__(self, app: App, settings: Settings) -> None:
+    def __init__(self, app: App, settings: Settings, *, socket_ping_interval_s: float = 10) -> None:
         self._app = app
         self._settings = settings
         self.host = settings.slack_http_host
+        # slack_sdk notices a dropped Socket Mode connection (and opens a new one) at its next check.
+        self._socket_ping_interval_s = socket_ping_interval_s
         self._server: WSGIServer | None = None
         self._socket_handler: Any = None
         self.port: int | None = None
@@ -367,7 +369,9 @@ class SlackEndpoint:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
             self._socket_handler = SocketModeHandler(
-                self._app, self._settings.slack_app_token.get_secret_value()
+                self._app,
+                self._settings.slack_app_token.get_secret_value(),
+                ping_interval=self._socket_ping_interval_s,
             )
             self._socket_handler.connect()
             log.info("slack: Socket Mode connected")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from bot.domain.decision import Verdict
 from bot.domain.lifecycle import COUNTS_FOR_LOCKS, CardState, Event, next_state
-from bot.domain.records import Approval, CardRecord, SlackRequest
+from bot.domain.records import Approval, CardRecord, SlackRequest, TrelloWatch
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS cards (
@@ -79,6 +79,16 @@ CREATE TABLE IF NOT EXISTS slack_requests (
     text TEXT NOT NULL DEFAULT '',
     blocks TEXT NOT NULL DEFAULT '[]',
     PRIMARY KEY (card_id, round, fingerprint, kind, channel)
+);
+CREATE TABLE IF NOT EXISTS trello_watch (
+    card_id TEXT NOT NULL,
+    round INTEGER NOT NULL,
+    fingerprint TEXT NOT NULL,
+    activity TEXT NOT NULL DEFAULT '',
+    last_comment_id TEXT NOT NULL DEFAULT '',
+    since REAL NOT NULL,
+    reminded_at REAL,
+    PRIMARY KEY (card_id, round, fingerprint)
 );
 """
 
@@ -410,6 +420,34 @@ class Store:
                     "UPDATE slack_requests SET reminded_at = ? WHERE channel = ? AND ts = ?",
                     (reminded_at, request.channel, request.ts),
                 )
+
+    # --- decisions said in Trello comments ---------------------------------------------------------
+
+    def trello_watch(self, card_id: str, round_: int, fingerprint: str) -> TrelloWatch | None:
+        rows = self._query(
+            "SELECT * FROM trello_watch WHERE card_id = ? AND round = ? AND fingerprint = ?",
+            (card_id, round_, fingerprint),
+        )
+        return TrelloWatch(**dict(rows[0])) if rows else None
+
+    def set_trello_watch(self, watch: TrelloWatch) -> None:
+        with self._transaction() as db:
+            db.execute(
+                """INSERT INTO trello_watch
+                   (card_id, round, fingerprint, activity, last_comment_id, since, reminded_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (card_id, round, fingerprint) DO UPDATE SET activity = excluded.activity,
+                   last_comment_id = excluded.last_comment_id, reminded_at = excluded.reminded_at""",
+                (
+                    watch.card_id,
+                    watch.round,
+                    watch.fingerprint,
+                    watch.activity,
+                    watch.last_comment_id,
+                    watch.since,
+                    watch.reminded_at,
+                ),
+            )
 
 
 def _card(row: sqlite3.Row) -> CardRecord:

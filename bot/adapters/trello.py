@@ -35,6 +35,7 @@ from bot.app.ports import (
     Checklist,
     Comment,
     Execution,
+    Member,
     Tick,
 )
 from bot.texts import trello as texts
@@ -42,10 +43,14 @@ from bot.texts import trello as texts
 log = logging.getLogger("migrabot.trello")
 
 PY_TRELLO_ROOT = "https://api.trello.com/1/"
-POLL_FIELDS = "id,name,desc,idList,idLabels,dateLastActivity,shortLink"
+# badges carries the comment count: with dateLastActivity it tells the poll that a card's comments moved.
+POLL_FIELDS = "id,name,desc,idList,idLabels,dateLastActivity,shortLink,badges"
 ACTIONS_PAGE_SIZE = 50
 COMMENT_PAGES_MAX = 20
 IDEMPOTENT = frozenset({"GET", "PUT", "DELETE", "HEAD"})
+# Why a request may be tried again: in the logs (English), and in the error people read (French).
+FAILURES_EN = {"connect": "connection failed", "timeout": "timed out"}
+FRENCH_REASONS = {"connect": texts.connection_failed, "timeout": texts.timed_out}
 
 
 class TrelloError(BoardUnavailable):
@@ -112,12 +117,12 @@ class TrelloHttp:
                     method, target, params=params, headers=headers, content=data, files=_httpx_files(files)
                 )
             except httpx.ConnectError as error:  # nothing was sent: always safe to try again
-                self._retry_or_raise(attempt, method, target, texts.connection_failed(type(error).__name__))
+                self._retry_or_raise(attempt, method, target, failure="connect", error=error)
                 continue
             except httpx.TimeoutException as error:
                 if method not in IDEMPOTENT:
                     raise TrelloError(texts.no_answer(method, _path(target))) from None
-                self._retry_or_raise(attempt, method, target, texts.timed_out(type(error).__name__))
+                self._retry_or_raise(attempt, method, target, failure="timeout", error=error)
                 continue
             except httpx.HTTPError as error:
                 raise TrelloError(texts.network_error(type(error).__name__, method, _path(target))) from None
@@ -137,11 +142,24 @@ class TrelloHttp:
             return response
         raise AssertionError("unreachable")
 
-    def _retry_or_raise(self, attempt: int, method: str, target: str, reason: str) -> None:
+    def _retry_or_raise(
+        self, attempt: int, method: str, target: str, *, failure: str, error: Exception
+    ) -> None:
+        """Logs say it in English; the error people read (doctor, the card) says it in French."""
+        kind = type(error).__name__
         if attempt >= self.max_attempts:
+            reason = FRENCH_REASONS[failure](kind)
             raise TrelloError(texts.unreachable(reason, method, _path(target)))
         delay = self._delay(attempt, None)
-        log.warning("trello %s %s: %s, retry %d in %.1fs", method, _path(target), reason, attempt, delay)
+        log.warning(
+            "trello %s %s: %s (%s), retry %d in %.1fs",
+            method,
+            _path(target),
+            FAILURES_EN[failure],
+            kind,
+            attempt,
+            delay,
+        )
         self._sleep(delay)
 
     def _delay(self, attempt: int, response: httpx.Response | None) -> float:
@@ -354,6 +372,10 @@ class TrelloBoard:
         """The bot's own Trello member: only its comments, attachments and checklists are taken for its own."""
         return self._me()["id"]
 
+    def member(self, id_or_username: str) -> Member:
+        found = self._fetch(f"/members/{id_or_username}", query_params={"fields": "id,username,fullName"})
+        return Member(id=found["id"], username=found.get("username", ""), full_name=found.get("fullName", ""))
+
     def _me(self) -> dict:
         if self._member is None:
             self._member = self._fetch("/members/me", query_params={"fields": "id,username,fullName"})
@@ -381,6 +403,7 @@ def _snapshot(card: dict) -> CardSnapshot:
         label_ids=tuple(card.get("idLabels", ())),
         last_activity=card.get("dateLastActivity") or "",
         short_link=card.get("shortLink", ""),
+        comment_count=int((card.get("badges") or {}).get("comments") or 0),
     )
 
 

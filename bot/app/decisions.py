@@ -14,15 +14,15 @@ carried out.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from bot.app.ports import Board, CardSnapshot, Chat, Clock, Store
+from bot.app.ports import Board, CardSnapshot, Chat, Clock, Member, Store
 from bot.app.requests import Requests
 from bot.app.rounds import Emit, Lists, Rounds
 from bot.app.steps import CHECKLIST_STEP, FINAL_COMMANDS_STEP, CardSteps, Round
 from bot.domain.codec import simulation_from_dict
-from bot.domain.decision import CLOCK, VERDICTS, Decision, RequestKey, Verdict
+from bot.domain.decision import CLOCK, TRELLO_CHANNEL, VERDICTS, Decision, RequestKey, Verdict
 from bot.domain.lifecycle import WAITING, CardState, Event, next_state
 from bot.domain.records import Approval, CardRecord
 from bot.domain.synthesis import summarize
@@ -62,8 +62,10 @@ class Decisions:
         requests: Requests | None,
         chat: Chat | None,
         emit: Emit,
+        trello_pos: Sequence[Member] = (),
     ) -> None:
         self.board = board
+        self.trello_pos = {po.id: po for po in trello_pos}
         self.store = store
         self.settings = settings
         self.lists = lists
@@ -97,12 +99,18 @@ class Decisions:
                 decision.key.card_id,
             )
             return Outcome(outcomes.NOT_DECIDER)
-        if decision.event is Event.EXPIRE or decision.user_id in self.settings.po_user_ids:
+        if decision.event is Event.EXPIRE or self.is_po(decision):
             return None
         log.warning(
             "%s ignored: %s is not a PO (card %s)", decision.event, decision.user_id, decision.key.card_id
         )
         return Outcome(outcomes.NOT_PO)
+
+    def is_po(self, decision: Decision) -> bool:
+        """A PO of the channel the decision was said in: a Trello member id, or a Slack user id."""
+        if decision.channel == TRELLO_CHANNEL:
+            return decision.user_id in self.trello_pos
+        return decision.user_id in self.settings.po_user_ids
 
     def _checked(self, decision: Decision) -> Outcome:
         key = decision.key
@@ -111,7 +119,7 @@ class Decisions:
             return Outcome(outcomes.UNKNOWN_CARD)
         earlier = self.store.approval(key.card_id, key.round, key.fingerprint)
         if earlier is not None:
-            return Outcome(outcomes.already_decided(earlier))
+            return self._already_decided(decision)
         if (record.round, record.fingerprint) != (key.round, key.fingerprint):
             self._close_stale(key, outcomes.CLOSED_NEWER)
             return Outcome(outcomes.NEWER_SIMULATION)
@@ -164,9 +172,7 @@ class Decisions:
             state=next_state(record.state, decision.event),
         )
         if not won:
-            return Outcome(
-                outcomes.already_decided(self.store.approval(key.card_id, key.round, key.fingerprint))
-            )
+            return self._already_decided(decision)
         fresh = self.store.card(key.card_id)
         assert fresh is not None
         try:
@@ -177,6 +183,18 @@ class Decisions:
             )
             return Outcome(outcomes.RECORDED_LATER)
         return Outcome()
+
+    def _already_decided(self, decision: Decision) -> Outcome:
+        """Who decided first, named for the channel the late decision came from."""
+        key = decision.key
+        earlier = self.store.approval(key.card_id, key.round, key.fingerprint)
+        if earlier is None:
+            return Outcome(outcomes.already_decided(None))
+        if decision.channel == TRELLO_CHANNEL:  # a Trello comment: a name, Slack's <@…> means nothing there
+            who = self._user_name(earlier.user_id)
+        else:
+            who = self._mention(earlier.user_id)
+        return Outcome(outcomes.already_decided(earlier, who=who))
 
     def _close_stale(self, key: RequestKey, outcome: str) -> None:
         if self.requests is None:
@@ -228,7 +246,15 @@ class Decisions:
             action(Round(card=card, record=record), approval)
 
     def _user_name(self, user_id: str) -> str:
+        if user_id in self.trello_pos:
+            return self.trello_pos[user_id].full_name or self.trello_pos[user_id].username
         return self.chat.user_name(user_id) if self.chat is not None else user_id
+
+    def _mention(self, user_id: str) -> str:
+        """How a Slack request's closing line names the decider: a Slack mention, or the Trello member."""
+        if user_id in self.trello_pos:
+            return outcomes.on_trello(self._user_name(user_id))
+        return outcomes.slack_mention(user_id)
 
     def _close(self, run: Round, *, outcome: str, status: str, kind: str | None = None) -> None:
         if self.requests is not None:
@@ -251,7 +277,7 @@ class Decisions:
             run,
             kind="approval",
             status="approved",
-            outcome=outcomes.closed_approved(user_id=approval.user_id, when=when),
+            outcome=outcomes.closed_approved(who=self._mention(approval.user_id), when=when),
         )
         self.steps.transition(run, Event.EFFECTS_DONE)
         self.emit("approved", run.card, {"by": approval.user_id})
@@ -271,7 +297,9 @@ class Decisions:
             run,
             kind="approval",
             status="refused",
-            outcome=outcomes.closed_refused(user_id=approval.user_id, when=when, reason=approval.reason),
+            outcome=outcomes.closed_refused(
+                who=self._mention(approval.user_id), when=when, reason=approval.reason
+            ),
         )
         self.steps.transition(run, Event.EFFECTS_DONE, error=outcomes.refused_error(approval.reason))
         self.emit("refused", run.card, {"by": approval.user_id, "reason": approval.reason})

@@ -10,7 +10,7 @@ from bot.domain.command import DryRunCommand
 from bot.domain.decision import Verdict
 from bot.domain.lifecycle import CardState
 from bot.domain.model import ConsoleResult
-from bot.domain.records import Approval, CardRecord, SlackRequest
+from bot.domain.records import Approval, CardRecord, SlackRequest, TrelloWatch
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,7 @@ class CardSnapshot:
     label_ids: tuple[str, ...] = ()
     last_activity: str = ""
     short_link: str = ""
+    comment_count: int = 0  # Trello's badges.comments: with last_activity, tells that comments moved
 
     @property
     def url(self) -> str:
@@ -35,6 +36,15 @@ class Comment:
     id: str
     text: str
     author_id: str = ""  # the Trello member who wrote it
+
+
+@dataclass(frozen=True)
+class Member:
+    """A Trello member: the id comments carry, the username an @mention uses."""
+
+    id: str
+    username: str
+    full_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -96,6 +106,7 @@ class Board(Protocol):
     def open_cards(self) -> list[CardSnapshot]: ...
     def card(self, card_id: str) -> CardSnapshot: ...
     def member_id(self) -> str: ...
+    def member(self, id_or_username: str) -> Member: ...
     def comments(self, card_id: str) -> list[Comment]: ...
     def comment(self, card_id: str, text: str) -> str: ...
     def edit_comment(self, comment_id: str, text: str) -> None: ...
@@ -213,6 +224,8 @@ class Store(Protocol):
         self, *, card_id: str | None = None, status: str | None = None, kind: str | None = None
     ) -> list[SlackRequest]: ...
     def slack_request_by_ts(self, channel: str, ts: str) -> SlackRequest | None: ...
+    def trello_watch(self, card_id: str, round_: int, fingerprint: str) -> TrelloWatch | None: ...
+    def set_trello_watch(self, watch: TrelloWatch) -> None: ...
     def set_slack_request(
         self, request: SlackRequest, *, status: str | None = None, reminded_at: float | None = None
     ) -> None: ...

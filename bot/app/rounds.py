@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from bot.app.ports import Board, BoardUnavailable, CardSnapshot, Clock, Console, Drive, Store
+from bot.app.ports import Board, BoardUnavailable, CardSnapshot, Clock, Console, Drive, Member, Store
 from bot.app.publication import XLSX_MIME, Workbooks
 from bot.app.requests import Requests
 from bot.app.simulation import (
@@ -79,8 +79,10 @@ class Rounds:
         requests: Requests | None,
         emit: Emit,
         drive: Drive | None = None,
+        trello_pos: Sequence[Member] = (),
     ) -> None:
         self.board = board
+        self.trello_pos = tuple(trello_pos)
         self.console = console
         self.store = store
         self.settings = settings
@@ -256,7 +258,11 @@ class Rounds:
     def _ask_decision(self, run: Round, simulation: Simulation) -> None:
         to_migrate = simulation.accommodations_to_migrate
         self.steps.comment(
-            run, "conflit", texts.conflict_comment(simulation.conflicts, to_migrate=to_migrate)
+            run,
+            "conflit",
+            texts.conflict_comment(
+                simulation.conflicts, to_migrate=to_migrate, slack=self.requests is not None
+            ),
         )
         if self.requests is not None:
             text, blocks = conflict_request(
@@ -280,8 +286,9 @@ class Rounds:
         extra = self._lock_warnings(run, simulation)
         warnings = [*ticket.warnings, *extra]
         workbook = self.workbooks.publish(run, simulation, synthesis, warnings)  # to Drive first: its link
-        text = texts.synthesis_comment(simulation, synthesis, warnings=warnings)
-        self.steps.comment(run, "synthese", workbook.with_note(text))
+        text = workbook.with_note(texts.synthesis_comment(simulation, synthesis, warnings=warnings))
+        asked = texts.with_decision_help(text, [po.username for po in self.trello_pos])  # the last words
+        self.steps.comment(run, "synthese", asked)
         self._post_outputs(run, simulation)
         self.steps.attach(run, "excel", filename=workbook.filename, data=workbook.data, mime_type=XLSX_MIME)
         self.steps.move(run, "vers-attente-po", self.lists.waiting)

@@ -12,14 +12,16 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 
 from bot.app.decisions import Decisions, Outcome
 from bot.app.execution import ExecutionFollowUp
-from bot.app.ports import Board, CardSnapshot, Chat, Clock, Console, Drive, MessageRef, Store
+from bot.app.ports import Board, CardSnapshot, Chat, Clock, Console, Drive, Member, MessageRef, Store
 from bot.app.requests import Requests
 from bot.app.rounds import Listener, Lists, Rounds
 from bot.app.steps import CardSteps
+from bot.app.trello_comments import TrelloComments
 from bot.domain.decision import CLOCK, Decision, RequestKey
 from bot.domain.lifecycle import DECIDING, EXECUTING, Event
 from bot.domain.records import CardRecord, SlackRequest
@@ -44,6 +46,7 @@ class Workflow:
         chat: Chat | None = None,
         prod_console: Console | None = None,
         drive: Drive | None = None,
+        trello_pos: Sequence[Member] = (),
     ) -> None:
         self.board = board
         self.store = store
@@ -56,18 +59,45 @@ class Workflow:
         self.requests = Requests(chat=chat, store=store, settings=settings) if chat is not None else None
         shared = {"board": board, "store": store, "settings": settings, "lists": lists, "clock": clock}
         self.rounds = Rounds(
-            **shared, console=console, steps=self.steps, requests=self.requests, emit=self.emit, drive=drive
+            **shared,
+            console=console,
+            steps=self.steps,
+            requests=self.requests,
+            emit=self.emit,
+            trello_pos=trello_pos,
+            drive=drive,
         )
         self.decisions = Decisions(
-            **shared, steps=self.steps, rounds=self.rounds, requests=self.requests, chat=chat, emit=self.emit
+            **shared,
+            steps=self.steps,
+            rounds=self.rounds,
+            requests=self.requests,
+            chat=chat,
+            emit=self.emit,
+            trello_pos=trello_pos,
         )
         consoles = {PREPROD: console} | ({PROD: prod_console} if prod_console is not None else {})
         self.execution = ExecutionFollowUp(
             **shared, steps=self.steps, requests=self.requests, consoles=consoles, emit=self.emit
         )
+        self.trello_comments = self._trello_comments(trello_pos)
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
         self._stopping = threading.Event()
+
+    def _trello_comments(self, trello_pos: Sequence[Member]) -> TrelloComments | None:
+        """POs on Trello: their comments on a waiting card are one more source of decisions."""
+        if not trello_pos:
+            return None
+        return TrelloComments(
+            board=self.board,
+            store=self.store,
+            settings=self.settings,
+            clock=self.clock,
+            steps=self.steps,
+            pos=trello_pos,
+            apply=self.apply,
+        )
 
     # --- the poll --------------------------------------------------------------------------------
 
@@ -87,6 +117,7 @@ class Workflow:
             if self._stopping.is_set():
                 log.info("stop requested: the remaining cards wait for the next start")
                 break
+            self._watch_comments(card)
             self._handle_safely(card, polled_at=polled_at)
             self.store.beat("poll", now=self.clock(), detail=detail)  # long dry-runs are not a dead bot
         return len(cards)
@@ -115,6 +146,15 @@ class Workflow:
             except Exception as error:
                 log.exception("card %s: unexpected error", card.short_link or card.id)
                 self.rounds.report_internal_error(card, error)
+
+    def _watch_comments(self, card: CardSnapshot) -> None:
+        """Decisions said on the card since the last look; a failure there never stops the card's round."""
+        if self.trello_comments is None:
+            return
+        try:
+            self.trello_comments.watch(card)
+        except Exception:
+            log.exception("card %s: reading its comments failed", card.short_link or card.id)
 
     def _handle(self, card: CardSnapshot) -> None:
         record = self.store.card(card.id)
@@ -169,6 +209,11 @@ class Workflow:
                 log.exception(
                     "reminder/expiry failed for %s/%s (card %s)", request.channel, request.ts, request.card_id
                 )
+        if self.trello_comments is not None:
+            try:
+                self.trello_comments.remind_and_expire()
+            except Exception:
+                log.exception("Trello reminders/expiry failed")
 
     def _remind_or_expire(self, request: SlackRequest, *, now: float) -> None:
         age = now - request.created_at

@@ -12,7 +12,8 @@ from bot.texts import cli as texts
 from bot.texts.text import DEMO_WITHOUT_SANDBOX
 
 
-def main(arguments: argparse.Namespace, settings: Settings, *, stdout: TextIO, stderr: TextIO) -> int:
+def main(arguments: argparse.Namespace, settings: Settings | None, *, stdout: TextIO, stderr: TextIO) -> int:
+    """`settings` is None: the demo reads none of the operator's settings (its own come from the sandbox)."""
     import threading
 
     from bot.logs import setup_logging
@@ -42,4 +43,5 @@ def main(arguments: argparse.Namespace, settings: Settings, *, stdout: TextIO, s
         extra_tickets=tickets,
         keep_running=arguments.keep_running,
         wait_for_interrupt=wait_for_interrupt,
+        slack_mode="http" if arguments.http else "socket",
     )

@@ -26,7 +26,7 @@ from slack_sdk.errors import SlackApiError
 from bot.adapters.console import build_runner
 from bot.adapters.store import Store
 from bot.adapters.trello import TrelloError
-from bot.app.ports import BoardLayout, Console, DriveUnavailable
+from bot.app.ports import BoardLayout, Console, DriveUnavailable, Member
 from bot.domain.command import MIGRATION_COMMAND
 from bot.domain.model import ConsoleResult
 from bot.settings import Settings, SettingsError, load_settings, slack_problems, trello_problems
@@ -84,6 +84,8 @@ class DoctorBoard(Protocol):
 
     def create_label(self, name: str) -> str: ...
 
+    def member(self, id_or_username: str) -> Member: ...
+
 
 # --- settings ----------------------------------------------------------------------------------------
 
@@ -115,6 +117,14 @@ def check_slack_settings(settings: Settings) -> Check:
     return Check(
         "settings.slack", True, texts.slack_settings_ok(settings.slack_mode, len(settings.po_user_ids))
     )
+
+
+def check_decision_mode(settings: Settings) -> Check:
+    """Slack, Trello alone, or both: how the PO decides; nobody at all is a ✗ (cards would wait forever)."""
+    if not settings.slack_enabled and not settings.trello_po_refs:
+        return Check("decisions", False, texts.NOBODY_DECIDES, texts.NOBODY_DECIDES_FIX)
+    mode = texts.decision_mode(slack=settings.slack_enabled, trello_po_refs=settings.trello_po_refs)
+    return Check("decisions", True, mode)
 
 
 # --- Trello ------------------------------------------------------------------------------------------
@@ -152,7 +162,17 @@ def check_trello(board: DoctorBoard, *, settings: Settings, fix: bool) -> list[C
     for setting, name in wanted_lists(settings):
         checks.append(_check_list(board, layout, setting=setting, name=name, fix=fix))
     checks.append(_check_label(board, layout, name=settings.trello_card_label, fix=fix))
+    checks += [_check_po_member(board, ref) for ref in settings.trello_po_refs]
     return checks
+
+
+def _check_po_member(board: DoctorBoard, ref: str) -> Check:
+    """A PO of TRELLO_PO_MEMBERS must exist: `migrabot run` resolves each one at start-up."""
+    try:
+        member = board.member(ref)
+    except TrelloError:
+        return Check("trello.po", False, texts.trello_po_unknown(ref), texts.TRELLO_PO_FIX)
+    return Check("trello.po", True, texts.trello_po_ok(member.username, member.full_name))
 
 
 def wanted_lists(settings: Settings) -> list[tuple[str, str]]:
@@ -392,7 +412,12 @@ def diagnose(
     settings, loaded = check_settings_load(load)
     if settings is None:
         return [loaded]
-    checks = [loaded, check_trello_settings(settings), check_slack_settings(settings)]
+    checks = [
+        loaded,
+        check_trello_settings(settings),
+        check_slack_settings(settings),
+        check_decision_mode(settings),
+    ]
     checks += _guarded(texts.TRELLO, "trello", lambda: _trello_checks(settings, fix=fix))
     if settings.slack_enabled:
         checks += _guarded(texts.SLACK, "slack", lambda: _slack_checks(settings))

@@ -7,6 +7,7 @@ conflicts await a decision. Progress goes to stderr, the result to stdout.
 from __future__ import annotations
 
 import argparse
+import tempfile
 import time
 from pathlib import Path
 from typing import TextIO
@@ -40,7 +41,23 @@ from bot.texts.text import (
 )
 
 
+def sandbox_console(settings: Settings, workdir: Path) -> Settings:
+    """The built-in Reconnect simulator with the runbook's data in place of the configured console."""
+    try:
+        from sandbox.reconnect_console import runbook_console_command
+    except ModuleNotFoundError as missing:  # an installed wheel: the stand-ins stay in the source tree
+        if missing.name != "sandbox":
+            raise
+        raise UsageError(texts.SANDBOX_NOT_SHIPPED) from None
+    console = {"console_command": runbook_console_command(workdir), "console_workdir": ""}
+    return settings.model_copy(update={**console, "console_ssh": "", "console_ssh_options": ""})
+
+
 def main(arguments: argparse.Namespace, settings: Settings, *, stdout: TextIO, stderr: TextIO) -> int:
+    if getattr(arguments, "sandbox", False):
+        with tempfile.TemporaryDirectory(prefix="migrabot-sandbox-") as workdir:
+            arguments.sandbox = False
+            return main(arguments, sandbox_console(settings, Path(workdir)), stdout=stdout, stderr=stderr)
     ticket = parse_ticket(read_ticket(arguments.path), default_field=settings.migration_field_slug)
     if not ticket.ok:
         message = render_parse_report(

@@ -16,6 +16,7 @@ from bot.domain.lifecycle import Event
 from bot.domain.model import ConflictDecision
 
 CLOCK = "migrabot"  # who decides an expiry
+TRELLO_CHANNEL = "trello"  # a decision said in a card's comment (its user_id is a Trello member id)
 
 
 @dataclass(frozen=True)

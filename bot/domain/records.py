@@ -40,6 +40,20 @@ class Approval:
 
 
 @dataclass(frozen=True)
+class TrelloWatch:
+    """What the bot last saw of a waiting card's comments, for one round: its activity mark (comment count and
+    last activity, from the poll), the newest comment it read, and when it started waiting and was recalled."""
+
+    card_id: str
+    round: int
+    fingerprint: str
+    activity: str
+    last_comment_id: str
+    since: float
+    reminded_at: float | None = None
+
+
+@dataclass(frozen=True)
 class SlackRequest:
     card_id: str
     round: int

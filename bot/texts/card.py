@@ -138,6 +138,35 @@ def check_commands_section(checks: Sequence[DryRun]) -> list[str]:
     ]
 
 
+def mentions(usernames: Sequence[str]) -> str:
+    return " ".join(f"@{name}" for name in usernames)
+
+
+TRELLO_HOW_TO_DECIDE = typeset(
+    "répondez sur cette carte « validé » (ou « ok », « go ») pour valider, ou « refusé : <raison> » pour refuser."
+)
+
+
+def with_decision_help(text: str, po_usernames: Sequence[str]) -> str:
+    """With POs on Trello, the synthesis comment ends by asking them, by @mention, to answer on the card."""
+    return f"{text.rstrip()}\n\n{trello_decision_help(po_usernames)}" if po_usernames else text
+
+
+def trello_decision_help(po_usernames: Sequence[str]) -> str:
+    return french(
+        "{who} la simulation est prête : {how}", who=mentions(po_usernames), how=TRELLO_HOW_TO_DECIDE
+    )
+
+
+def trello_reminder(po_usernames: Sequence[str], *, hours: int) -> str:
+    return french(
+        "⏰ Rappel : {who} cette carte attend une décision depuis {hours} h : {how}",
+        who=mentions(po_usernames),
+        hours=hours,
+        how=TRELLO_HOW_TO_DECIDE,
+    )
+
+
 def too_many_rules(count: int, *, limit: int) -> Problem:
     return Problem(ProblemKind.TOO_MANY_RULES, params={"count": count, "limit": limit})
 
@@ -195,7 +224,14 @@ def failure_comment(simulation: Simulation, *, fix_list: str, todo_list: str, st
     return "\n".join(lines)
 
 
-def conflict_comment(conflicts: Sequence[tuple[int, AccommodationConflict]], *, to_migrate: int) -> str:
+def conflict_comment(
+    conflicts: Sequence[tuple[int, AccommodationConflict]], *, to_migrate: int, slack: bool = True
+) -> str:
+    how = typeset(
+        "Pour décider : le bouton dans Slack, ou ici, sur la carte : ajoutez à sa description la ligne "
+        if slack
+        else "Pour décider, l'équipe répond ici, sur la carte : ajoutez à sa description la ligne "
+    )
     table = conflict_table([conflict for _, conflict in conflicts])
     return "\n".join(
         [
@@ -219,11 +255,7 @@ def conflict_comment(conflicts: Sequence[tuple[int, AccommodationConflict]], *, 
                 "traités à la main."
             ),
             "",
-            write_decision(
-                typeset(
-                    "Pour décider : le bouton dans Slack, ou une ligne dans la description de la carte : "
-                )
-            ),
+            write_decision(how),
         ]
     )
 

@@ -45,6 +45,12 @@ DEMO_JSON_HELP = "la transcription en JSON"
 DEMO_TICKET_HELP = "ajouter une carte avec ce ticket (répétable)"
 KEEP_RUNNING_HELP = "laisser le bac à sable et le bot tourner (Ctrl-C)"
 OUTPUT_HELP = "où écrire transcription et Excel"
+DEMO_HTTP_HELP = typeset("Slack en mode HTTP (par défaut : Socket Mode, comme `run`)")
+SANDBOX_HELP = "simuler avec la console Reconnect simulée (données du runbook) au lieu de la preprod"
+SANDBOX_NOT_SHIPPED = typeset(
+    "--sandbox : le simulateur de la console Reconnect n'est livré qu'avec les sources de migrabot "
+    "(lancez-le depuis une copie du dépôt, après `make`)"
+)
 
 DOCTOR_HELP = "vérifier réglages, Trello, Slack, console et base d'état (✓/✗ et quoi corriger)"
 DOCTOR_EXIT_CODES = typeset(

@@ -74,14 +74,22 @@ def closed_conflict_settled(*, user_id: str, decision: str) -> str:
     )
 
 
-def closed_approved(*, user_id: str, when: str) -> str:
-    return f"✅ *Validé* par <@{user_id}> le {when}. Les commandes finales sont sur la carte."
+def slack_mention(user_id: str) -> str:
+    return f"<@{user_id}>"
 
 
-def closed_refused(*, user_id: str, when: str, reason: str) -> str:
+def on_trello(name: str) -> str:
+    return french("{name} (sur Trello)", name=name)
+
+
+def closed_approved(*, who: str, when: str) -> str:
     return french(
-        "❌ *Refusé* par <@{user_id}> le {when} : {reason}", user_id=user_id, when=when, reason=reason
+        "✅ *Validé* par {who} le {when}. Les commandes finales sont sur la carte.", who=who, when=when
     )
+
+
+def closed_refused(*, who: str, when: str, reason: str) -> str:
+    return french("❌ *Refusé* par {who} le {when} : {reason}", who=who, when=when, reason=reason)
 
 
 def closed_resimulation(*, user_id: str, when: str) -> str:
@@ -108,12 +116,14 @@ def refused_error(reason: str) -> str:
     return french("refusé : {reason}", reason=reason)
 
 
-def already_decided(approval: Approval | None) -> str:
+def already_decided(approval: Approval | None, *, who: str = "") -> str:
+    """`who` decided first: a Slack mention by default, a name where mentions mean nothing."""
     if approval is None:
         return "Déjà décidé."
+    who = who or slack_mention(approval.user_id)
     words = {
-        Verdict.APPROVED: f"Déjà validé par <@{approval.user_id}>.",
-        Verdict.REFUSED: f"Déjà refusé par <@{approval.user_id}>.",
+        Verdict.APPROVED: f"Déjà validé par {who}.",
+        Verdict.REFUSED: f"Déjà refusé par {who}.",
         Verdict.RESIMULATE: "Une nouvelle simulation a déjà été demandée.",
         Verdict.OBSOLETE: typeset("Cette demande est obsolète : la carte a été simulée à nouveau depuis."),
         Verdict.EXPIRED: "Cette demande a expiré.",

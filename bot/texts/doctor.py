@@ -31,7 +31,9 @@ OK_MARK = "✓"
 # The subjects of an unexpected error in one group of checks
 TRELLO, SLACK, DRIVE, CONSOLE, STATE_DB = "Trello", "Slack", "Drive", "Console", "Base d'état"
 ERROR_MARK = "✗"
-TRELLO_APP_KEY_URL = "https://trello.com/app-key"
+# Trello's key page (the former trello.com/app-key was replaced by the Power-Up admin portal): one link
+# everywhere, README and settings included.
+TRELLO_KEY_PAGE_URL = "https://trello.com/power-ups/admin"
 
 # --- settings ---------------------------------------------------------------------------------------
 
@@ -70,8 +72,8 @@ def malformed(setting: str, expected: str) -> str:
 
 
 TRELLO_CREDENTIALS_FIX = french(
-    "la clé et le jeton sur {url} (TRELLO_API_KEY, TRELLO_TOKEN) ; l'identifiant du tableau dans son adresse, trello.com/b/<identifiant>/… (TRELLO_BOARD_ID)",
-    url=TRELLO_APP_KEY_URL,
+    "la clé et le jeton sur {url}, onglet « API Key » de votre Power-Up (TRELLO_API_KEY, puis le lien « Token » pour TRELLO_TOKEN) ; l'identifiant du tableau dans son adresse, trello.com/b/<identifiant>/… (TRELLO_BOARD_ID)",
+    url=TRELLO_KEY_PAGE_URL,
 )
 URL_FIX = "une adresse en http:// ou https://"
 
@@ -92,6 +94,39 @@ SLACK_APP_TOKEN_FIX = typeset(
 )
 SLACK_SIGNING_SECRET_FIX = typeset("le « Signing Secret » de la page « Basic Information » de l'app")
 SLACK_CHANNEL_FIX = "un identifiant de salon (C…, G… ou D…), pas son nom"
+
+
+SLACK_DECIDES = typeset(
+    "sur Slack (boutons « Valider » / « Refuser » de la demande, ou réponse « ok » / « refusé : <raison> » "
+    "dans son fil)"
+)
+
+
+def trello_decides(po_refs: Sequence[str]) -> str:
+    who = ", ".join(f"@{ref}" for ref in po_refs)
+    return french("sur Trello ({who} répond sur la carte « validé » ou « refusé : <raison> »)", who=who)
+
+
+def decision_mode(*, slack: bool, trello_po_refs: Sequence[str]) -> str:
+    """Which mode the bot is in and how the PO decides in it."""
+    if slack and trello_po_refs:
+        return french(
+            "Mode Slack et Trello : le PO décide {slack}, ou {trello} ; la première décision compte",
+            slack=SLACK_DECIDES,
+            trello=trello_decides(trello_po_refs),
+        )
+    if slack:
+        return french("Mode Slack : le PO décide {how}", how=SLACK_DECIDES)
+    return french("Mode Trello seul : le PO décide {how}", how=trello_decides(trello_po_refs))
+
+
+NOBODY_DECIDES = typeset(
+    "Mode Trello seul, sans PO : personne ne peut valider les cartes simulées (ni Slack, ni TRELLO_PO_MEMBERS)"
+)
+NOBODY_DECIDES_FIX = typeset(
+    "renseignez TRELLO_PO_MEMBERS (noms d'utilisateur Trello des PO, qui décident sur la carte) "
+    "ou configurez Slack (README, « From zero to a running bot », étape 4)"
+)
 
 
 def in_env_file(fixes: Sequence[str]) -> str:
@@ -170,10 +205,13 @@ def setup_refused(detail: str, fix: str) -> str:
 # --- Trello -----------------------------------------------------------------------------------------
 
 TRELLO_UNREACHABLE_FIX = "vérifiez TRELLO_API_BASE_URL, le réseau et un éventuel proxy (HTTPS_PROXY)"
-TRELLO_KEY_FIX = f"copiez la clé d'API affichée sur {TRELLO_APP_KEY_URL} dans TRELLO_API_KEY"
+TRELLO_KEY_FIX = french(
+    "copiez dans TRELLO_API_KEY la clé d'API de votre Power-Up ({url}, onglet « API Key »)",
+    url=TRELLO_KEY_PAGE_URL,
+)
 TRELLO_TOKEN_FIX = french(
-    "régénérez le jeton sur {url} (lien « Token », en lecture et écriture) et mettez-le dans TRELLO_TOKEN",
-    url=TRELLO_APP_KEY_URL,
+    "régénérez le jeton sur {url}, onglet « API Key » (lien « Token », en lecture et écriture) et mettez-le dans TRELLO_TOKEN",
+    url=TRELLO_KEY_PAGE_URL,
 )
 TRELLO_TRANSIENT_FIX = typeset(
     "réessayez dans quelques minutes ; si cela dure, voir https://trello.status.atlassian.com"
@@ -538,3 +576,25 @@ def checks_payload(checks: Sequence[Check]) -> dict:
             for check in checks
         ],
     }
+
+
+def unknown_trello_po(ref: str) -> str:
+    return french(
+        "TRELLO_PO_MEMBERS : le membre Trello « {ref} » est introuvable "
+        "(nom d'utilisateur sans @, ou identifiant de membre)",
+        ref=ref,
+    )
+
+
+def trello_po_ok(username: str, full_name: str) -> str:
+    return french("Trello : PO @{username} trouvé ({name})", username=username, name=full_name or username)
+
+
+def trello_po_unknown(ref: str) -> str:
+    return french("Trello : membre « {ref} » de TRELLO_PO_MEMBERS introuvable", ref=ref)
+
+
+TRELLO_PO_FIX = (
+    "mettez dans TRELLO_PO_MEMBERS le nom d'utilisateur Trello du PO (sans @, visible dans son profil) "
+    "ou son identifiant de membre"
+)

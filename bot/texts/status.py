@@ -12,8 +12,8 @@ from pathlib import Path
 
 from bot.domain.lifecycle import CardState
 from bot.texts.french import french
+from bot.texts.text import shared_prefix
 
-NAME_WIDTH = 40
 SHORT_FINGERPRINT = 8
 
 # {todo}: the list where the bot picks up cards, a setting (TRELLO_LIST_TODO)
@@ -92,8 +92,9 @@ def state_label(state: str, *, todo_list: str) -> str:
     return french(STATE_LABELS[state], todo=todo_list)
 
 
-def truncate(text: str, width: int = NAME_WIDTH) -> str:
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+def short_name(name: str, prefix: str) -> str:
+    """The title without the prefix every card shares (« Migration des dossiers usagers - »), never cut."""
+    return name[len(prefix) :] if prefix and name.startswith(prefix) else name
 
 
 def _clock_time(at: float, tz: tzinfo | None) -> str:
@@ -112,13 +113,13 @@ def render_last_poll(last_poll: tuple[float, str] | None, *, now: float, tz: tzi
     return f"{line} — {detail}" if detail else line
 
 
-def render_card(card: CardStatus, *, now: float, todo_list: str) -> list[str]:
+def render_card(card: CardStatus, *, now: float, todo_list: str, prefix: str = "") -> list[str]:
     """The card's line, then one indented line per pending Slack request and for the last error."""
     lines = [
         french(
             "- {card} « {name} » : {state} depuis {age} (tour {round}, empreinte {fingerprint})",
             card=card.short_link or card.card_id,
-            name=truncate(card.name),
+            name=short_name(card.name, prefix),
             state=state_label(card.state, todo_list=todo_list),
             age=format_duration(now - card.since),
             round=card.round,
@@ -146,8 +147,9 @@ def render_status(
     lines = [render_last_poll(status.last_poll, now=now, tz=tz)]
     kind = "Cartes suivies" if include_final else "Cartes en cours"
     lines.append(french("{kind} : {count}", kind=kind, count=len(status.cards) or "aucune"))
+    prefix = shared_prefix([card.name for card in status.cards])  # as the synthesis does for centres
     for card in status.cards:
-        lines += render_card(card, now=now, todo_list=todo_list)
+        lines += render_card(card, now=now, todo_list=todo_list, prefix=prefix)
     return "\n".join(lines) + "\n"
 
 

@@ -11,7 +11,15 @@ from typing import Any
 from sandbox.slack import hooks
 from sandbox.slack.blockkit import view_errors
 from sandbox.slack.http import HttpReply, HttpRequest, ServerThread, decode_params
-from sandbox.slack.web_api import METHODS, ApiRequest, require_scope, view_payload
+from sandbox.slack.socket_mode import SocketModeServer
+from sandbox.slack.web_api import (
+    APP_TOKEN_METHODS,
+    APP_TOKEN_SCOPE,
+    METHODS,
+    ApiRequest,
+    require_scope,
+    view_payload,
+)
 from sandbox.slack.workspace import ApiError, Identity, ViewRecord, Workspace
 
 DEFAULT_SCOPES = (
@@ -47,12 +55,15 @@ class SlackSandbox:
 
     State accessors return copies: what Slack would show now (after updates, replacements, deletions).
     Faults: `rate_limit_next(n)` answers the next n calls 429 with Retry-After; `latency_s` delays each call.
+    Socket Mode: `apps.connections.open` (with `app_token`) hands out URLs of `socket_mode`, a WebSocket
+    server started and stopped with the sandbox.
     """
 
     def __init__(
         self,
         *,
         bot_token: str = "xoxb-sandbox",
+        app_token: str = "xapp-sandbox",
         scopes: Sequence[str] = DEFAULT_SCOPES,
         host: str = "127.0.0.1",
         port: int = 0,
@@ -60,8 +71,10 @@ class SlackSandbox:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.bot_token = bot_token
+        self.app_token = app_token
         self.scopes = frozenset(scopes)
         self.identity = identity or Identity()
+        self.socket_mode = SocketModeServer(app_id=self.identity.app_id, host=host)
         self.calls: list[RecordedCall] = []
         self.latency_s = 0.0
         self._workspace = Workspace(self.identity, clock)
@@ -76,9 +89,11 @@ class SlackSandbox:
     def start(self) -> str:
         host, port = self._server.start(*self._address)
         self._origin = f"http://{host}:{port}"
+        self.socket_mode.start()
         return self.base_url
 
     def stop(self) -> None:
+        self.socket_mode.stop()
         self._server.stop()
 
     def __enter__(self) -> SlackSandbox:
@@ -171,6 +186,10 @@ class SlackSandbox:
                 if f["completed"]
             ]
 
+    def calls_to(self, method: str) -> list[RecordedCall]:
+        """The calls of one Web API method (Socket Mode tests count `apps.connections.open`)."""
+        return [call for call in list(self.calls) if call.method == method]
+
     # --- what Slack's side (the driver) needs
 
     def issue_trigger(self, user_id: str) -> str:
@@ -251,7 +270,12 @@ class SlackSandbox:
             time.sleep(self.latency_s)
         with self._workspace.lock:
             params: dict[str, Any] = {}
-            api_request = ApiRequest(params=params, scopes=self.scopes, origin=self._origin)
+            api_request = ApiRequest(
+                params=params,
+                scopes=self.scopes,
+                origin=self._origin,
+                socket_mode_url=self.socket_mode.new_url,
+            )
             headers: dict[str, str] = {}
             try:
                 params, is_json = decode_params(request)
@@ -275,8 +299,12 @@ class SlackSandbox:
             self._rate_limited_calls -= 1
             headers["Retry-After"] = str(self._retry_after_s)
             raise ApiError("ratelimited", status=429)
-        self._authenticate(request, token)
         handler, scope = METHODS[method]
+        if method in APP_TOKEN_METHODS:
+            self._authenticate_app(request)
+            headers["X-OAuth-Scopes"] = headers["X-Accepted-OAuth-Scopes"] = APP_TOKEN_SCOPE
+            return {"ok": True, **handler(self._workspace, api_request)}
+        self._authenticate(request, token)
         headers["X-OAuth-Scopes"] = ",".join(sorted(self.scopes))
         headers["X-Accepted-OAuth-Scopes"] = scope
         if scope:
@@ -293,7 +321,20 @@ class SlackSandbox:
         )
         if not token:
             raise ApiError("not_authed")
+        if token == self.app_token:
+            raise ApiError("not_allowed_token_type")  # an app-level token only opens connections
         if token != self.bot_token:
+            raise ApiError("invalid_auth")
+
+    def _authenticate_app(self, request: HttpRequest) -> None:
+        """The app-level token, in the Authorization header only (Slack refuses it as a POST parameter)."""
+        authorization = request.headers.get("authorization", "")
+        token = authorization.removeprefix("Bearer ").strip() if authorization.startswith("Bearer ") else ""
+        if not token:
+            raise ApiError("missing_args")
+        if token == self.bot_token:
+            raise ApiError("not_allowed_token_type")
+        if token != self.app_token:
             raise ApiError("invalid_auth")
 
     def _record(

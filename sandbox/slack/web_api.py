@@ -25,6 +25,7 @@ class ApiRequest:
     scopes: frozenset[str]
     origin: str  # http://host:port of the sandbox, for the absolute URLs it hands out
     warnings: list[str] = field(default_factory=list)
+    socket_mode_url: Callable[[], str] | None = None  # issues a Socket Mode URL (apps.connections.open)
 
     def text(self, name: str) -> str | None:
         value = self.params.get(name)
@@ -56,6 +57,16 @@ Handler = Callable[[Workspace, ApiRequest], dict[str, Any]]
 def require_scope(request: ApiRequest, scope: str) -> None:
     if scope not in request.scopes:
         raise ApiError("missing_scope", needed=scope, provided=",".join(sorted(request.scopes)))
+
+
+# --- Socket Mode (app-level token)
+
+
+def apps_connections_open(workspace: Workspace, request: ApiRequest) -> dict[str, Any]:
+    """A fresh WebSocket URL for Socket Mode; the caller checked the app-level token."""
+    if request.socket_mode_url is None:
+        raise ApiError("internal_error")
+    return {"url": request.socket_mode_url()}
 
 
 # --- auth and users
@@ -394,8 +405,13 @@ def _file_summary(workspace: Workspace, file: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# Methods called with the app-level token (`xapp-…`), which no other method accepts, and its scope.
+APP_TOKEN_METHODS = frozenset({"apps.connections.open"})
+APP_TOKEN_SCOPE = "connections:write"
+
 # name -> (handler, scope the method needs; "" when none or when it depends on the arguments)
 METHODS: dict[str, tuple[Handler, str]] = {
+    "apps.connections.open": (apps_connections_open, APP_TOKEN_SCOPE),
     "auth.test": (auth_test, ""),
     "users.info": (users_info, "users:read"),
     "chat.postMessage": (chat_post_message, "chat:write"),

@@ -136,10 +136,17 @@ class TrelloSandbox:
             store.update_card(card, by=store.human, desc=desc)
             return render.card_json(store, card)
 
-    def add_comment(self, card_id: str, text: str) -> dict:
+    def add_member(self, username: str, full_name: str) -> str:
+        """Another person of the team, who can comment on cards; returns the member id."""
+        with self._store.lock:
+            return self._store.add_member(username, full_name).id
+
+    def add_comment(self, card_id: str, text: str, *, by: str | None = None) -> dict:
+        """A person writes a comment in Trello's web page (`by`: a username; the seeded human otherwise)."""
         store = self._store
         with store.lock:
-            return render.action_json(store, store.add_comment(store.card(card_id), text, by=store.human))
+            author = store.member(by) if by else store.human
+            return render.action_json(store, store.add_comment(store.card(card_id), text, by=author))
 
     def add_checklist(
         self, card_id: str, name: str, items: Sequence[str], *, checked: Sequence[str] = ()

@@ -163,6 +163,7 @@ class Store:
         self.ids = IdMaker(random.Random(seed))
         self.me = Member(self.ids.object_id(), "migrabot", "Migrabot", "MB")
         self.human = Member(self.ids.object_id(), "romainlacits", "Romain Lacits", "RL")
+        self.others: list[Member] = []  # more people of the team (add_member)
         self.boards: dict[str, Board] = {}
         self.lists: dict[str, TrelloList] = {}
         self.labels: dict[str, Label] = {}
@@ -196,7 +197,7 @@ class Store:
         return self._by_ref(self.check_items, ref)
 
     def member(self, ref: str) -> Member:
-        for member in (self.me, self.human):
+        for member in (self.me, self.human, *self.others):
             if ref in (member.id, member.username) or (ref == "me" and member is self.me):
                 return member
         raise NotFound(ref)
@@ -325,6 +326,12 @@ class Store:
         )
         self.actions[action.id] = action
         return action
+
+    def add_member(self, username: str, full_name: str) -> Member:
+        initials = "".join(word[0] for word in full_name.split()[:2]).upper()
+        member = Member(self.ids.object_id(), username, full_name, initials)
+        self.others.append(member)
+        return member
 
     def add_comment(self, card: Card, text: str, *, by: Member) -> Action:
         action = self.record(

@@ -16,6 +16,7 @@ from bot.app.ports import (
     DriveFile,
     DriveUnavailable,
     Execution,
+    Member,
     MessageRef,
     Tick,
 )
@@ -159,16 +160,26 @@ class FakeBoard:
 
     def comments(self, card_id: str) -> list[Comment]:
         self._call("comments", card_id)
-        return list(self.cards[card_id].comments)
+        return list(reversed(self.cards[card_id].comments))  # newest first, like Trello
 
     def member_id(self) -> str:
         return BOT_MEMBER
+
+    def member(self, id_or_username: str) -> Member:
+        return Member(
+            id=f"member-{id_or_username}", username=id_or_username, full_name=id_or_username.title()
+        )
 
     def comment(self, card_id: str, text: str, *, author: str = "") -> str:
         """`author`: a person writing on the card (tests); the bot otherwise."""
         self._call("comment", card_id)
         comment_id = f"comment{next(self._ids)}"
-        self.cards[card_id].comments.append(Comment(comment_id, text, author or BOT_MEMBER))
+        card = self.cards[card_id]
+        card.comments.append(Comment(comment_id, text, author or BOT_MEMBER))
+        # Trello counts the comment in the card's badges and bumps its last activity.
+        card.snapshot = replace(
+            card.snapshot, comment_count=len(card.comments), last_activity=f"activity-{comment_id}"
+        )
         if not author:
             self._side_effect("comment")
         return comment_id

@@ -49,8 +49,9 @@ def serve_bolt_app(app: App, *, path: str = EVENTS_PATH) -> Iterator[str]:
         thread.join(timeout=5)
 
 
-def wait_until(condition: Callable[[], object], *, timeout_s: float = 3.0, what: str = "condition") -> None:
-    """Poll `condition` until it is truthy: bolt runs listeners after the ack, on its own threads."""
+def wait_until(condition: Callable[[], object], *, timeout_s: float = 10.0, what: str = "condition") -> None:
+    """Poll `condition` until it is truthy: bolt runs listeners after the ack, on its own threads. Generous
+    on purpose (a loaded machine); a condition that holds returns at once."""
     deadline = time.monotonic() + timeout_s
     while not condition():
         if time.monotonic() > deadline:

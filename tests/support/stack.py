@@ -11,7 +11,7 @@ import pytest
 from bot.bootstrap import Service, build_service
 from bot.settings import Settings
 from sandbox.slack_driver import SlackDriver
-from sandbox.stack import SandboxStack
+from sandbox.stack import TRELLO_PO, SandboxStack
 from tests.support.text import plain
 
 FAST_HTTP = {"backoff_s": 0.01, "max_backoff_s": 0.05}
@@ -48,17 +48,27 @@ def start(tmp_path: Path, *, cards: tuple[tuple[str, str], ...], slack: bool, **
     stack = SandboxStack(tmp_path / "stack").start(cards=cards)
     if not slack:
         overrides.setdefault("slack_bot_token", "")
+    overrides.setdefault("slack_mode", "http")  # the HTTP tests; `with_socket_mode` asks for the socket
     settings = stack.settings(**overrides)
-    service = build_service(settings, **FAST_HTTP)
+    service = build_service(settings, socket_ping_interval_s=0.5, **FAST_HTTP)
     driver = None
     if service.slack is not None:
         service.slack.start()
-        driver = SlackDriver(
-            events_url=f"http://127.0.0.1:{service.slack.port}/slack/events",
-            signing_secret=stack.signing_secret,
-            sandbox=stack.slack,
-        )
+        driver = driver_for(stack, settings, service)
     return Running(stack=stack, settings=settings, service=service, driver=driver)
+
+
+def driver_for(stack: SandboxStack, settings: Settings, service: Service) -> SlackDriver:
+    """Slack's side of the conversation, over the transport the bot listens on."""
+    assert service.slack is not None
+    if settings.slack_mode == "socket":
+        stack.slack.socket_mode.wait_for_connection()
+        return SlackDriver(sandbox=stack.slack, transport="socket")
+    return SlackDriver(
+        events_url=f"http://127.0.0.1:{service.slack.port}/slack/events",
+        signing_secret=stack.signing_secret,
+        sandbox=stack.slack,
+    )
 
 
 RUNBOOK_ONLY = (("Migration des dossiers usagers - France Fraternités CHU 75 et CPH", "runbook.txt"),)
@@ -67,6 +77,31 @@ RUNBOOK_ONLY = (("Migration des dossiers usagers - France Fraternités CHU 75 et
 @pytest.fixture
 def trello_only(tmp_path: Path) -> Iterator[Running]:
     running = start(tmp_path, cards=RUNBOOK_ONLY, slack=False)
+    yield running
+    running.service.close()
+    running.stack.stop()
+
+
+@pytest.fixture
+def trello_po(tmp_path: Path) -> Iterator[Running]:
+    """Slack off; the PO decides by a comment on the card."""
+    running = start(tmp_path, cards=RUNBOOK_ONLY, slack=False, trello_po_members=TRELLO_PO)
+    yield running
+    running.service.close()
+    running.stack.stop()
+
+
+@pytest.fixture
+def trello_po_and_slack(tmp_path: Path) -> Iterator[Running]:
+    running = start(tmp_path, cards=RUNBOOK_ONLY, slack=True, trello_po_members=TRELLO_PO)
+    yield running
+    running.service.close()
+    running.stack.stop()
+
+
+@pytest.fixture
+def with_socket_mode(tmp_path: Path) -> Iterator[Running]:
+    running = start(tmp_path, cards=RUNBOOK_ONLY, slack=True, slack_mode="socket")
     yield running
     running.service.close()
     running.stack.stop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from bot.adapters.trello import TrelloBoard, TrelloError, TrelloHttp
 from sandbox.trello_server import TrelloSandbox
 from tests.support.openapi_contract import trello_contract
+from tests.support.text import plain
 
 CONTRACT = Path(__file__).parents[2] / "contracts/trello-openapi.json"
 KEY, TOKEN = "sandbox-key", "sandbox-token-0123456789abcdef"
@@ -57,6 +59,7 @@ def test_one_request_per_poll_on_a_board_of_500_open_cards(sandbox, board_setup)
         "idLabels",
         "dateLastActivity",
         "shortLink",
+        "badges",  # its comment count tells which waiting cards' comments to read
     }
 
 
@@ -164,6 +167,21 @@ def test_an_unreachable_trello_is_a_clear_error_without_the_token(caplog):
         trello.open_cards()
     assert "Trello injoignable" in str(error.value)
     assert TOKEN not in str(error.value) and TOKEN not in caplog.text
+
+
+def test_retries_are_logged_in_english_and_the_error_people_read_is_french(caplog):
+    caplog.set_level(logging.WARNING, logger="migrabot.trello")
+    http = TrelloHttp(base_url="http://127.0.0.1:9/1", max_attempts=2, backoff_s=0.01)
+    trello = TrelloBoard(http=http, api_key=KEY, token=TOKEN, board_id="b")
+    with pytest.raises(TrelloError) as error:
+        trello.open_cards()
+    [retry] = [record.getMessage() for record in caplog.records if record.name == "migrabot.trello"]
+    assert re.fullmatch(
+        r"trello GET /1/boards/b/cards/open: connection failed \(ConnectError\), retry 1 in [\d.]+s", retry
+    )
+    assert plain(str(error.value)) == (
+        "Trello injoignable : connexion impossible (ConnectError) (GET /1/boards/b/cards/open)"
+    )
 
 
 def test_a_wrong_token_is_refused_without_echoing_it(sandbox, board_setup):

@@ -201,5 +201,5 @@ def test_help_speaks_french_once(argv):
 
 def test_subcommand_help_names_its_usage_line_and_exit_codes():
     _, out, _ = call("simulate", "--help")
-    assert out.splitlines()[0] == "utilisation : migrabot simulate [-h] [--xlsx CHEMIN] [--json] [FICHIER]"
+    assert out.splitlines()[0] == "utilisation : migrabot simulate [-h] [--xlsx CHEMIN] [--json] [--sandbox]"
     assert "Codes de sortie : 0 tout va bien ; 1 le ticket a des erreurs ;" in out

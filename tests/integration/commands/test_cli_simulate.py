@@ -237,3 +237,25 @@ def test_simulate_over_ssh_reaches_the_console_through_a_real_sshd(reconnect_db,
     assert result.returncode == 0, result.stdout + result.stderr
     assert plain(result.stdout).startswith(RUNBOOK_MESSAGE)
     assert sshd_server.accepted_logins() - logins_before == 1  # sixteen dry-runs, one handshake
+
+
+def test_sandbox_runs_the_built_in_simulator_whatever_the_console_settings(tmp_path):
+    env = {
+        "PATH": os.environ["PATH"],
+        "PYTHONPATH": str(ROOT),
+        "HOME": str(tmp_path),
+        "CONSOLE_COMMAND": "false",  # an operator's console, unreachable: --sandbox does not use it
+        "CONSOLE_SSH": "migrabot@192.0.2.1:22",
+        "CONSOLE_WORKDIR": "/nonexistent/reconnect",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "simulate", "--sandbox", str(RUNBOOK_TICKET)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert plain(result.stdout).startswith(RUNBOOK_MESSAGE)
+    assert (tmp_path / "simulation_migration_France_Fraternites.xlsx").exists()

@@ -125,6 +125,8 @@ def test_everything_in_place_is_all_green(
         "✓ Réglages chargés",
         f"✓ Réglages Trello présents (tableau {healthy['trello_board_id']})",
         "✓ Réglages Slack cohérents (mode http, 1 PO)",
+        "✓ Mode Slack : le PO décide sur Slack (boutons « Valider » / « Refuser » de la demande, ou réponse "
+        "« ok » / « refusé : <raison> » dans son fil)",
         f"✓ Trello joignable ({trello.base_url})",
         "✓ Trello : jeton valide (compte « migrabot »)",
         f"✓ Trello : tableau « {BOARD_NAME} » trouvé",
@@ -150,7 +152,7 @@ def test_everything_in_place_is_all_green(
 def test_json_reports_each_check_with_its_status(
     healthy: dict[str, str], setenv: Callable[..., None]
 ) -> None:
-    setenv(slack_bot_token="")  # Slack off: a warning, not a failure
+    setenv(slack_bot_token="", trello_po_members="romainlacits")  # Slack off: a warning, not a failure
 
     code, lines = doctor("--json")
 
@@ -161,6 +163,7 @@ def test_json_reports_each_check_with_its_status(
         "settings",
         "settings.trello",
         "settings.slack",
+        "decisions",
         "trello.reachable",
         "trello.token",
         "trello.board",
@@ -170,6 +173,7 @@ def test_json_reports_each_check_with_its_status(
         "trello.list_approved",
         "trello.list_done",
         "trello.label",
+        "trello.po",
         "console",
         "console.accommodation_impact",
         "state_db",
@@ -180,6 +184,10 @@ def test_json_reports_each_check_with_its_status(
         "detail": "Slack non configuré : le bot fonctionnera sur Trello seul",
         "fix": None,
     }
+    assert payload["checks"][3]["detail"] == (
+        "Mode Trello seul : le PO décide sur Trello (@romainlacits répond sur la carte « validé » ou "
+        "« refusé : <raison> »)"
+    )
     assert {check["status"] for check in payload["checks"][3:]} == {"ok"}
 
 
@@ -197,6 +205,38 @@ def test_the_accommodation_check_turned_off_is_a_warning_naming_its_setting(
     ) in lines
 
 
+def test_each_trello_po_is_looked_up_on_trello(healthy: dict[str, str], setenv: Callable[..., None]) -> None:
+    setenv(trello_po_members="romainlacits,personne")
+    code, lines = doctor()
+    assert code == 1
+    assert "✓ Trello : PO @romainlacits trouvé (Romain Lacits)" in lines
+    assert (
+        "✗ Trello : membre « personne » de TRELLO_PO_MEMBERS introuvable → mettez dans TRELLO_PO_MEMBERS le "
+        "nom d'utilisateur Trello du PO (sans @, visible dans son profil) ou son identifiant de membre"
+    ) in lines
+
+
+def test_the_doctor_says_which_mode_and_how_the_po_decides(
+    healthy: dict[str, str], setenv: Callable[..., None]
+) -> None:
+    setenv(trello_po_members="camille,@dominique")
+    _, lines = doctor()
+    assert (
+        "✓ Mode Slack et Trello : le PO décide sur Slack (boutons « Valider » / « Refuser » de la demande, ou "
+        "réponse « ok » / « refusé : <raison> » dans son fil), ou sur Trello (@camille, @dominique répond sur "
+        "la carte « validé » ou « refusé : <raison> ») ; la première décision compte"
+    ) in lines
+
+    setenv(slack_bot_token="", trello_po_members="")
+    code, lines = doctor()
+    assert code == 1
+    assert (
+        "✗ Mode Trello seul, sans PO : personne ne peut valider les cartes simulées (ni Slack, ni "
+        "TRELLO_PO_MEMBERS) → renseignez TRELLO_PO_MEMBERS (noms d'utilisateur Trello des PO, qui décident "
+        "sur la carte) ou configurez Slack (README, « From zero to a running bot », étape 4)"
+    ) in lines
+
+
 def test_a_wrong_trello_token_is_named_and_the_other_checks_still_run(
     healthy: dict[str, str], setenv: Callable[..., None]
 ) -> None:
@@ -207,7 +247,8 @@ def test_a_wrong_trello_token_is_named_and_the_other_checks_still_run(
     assert code == 1
     assert (
         "✗ Trello : jeton refusé (HTTP 401 : invalid token) ; tableau, listes et étiquette non vérifiés → "
-        "régénérez le jeton sur https://trello.com/app-key (lien « Token », en lecture et écriture) "
+        "régénérez le jeton sur https://trello.com/power-ups/admin, onglet « API Key » (lien « Token », en "
+        "lecture et écriture) "
         "et mettez-le dans TRELLO_TOKEN"
     ) in lines
     assert not [
@@ -290,7 +331,10 @@ def test_a_missing_label_is_a_problem_that_fix_solves(
     ) in lines
 
     code, lines = doctor("--fix")
-    assert (code, lines[11]) == (0, f"✓ Trello : étiquette « {LABEL} » créée")  # after the five lists
+    assert (code, lines[12]) == (
+        0,
+        f"✓ Trello : étiquette « {LABEL} » créée",
+    )  # after the five lists and the mode
 
 
 def test_a_refused_slack_token(healthy: dict[str, str], setenv: Callable[..., None]) -> None:

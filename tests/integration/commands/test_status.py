@@ -119,7 +119,7 @@ def test_the_text_lists_the_cards_in_flight_with_their_requests_and_errors(env: 
     assert out == (
         f"Dernier passage sur Trello : {clock(now - 20)} (il y a 20 s) — 3 cartes de migration\n"
         "Cartes en cours : 2\n"
-        "- aB3dE5fG « Migration des dossiers usagers - France… » : en attente du PO depuis 3 h 12 min "
+        "- aB3dE5fG « Migration des dossiers usagers - France Fraternités CHU 75 et CPH » : en attente du PO depuis 3 h 12 min "
         "(tour 1, empreinte 01234567)\n"
         "    demande Slack (validation du PO) dans C0PO depuis 3 h 12 min, relancée\n"
         "- zZ9yY8xX « Migration CHU 77 » : simulation échouée depuis 2 min (tour 1, empreinte fedcba98)\n"

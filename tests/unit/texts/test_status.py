@@ -14,7 +14,6 @@ from bot.texts.status import (
     format_duration,
     render_status,
     state_label,
-    truncate,
 )
 from tests.support.text import plain
 
@@ -64,12 +63,18 @@ def test_durations_read_like_a_person_would_say_them(seconds: float, text: str) 
     assert format_duration(seconds) == text
 
 
-def test_long_names_are_cut_with_an_ellipsis_short_ones_are_kept() -> None:
-    assert truncate("Migration CHU 75") == "Migration CHU 75"
-    assert truncate("Migration des dossiers usagers - France Fraternités CHU 75 et CPH") == (
-        "Migration des dossiers usagers - France…"
+def test_titles_lose_the_prefix_they_all_share_and_are_never_cut() -> None:
+    shared = "Migration des dossiers usagers - "
+    long_title = shared + "France Fraternités CHU 75 et CPH, DAHAR, TEH et les autres centres de la région"
+    status = BotStatus(
+        last_poll=None,
+        cards=(card(name=long_title), card(short_link="zZ9yY8xX", name=shared + "CHU 77")),
     )
-    assert len(truncate("x" * 100)) == 40
+    text = plain(render_status(status, now=NOW, todo_list=TODO, tz=UTC))
+    assert "« France Fraternités CHU 75 et CPH, DAHAR, TEH et les autres centres de la région »" in text
+    assert "« CHU 77 »" in text and shared not in text
+    mixed = BotStatus(last_poll=None, cards=(card(name=long_title), card(name="Migration CHU 77")))
+    assert f"« {long_title} »" in plain(render_status(mixed, now=NOW, todo_list=TODO, tz=UTC))
 
 
 def test_the_text_shows_the_last_poll_each_card_its_requests_and_its_last_error() -> None:
@@ -95,7 +100,7 @@ def test_the_text_shows_the_last_poll_each_card_its_requests_and_its_last_error(
             ),
             card(
                 short_link="zZ9yY8xX",
-                name="Migration CHU 77",
+                name="Migration des dossiers usagers - CHU 75 vers CHU 77",
                 state="awaiting_decision",
                 round=1,
                 since=NOW - 10 * 60,
@@ -111,13 +116,13 @@ def test_the_text_shows_the_last_poll_each_card_its_requests_and_its_last_error(
     assert plain(render_status(status, now=NOW, todo_list=TODO, tz=UTC)) == (
         "Dernier passage sur Trello : 14/05/2024 09:59:25 (il y a 35 s) — 2 cartes de migration\n"
         "Cartes en cours : 3\n"
-        "- aB3dE5fG « Migration des dossiers usagers - France… » : en attente du PO depuis 3 h 12 min "
+        "- aB3dE5fG « France Fraternités CHU 75 et CPH » : en attente du PO depuis 3 h 12 min "
         "(tour 2, empreinte 1a2b3c4d)\n"
         "    demande Slack (validation du PO) dans C0PO depuis 3 h, relancée\n"
-        "- 65f0c0ffee0000000000ef01 « Migration des dossiers usagers - erreur » : simulation échouée "
+        "- 65f0c0ffee0000000000ef01 « erreur » : simulation échouée "
         "depuis 50 s (tour 1, empreinte ffee)\n"
         "    dernière erreur : Le centre 9999 est introuvable. (code 1)\n"
-        "- zZ9yY8xX « Migration CHU 77 » : conflit d'hébergements à trancher depuis 10 min "
+        "- zZ9yY8xX « CHU 75 vers CHU 77 » : conflit d'hébergements à trancher depuis 10 min "
         "(tour 1, empreinte 1a2b3c4d)\n"
         "    demande Slack (décision sur les hébergements) dans C0TEAM depuis 9 min\n"
     )

@@ -101,8 +101,9 @@ def test_excel_cells_keep_names_and_values_and_typeset_the_prose() -> None:
 
 def test_doctor_names_the_key_and_the_token_with_their_articles() -> None:
     assert doctor.in_env_file([doctor.TRELLO_CREDENTIALS_FIX]) == (
-        "renseignez dans .env la clé et le jeton sur https://trello.com/app-key (TRELLO_API_KEY, TRELLO_TOKEN)"
-        f"{NBSP}; l'identifiant du tableau dans son adresse, trello.com/b/<identifiant>/… (TRELLO_BOARD_ID)"
+        "renseignez dans .env la clé et le jeton sur https://trello.com/power-ups/admin, onglet "
+        f"«{NBSP}API Key{NBSP}» de votre Power-Up (TRELLO_API_KEY, puis le lien «{NBSP}Token{NBSP}» pour "
+        f"TRELLO_TOKEN){NBSP}; l'identifiant du tableau dans son adresse, trello.com/b/<identifiant>/… (TRELLO_BOARD_ID)"
     )
 
 
