@@ -72,6 +72,14 @@ def check_allowed(arguments: tuple[str, ...]) -> None:
 # --- spawning ----------------------------------------------------------------------------------------
 
 
+# The bot's own credentials are none of the console's business (a Symfony error handler could report them).
+SECRET_PREFIXES = ("TRELLO_", "SLACK_", "DRIVE_", "GOOGLE_APPLICATION_CREDENTIALS")
+
+
+def _without_secrets(environment: Mapping[str, str]) -> dict[str, str]:
+    return {name: value for name, value in environment.items() if not name.startswith(SECRET_PREFIXES)}
+
+
 def _spawn(
     argv: Sequence[str], *, cwd: str | None, env: Mapping[str, str] | None, timeout_s: float
 ) -> ConsoleResult:
@@ -81,7 +89,7 @@ def _spawn(
         process = subprocess.Popen(
             list(argv),
             cwd=cwd,
-            env=dict(env) if env is not None else None,
+            env=dict(env) if env is not None else _without_secrets(os.environ),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

@@ -85,7 +85,7 @@ CREATE TABLE IF NOT EXISTS trello_watch (
     round INTEGER NOT NULL,
     fingerprint TEXT NOT NULL,
     activity TEXT NOT NULL DEFAULT '',
-    last_comment_id TEXT NOT NULL DEFAULT '',
+    seen_comment_ids TEXT NOT NULL DEFAULT '',  -- space-separated comment ids read so far
     since REAL NOT NULL,
     reminded_at REAL,
     PRIMARY KEY (card_id, round, fingerprint)
@@ -434,16 +434,16 @@ class Store:
         with self._transaction() as db:
             db.execute(
                 """INSERT INTO trello_watch
-                   (card_id, round, fingerprint, activity, last_comment_id, since, reminded_at)
+                   (card_id, round, fingerprint, activity, seen_comment_ids, since, reminded_at)
                    VALUES (?, ?, ?, ?, ?, ?, ?)
                    ON CONFLICT (card_id, round, fingerprint) DO UPDATE SET activity = excluded.activity,
-                   last_comment_id = excluded.last_comment_id, reminded_at = excluded.reminded_at""",
+                   seen_comment_ids = excluded.seen_comment_ids, reminded_at = excluded.reminded_at""",
                 (
                     watch.card_id,
                     watch.round,
                     watch.fingerprint,
                     watch.activity,
-                    watch.last_comment_id,
+                    watch.seen_comment_ids,
                     watch.since,
                     watch.reminded_at,
                 ),

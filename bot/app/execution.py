@@ -12,12 +12,13 @@ never posts twice.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Mapping
 
 from bot.app.ports import Board, CardSnapshot, CheckItem, Clock, Console, Execution, MessageRef, Store, Tick
 from bot.app.requests import Requests
 from bot.app.rounds import Emit, Lists
-from bot.app.simulation import rerun
+from bot.app.simulation import is_transport_failure, rerun
 from bot.app.steps import CHECKLIST_STEP, FINAL_COMMANDS_STEP, CardSteps, Round
 from bot.domain.codec import simulation_from_dict
 from bot.domain.lifecycle import CardState, Event
@@ -27,6 +28,8 @@ from bot.domain.verification import PREPROD, PROD, ItemRef, read_item, verify_gr
 from bot.settings import Settings
 from bot.texts import decisions as outcomes
 from bot.texts import execution as texts
+
+log = logging.getLogger("migrabot.execution")
 
 
 class ExecutionFollowUp:
@@ -60,11 +63,18 @@ class ExecutionFollowUp:
         seen = self.board.execution(card.id)
         run = Round(card=card, record=record)
         simulation = simulation_from_dict(record.simulation or {})
-        items = _items(seen, ours=set(self.store.journal_results(card.id, CHECKLIST_STEP)))
-        for ref, tick in _new_group_ticks(seen, items):
+        items = _items(seen, ours=self._our_checklists(record))
+        settled = [
             self._on_group_ticked(run, simulation, ref, tick, items)
+            for ref, tick in _new_group_ticks(seen, items)
+        ]
         self._finish_when_done(run, simulation, items)
-        self.store.update_card(card.id, activity_seen=card.last_activity, now=self.clock())
+        if all(settled):  # a console that could not be reached: the same tick is tried at the next poll
+            self.store.update_card(card.id, activity_seen=card.last_activity, now=self.clock())
+
+    def _our_checklists(self, record: CardRecord) -> set[str]:
+        """The « Exécution » checklist this approval made (an earlier approval's one no longer counts)."""
+        return set(self.store.journal_results(record.card_id, CHECKLIST_STEP, round_=record.round))
 
     def edited_after_approval(self, card: CardSnapshot, record: CardRecord) -> bool:
         """The description changed after approval. Before any group was ticked: the final commands are marked
@@ -72,7 +82,7 @@ class ExecutionFollowUp:
         and the team decides (the card waits in its own state, verifications stop)."""
         run = Round(card=card, record=record)
         todo = self.settings.trello_list_todo
-        if record.state is CardState.APPROVED and not self._started(card):
+        if record.state is CardState.APPROVED and not self._started(card, record):
             self.steps.comment(
                 run, "modifiee-apres-validation", texts.edited_after_approval_comment(todo_list=todo)
             )
@@ -92,30 +102,36 @@ class ExecutionFollowUp:
         self.emit("edited_during_execution", card, {})
         return False
 
-    def _started(self, card: CardSnapshot) -> bool:
+    def _started(self, card: CardSnapshot, record: CardRecord) -> bool:
         """Whether anything of the bot's « Exécution » checklist was ticked."""
-        items = _items(
-            self.board.execution(card.id), ours=set(self.store.journal_results(card.id, CHECKLIST_STEP))
-        )
+        items = _items(self.board.execution(card.id), ours=self._our_checklists(record))
         return any(item.checked for item in items.values())
 
     def _on_group_ticked(
         self, run: Round, simulation: Simulation, ref: ItemRef, tick: Tick, items: dict[ItemRef, CheckItem]
-    ) -> None:
+    ) -> bool:
+        """False when the console could not be reached: the tick is neither used up nor answered."""
         key = f"{ref.environment.lower()}-{ref.group}-{tick.action_id}"
         if self.steps.done(run, f"fait-{key}") is not None:
-            return
+            return True
         waiting_for = self._waiting_for(run, ref)
         if waiting_for is not None:  # said once per tick; verified once the group before it is
             warning = texts.order_warning(
                 environment=ref.environment, group=ref.group, waiting_for=waiting_for
             )
             self.steps.comment(run, f"ordre-{key}", warning)
-            return
+            return True
         console = self.consoles.get(ref.environment)
         if console is None:
-            return  # prod without access: people tick its steps, the bot only waits for the last one
+            return True  # prod without access: people tick its steps, the bot only waits for the last one
         result = self._result(run, simulation, ref, key, console)
+        if result is None:
+            log.warning(
+                "card %s: console unreachable while verifying %s: retried at the next poll",
+                run.card.short_link,
+                key,
+            )
+            return False
         self.steps.comment(run, f"verification-{key}", result["text"])
         if result["ok"]:
             self.steps.journal(run, _verified_step(ref.environment, ref.group), tick.action_id)
@@ -123,14 +139,16 @@ class ExecutionFollowUp:
             if check is not None:
                 self.steps.tick(run, f"coche-{key}", check.id)
         self._tell_slack(run, key, result["slack"])
-        if result["ok"] and ref.environment == PREPROD and ref.group == len(simulation.plan.groups):
-            self.steps.transition(run, Event.PREPROD_VERIFIED)
+        last = ref.group == len(simulation.plan.groups)
+        if result["ok"] and ref.environment == PREPROD and last and run.record.state is CardState.APPROVED:
+            self.steps.transition(run, Event.PREPROD_VERIFIED)  # once: a group ticked again changes nothing
         self.steps.journal(run, f"fait-{key}", "ok" if result["ok"] else "ecart")
         self.emit(
             "verified" if result["ok"] else "gap",
             run.card,
             {"environment": ref.environment, "group": ref.group},
         )
+        return True
 
     def _waiting_for(self, run: Round, ref: ItemRef) -> str | None:
         """What must be verified before this group may be: the group before it, and preprod before prod."""
@@ -140,8 +158,11 @@ class ExecutionFollowUp:
             return texts.waiting_for_group(ref.environment, ref.group - 1)
         return None
 
-    def _result(self, run: Round, simulation: Simulation, ref: ItemRef, key: str, console: Console) -> dict:
-        """The verification, journaled before anything is said: a resumed step says what was found then."""
+    def _result(
+        self, run: Round, simulation: Simulation, ref: ItemRef, key: str, console: Console
+    ) -> dict | None:
+        """The verification, journaled before anything is said: a resumed step says what was found then.
+        None when the console could not be reached at all (nothing was verified)."""
         stored = self.steps.done(run, f"resultat-{key}")
         if stored is not None:
             return json.loads(stored)
@@ -152,6 +173,10 @@ class ExecutionFollowUp:
             indexes=group.rule_indexes,
             console_command=self.settings.display_console_command,
         )
+        if any(not run.ok for run in runs) and all(
+            run.ok or run.not_run or is_transport_failure(run.result) for run in runs
+        ):
+            return None
         verification = verify_group(simulation, environment=ref.environment, group=ref.group, runs=runs)
         last = ref.group == len(simulation.plan.groups)
         text = texts.verification_comment(

@@ -61,9 +61,14 @@ class TrelloComments:
         if seen is not None and seen.activity == activity:
             return  # nothing moved: no request
         comments = self.board.comments(card.id)  # newest first
-        after = seen.last_comment_id if seen is not None else self._synthesis_id(record)
+        if seen is not None:
+            new = [comment for comment in comments if comment.id not in seen.seen_comment_ids.split()]
+        else:
+            new = _after_our_latest(
+                comments, ours=set(self.store.journal_results(card.id, "", round_=record.round))
+            )
         me = self.board.member_id()
-        for comment in reversed(_newer_than(comments, after)):  # oldest first: the first decision wins
+        for comment in reversed(new):  # oldest first: the first decision wins
             if comment.author_id != me and self._read(card, record, comment):
                 break
         # Only once they were acted on: a failure above (Trello down) reads them again at the next poll.
@@ -73,7 +78,7 @@ class TrelloComments:
                 round=record.round,
                 fingerprint=record.fingerprint,
                 activity=activity,
-                last_comment_id=comments[0].id if comments else after,
+                seen_comment_ids=" ".join(comment.id for comment in comments),
                 since=seen.since if seen is not None else self.clock(),
                 reminded_at=seen.reminded_at if seen is not None else None,
             )
@@ -101,11 +106,6 @@ class TrelloComments:
         """One short reply per comment (journaled: a restart never answers twice)."""
         self.steps.comment(Round(card=card, record=record), f"reponse-{comment.id}", text)
 
-    def _synthesis_id(self, record: CardRecord) -> str:
-        """The round's synthesis comment: decisions are the comments written after it."""
-        posted = self.store.journal_results(record.card_id, "synthese", round_=record.round)
-        return posted[-1] if posted else ""
-
     # --- the clock's part: a reminder comment mentioning the POs, then the expiry ----------------
 
     def remind_and_expire(self) -> None:
@@ -127,7 +127,11 @@ class TrelloComments:
                 self.board.comment(record.card_id, texts.trello_reminder(usernames, hours=round(age / 3600)))
 
 
-def _newer_than(comments: list[Comment], comment_id: str) -> list[Comment]:
-    """The comments above `comment_id` in Trello's newest-first list (none when it is not there)."""
-    ids = [comment.id for comment in comments]
-    return comments[: ids.index(comment_id)] if comment_id in ids else []
+def _after_our_latest(comments: list[Comment], *, ours: set[str]) -> list[Comment]:
+    """At the first look: the comments written after the newest one this round posted (the synthesis, or a
+    later one), so that a decision written before the request is not taken, and a deleted comment of ours
+    only moves the line back to the one before it."""
+    for position, comment in enumerate(comments):  # newest first
+        if comment.id in ours:
+            return comments[:position]
+    return []

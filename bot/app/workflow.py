@@ -138,10 +138,10 @@ class Workflow:
 
     def _handle_safely(self, card: CardSnapshot, *, polled_at: float) -> None:
         with self.card_lock(card.id):
-            record = self.store.card(card.id)
-            if record is not None and record.updated_at > polled_at:
-                card = self.board.card(card.id)  # a decision changed it since the poll: look again
             try:
+                record = self.store.card(card.id)
+                if record is not None and record.updated_at > polled_at:
+                    card = self.board.card(card.id)  # a decision changed it since the poll: look again
                 self._handle(card)
             except Exception as error:
                 log.exception("card %s: unexpected error", card.short_link or card.id)

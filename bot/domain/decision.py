@@ -57,8 +57,14 @@ APPROVE_WORDS = frozenset({"ok", "okay", "validé", "valide", "validée", "go", 
 REFUSE_REPLY = re.compile(r"^\s*refus[ée]e?\s*[:：\-–—]\s*(?P<reason>\S.*)$", re.I | re.S)
 
 
+# A mention around a reply: Trello's « Répondre » starts with « @membre », Slack writes « <@U123> ».
+_MENTION = re.compile(r"<@[A-Z0-9]+>|@[\w.\-]+")
+
+
 def read_reply(text: str) -> tuple[Event, str] | None:
-    """« ok », « validé », « go » approve; « refusé : <raison> » refuses; anything else is conversation."""
+    """« ok », « validé », « go » approve; « refusé : <raison> » refuses; anything else is conversation.
+    Mentions before or after the words are not part of them."""
+    text = _without_mentions(text)
     said = text.strip().rstrip(".! ").casefold()
     if said in APPROVE_WORDS:
         return Event.APPROVE, ""
@@ -84,3 +90,13 @@ VERDICTS = {
     Event.RESIMULATE: Verdict.RESIMULATE,
     Event.EXPIRE: Verdict.EXPIRED,
 }
+
+
+def _without_mentions(text: str) -> str:
+    """Words that are mentions are dropped at both ends, the rest kept as written (line breaks included)."""
+    words = [word for word in re.finditer(r"\S+", text)]
+    kept = [word for word in words if not _MENTION.fullmatch(word.group().strip(",:"))]
+    if not kept:
+        return ""
+    first, last = words.index(kept[0]), words.index(kept[-1])
+    return text[words[first].start() : words[last].end()]

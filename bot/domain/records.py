@@ -48,7 +48,7 @@ class TrelloWatch:
     round: int
     fingerprint: str
     activity: str
-    last_comment_id: str
+    seen_comment_ids: str  # space-separated: the comments already read (a deleted one changes nothing)
     since: float
     reminded_at: float | None = None
 

@@ -498,10 +498,11 @@ def group_counts(plan: Plan, synthesis: Synthesis) -> dict[int, tuple[int, int]]
 
 
 def refusal_comment(*, by: str, when: str, reason: str, fix_list: str, todo_list: str) -> str:
-    quoted = "\n".join(f"> {line}" for line in reason.splitlines() or [""])  # every line of the reason
+    # Every line of the reason, as the PO wrote it: shown as text, never as Markdown.
+    quoted = "\n".join(f"> {escape_markdown(line)}" for line in reason.splitlines() or [""])
     return french(
         "❌ **Refusé par {by}** (PO) le {when} :\n\n{quoted}\n\nLa carte est déplacée dans « {fix_list} ». Une fois corrigée, remettez-la dans « {todo_list} ».",
-        by=by,
+        by=escape_markdown(by),
         when=when,
         quoted=quoted,
         fix_list=fix_list,
@@ -512,14 +513,16 @@ def refusal_comment(*, by: str, when: str, reason: str, fix_list: str, todo_list
 def resimulation_comment(*, by: str, todo_list: str) -> str:
     return french(
         "🔄 **Nouvelle simulation demandée** par {by} via Slack : la carte revient dans « {todo_list} ».",
-        by=by,
+        by=escape_markdown(by),
         todo_list=todo_list,
     )
 
 
 def conflict_decision_comment(*, decision: str, by: str) -> str:
     return french(
-        "🏠 **Conflit d'hébergements tranché** par {by} via Slack : {decision}.", by=by, decision=decision
+        "🏠 **Conflit d'hébergements tranché** par {by} via Slack : {decision}.",
+        by=escape_markdown(by),
+        decision=decision,
     )
 
 

@@ -11,6 +11,7 @@ from bot.domain.decision import Verdict
 from bot.domain.lifecycle import CardState
 from bot.domain.records import Approval, CardRecord
 from bot.texts.french import french, plural, typeset
+from bot.texts.markdown import escape_mrkdwn
 from bot.texts.text import DECISION_TEXT
 
 NOT_PO = typeset("Seul le PO peut décider de cette migration : rien n'a changé.")
@@ -79,7 +80,7 @@ def slack_mention(user_id: str) -> str:
 
 
 def on_trello(name: str) -> str:
-    return french("{name} (sur Trello)", name=name)
+    return french("{name} (sur Trello)", name=escape_mrkdwn(name))
 
 
 def closed_approved(*, who: str, when: str) -> str:
@@ -89,7 +90,9 @@ def closed_approved(*, who: str, when: str) -> str:
 
 
 def closed_refused(*, who: str, when: str, reason: str) -> str:
-    return french("❌ *Refusé* par {who} le {when} : {reason}", who=who, when=when, reason=reason)
+    return french(
+        "❌ *Refusé* par {who} le {when} : {reason}", who=who, when=when, reason=escape_mrkdwn(reason)
+    )
 
 
 def closed_resimulation(*, user_id: str, when: str) -> str:

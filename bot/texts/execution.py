@@ -100,7 +100,10 @@ def _failures(verification: GroupVerification) -> list[str]:
     lines = []
     for run in verification.failures:
         lines += [
-            french("La simulation de contrôle a échoué ({error}) :", error=run.error or "sortie illisible"),
+            french(
+                "La simulation de contrôle a échoué ({error}) :",
+                error=escape_markdown(run.error or "sortie illisible"),
+            ),
             "",
             *fenced(run.command),
             "",

@@ -96,6 +96,13 @@ def test_each_group_verified_in_order_then_prod_ticked_closes_the_card(approved)
     assert "**Preprod vérifiée — reproduire sur la prod dans le même ordre**" in second
     assert "le bot n'a pas accès à la prod" in second
     assert checked(running, "Preprod — vérifier le groupe 2")
+    tick(running, "Preprod — groupe 2 :", checked=False)  # ticked again once preprod is verified: checked
+    tick(running, "Preprod — groupe 2 :")  # again, nothing else changes
+    running.poll()
+    assert plain(running.comments("runbook.txt")[-1]).startswith(
+        "✅ **Vérification preprod — groupe 2 : OK**"
+    )
+    assert not any("Erreur interne" in comment for comment in running.comments("runbook.txt"))
 
     for prefix in (
         "Prod — groupe 1",

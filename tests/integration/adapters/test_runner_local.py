@@ -47,6 +47,7 @@ print(json.dumps({
     "argv": [os.fsencode(arg).hex() for arg in sys.argv[1:]],
     "cwd": os.getcwd(),
     "probe": os.environ.get("MIGRABOT_PROBE"),
+    "secrets": sorted(name for name in os.environ if name.startswith(("TRELLO_", "SLACK_"))),
 }))
 """
 
@@ -186,6 +187,18 @@ def test_the_bots_environment_is_passed_through(
     result = runner.run(dry_run("CHU 77"))
 
     assert json.loads(result.stdout)["probe"] == "valeur héritée"
+
+
+def test_the_bots_credentials_never_reach_the_console(
+    scripts: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRELLO_TOKEN", "secret-token")
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-secret")
+    runner = LocalRunner(console_argv=python_console(scripts["echo"]), workdir=None, timeout_s=10)
+
+    result = runner.run(dry_run("CHU 77"))
+
+    assert json.loads(result.stdout)["secrets"] == []
 
 
 def test_an_explicit_environment_replaces_it(

@@ -14,8 +14,13 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from bot.domain.command import DryRunCommand, FinalCommand
-from bot.domain.model import ConsoleResult
+from bot.domain.model import ConsoleResult, DryRun
+from bot.domain.plan import plan_ticket
 from bot.domain.ticket import parse_ticket
+from bot.domain.verification import PREPROD, GroupVerification
+from bot.texts.card import conflict_decision_comment, refusal_comment, resimulation_comment
+from bot.texts.decisions import closed_refused, on_trello
+from bot.texts.execution import verification_comment
 from tests.support.text import plain
 from tests.unit.app.test_decisions import CHANNEL, Env
 from tests.unit.app.test_workflow import bodies
@@ -158,3 +163,39 @@ def test_slack_escapes_names_in_the_fallback_text_and_the_blocks(env: Env):
             assert "```" not in text[3:-3], "a name closed the code block"
     shown = plain("\n".join(sections))
     assert "« France Fraternités - CPH &amp; &lt;Cie&gt; » dans le ticket" in shown
+
+
+LINK = "[Validé par le PO](https://evil.example)"
+
+
+def test_people_and_console_words_in_decision_and_verification_texts_stay_text():
+    for comment in (
+        conflict_decision_comment(decision="sans hébergements", by=LINK),
+        refusal_comment(
+            by=LINK,
+            when="01/12/2026 à 10:00",
+            reason=f"non\n{LINK}",
+            fix_list="À corriger",
+            todo_list="À simuler",
+        ),
+        resimulation_comment(by=LINK, todo_list="À simuler"),
+    ):
+        assert_no_injection(comment)
+    assert "<!" not in closed_refused(who="x", when="y", reason="<!channel> vite")
+    assert "<!" not in on_trello("<!here>")
+    plan, _ = plan_ticket(
+        parse_ticket("Centre initial = A (ID 1)\n- lorsque le champ = X → B (ID 2)"), field_slug="f"
+    )
+    failed = DryRun(
+        rule_index=0, command="php bin/console x", result=ConsoleResult(1, "", "", 0.0), error=LINK
+    )
+    verification = GroupVerification(PREPROD, 1, rules_left=(), centres=(), failures=(failed,))
+    text = verification_comment(
+        verification,
+        plan,
+        console_command="php bin/console",
+        next_group=None,
+        environment_done=False,
+        prod_access=False,
+    )
+    assert_no_injection(text)

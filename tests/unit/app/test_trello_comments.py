@@ -76,3 +76,33 @@ def test_a_po_comment_read_while_trello_fails_is_read_again_at_the_next_poll(tmp
     failing.clear()
     workflow.poll()
     assert board.list_of(card) == "Validé — à exécuter"
+
+
+def test_a_deleted_comment_never_hides_the_po_decision_written_after_it(tmp_path):
+    workflow, board, _, card = waiting_card(tmp_path)
+    board.comment(card, "une question ?", author="member-sam")
+    workflow.poll()
+    board.cards[card].comments = [c for c in board.cards[card].comments if c.text != "une question ?"]
+    board.comment(card, "validé", author=PO.id)
+    workflow.poll()
+    assert board.list_of(card) == "Validé — à exécuter"
+
+
+def test_a_deleted_synthesis_never_hides_the_po_decision_at_the_first_look(tmp_path):
+    board, clock = FakeBoard(), FakeClock()
+    workflow = Workflow(
+        board=board,
+        console=FakeConsole(),
+        store=Store(tmp_path / "state.sqlite3"),
+        settings=Settings(_env_file=None),
+        lists=LIST_IDS,
+        clock=clock,
+        trello_pos=[PO],
+    )
+    card = board.add_card(TITLE, RUNBOOK_TICKET)
+    workflow.poll()  # simulated, nobody has looked at its comments yet
+    synthesis = next(c for c in board.cards[card].comments if "Simulation terminée" in c.text)
+    board.cards[card].comments.remove(synthesis)
+    board.comment(card, "validé", author=PO.id)
+    workflow.poll()
+    assert board.list_of(card) == "Validé — à exécuter"
