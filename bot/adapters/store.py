@@ -164,7 +164,7 @@ class Store:
         self,
         card_id: str,
         *,
-        fingerprint: str,
+        description_hash: str,
         short_link: str,
         name: str,
         list_id: str,
@@ -184,7 +184,7 @@ class Store:
                        last_activity = excluded.last_activity, round_started_at = excluded.round_started_at,
                        updated_at = excluded.updated_at, last_error = NULL, simulation = NULL,
                        decision = NULL, decision_by = NULL, attempts = 0, activity_seen = ''""",
-                (card_id, short_link, name, fingerprint, state.value, list_id, last_activity, now, now),
+                (card_id, short_link, name, description_hash, state.value, list_id, last_activity, now, now),
             )
             db.execute("DELETE FROM card_centres WHERE card_id = ?", (card_id,))
         record = self.card(card_id)
@@ -259,21 +259,21 @@ class Store:
 
     # --- journal ---------------------------------------------------------------------------------
 
-    def journaled(self, card_id: str, round_: int, fingerprint: str, step: str) -> str | None:
+    def journaled(self, card_id: str, round_: int, description_hash: str, step: str) -> str | None:
         rows = self._query(
             "SELECT result FROM journal WHERE card_id = ? AND round = ? AND fingerprint = ? AND step = ?",
-            (card_id, round_, fingerprint, step),
+            (card_id, round_, description_hash, step),
         )
         return rows[0]["result"] if rows else None
 
     def journal(
-        self, card_id: str, round_: int, fingerprint: str, step: str, result: str, *, now: float
+        self, card_id: str, round_: int, description_hash: str, step: str, result: str, *, now: float
     ) -> None:
         with self._transaction() as db:
             db.execute(
                 """INSERT INTO journal (card_id, round, fingerprint, step, result, done_at) VALUES (?, ?, ?, ?, ?, ?)
                    ON CONFLICT DO NOTHING""",
-                (card_id, round_, fingerprint, step, result, now),
+                (card_id, round_, description_hash, step, result, now),
             )
 
     def journal_results(self, card_id: str, step_prefix: str, *, round_: int | None = None) -> list[str]:
@@ -291,7 +291,7 @@ class Store:
         self,
         card_id: str,
         round_: int,
-        fingerprint: str,
+        description_hash: str,
         decision: Verdict,
         *,
         user_id: str,
@@ -306,7 +306,7 @@ class Store:
             cursor = db.execute(
                 """INSERT INTO approvals (card_id, round, fingerprint, decision, user_id, reason, decided_at)
                    VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
-                (card_id, round_, fingerprint, decision.value, user_id, reason, now),
+                (card_id, round_, description_hash, decision.value, user_id, reason, now),
             )
             won = cursor.rowcount == 1
             if won and state is not None:
@@ -320,7 +320,7 @@ class Store:
         self,
         card_id: str,
         round_: int,
-        fingerprint: str,
+        description_hash: str,
         decision: str,
         *,
         user_id: str,
@@ -332,7 +332,7 @@ class Store:
             cursor = db.execute(
                 """INSERT INTO journal (card_id, round, fingerprint, step, result, done_at)
                    VALUES (?, ?, ?, 'conflit-tranche', ?, ?) ON CONFLICT DO NOTHING""",
-                (card_id, round_, fingerprint, f"{decision}|{user_id}", now),
+                (card_id, round_, description_hash, f"{decision}|{user_id}", now),
             )
             if cursor.rowcount != 1:
                 return False
@@ -342,15 +342,15 @@ class Store:
             )
             return True
 
-    def approval(self, card_id: str, round_: int, fingerprint: str) -> Approval | None:
+    def approval(self, card_id: str, round_: int, description_hash: str) -> Approval | None:
         rows = self._query(
             "SELECT * FROM approvals WHERE card_id = ? AND round = ? AND fingerprint = ?",
-            (card_id, round_, fingerprint),
+            (card_id, round_, description_hash),
         )
         if not rows:
             return None
         values = dict(rows[0])
-        return Approval(**(values | {"decision": Verdict(values["decision"])}))
+        return Approval(**(_renamed(values) | {"decision": Verdict(values["decision"])}))
 
     # --- liveness ----------------------------------------------------------------------------------
 
@@ -378,7 +378,7 @@ class Store:
                 (
                     request.card_id,
                     request.round,
-                    request.fingerprint,
+                    request.description_hash,
                     request.kind,
                     request.channel,
                     request.ts,
@@ -400,11 +400,11 @@ class Store:
                 parameters.append(value)
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         rows = self._query(f"SELECT * FROM slack_requests {where} ORDER BY created_at", tuple(parameters))
-        return [SlackRequest(**dict(row)) for row in rows]
+        return [SlackRequest(**_renamed(dict(row))) for row in rows]
 
     def slack_request_by_ts(self, channel: str, ts: str) -> SlackRequest | None:
         rows = self._query("SELECT * FROM slack_requests WHERE channel = ? AND ts = ?", (channel, ts))
-        return SlackRequest(**dict(rows[0])) if rows else None
+        return SlackRequest(**_renamed(dict(rows[0]))) if rows else None
 
     def set_slack_request(
         self, request: SlackRequest, *, status: str | None = None, reminded_at: float | None = None
@@ -423,12 +423,12 @@ class Store:
 
     # --- decisions said in Trello comments ---------------------------------------------------------
 
-    def trello_watch(self, card_id: str, round_: int, fingerprint: str) -> TrelloWatch | None:
+    def trello_watch(self, card_id: str, round_: int, description_hash: str) -> TrelloWatch | None:
         rows = self._query(
             "SELECT * FROM trello_watch WHERE card_id = ? AND round = ? AND fingerprint = ?",
-            (card_id, round_, fingerprint),
+            (card_id, round_, description_hash),
         )
-        return TrelloWatch(**dict(rows[0])) if rows else None
+        return TrelloWatch(**_renamed(dict(rows[0]))) if rows else None
 
     def set_trello_watch(self, watch: TrelloWatch) -> None:
         with self._transaction() as db:
@@ -441,7 +441,7 @@ class Store:
                 (
                     watch.card_id,
                     watch.round,
-                    watch.fingerprint,
+                    watch.description_hash,
                     watch.activity,
                     watch.seen_comment_ids,
                     watch.since,
@@ -454,4 +454,11 @@ def _card(row: sqlite3.Row) -> CardRecord:
     values = dict(row)
     values["simulation"] = json.loads(values["simulation"]) if values["simulation"] else None
     values["state"] = CardState(values["state"])
-    return CardRecord(**values)
+    return CardRecord(**_renamed(values))
+
+
+def _renamed(values: dict) -> dict:
+    """The `fingerprint` column holds the round's description hash (the column keeps its first name)."""
+    values = dict(values)
+    values["description_hash"] = values.pop("fingerprint")
+    return values

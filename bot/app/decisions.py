@@ -117,16 +117,16 @@ class Decisions:
         record = self.store.card(key.card_id)
         if record is None:
             return Outcome(outcomes.UNKNOWN_CARD)
-        earlier = self.store.approval(key.card_id, key.round, key.fingerprint)
+        earlier = self.store.approval(key.card_id, key.round, key.description_hash)
         if earlier is not None:
             return self._already_decided(decision)
-        if (record.round, record.fingerprint) != (key.round, key.fingerprint):
+        if (record.round, record.description_hash) != (key.round, key.description_hash):
             self._close_stale(key, outcomes.CLOSED_NEWER)
             return Outcome(outcomes.NEWER_SIMULATION)
         if record.state is CardState.ARCHIVED:
             return Outcome(outcomes.ARCHIVED_CARD)
         card = self.board.card(key.card_id)
-        if self.rounds.description_hash(card.desc) != key.fingerprint:
+        if self.rounds.description_hash(card.desc) != key.description_hash:
             log.info(
                 "card %s changed since its simulation: decision by %s not recorded",
                 key.card_id,
@@ -146,7 +146,7 @@ class Decisions:
         won = self.store.decide_conflict(
             key.card_id,
             key.round,
-            key.fingerprint,
+            key.description_hash,
             decision.conflict.value,
             user_id=decision.user_id,
             state=next_state(record.state, Event.CONFLICT_SETTLED),
@@ -164,7 +164,7 @@ class Decisions:
         won = self.store.decide(
             key.card_id,
             key.round,
-            key.fingerprint,
+            key.description_hash,
             VERDICTS[decision.event],
             user_id=decision.user_id,
             reason=decision.reason.strip(),
@@ -187,7 +187,7 @@ class Decisions:
     def _already_decided(self, decision: Decision) -> Outcome:
         """Who decided first, named for the channel the late decision came from."""
         key = decision.key
-        earlier = self.store.approval(key.card_id, key.round, key.fingerprint)
+        earlier = self.store.approval(key.card_id, key.round, key.description_hash)
         if earlier is None:
             return Outcome(outcomes.already_decided(None))
         if decision.channel == TRELLO_CHANNEL:  # a Trello comment: a name, Slack's <@…> means nothing there
@@ -202,14 +202,14 @@ class Decisions:
         stale = [
             r
             for r in self.store.slack_requests(card_id=key.card_id, status="pending")
-            if (r.round, r.fingerprint) == (key.round, key.fingerprint)
+            if (r.round, r.description_hash) == (key.round, key.description_hash)
         ]
         self.requests.close(stale, outcome=outcome, status="obsolete")
 
     def _expire(self, decision: Decision) -> None:
         key = decision.key
         record = self.store.card(key.card_id)
-        if record is None or (record.round, record.fingerprint) != (key.round, key.fingerprint):
+        if record is None or (record.round, record.description_hash) != (key.round, key.description_hash):
             self._close_stale(key, outcomes.CLOSED_EXPIRED_STALE)
             return
         if record.state not in WAITING:
@@ -218,7 +218,7 @@ class Decisions:
         if self.store.decide(
             key.card_id,
             key.round,
-            key.fingerprint,
+            key.description_hash,
             Verdict.EXPIRED,
             user_id=CLOCK,
             now=self.clock(),
@@ -232,7 +232,7 @@ class Decisions:
 
     def finish(self, card: CardSnapshot, record: CardRecord) -> None:
         """Carry out the round's recorded decision; the caller holds the card's lock."""
-        approval = self.store.approval(record.card_id, record.round, record.fingerprint)
+        approval = self.store.approval(record.card_id, record.round, record.description_hash)
         if approval is None:
             return
         actions: dict[Verdict, Callable[[Round, Approval], None]] = {

@@ -196,7 +196,7 @@ class ExecutionFollowUp:
         if self.requests is None:
             return
         for request in self.store.slack_requests(card_id=run.card.id, kind="approval"):
-            if (request.round, request.fingerprint) == (run.record.round, run.record.fingerprint):
+            if (request.round, request.description_hash) == (run.record.round, run.record.description_hash):
                 ref = MessageRef(request.channel, request.ts)
                 self.steps.slack_reply(run, f"slack-{key}-{request.channel}", ref, text)
 

@@ -46,7 +46,7 @@ class Requests:
             request
             for request in self.store.slack_requests(card_id=record.card_id, status="pending")
             if request.round == record.round
-            and request.fingerprint == record.fingerprint
+            and request.description_hash == record.description_hash
             and (kind is None or request.kind == kind)
         ]
 

@@ -96,7 +96,7 @@ class Rounds:
     def handle(self, card: CardSnapshot, record: CardRecord | None) -> None:
         """Whatever the card needs now; the caller holds its lock and its error boundary."""
         description_hash = self.description_hash(card.desc)
-        if record is not None and record.fingerprint != description_hash and record.state in WAITING:
+        if record is not None and record.description_hash != description_hash and record.state in WAITING:
             self._make_obsolete(card, record, description_hash)
             record = self.store.card(card.id)
             if card.list_id == self.lists.fix:
@@ -104,7 +104,7 @@ class Rounds:
             card = replace(card, list_id=self.lists.todo)
         if card.list_id == self.lists.todo:
             self._in_todo(card, record, description_hash)
-        elif record is not None and record.state in RESUMABLE and record.fingerprint == description_hash:
+        elif record is not None and record.state in RESUMABLE and record.description_hash == description_hash:
             run = Round(card=card, record=record)
             if self.steps.moved_here_by_us(run):  # our move landed, its journal entry did not: finish
                 self._run_round(run)
@@ -117,7 +117,9 @@ class Rounds:
             self._retry_drive(Round(card=card, record=record))
 
     def _in_todo(self, card: CardSnapshot, record: CardRecord | None, description_hash: str) -> None:
-        resuming = record is not None and record.state in RESUMABLE and record.fingerprint == description_hash
+        resuming = (
+            record is not None and record.state in RESUMABLE and record.description_hash == description_hash
+        )
         if (
             resuming
             and record is not None
@@ -133,7 +135,7 @@ class Rounds:
                 )
             record = self.store.begin_round(
                 card.id,
-                fingerprint=description_hash,
+                description_hash=description_hash,
                 short_link=card.short_link,
                 name=card.name,
                 list_id=card.list_id,
@@ -150,7 +152,7 @@ class Rounds:
         self.store.decide(
             record.card_id,
             record.round,
-            record.fingerprint,
+            record.description_hash,
             Verdict.OBSOLETE,
             user_id=CLOCK,
             now=self.clock(),
@@ -267,7 +269,7 @@ class Rounds:
         if self.requests is not None:
             text, blocks = conflict_request(
                 card=CardLink(run.card.name, run.card.url),
-                key=RequestKey(run.card.id, run.record.round, run.record.fingerprint),
+                key=RequestKey(run.card.id, run.record.round, run.record.description_hash),
                 conflicts=[conflict for _, conflict in simulation.conflicts],
                 to_migrate=to_migrate,
                 deciders=[] if self.settings.slack_team_channel_id else sorted(self.requests.po_ids),
@@ -337,7 +339,7 @@ class Rounds:
         assert self.requests is not None
         text, blocks = approval_request(
             card=CardLink(run.card.name, run.card.url),
-            key=RequestKey(run.card.id, run.record.round, run.record.fingerprint),
+            key=RequestKey(run.card.id, run.record.round, run.record.description_hash),
             synthesis=synthesis_text,
             po_ids=sorted(self.requests.po_ids),
         )
@@ -399,7 +401,7 @@ class Rounds:
         run = Round(card=card, record=record)
         parked = card.list_id == self.lists.fix
         text = texts.obsolete_comment(
-            old_fingerprint=record.fingerprint,
+            old_fingerprint=record.description_hash,
             new_fingerprint=description_hash,
             kind="conflict" if record.state is CardState.AWAITING_DECISION else "approval",
             todo_list=self.settings.trello_list_todo,
@@ -410,7 +412,7 @@ class Rounds:
         if not parked and card.list_id != self.lists.todo:
             self.steps.move(run, "retour-a-simuler", self.lists.todo)
         self.steps.transition(run, Event.DESCRIPTION_CHANGED)
-        self.emit("obsolete", card, {"old": record.fingerprint, "new": description_hash})
+        self.emit("obsolete", card, {"old": record.description_hash, "new": description_hash})
 
     def report_internal_error(self, card: CardSnapshot, error: Exception) -> None:
         record = self.store.card(card.id)

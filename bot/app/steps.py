@@ -42,11 +42,11 @@ class CardSteps:
         self.chat = chat
 
     def done(self, run: Round, step: str) -> str | None:
-        return self.store.journaled(run.card.id, run.record.round, run.record.fingerprint, step)
+        return self.store.journaled(run.card.id, run.record.round, run.record.description_hash, step)
 
     def journal(self, run: Round, step: str, result: str) -> None:
         self.store.journal(
-            run.card.id, run.record.round, run.record.fingerprint, step, result, now=self.clock()
+            run.card.id, run.record.round, run.record.description_hash, step, result, now=self.clock()
         )
 
     def _begin(self, run: Round, step: str) -> bool:
@@ -64,7 +64,9 @@ class CardSteps:
             part_step = step if len(parts) == 1 else f"{step}-{number}"
             if self.done(run, part_step) is not None:
                 continue
-            stamp = texts.marker(round_=run.record.round, fingerprint=run.record.fingerprint, step=part_step)
+            stamp = texts.marker(
+                round_=run.record.round, description_hash=run.record.description_hash, step=part_step
+            )
             found = self._find_comment(run, stamp) if self._begin(run, part_step) else None
             comment_id = found or self.board.comment(run.card.id, texts.with_marker(part, stamp))
             self.journal(run, part_step, comment_id)
@@ -191,7 +193,7 @@ class CardSteps:
                 "event_payload": {
                     "card": run.card.id,
                     "round": run.record.round,
-                    "fingerprint": run.record.fingerprint,
+                    "fingerprint": run.record.description_hash,
                     "kind": kind,
                 },
             }
@@ -201,7 +203,7 @@ class CardSteps:
                 SlackRequest(
                     card_id=run.card.id,
                     round=run.record.round,
-                    fingerprint=run.record.fingerprint,
+                    description_hash=run.record.description_hash,
                     kind=kind,
                     channel=ref.channel,
                     ts=ref.ts,

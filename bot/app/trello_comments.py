@@ -57,7 +57,7 @@ class TrelloComments:
         if record is None or record.state is not CardState.AWAITING_APPROVAL:
             return
         activity = f"{card.comment_count}|{card.last_activity}"
-        seen = self.store.trello_watch(card.id, record.round, record.fingerprint)
+        seen = self.store.trello_watch(card.id, record.round, record.description_hash)
         if seen is not None and seen.activity == activity:
             return  # nothing moved: no request
         comments = self.board.comments(card.id)  # newest first
@@ -76,7 +76,7 @@ class TrelloComments:
             TrelloWatch(
                 card_id=card.id,
                 round=record.round,
-                fingerprint=record.fingerprint,
+                description_hash=record.description_hash,
                 activity=activity,
                 seen_comment_ids=" ".join(comment.id for comment in comments),
                 since=seen.since if seen is not None else self.clock(),
@@ -94,7 +94,7 @@ class TrelloComments:
             log.warning("card %s: decision word from non-PO member %s ignored", card.id, comment.author_id)
             self._answer(card, record, comment, outcomes.NOT_PO)
             return False
-        key = RequestKey(card.id, record.round, record.fingerprint)
+        key = RequestKey(card.id, record.round, record.description_hash)
         decision = Decision(event, key, user_id=comment.author_id, reason=reason, channel=TRELLO_CHANNEL)
         log.info("card %s: %s by Trello member %s", card.id, event, comment.author_id)
         outcome = self.apply(decision)
@@ -113,12 +113,12 @@ class TrelloComments:
         for record in self.store.cards():
             if record.state is not CardState.AWAITING_APPROVAL:
                 continue
-            seen = self.store.trello_watch(record.card_id, record.round, record.fingerprint)
+            seen = self.store.trello_watch(record.card_id, record.round, record.description_hash)
             if seen is None:
                 continue  # not looked at yet: the next poll starts the count
             age = now - seen.since
             if age >= self.settings.approval_ttl_hours * 3600:
-                key = RequestKey(record.card_id, record.round, record.fingerprint)
+                key = RequestKey(record.card_id, record.round, record.description_hash)
                 self.apply(Decision(Event.EXPIRE, key, user_id=CLOCK))
             elif age >= self.settings.approval_reminder_hours * 3600 and seen.reminded_at is None:
                 # Recorded first: a crash loses a reminder rather than posting it twice.

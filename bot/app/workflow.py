@@ -169,14 +169,16 @@ class Workflow:
             self.rounds.handle(card, record)
 
     def _edited_after_approval(self, card: CardSnapshot, record: CardRecord) -> bool:
-        return record.state in EXECUTING and record.fingerprint != self.rounds.description_hash(card.desc)
+        return record.state in EXECUTING and record.description_hash != self.rounds.description_hash(
+            card.desc
+        )
 
     def _executing(self, card: CardSnapshot, record: CardRecord) -> bool:
         """Approved, left where it is, and still the text that was approved."""
         return (
             record.state in EXECUTING
             and card.list_id != self.lists.todo
-            and record.fingerprint == self.rounds.description_hash(card.desc)
+            and record.description_hash == self.rounds.description_hash(card.desc)
         )
 
     # --- decisions -------------------------------------------------------------------------------
@@ -195,7 +197,7 @@ class Workflow:
         request = self.store.slack_request_by_ts(channel, ts)
         if request is None or request.kind != "approval":
             return None
-        return RequestKey(request.card_id, request.round, request.fingerprint)
+        return RequestKey(request.card_id, request.round, request.description_hash)
 
     # --- reminders and expiry (a scheduler job) ------------------------------------------------
 
@@ -218,7 +220,7 @@ class Workflow:
     def _remind_or_expire(self, request: SlackRequest, *, now: float) -> None:
         age = now - request.created_at
         if age >= self.settings.approval_ttl_hours * 3600:
-            key = RequestKey(request.card_id, request.round, request.fingerprint)
+            key = RequestKey(request.card_id, request.round, request.description_hash)
             self.apply(Decision(Event.EXPIRE, key, user_id=CLOCK))
         elif age >= self.settings.approval_reminder_hours * 3600 and request.reminded_at is None:
             assert self.chat is not None and self.requests is not None

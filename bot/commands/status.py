@@ -65,7 +65,7 @@ def read_status(store: Store, *, include_final: bool = False) -> BotStatus:
                 name=record.name,
                 state=record.state,
                 round=record.round,
-                fingerprint=record.fingerprint,
+                description_hash=record.description_hash,
                 since=record.updated_at,
                 pending=pending,
                 last_error=record.last_error,
@@ -97,7 +97,7 @@ def _card_payload(card: CardStatus, *, now: float, todo_list: str) -> dict:
         "state": card.state,
         "state_label": texts.state_label(card.state, todo_list=todo_list),
         "round": card.round,
-        "fingerprint": card.fingerprint,
+        "fingerprint": card.description_hash,
         "since": _iso(card.since),
         "waiting_s": round(max(now - card.since, 0.0), 1),
         "pending_requests": [

@@ -31,7 +31,7 @@ def simulation_to_dict(simulation: Simulation) -> dict:
                 }
                 for g in plan.groups
             ],
-            "fingerprint": plan.fingerprint,
+            "fingerprint": plan.plan_fingerprint,
             "field_slug": plan.field_slug,
         },
         "runs": [_run(run) for run in simulation.runs],
@@ -57,7 +57,7 @@ def simulation_from_dict(data: dict) -> Simulation:
             )
             for g in plan_data["groups"]
         ),
-        fingerprint=plan_data["fingerprint"],
+        plan_fingerprint=plan_data["fingerprint"],  # the stored key stays: older databases read
         field_slug=plan_data["field_slug"],
     )
     decision = ConflictDecision(data["decision"]) if data.get("decision") else None

@@ -25,18 +25,18 @@ class RequestKey:
 
     card_id: str
     round: int
-    fingerprint: str  # the card's description hash when it was simulated
+    description_hash: str  # the card's description hash when it was simulated
 
     def value(self) -> str:
         return json.dumps(
-            {"card": self.card_id, "round": self.round, "fp": self.fingerprint}, separators=(",", ":")
+            {"card": self.card_id, "round": self.round, "fp": self.description_hash}, separators=(",", ":")
         )
 
     @classmethod
     def parse(cls, value: str) -> RequestKey | None:
         try:
             data = json.loads(value)
-            return cls(card_id=str(data["card"]), round=int(data["round"]), fingerprint=str(data["fp"]))
+            return cls(card_id=str(data["card"]), round=int(data["round"]), description_hash=str(data["fp"]))
         except (ValueError, KeyError, TypeError):
             return None
 

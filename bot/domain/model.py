@@ -155,7 +155,7 @@ class Plan:
 
     rules: tuple[Rule, ...]
     groups: tuple[Group, ...]
-    fingerprint: str
+    plan_fingerprint: str  # what the commands do (not how the ticket words it)
     field_slug: str
 
 

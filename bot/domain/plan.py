@@ -1,4 +1,4 @@
-"""Rules → groups by origin, crossings, order and fingerprint. Pure."""
+"""Rules → groups by origin, crossings, order and the plan's fingerprint. Pure."""
 
 from __future__ import annotations
 
@@ -35,12 +35,12 @@ def build_plan(rules: Sequence[Rule], *, field_slug: str) -> Plan:
     return Plan(
         rules=tuple(rules),
         groups=groups,
-        fingerprint=fingerprint(rules, field_slug=field_slug),
+        plan_fingerprint=plan_fingerprint(rules, field_slug=field_slug),
         field_slug=field_slug,
     )
 
 
-def fingerprint(rules: Sequence[Rule], *, field_slug: str) -> str:
+def plan_fingerprint(rules: Sequence[Rule], *, field_slug: str) -> str:
     """Stable hash of what the commands do (not of how the ticket is worded): 16 hex digits."""
     canonical = json.dumps(
         {"field_slug": field_slug, "rules": [list(rule.semantic_key()) for rule in rules]},

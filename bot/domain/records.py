@@ -14,7 +14,7 @@ class CardRecord:
     short_link: str
     name: str
     round: int
-    fingerprint: str  # the description hash of the current round
+    description_hash: str  # the description hash of the current round
     state: CardState
     list_id: str
     last_activity: str
@@ -32,7 +32,7 @@ class CardRecord:
 class Approval:
     card_id: str
     round: int
-    fingerprint: str
+    description_hash: str
     decision: Verdict
     user_id: str
     reason: str
@@ -46,7 +46,7 @@ class TrelloWatch:
 
     card_id: str
     round: int
-    fingerprint: str
+    description_hash: str
     activity: str
     seen_comment_ids: str  # space-separated: the comments already read (a deleted one changes nothing)
     since: float
@@ -57,7 +57,7 @@ class TrelloWatch:
 class SlackRequest:
     card_id: str
     round: int
-    fingerprint: str
+    description_hash: str
     kind: str  # approval | conflict
     channel: str
     ts: str

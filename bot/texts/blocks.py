@@ -54,7 +54,9 @@ def approval_request(
     ]
     blocks += _folded_code(synthesis, budget=MAX_BLOCKS - 6)
     blocks.append(
-        _context(f"Empreinte {key.fingerprint[:8]} · simulation n° {key.round} · fichier Excel dans le fil")
+        _context(
+            f"Empreinte {key.description_hash[:8]} · simulation n° {key.round} · fichier Excel dans le fil"
+        )
     )
     blocks.append(
         {

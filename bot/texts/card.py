@@ -32,8 +32,8 @@ TRELLO_COMMENT_LIMIT = 16384
 MARKER_PREFIX = "migrabot · "
 
 
-def marker(*, round_: int, fingerprint: str, step: str) -> str:
-    return f"{MARKER_PREFIX}r{round_} · {fingerprint[:8]} · {step}"
+def marker(*, round_: int, description_hash: str, step: str) -> str:
+    return f"{MARKER_PREFIX}r{round_} · {description_hash[:8]} · {step}"
 
 
 def with_marker(text: str, marker_text: str) -> str:

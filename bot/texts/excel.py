@@ -173,7 +173,7 @@ def _title_block(sheet: Worksheet, simulation: Simulation, context: WorkbookCont
     _note(
         sheet,
         row + 2,
-        french("Empreinte du plan : {fingerprint}", fingerprint=simulation.plan.fingerprint),
+        french("Empreinte du plan : {fingerprint}", fingerprint=simulation.plan.plan_fingerprint),
         width=width,
     )
     return row + 3

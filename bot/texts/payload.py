@@ -51,7 +51,7 @@ def parse_payload(
             {"origin_id": group.origin.id, "rules": list(group.rule_indexes), "crosses": list(group.crosses)}
             for group in (usable.groups if usable else ())
         ],
-        "fingerprint": plan.fingerprint if plan else "",
+        "fingerprint": plan.plan_fingerprint if plan else "",
         "errors": [problem_payload(problem) for problem in errors],
         "warnings": [notice_payload(notice) for notice in warnings],
     }
@@ -105,7 +105,7 @@ def simulate_payload(
     plan = simulation.plan if simulation else None
     return {
         "ok": simulation is not None and simulation.ok and not simulation.awaits_decision and not errors,
-        "fingerprint": plan.fingerprint if plan else "",
+        "fingerprint": plan.plan_fingerprint if plan else "",
         "rules": [rule_payload(rule, console=console) for rule in plan.rules] if plan else [],
         "runs": [run_payload(run) for run in simulation.runs] if simulation else [],
         "accommodation_checks": _checks_payload(simulation),

@@ -58,7 +58,7 @@ class CardStatus:
     name: str
     state: str
     round: int
-    fingerprint: str
+    description_hash: str
     since: float  # when the card's row last changed: the start of its current state
     pending: tuple[PendingRequest, ...]
     last_error: str | None
@@ -117,13 +117,13 @@ def render_card(card: CardStatus, *, now: float, todo_list: str, prefix: str = "
     """The card's line, then one indented line per pending Slack request and for the last error."""
     lines = [
         french(
-            "- {card} « {name} » : {state} depuis {age} (tour {round}, empreinte {fingerprint})",
+            "- {card} « {name} » : {state} depuis {age} (tour {round}, empreinte {description_hash})",
             card=card.short_link or card.card_id,
             name=short_name(card.name, prefix),
             state=state_label(card.state, todo_list=todo_list),
             age=format_duration(now - card.since),
             round=card.round,
-            fingerprint=card.fingerprint[:SHORT_FINGERPRINT],
+            description_hash=card.description_hash[:SHORT_FINGERPRINT],
         )
     ]
     for request in card.pending:

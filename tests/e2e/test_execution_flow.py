@@ -39,7 +39,7 @@ def approved(tmp_path: Path) -> Iterator[Running]:
 
 def _approve(running: Running) -> None:
     record = running.service.store.card(running.stack.cards["runbook.txt"])
-    key = RequestKey(record.card_id, record.round, record.fingerprint)
+    key = RequestKey(record.card_id, record.round, record.description_hash)
     assert running.service.workflow.apply(Decision(Event.APPROVE, key, user_id=PO[0])).message is None
 
 

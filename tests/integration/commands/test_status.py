@@ -50,7 +50,7 @@ def fill(path: Path, *, now: float, last_poll_age_s: float = 20) -> None:
         waiting = now - (3 * HOUR + 12 * 60 + 5)
         store.begin_round(
             "card-po",
-            fingerprint="0123456789abcdef",
+            description_hash="0123456789abcdef",
             short_link="aB3dE5fG",
             name="Migration des dossiers usagers - France Fraternités CHU 75 et CPH",
             list_id="list-todo",
@@ -62,7 +62,7 @@ def fill(path: Path, *, now: float, last_poll_age_s: float = 20) -> None:
         request = SlackRequest(
             card_id="card-po",
             round=1,
-            fingerprint="0123456789abcdef",
+            description_hash="0123456789abcdef",
             kind="approval",
             channel="C0PO",
             ts="1715680000.000100",
@@ -74,7 +74,7 @@ def fill(path: Path, *, now: float, last_poll_age_s: float = 20) -> None:
         store.set_slack_request(request, reminded_at=now - 60)
         store.begin_round(
             "card-ko",
-            fingerprint="fedcba9876543210",
+            description_hash="fedcba9876543210",
             short_link="zZ9yY8xX",
             name="Migration CHU 77",
             list_id="list-todo",
@@ -90,7 +90,7 @@ def fill(path: Path, *, now: float, last_poll_age_s: float = 20) -> None:
         )
         store.begin_round(
             "card-no",
-            fingerprint="00ff00ff00ff00ff",
+            description_hash="00ff00ff00ff00ff",
             short_link="nOnOnOnO",
             name="Migration CPH",
             list_id="list-fix",

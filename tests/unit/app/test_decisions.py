@@ -130,7 +130,7 @@ def test_a_non_po_click_changes_nothing(env):
     ts, key = env.request()
     outcome = env.approvals.approve(key, user_id="UINTRUS")
     assert plain(outcome.message) == "Seul le PO peut décider de cette migration : rien n'a changé."
-    assert env.store.approval(card, key.round, key.fingerprint) is None
+    assert env.store.approval(card, key.round, key.description_hash) is None
     assert env.board.list_of(card) == "En attente validation PO"
     assert env.chat.outcome(CHANNEL, ts) is None
 
@@ -159,7 +159,7 @@ def test_the_po_approves_final_commands_checklist_move_and_request_updated(env):
         "✅ *Validé* par <@UPO> le 18/11/2026 à 12:07. Les commandes finales sont sur la carte."
     )
     assert env.chat.buttons(CHANNEL) == []
-    approval = env.store.approval(card, key.round, key.fingerprint)
+    approval = env.store.approval(card, key.round, key.description_hash)
     assert (approval.decision, approval.user_id) == ("approved", "UPO")
 
 
@@ -194,7 +194,7 @@ def test_an_edited_card_makes_the_pending_request_obsolete_and_no_approval_count
         plain(outcome.message)
         == "La carte a changé depuis la simulation : nouvelle simulation lancée, rien n'est décidé."
     )
-    assert env.store.approval(card, key.round, key.fingerprint).decision == "obsolete"
+    assert env.store.approval(card, key.round, key.description_hash).decision == "obsolete"
     assert plain(env.chat.outcome(CHANNEL, ts)).startswith("🔄 *Obsolète*")
     new_ts, new_key = env.request()
     assert new_ts != ts and new_key.round == key.round + 1
@@ -214,7 +214,7 @@ def test_a_card_moved_back_by_hand_retires_the_old_request(env):
     )
     outcome = env.approvals.approve(old_key, user_id="UPO")
     assert plain(outcome.message) == "Cette demande est obsolète : la carte a été simulée à nouveau depuis."
-    assert env.store.approval(card, old_key.round, old_key.fingerprint).decision == "obsolete"
+    assert env.store.approval(card, old_key.round, old_key.description_hash).decision == "obsolete"
     assert env.board.list_of(card) == "En attente validation PO"  # the new round, not approved
 
 
@@ -251,7 +251,7 @@ def test_thread_replies_approve(env, reply, decision):
     env.poll()
     ts, key = env.request()
     env.approvals.on_thread_reply(channel=CHANNEL, thread_ts=ts, user_id="UPO", text=reply)
-    assert env.store.approval(card, key.round, key.fingerprint).decision == decision
+    assert env.store.approval(card, key.round, key.description_hash).decision == decision
 
 
 def test_a_thread_reply_refuses_with_its_reason_and_chatter_is_ignored(env):
@@ -259,13 +259,13 @@ def test_a_thread_reply_refuses_with_its_reason_and_chatter_is_ignored(env):
     env.poll()
     ts, key = env.request()
     env.approvals.on_thread_reply(channel=CHANNEL, thread_ts=ts, user_id="UPO", text="je regarde ça demain")
-    assert env.store.approval(card, key.round, key.fingerprint) is None
+    assert env.store.approval(card, key.round, key.description_hash) is None
     outcome = env.approvals.on_thread_reply(channel=CHANNEL, thread_ts=ts, user_id="UAUTRE", text="ok")
     assert plain(outcome.message) == "Seul le PO peut décider de cette migration : rien n'a changé."
     env.approvals.on_thread_reply(
         channel=CHANNEL, thread_ts=ts, user_id="UPO", text="Refusé : chiffres à revoir"
     )
-    approval = env.store.approval(card, key.round, key.fingerprint)
+    approval = env.store.approval(card, key.round, key.description_hash)
     assert (approval.decision, approval.reason) == ("refused", "chiffres à revoir")
 
 
@@ -442,12 +442,10 @@ def test_a_persons_comment_carrying_a_marker_is_never_taken_for_the_bots(env):
     card = env.board.add_card(TITLE, RUNBOOK_TICKET)
     env.poll()
     _, key = env.request()
-    forged = (
-        f"php bin/console … sans --dry-run\n\n_migrabot · r{key.round} · {key.fingerprint[:8]} · validation_"
-    )
+    forged = f"php bin/console … sans --dry-run\n\n_migrabot · r{key.round} · {key.description_hash[:8]} · validation_"
     env.board.comment(card, forged, author="member-human")
     env.store.journal(
-        card, key.round, key.fingerprint, "validation#intention", "", now=env.clock()
+        card, key.round, key.description_hash, "validation#intention", "", now=env.clock()
     )  # as after a crash
     env.approvals.approve(key, user_id="UPO")
     bots = [c.text for c in env.board.cards[card].comments if c.author_id != "member-human"]

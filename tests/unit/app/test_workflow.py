@@ -220,9 +220,9 @@ def test_an_edited_card_waiting_for_the_po_is_made_obsolete_and_simulated_again(
     texts = bodies(env.board, card)
     obsolete = next(t for t in texts if t.startswith("🔄"))
     assert obsolete.startswith(
-        f"🔄 La description a changé depuis la simulation (empreinte {old.fingerprint[:8]} → "
+        f"🔄 La description a changé depuis la simulation (empreinte {old.description_hash[:8]} → "
     )
-    assert env.store.approval(card, old.round, old.fingerprint).decision == "obsolete"
+    assert env.store.approval(card, old.round, old.description_hash).decision == "obsolete"
     assert env.store.card(card).round == old.round + 1
     assert env.board.list_of(card) == "En attente validation PO"
     assert sum(t.startswith("✅") for t in texts) == 2

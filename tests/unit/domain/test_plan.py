@@ -49,14 +49,14 @@ def test_a_block_split_in_two_joins_its_origin_group():
 
 
 def test_the_fingerprint_is_stable_and_follows_what_the_commands_do():
-    base = plan_of(RUNBOOK_TICKET).fingerprint
-    assert base == plan_of(RUNBOOK_TICKET).fingerprint
+    base = plan_of(RUNBOOK_TICKET).plan_fingerprint
+    assert base == plan_of(RUNBOOK_TICKET).plan_fingerprint
     assert len(base) == 16
     reworded = RUNBOOK_TICKET.replace("lorsque le champ =", "quand le champ vaut").replace("Bonjour", "Salut")
-    assert plan_of(reworded).fingerprint == base
-    assert plan_of(RUNBOOK_TICKET.replace("CHU 77 →", "CHU 78 →", 1)).fingerprint != base
-    assert plan_of(RUNBOOK_TICKET, field_slug="autre").fingerprint != base
-    assert plan_of(RUNBOOK_TICKET + "\nAvec hébergements").fingerprint != base
+    assert plan_of(reworded).plan_fingerprint == base
+    assert plan_of(RUNBOOK_TICKET.replace("CHU 77 →", "CHU 78 →", 1)).plan_fingerprint != base
+    assert plan_of(RUNBOOK_TICKET, field_slug="autre").plan_fingerprint != base
+    assert plan_of(RUNBOOK_TICKET + "\nAvec hébergements").plan_fingerprint != base
 
 
 def test_shared_prefix_is_dropped_only_when_every_name_has_it():
