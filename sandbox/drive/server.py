@@ -7,21 +7,19 @@ file (the `webViewLink`): the demo's link opens the workbook. `faults` injects 5
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
-import socket
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from sandbox.drive.api import FILES_PATH, UPLOAD_PATH, DriveApi, Reply, Request, drive_error
 from sandbox.drive.auth import Accounts
 from sandbox.drive.store import FOLDER_MIME, Store
+from sandbox.loopback import LoopbackHTTPServer
 
 SERVICE_ACCOUNT = "migrabot@migrabot-sandbox.iam.gserviceaccount.com"
 TEAM_MEMBER = "equipe.tech@example.org"
@@ -173,34 +171,8 @@ def _route(api: DriveApi, request: Request, store: Store) -> Reply:
     return drive_error(404, f"Not Found: {method} {path}", reason="notFound")
 
 
-class _DriveHTTPServer(ThreadingHTTPServer):
-    """Keeps its connections so that `stop` ends kept-alive ones: no handler thread outlives the sandbox."""
-
-    daemon_threads = True
-    block_on_close = False
+class _DriveHTTPServer(LoopbackHTTPServer):
     sandbox: DriveSandbox
-
-    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
-        super().__init__(address, handler)
-        self._connections: set[socket.socket] = set()
-        self._connections_lock = threading.Lock()
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        with self._connections_lock:
-            self._connections.add(request)
-        super().process_request(request, client_address)
-
-    def shutdown_request(self, request: Any) -> None:
-        with self._connections_lock:
-            self._connections.discard(request)
-        super().shutdown_request(request)
-
-    def close_connections(self) -> None:
-        with self._connections_lock:
-            connections = list(self._connections)
-        for connection in connections:
-            with contextlib.suppress(OSError):
-                connection.shutdown(socket.SHUT_RDWR)
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -3,16 +3,14 @@ to seed the board and look at it (as the team would in Trello's web page)."""
 
 from __future__ import annotations
 
-import contextlib
 import json
-import socket
-import sys
 import threading
 from collections.abc import Callable, Sequence
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from types import TracebackType
 from typing import Any
 
+from sandbox.loopback import LoopbackHTTPServer
 from sandbox.trello import render
 from sandbox.trello.api import Reply
 from sandbox.trello.gateway import API_PREFIX, Faults, Gateway, IncomingRequest, RecordedRequest
@@ -211,10 +209,7 @@ class TrelloSandbox:
             ]
 
 
-class _SandboxHTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-
+class _SandboxHTTPServer(LoopbackHTTPServer):
     def __init__(
         self,
         address: tuple[str, int],
@@ -225,31 +220,6 @@ class _SandboxHTTPServer(ThreadingHTTPServer):
         super().__init__(address, handler)
         self.gateway = gateway
         self.sandbox = sandbox
-        self._connections: set[socket.socket] = set()
-        self._connections_lock = threading.Lock()
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        with self._connections_lock:
-            self._connections.add(request)
-        super().process_request(request, client_address)
-
-    def shutdown_request(self, request: Any) -> None:
-        with self._connections_lock:
-            self._connections.discard(request)
-        super().shutdown_request(request)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """A client that dies mid-request (crash tests kill the bot) is not the sandbox's error."""
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)
-
-    def close_connections(self) -> None:
-        """End kept-alive connections so that no handler thread outlives the sandbox."""
-        with self._connections_lock:
-            connections = list(self._connections)
-        for connection in connections:
-            with contextlib.suppress(OSError):
-                connection.shutdown(socket.SHUT_RDWR)
 
 
 class _Handler(BaseHTTPRequestHandler):
