@@ -17,7 +17,7 @@ from pathlib import Path
 
 from bot.domain.decision import Verdict
 from bot.domain.lifecycle import COUNTS_FOR_LOCKS, CardState, Event, next_state
-from bot.domain.records import Approval, CardRecord, SlackRequest, TrelloWatch
+from bot.domain.records import Approval, CardRecord, RequestKind, RequestStatus, SlackRequest, TrelloWatch
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS cards (
@@ -391,7 +391,11 @@ class Store:
             )
 
     def slack_requests(
-        self, *, card_id: str | None = None, status: str | None = None, kind: str | None = None
+        self,
+        *,
+        card_id: str | None = None,
+        status: RequestStatus | None = None,
+        kind: RequestKind | None = None,
     ) -> list[SlackRequest]:
         clauses, parameters = [], []
         for column, value in (("card_id", card_id), ("status", status), ("kind", kind)):
@@ -400,14 +404,14 @@ class Store:
                 parameters.append(value)
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         rows = self._query(f"SELECT * FROM slack_requests {where} ORDER BY created_at", tuple(parameters))
-        return [SlackRequest(**_renamed(dict(row))) for row in rows]
+        return [_slack_request(row) for row in rows]
 
     def slack_request_by_ts(self, channel: str, ts: str) -> SlackRequest | None:
         rows = self._query("SELECT * FROM slack_requests WHERE channel = ? AND ts = ?", (channel, ts))
-        return SlackRequest(**_renamed(dict(rows[0]))) if rows else None
+        return _slack_request(rows[0]) if rows else None
 
     def set_slack_request(
-        self, request: SlackRequest, *, status: str | None = None, reminded_at: float | None = None
+        self, request: SlackRequest, *, status: RequestStatus | None = None, reminded_at: float | None = None
     ) -> None:
         with self._transaction() as db:
             if status is not None:
@@ -455,6 +459,13 @@ def _card(row: sqlite3.Row) -> CardRecord:
     values["simulation"] = json.loads(values["simulation"]) if values["simulation"] else None
     values["state"] = CardState(values["state"])
     return CardRecord(**_renamed(values))
+
+
+def _slack_request(row: sqlite3.Row) -> SlackRequest:
+    values = _renamed(dict(row))
+    return SlackRequest(
+        **(values | {"kind": RequestKind(values["kind"]), "status": RequestStatus(values["status"])})
+    )
 
 
 def _renamed(values: dict) -> dict:

@@ -24,7 +24,7 @@ from bot.app.steps import CHECKLIST_STEP, FINAL_COMMANDS_STEP, CardSteps, Round
 from bot.domain.codec import simulation_from_dict
 from bot.domain.decision import CLOCK, TRELLO_CHANNEL, VERDICTS, Decision, RequestKey, Verdict
 from bot.domain.lifecycle import WAITING, CardState, Event, next_state
-from bot.domain.records import Approval, CardRecord
+from bot.domain.records import Approval, CardRecord, RequestKind, RequestStatus
 from bot.domain.synthesis import summarize
 from bot.settings import Settings
 from bot.texts import card as texts
@@ -201,10 +201,10 @@ class Decisions:
             return
         stale = [
             r
-            for r in self.store.slack_requests(card_id=key.card_id, status="pending")
+            for r in self.store.slack_requests(card_id=key.card_id, status=RequestStatus.PENDING)
             if (r.round, r.description_hash) == (key.round, key.description_hash)
         ]
-        self.requests.close(stale, outcome=outcome, status="obsolete")
+        self.requests.close(stale, outcome=outcome, status=RequestStatus.OBSOLETE)
 
     def _expire(self, decision: Decision) -> None:
         key = decision.key
@@ -256,7 +256,9 @@ class Decisions:
             return outcomes.on_trello(self._user_name(user_id))
         return outcomes.slack_mention(user_id)
 
-    def _close(self, run: Round, *, outcome: str, status: str, kind: str | None = None) -> None:
+    def _close(
+        self, run: Round, *, outcome: str, status: RequestStatus, kind: RequestKind | None = None
+    ) -> None:
         if self.requests is not None:
             self.requests.close(self.requests.pending(run.record, kind=kind), outcome=outcome, status=status)
 
@@ -275,8 +277,8 @@ class Decisions:
         self.steps.move(run, "vers-valide", self.lists.approved)
         self._close(
             run,
-            kind="approval",
-            status="approved",
+            kind=RequestKind.APPROVAL,
+            status=RequestStatus.APPROVED,
             outcome=outcomes.closed_approved(who=self._mention(approval.user_id), when=when),
         )
         self.steps.transition(run, Event.EFFECTS_DONE)
@@ -295,8 +297,8 @@ class Decisions:
         self.steps.move(run, "vers-a-corriger", self.lists.fix)
         self._close(
             run,
-            kind="approval",
-            status="refused",
+            kind=RequestKind.APPROVAL,
+            status=RequestStatus.REFUSED,
             outcome=outcomes.closed_refused(
                 who=self._mention(approval.user_id), when=when, reason=approval.reason
             ),
@@ -312,20 +314,20 @@ class Decisions:
             run,
             comment=("relance", comment),
             outcome=outcomes.closed_resimulation(user_id=approval.user_id, when=when),
-            status="obsolete",
+            status=RequestStatus.OBSOLETE,
         )
         self.rounds.handle(replace(run.card, list_id=self.lists.todo), self.store.card(run.card.id))
 
     def _expired(self, run: Round, approval: Approval) -> None:
         days = round(self.settings.approval_ttl_hours / 24)
         todo = self.settings.trello_list_todo
-        conflict = self.requests is not None and self.requests.pending(run.record, kind="conflict")
-        kind = "conflict" if conflict else "approval"
+        conflict = self.requests is not None and self.requests.pending(run.record, kind=RequestKind.CONFLICT)
+        kind = RequestKind.CONFLICT if conflict else RequestKind.APPROVAL
         self._back_to_todo(
             run,
             comment=("expiree", texts.expired_comment(days=days, todo_list=todo, kind=kind)),
             outcome=outcomes.closed_expired(days=days, todo_list=todo),
-            status="expired",
+            status=RequestStatus.EXPIRED,
         )
         self.emit("expired", run.card, {})
 

@@ -23,7 +23,7 @@ from bot.app.steps import CHECKLIST_STEP, FINAL_COMMANDS_STEP, CardSteps, Round
 from bot.domain.codec import simulation_from_dict
 from bot.domain.lifecycle import CardState, Event
 from bot.domain.model import Simulation
-from bot.domain.records import CardRecord
+from bot.domain.records import CardRecord, RequestKind
 from bot.domain.verification import PREPROD, PROD, ItemRef, read_item, verify_group
 from bot.settings import Settings
 from bot.texts import decisions as outcomes
@@ -195,7 +195,7 @@ class ExecutionFollowUp:
         """In the thread of the PO's request, when Slack is on."""
         if self.requests is None:
             return
-        for request in self.store.slack_requests(card_id=run.card.id, kind="approval"):
+        for request in self.store.slack_requests(card_id=run.card.id, kind=RequestKind.APPROVAL):
             if (request.round, request.description_hash) == (run.record.round, run.record.description_hash):
                 ref = MessageRef(request.channel, request.ts)
                 self.steps.slack_reply(run, f"slack-{key}-{request.channel}", ref, text)

@@ -10,7 +10,7 @@ from bot.domain.command import DryRunCommand
 from bot.domain.decision import Verdict
 from bot.domain.lifecycle import CardState
 from bot.domain.model import ConsoleResult
-from bot.domain.records import Approval, CardRecord, SlackRequest, TrelloWatch
+from bot.domain.records import Approval, CardRecord, RequestKind, RequestStatus, SlackRequest, TrelloWatch
 
 
 @dataclass(frozen=True)
@@ -221,13 +221,17 @@ class Store(Protocol):
     def last_beat(self, name: str) -> tuple[float, str] | None: ...
     def add_slack_request(self, request: SlackRequest) -> None: ...
     def slack_requests(
-        self, *, card_id: str | None = None, status: str | None = None, kind: str | None = None
+        self,
+        *,
+        card_id: str | None = None,
+        status: RequestStatus | None = None,
+        kind: RequestKind | None = None,
     ) -> list[SlackRequest]: ...
     def slack_request_by_ts(self, channel: str, ts: str) -> SlackRequest | None: ...
     def trello_watch(self, card_id: str, round_: int, description_hash: str) -> TrelloWatch | None: ...
     def set_trello_watch(self, watch: TrelloWatch) -> None: ...
     def set_slack_request(
-        self, request: SlackRequest, *, status: str | None = None, reminded_at: float | None = None
+        self, request: SlackRequest, *, status: RequestStatus | None = None, reminded_at: float | None = None
     ) -> None: ...
 
 

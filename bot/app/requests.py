@@ -6,7 +6,7 @@ import json
 import logging
 
 from bot.app.ports import Chat, MessageRef, Store
-from bot.domain.records import CardRecord, SlackRequest
+from bot.domain.records import CardRecord, RequestKind, RequestStatus, SlackRequest
 from bot.settings import Settings
 from bot.texts.blocks import closed_blocks
 
@@ -41,16 +41,16 @@ class Requests:
             return True
         return bool(self.settings.slack_team_channel_id) and channel == self.settings.slack_team_channel_id
 
-    def pending(self, record: CardRecord, *, kind: str | None = None) -> list[SlackRequest]:
+    def pending(self, record: CardRecord, *, kind: RequestKind | None = None) -> list[SlackRequest]:
         return [
             request
-            for request in self.store.slack_requests(card_id=record.card_id, status="pending")
+            for request in self.store.slack_requests(card_id=record.card_id, status=RequestStatus.PENDING)
             if request.round == record.round
             and request.description_hash == record.description_hash
             and (kind is None or request.kind == kind)
         ]
 
-    def close(self, requests: list[SlackRequest], *, outcome: str, status: str) -> None:
+    def close(self, requests: list[SlackRequest], *, outcome: str, status: RequestStatus) -> None:
         """Buttons removed, the outcome shown, in every conversation the request went to."""
         for request in requests:
             blocks = closed_blocks(json.loads(request.blocks), outcome)
@@ -62,6 +62,6 @@ class Requests:
 
     def reminded(self, request: SlackRequest) -> str:
         """Who a reminder mentions: the POs in a shared channel; nobody in a direct message or the team's."""
-        if request.kind == "approval" and request.channel == self.settings.slack_channel_id:
+        if request.kind is RequestKind.APPROVAL and request.channel == self.settings.slack_channel_id:
             return " ".join(f"<@{u}>" for u in sorted(self.po_ids))
         return ""

@@ -32,7 +32,7 @@ from bot.domain.decision import CLOCK, RequestKey, Verdict
 from bot.domain.lifecycle import RESUMABLE, RUNNING, WAITING, CardState, Event, next_state
 from bot.domain.model import ConflictDecision, Plan, Simulation, Ticket
 from bot.domain.plan import plan_centres, plan_ticket
-from bot.domain.records import CardRecord
+from bot.domain.records import CardRecord, RequestKind, RequestStatus
 from bot.domain.synthesis import summarize
 from bot.domain.ticket import parse_ticket
 from bot.settings import Settings
@@ -158,7 +158,7 @@ class Rounds:
             now=self.clock(),
         )
         if self.requests is not None:
-            self.requests.close(self.requests.pending(record), outcome=outcome, status="obsolete")
+            self.requests.close(self.requests.pending(record), outcome=outcome, status=RequestStatus.OBSOLETE)
 
     def resume(self, card: CardSnapshot, record: CardRecord) -> None:
         """Continue a card's current round (after a conflict was settled); the caller holds the card's lock."""
@@ -276,7 +276,7 @@ class Rounds:
             )
             channels = self.requests.conflict_channels()
             self.steps.slack_post(
-                run, "slack-conflit", kind="conflict", channels=channels, text=text, blocks=blocks
+                run, "slack-conflit", kind=RequestKind.CONFLICT, channels=channels, text=text, blocks=blocks
             )
         self.steps.transition(run, Event.CONFLICTS_FOUND)
         self.emit("conflict", run.card, {"conflicts": len(simulation.conflicts)})
@@ -328,11 +328,11 @@ class Rounds:
         )
         if self.requests is not None:
             self.requests.close(
-                self.requests.pending(run.record, kind="conflict"),
+                self.requests.pending(run.record, kind=RequestKind.CONFLICT),
                 outcome=outcomes.closed_conflict_settled(
                     user_id=run.record.decision_by or "", decision=decision
                 ),
-                status="decided",
+                status=RequestStatus.DECIDED,
             )
 
     def _request_approval(self, run: Round, synthesis_text: str, filename: str, workbook: bytes) -> None:
@@ -345,7 +345,7 @@ class Rounds:
         )
         channels = self.requests.approval_channels()
         refs = self.steps.slack_post(
-            run, "slack-demande", kind="approval", channels=channels, text=text, blocks=blocks
+            run, "slack-demande", kind=RequestKind.APPROVAL, channels=channels, text=text, blocks=blocks
         )
         for ref in refs:
             self.steps.slack_upload(
@@ -403,7 +403,9 @@ class Rounds:
         text = texts.obsolete_comment(
             old_fingerprint=record.description_hash,
             new_fingerprint=description_hash,
-            kind="conflict" if record.state is CardState.AWAITING_DECISION else "approval",
+            kind=RequestKind.CONFLICT
+            if record.state is CardState.AWAITING_DECISION
+            else RequestKind.APPROVAL,
             todo_list=self.settings.trello_list_todo,
             moved=not parked,
         )

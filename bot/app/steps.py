@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 from bot.app.ports import Board, CardSnapshot, Chat, Clock, Comment, Drive, MessageRef, Store
 from bot.domain.lifecycle import Event, next_state
-from bot.domain.records import CardRecord, SlackRequest
+from bot.domain.records import CardRecord, RequestKind, RequestStatus, SlackRequest
 from bot.texts import card as texts
 
 INTENT = "#intention"
@@ -177,7 +177,7 @@ class CardSteps:
     # --- Slack -----------------------------------------------------------------------------------
 
     def slack_post(
-        self, run: Round, step: str, *, kind: str, channels: list[str], text: str, blocks: list[dict]
+        self, run: Round, step: str, *, kind: RequestKind, channels: list[str], text: str, blocks: list[dict]
     ) -> list[MessageRef]:
         """One message per channel, each journaled; a resumed step adopts a message already posted."""
         assert self.chat is not None
@@ -207,7 +207,7 @@ class CardSteps:
                     kind=kind,
                     channel=ref.channel,
                     ts=ref.ts,
-                    status="pending",
+                    status=RequestStatus.PENDING,
                     created_at=self.clock(),
                     reminded_at=None,
                     text=text,

@@ -24,7 +24,7 @@ from bot.app.steps import CardSteps
 from bot.app.trello_comments import TrelloComments
 from bot.domain.decision import CLOCK, Decision, RequestKey
 from bot.domain.lifecycle import DECIDING, EXECUTING, Event
-from bot.domain.records import CardRecord, SlackRequest
+from bot.domain.records import CardRecord, RequestKind, RequestStatus, SlackRequest
 from bot.domain.verification import PREPROD, PROD
 from bot.settings import Settings
 from bot.texts import decisions as outcomes
@@ -110,7 +110,7 @@ class Workflow:
             log.info("card %s left the board's open cards: archived", record.short_link or record.card_id)
             if self.requests is not None:
                 pending = self.requests.pending(record)
-                self.requests.close(pending, outcome=outcomes.CLOSED_ARCHIVED, status="obsolete")
+                self.requests.close(pending, outcome=outcomes.CLOSED_ARCHIVED, status=RequestStatus.OBSOLETE)
         detail = outcomes.poll_detail(len(cards))
         self.store.beat("poll", now=self.clock(), detail=detail)
         for card in cards:
@@ -195,7 +195,7 @@ class Workflow:
     def approval_request_at(self, channel: str, ts: str) -> RequestKey | None:
         """The approval request a Slack thread belongs to, if it is one."""
         request = self.store.slack_request_by_ts(channel, ts)
-        if request is None or request.kind != "approval":
+        if request is None or request.kind is not RequestKind.APPROVAL:
             return None
         return RequestKey(request.card_id, request.round, request.description_hash)
 
@@ -204,7 +204,7 @@ class Workflow:
     def remind_and_expire(self) -> None:
         """One request's trouble (Slack or Trello down) never stops the others: each is tried on its own."""
         now = self.clock()
-        for request in self.store.slack_requests(status="pending"):
+        for request in self.store.slack_requests(status=RequestStatus.PENDING):
             try:
                 self._remind_or_expire(request, now=now)
             except Exception:

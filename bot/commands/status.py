@@ -17,6 +17,7 @@ from typing import TextIO
 
 from bot.adapters.store import Store
 from bot.domain.lifecycle import FINAL
+from bot.domain.records import RequestStatus
 from bot.settings import Settings
 from bot.texts import cli as cli_texts
 from bot.texts import status as texts
@@ -56,7 +57,7 @@ def read_status(store: Store, *, include_final: bool = False) -> BotStatus:
                 since=request.created_at,
                 reminded=request.reminded_at is not None,
             )
-            for request in store.slack_requests(card_id=record.card_id, status="pending")
+            for request in store.slack_requests(card_id=record.card_id, status=RequestStatus.PENDING)
         )
         cards.append(
             CardStatus(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from bot.domain.decision import Verdict
 from bot.domain.lifecycle import CardState
@@ -53,15 +54,33 @@ class TrelloWatch:
     reminded_at: float | None = None
 
 
+class RequestKind(StrEnum):
+    """What a Slack request asks."""
+
+    APPROVAL = "approval"  # the PO approves or refuses
+    CONFLICT = "conflict"  # the team settles shared accommodations
+
+
+class RequestStatus(StrEnum):
+    """How a Slack request stands: pending until it is closed, in place, with one of the others."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REFUSED = "refused"
+    DECIDED = "decided"  # a conflict settled
+    OBSOLETE = "obsolete"
+    EXPIRED = "expired"
+
+
 @dataclass(frozen=True)
 class SlackRequest:
     card_id: str
     round: int
     description_hash: str
-    kind: str  # approval | conflict
+    kind: RequestKind
     channel: str
     ts: str
-    status: str
+    status: RequestStatus
     created_at: float
     reminded_at: float | None
     text: str = ""

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.domain.model import AccommodationConflict, DryRun, Notice, Plan, Problem, ProblemKind, Simulation
+from bot.domain.records import RequestKind
 from bot.domain.synthesis import Synthesis
 from bot.texts.french import french, plural, typeset
 from bot.texts.markdown import code_span, escape_markdown, fenced
@@ -261,12 +262,12 @@ def conflict_comment(
 
 
 def obsolete_comment(
-    *, old_fingerprint: str, new_fingerprint: str, kind: str, todo_list: str, moved: bool
+    *, old_fingerprint: str, new_fingerprint: str, kind: RequestKind, todo_list: str, moved: bool
 ) -> str:
     """`kind`: « approval » (the PO's request) or « conflict » (the team's); `moved`: back to « À simuler »."""
     what = (
         "la demande de décision sur le conflit d'hébergements"
-        if kind == "conflict"
+        if kind is RequestKind.CONFLICT
         else "la demande de validation"
     )
     then = (
@@ -526,10 +527,10 @@ def conflict_decision_comment(*, decision: str, by: str) -> str:
     )
 
 
-def expired_comment(*, days: int, todo_list: str, kind: str = "approval") -> str:
+def expired_comment(*, days: int, todo_list: str, kind: RequestKind = RequestKind.APPROVAL) -> str:
     what = (
         "Demande de décision sur le conflit d'hébergements expirée"
-        if kind == "conflict"
+        if kind is RequestKind.CONFLICT
         else "Demande de validation expirée"
     )
     return french(

@@ -11,6 +11,7 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 
 from bot.domain.lifecycle import CardState
+from bot.domain.records import RequestKind
 from bot.texts.french import french
 from bot.texts.text import shared_prefix
 
@@ -39,7 +40,10 @@ STATE_LABELS = {
     CardState.RESIMULATING: "nouvelle simulation en préparation",
     CardState.EXPIRING: "expiration en cours d'écriture",
 }
-REQUEST_LABELS = {"approval": "validation du PO", "conflict": "décision sur les hébergements"}
+REQUEST_LABELS = {
+    RequestKind.APPROVAL: "validation du PO",
+    RequestKind.CONFLICT: "décision sur les hébergements",
+}
 
 
 @dataclass(frozen=True)
