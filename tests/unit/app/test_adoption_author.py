@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.adapters.store import Store
-from bot.app.workflow import Workflow
 from tests.support.fakes import BOT_MEMBER, SimulatedCrash
 from tests.support.text import plain
 from tests.unit.app.test_decisions import Env
-from tests.unit.app.test_workflow import LIST_IDS, RUNBOOK_TICKET, TITLE
+from tests.unit.app.test_workflow import RUNBOOK_TICKET, TITLE
 
 PERSON = "member-camille"
 
@@ -25,15 +23,7 @@ def test_a_persons_execution_checklist_is_not_adopted_after_a_crash(tmp_path):
     with pytest.raises(SimulatedCrash):
         env.approvals.approve(key, user_id="UPO")
 
-    restarted = Workflow(
-        board=env.board,
-        console=env.console,
-        store=Store(env.store_path),
-        settings=env.settings,
-        lists=LIST_IDS,
-        clock=env.clock,
-        chat=env.chat,
-    )
+    restarted = env.restarted()
     restarted.poll()
 
     checklists = {checklist.id: checklist for checklist in env.board.checklists(card)}

@@ -71,16 +71,23 @@ class Env:
         self.clock = FakeClock(start=1_795_000_000.0)  # 2026-11-18 12:06:40 in Paris
         self.store_path = tmp_path / "state.sqlite3"
         self.store = Store(self.store_path)
-        self.workflow = Workflow(
+        self.workflow = self._workflow(self.store)
+        self.approvals = Say(self.workflow)
+
+    def _workflow(self, store: Store) -> Workflow:
+        return Workflow(
             board=self.board,
             console=self.console,
-            store=self.store,
+            store=store,
             settings=self.settings,
             lists=LIST_IDS,
             clock=self.clock,
             chat=self.chat,
         )
-        self.approvals = Say(self.workflow)
+
+    def restarted(self) -> Workflow:
+        """A new process after a crash: the same board, Slack and state file, nothing else kept."""
+        return self._workflow(Store(self.store_path))
 
     def poll(self) -> None:
         self.clock.advance(60)
@@ -424,15 +431,7 @@ def test_a_crash_anywhere_in_an_approval_then_a_restart_ends_approved_once(tmp_p
         env.board.crash_after(env.board.side_effects + crash_at)
         with pytest.raises(SimulatedCrash):
             env.approvals.approve(key, user_id="UPO")
-        restarted = Workflow(
-            board=env.board,
-            console=env.console,
-            store=Store(env.store_path),
-            settings=env.settings,
-            lists=LIST_IDS,
-            clock=env.clock,
-            chat=env.chat,
-        )
+        restarted = env.restarted()
         restarted.poll()
         restarted.poll()
         assert state(env, card) == expected, f"crash after side effect {crash_at} of the approval"

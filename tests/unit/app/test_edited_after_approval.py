@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot.adapters.store import Store
-from bot.app.workflow import Workflow
 from bot.domain.lifecycle import CardState
 from bot.texts.french import typeset
 from tests.support.fakes import SimulatedCrash
 from tests.unit.app.test_decisions import CHANNEL, Env
-from tests.unit.app.test_workflow import LIST_IDS, RUNBOOK_TICKET, TITLE, bodies
+from tests.unit.app.test_workflow import RUNBOOK_TICKET, TITLE, bodies
 
 NOTICE = (
     "La description a changé après la validation : les commandes finales ci-dessus correspondent à "
@@ -116,15 +114,7 @@ def test_a_crash_anywhere_while_handling_the_edit_then_a_restart_ends_the_same(t
         env.board.crash_after(env.board.side_effects + crash_at)
         with pytest.raises(SimulatedCrash):
             env.poll()
-        restarted = Workflow(
-            board=env.board,
-            console=env.console,
-            store=Store(env.store_path),
-            settings=env.settings,
-            lists=LIST_IDS,
-            clock=env.clock,
-            chat=env.chat,
-        )
+        restarted = env.restarted()
         restarted.poll()
         restarted.poll()
         assert state(env, card) == expected, f"crash after side effect {crash_at}"
