@@ -197,14 +197,8 @@ class Decisions:
         return Outcome(outcomes.already_decided(earlier, who=who))
 
     def _close_stale(self, key: RequestKey, outcome: str) -> None:
-        if self.requests is None:
-            return
-        stale = [
-            r
-            for r in self.store.slack_requests(card_id=key.card_id, status=RequestStatus.PENDING)
-            if (r.round, r.description_hash) == (key.round, key.description_hash)
-        ]
-        self.requests.close(stale, outcome=outcome, status=RequestStatus.OBSOLETE)
+        if self.requests is not None:
+            self.requests.close(self.requests.pending(key), outcome=outcome, status=RequestStatus.OBSOLETE)
 
     def _expire(self, decision: Decision) -> None:
         key = decision.key

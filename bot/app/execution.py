@@ -28,6 +28,7 @@ from bot.domain.verification import PREPROD, PROD, ItemRef, read_item, verify_gr
 from bot.settings import Settings
 from bot.texts import decisions as outcomes
 from bot.texts import execution as texts
+from bot.texts.blocks import mentions
 
 log = logging.getLogger("migrabot.execution")
 
@@ -96,8 +97,8 @@ class ExecutionFollowUp:
         self.steps.comment(
             run, "modifiee-pendant-execution", texts.edited_during_execution_comment(todo_list=todo)
         )
-        mentions = " ".join(f"<@{user}>" for user in sorted(self.requests.po_ids)) if self.requests else ""
-        self._tell_slack(run, "modifiee", texts.edited_during_execution_slack(mentions=mentions))
+        po_mentions = mentions(sorted(self.requests.po_ids)) if self.requests else ""
+        self._tell_slack(run, "modifiee", texts.edited_during_execution_slack(mentions=po_mentions))
         self.steps.transition(run, Event.EDITED_DURING_EXECUTION)
         self.emit("edited_during_execution", card, {})
         return False

@@ -6,9 +6,10 @@ import json
 import logging
 
 from bot.app.ports import Chat, MessageRef, Store
+from bot.domain.decision import RequestKey
 from bot.domain.records import CardRecord, RequestKind, RequestStatus, SlackRequest
 from bot.settings import Settings
-from bot.texts.blocks import closed_blocks
+from bot.texts.blocks import closed_blocks, mentions
 
 log = logging.getLogger("migrabot.slack")
 
@@ -41,12 +42,13 @@ class Requests:
             return True
         return bool(self.settings.slack_team_channel_id) and channel == self.settings.slack_team_channel_id
 
-    def pending(self, record: CardRecord, *, kind: RequestKind | None = None) -> list[SlackRequest]:
+    def pending(self, of: CardRecord | RequestKey, *, kind: RequestKind | None = None) -> list[SlackRequest]:
+        """The round's requests still open (`of`: the card's record, or the key a request carried)."""
         return [
             request
-            for request in self.store.slack_requests(card_id=record.card_id, status=RequestStatus.PENDING)
-            if request.round == record.round
-            and request.description_hash == record.description_hash
+            for request in self.store.slack_requests(card_id=of.card_id, status=RequestStatus.PENDING)
+            if request.round == of.round
+            and request.description_hash == of.description_hash
             and (kind is None or request.kind == kind)
         ]
 
@@ -63,5 +65,5 @@ class Requests:
     def reminded(self, request: SlackRequest) -> str:
         """Who a reminder mentions: the POs in a shared channel; nobody in a direct message or the team's."""
         if request.kind is RequestKind.APPROVAL and request.channel == self.settings.slack_channel_id:
-            return " ".join(f"<@{u}>" for u in sorted(self.po_ids))
+            return mentions(sorted(self.po_ids))
         return ""
