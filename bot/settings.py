@@ -259,7 +259,7 @@ def slack_problems(settings: Settings) -> list[SettingProblem]:
     problems = []
     if not settings.slack_bot_token.get_secret_value().startswith("xoxb-"):
         problems.append(SettingProblem("SLACK_BOT_TOKEN", missing=False))
-    if not settings.po_user_ids or not all(_SLACK_USER_ID.match(user) for user in settings.po_user_ids):
+    if not settings.po_user_ids or not all(_SLACK_USER_ID.fullmatch(user) for user in settings.po_user_ids):
         problems.append(SettingProblem("SLACK_PO_USER_IDS", missing=not settings.po_user_ids))
     app_token = settings.slack_app_token.get_secret_value()
     if settings.slack_mode == "socket" and not app_token.startswith("xapp-"):
@@ -270,7 +270,7 @@ def slack_problems(settings: Settings) -> list[SettingProblem]:
         ("SLACK_CHANNEL_ID", settings.slack_channel_id),
         ("SLACK_TEAM_CHANNEL_ID", settings.slack_team_channel_id),
     ):
-        if value and not _SLACK_CHANNEL_ID.match(value):
+        if value and not _SLACK_CHANNEL_ID.fullmatch(value):
             problems.append(SettingProblem(setting, missing=False))
     if not _URL.match(settings.slack_api_base_url):
         problems.append(SettingProblem("SLACK_API_BASE_URL", missing=False))

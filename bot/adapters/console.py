@@ -216,7 +216,7 @@ class LocalRunner(_Runner):
 
 def parse_target(target: str) -> tuple[str, str | None]:
     """`user@host[:port]` → (`user@host`, port or None); refuses anything ssh could read as an option."""
-    match = _TARGET.match(target)
+    match = _TARGET.fullmatch(target)
     if not match:
         raise ValueError(f"SSH target must look like user@host or user@host:port, not {target!r}")
     return match["destination"], match["port"]
@@ -337,7 +337,7 @@ class SshRunner(_Runner):
 def _check_control_dir(control_dir: Path) -> None:
     # ssh reads -o values as config lines (spaces split, % expands) and sockets have a short path limit.
     text = str(control_dir)
-    if not _SAFE_CONTROL_DIR.match(text):
+    if not _SAFE_CONTROL_DIR.fullmatch(text):
         raise ValueError(f"control_dir must be a plain path without spaces or %: {text!r}")
     if len(text) + 1 + _CONTROL_NAME_LEN > _SOCKET_PATH_MAX:
         raise ValueError(f"control_dir is too long for a Unix socket path: {text!r}")

@@ -293,7 +293,7 @@ def _field_and_value(builder: _Builder, line: Line, condition: Tree) -> tuple[st
 
 def _slug(builder: _Builder, line: Line, token: Token) -> str | None:
     slug = _unquote(str(token)).strip(" " + NO_BREAK_SPACES)
-    if not _SLUG.match(slug):
+    if not _SLUG.fullmatch(slug):
         builder.error(ProblemKind.INVALID_FIELD, line, line.source_column(token.column), slug=slug)
         return None
     return slug

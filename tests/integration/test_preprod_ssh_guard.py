@@ -138,6 +138,9 @@ REFUSED = {
     "a newline": f"{MIGRATE} --dry-run\nrm -rf /",
     "a background job": f"{MIGRATE} --dry-run &",
     "an unterminated quote": f"{MIGRATE} --dry-run '",
+    # `$` matches before a final newline: every pattern is matched whole (issue 25, point 10).
+    "an id ending in a newline": "app:migrate-individuals-to-other-organization -o '4537\n' -d 2 --noField --dry-run",
+    "a slug ending in a newline": "app:migrate-individuals-to-other-organization -o 1 -d 2 -f 'a\n' -t v --dry-run",
 }
 
 
