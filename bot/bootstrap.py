@@ -14,7 +14,7 @@ from bot.adapters.store import Store
 from bot.adapters.trello import TrelloBoard, TrelloError, TrelloHttp
 from bot.app.ports import Board, Console, Member
 from bot.app.workflow import Listener, Lists, Workflow
-from bot.settings import Settings, slack_problems, trello_problems
+from bot.settings import Settings, apply_problems, slack_problems, trello_problems
 from bot.texts import doctor as texts
 from bot.texts import setup as setup_texts
 
@@ -63,7 +63,11 @@ class Service:
 
 def check_settings(settings: Settings) -> None:
     """The same rules and words as `migrabot doctor`'s settings lines, before anything is opened."""
-    for subject, problems in (("Trello", trello_problems(settings)), ("Slack", slack_problems(settings))):
+    for subject, problems in (
+        ("Trello", trello_problems(settings)),
+        ("Slack", slack_problems(settings)),
+        (texts.APPLY_SUBJECT, apply_problems(settings)),
+    ):
         if problems:
             raise SetupError(texts.setup_refused(*texts.settings_report(subject, problems)))
 
@@ -121,6 +125,7 @@ def build_service(
     drive = build_drive(settings)
     trello_pos = resolve_trello_pos(board, settings)
     log_decision_mode(settings, trello_pos)
+    launchers = resolve_launchers(board, settings)
     workflow = Workflow(
         board=board,
         console=console,
@@ -132,6 +137,7 @@ def build_service(
         prod_console=prod_console,
         drive=drive,
         trello_pos=trello_pos,
+        launchers=launchers,
     )
     service = Service(
         settings=settings,
@@ -163,6 +169,20 @@ def resolve_trello_pos(board: TrelloBoard, settings: Settings) -> tuple[Member, 
             found.append(board.member(ref))
         except TrelloError:
             raise SetupError(texts.unknown_trello_po(ref)) from None
+    return tuple(found)
+
+
+def resolve_launchers(board: TrelloBoard, settings: Settings) -> tuple[Member, ...]:
+    """APPLY_MEMBERS (usernames or ids) → members, like TRELLO_PO_MEMBERS: ticks carry ids, comments names."""
+    if not settings.preprod_apply:
+        return ()
+    found = []
+    for ref in settings.apply_member_refs:
+        try:
+            found.append(board.member(ref))
+        except TrelloError:
+            raise SetupError(texts.unknown_apply_member(ref)) from None
+    log.info("PREPROD_APPLY on: %d member(s) may launch preprod groups; prod stays manual", len(found))
     return tuple(found)
 
 

@@ -79,6 +79,23 @@ class Settings(BaseSettings):
         "php bin/console", description="How to start the Symfony console on prod."
     )
 
+    # --- opt-in preprod apply (prod always stays manual)
+    preprod_apply: bool = Field(
+        False,
+        description="`true`: a member of APPLY_MEMBERS ticking « Preprod — lancer le groupe N » has the bot run "
+        "that approved group on preprod (without --dry-run), then verify it. Prod stays manual.",
+    )
+    apply_members: str = Field(
+        "",
+        description="Comma-separated Trello usernames or member ids of the people who may launch a preprod "
+        "group (PREPROD_APPLY).",
+    )
+    apply_signing_key: SecretStr = Field(
+        SecretStr(""),
+        description="Key (32+ characters) shared with preprod-ssh-guard's `--apply-key-file`: signs each real "
+        "run over SSH (PREPROD_APPLY).",
+    )
+
     # --- Trello
     trello_api_key: str = Field("", description="Trello API key (https://trello.com/power-ups/admin).")
     trello_token: SecretStr = Field(SecretStr(""), description="Trello token of the bot's account.")
@@ -175,6 +192,11 @@ class Settings(BaseSettings):
         return tuple(
             part.strip().removeprefix("@") for part in self.trello_po_members.split(",") if part.strip()
         )
+
+    @property
+    def apply_member_refs(self) -> tuple[str, ...]:
+        """The launchers' Trello usernames or ids, as written (a leading @ dropped), like TRELLO_PO_MEMBERS."""
+        return tuple(part.strip().removeprefix("@") for part in self.apply_members.split(",") if part.strip())
 
     @property
     def drive_enabled(self) -> bool:
@@ -274,6 +296,22 @@ def slack_problems(settings: Settings) -> list[SettingProblem]:
             problems.append(SettingProblem(setting, missing=False))
     if not _URL.match(settings.slack_api_base_url):
         problems.append(SettingProblem("SLACK_API_BASE_URL", missing=False))
+    return problems
+
+
+APPLY_KEY_MIN_LENGTH = 32  # the preprod guard refuses a shorter key file
+
+
+def apply_problems(settings: Settings) -> list[SettingProblem]:
+    """Nothing when PREPROD_APPLY is off. On: somebody may launch, and real runs over SSH can be signed."""
+    if not settings.preprod_apply:
+        return []
+    problems = []
+    if not settings.apply_member_refs:
+        problems.append(SettingProblem("APPLY_MEMBERS", missing=True))
+    key = settings.apply_signing_key.get_secret_value().strip()
+    if settings.console_ssh and len(key) < APPLY_KEY_MIN_LENGTH:
+        problems.append(SettingProblem("APPLY_SIGNING_KEY", missing=not key))
     return problems
 
 

@@ -1,14 +1,21 @@
 """Runs the Symfony console, on this machine or on preprod over OpenSSH, and keeps whatever it said.
 
 The only commands that can reach a process are dry-runs (`DryRunCommand`, checked again at the single
-place where processes are spawned) and the constant `help` of the migration command used by `doctor`.
+place where processes are spawned) and the constant `help` of the migration command used by `doctor`, with
+one exception: `run_approved`, the opt-in preprod apply (PREPROD_APPLY), runs one command of an
+`ApprovedGroup` without `--dry-run`. Over SSH that run is signed (HMAC-SHA256 with APPLY_SIGNING_KEY) for
+the preprod guard's apply mode.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import hmac
+import json
 import os
 import re
+import secrets
 import shlex
 import shutil
 import signal
@@ -16,16 +23,20 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from bot.app.ports import Console
+from bot.domain.apply import ApprovedGroup
 from bot.domain.command import DRY_RUN_FLAG, MIGRATION_COMMAND, DryRunCommand, FinalCommand
 from bot.domain.model import ConsoleResult
 from bot.settings import Settings
 from bot.texts import console as texts
 
 HELP_ARGUMENTS: tuple[str, ...] = ("help", MIGRATION_COMMAND)
+APPLY_PROBE: tuple[str, ...] = (MIGRATION_COMMAND, "--help")  # signed by doctor to check the guard's key
+SIGNED = "migrabot-apply"  # the word the preprod guard strips, with the signature after it
+SIGNATURE_TTL_S = 300  # a signed run must reach the guard within a few minutes
 END_OF_OPTIONS = "--"  # after it Symfony would take `--dry-run` as a positional argument
 CONTROL_PERSIST = "60s"
 CONTROL_DIR_PREFIX = "migrabot-ssh-"
@@ -57,16 +68,54 @@ def dry_run_arguments(command: object) -> tuple[str, ...]:
     return arguments
 
 
-def check_allowed(arguments: tuple[str, ...]) -> None:
-    """Last line of defence, at the spawn point: the help constant, or a migration that ends in `--dry-run`."""
+def approved_arguments(group: object, position: int) -> tuple[str, ...]:
+    """The arguments of one command of an approved group; TypeError for anything that is not one."""
+    if type(group) is not ApprovedGroup:
+        raise TypeError(f"only an ApprovedGroup can be run without --dry-run, not {type(group).__name__}")
+    command = group.commands[position]
+    if type(command) is not FinalCommand:
+        raise TypeError(f"an ApprovedGroup holds FinalCommands, not {type(command).__name__}")
+    arguments = command.arguments()
+    check_allowed(arguments, approved=group)
+    return arguments
+
+
+def check_allowed(arguments: tuple[str, ...], *, approved: ApprovedGroup | None = None) -> None:
+    """Last line of defence, at the spawn point: the help constants, a migration that ends in `--dry-run`,
+    or (`approved`, from `run_approved` only) one of the approved group's own commands."""
     if type(arguments) is not tuple or not all(type(word) is str for word in arguments):
         raise TypeError("console arguments must be a tuple of str")
-    if arguments == HELP_ARGUMENTS:
+    if arguments in (HELP_ARGUMENTS, APPLY_PROBE):
+        return
+    if approved is not None:
+        _check_approved(arguments, approved)
         return
     if len(arguments) < 2 or arguments[0] != MIGRATION_COMMAND or arguments[-1] != DRY_RUN_FLAG:
         raise TypeError(f"refusing to run console arguments that are not a dry-run: {arguments!r}")
     if END_OF_OPTIONS in arguments:
         raise CommandRefused(texts.END_OF_OPTIONS_REFUSED)
+
+
+def _check_approved(arguments: tuple[str, ...], approved: ApprovedGroup) -> None:
+    if type(approved) is not ApprovedGroup:
+        raise TypeError("a real run needs an ApprovedGroup")
+    if arguments not in {command.arguments() for command in approved.commands}:
+        raise TypeError(f"refusing to run arguments the approved group does not hold: {arguments!r}")
+    if arguments[0] != MIGRATION_COMMAND or DRY_RUN_FLAG in arguments:
+        raise TypeError(f"refusing to run arguments that are not the approved migration: {arguments!r}")
+    if END_OF_OPTIONS in arguments:
+        raise CommandRefused(texts.END_OF_OPTIONS_REFUSED)
+
+
+def apply_signature(
+    key: bytes, *, arguments: Sequence[str], card: str, fingerprint: str, expiry: int, nonce: str
+) -> str:
+    """`v1:<card>:<fingerprint>:<expiry>:<nonce>:<hmac>`, as `deploy/preprod-ssh-guard` checks it: HMAC-SHA256
+    over the exact console arguments, the card, the plan fingerprint, the expiry and a single-use nonce."""
+    fields = [f"{SIGNED}/v1", card, fingerprint, str(expiry), nonce, list(arguments)]
+    message = json.dumps(fields, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+    digest = hmac.new(key, message, hashlib.sha256).hexdigest()
+    return f"v1:{card}:{fingerprint}:{expiry}:{nonce}:{digest}"
 
 
 # --- spawning ----------------------------------------------------------------------------------------
@@ -178,7 +227,17 @@ class _Runner(Console):
     def migration_help(self) -> ConsoleResult:
         return self._execute(HELP_ARGUMENTS)
 
-    def _execute(self, arguments: tuple[str, ...]) -> ConsoleResult:
+    def run_approved(self, group: ApprovedGroup, position: int) -> ConsoleResult:
+        """THE one path that runs a migration without `--dry-run` (PREPROD_APPLY): the `position`-th command
+        of a group the execution service built from the journaled approval. Nothing else calls it (an AST
+        test checks), and the arguments are checked again against the group at the spawn point."""
+        try:
+            arguments = approved_arguments(group, position)
+        except CommandRefused as refusal:
+            return _refused(str(refusal))
+        return self._execute(arguments, approved=group)
+
+    def _execute(self, arguments: tuple[str, ...], *, approved: ApprovedGroup | None = None) -> ConsoleResult:
         raise NotImplementedError
 
 
@@ -203,8 +262,8 @@ class LocalRunner(_Runner):
     def close(self) -> None:
         """Nothing stays open between local runs."""
 
-    def _execute(self, arguments: tuple[str, ...]) -> ConsoleResult:
-        check_allowed(arguments)
+    def _execute(self, arguments: tuple[str, ...], *, approved: ApprovedGroup | None = None) -> ConsoleResult:
+        check_allowed(arguments, approved=approved)
         if self._workdir is not None and not os.path.isdir(self._workdir):
             return _refused(texts.missing_workdir(self._workdir))
         argv = (*self._console_argv, *arguments)
@@ -243,6 +302,8 @@ class SshRunner(_Runner):
         timeout_s: float,
         control_dir: Path | None = None,
         ssh_binary: str = "ssh",
+        signing_key: str = "",
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self._destination, self._port = parse_target(target)
         self._ssh_options = tuple(shlex.split(ssh_options))
@@ -252,6 +313,8 @@ class SshRunner(_Runner):
             raise ValueError("console_command cannot be empty")
         self._timeout_s = timeout_s
         self._ssh_binary = ssh_binary
+        self._signing_key = signing_key.strip().encode()  # APPLY_SIGNING_KEY: real runs pass the guard with it
+        self._clock = clock
         self._first_connection = threading.Lock()
         self._owns_control_dir = control_dir is None
         # Our own directory is made only when a run needs it: a runner that never runs leaves nothing.
@@ -283,11 +346,25 @@ class SshRunner(_Runner):
                 shutil.rmtree(self._control_dir, ignore_errors=True)
                 self._control_dir = None
 
-    def _execute(self, arguments: tuple[str, ...]) -> ConsoleResult:
-        check_allowed(arguments)
+    def apply_probe(self) -> ConsoleResult:
+        """`app:migrate-… --help`, signed like a real run: the guard answers only if its key is ours (doctor)."""
+        return self._execute(APPLY_PROBE, signed_for=("doctor", "-"))
+
+    def _execute(
+        self,
+        arguments: tuple[str, ...],
+        *,
+        approved: ApprovedGroup | None = None,
+        signed_for: tuple[str, str] | None = None,
+    ) -> ConsoleResult:
+        check_allowed(arguments, approved=approved)
         command = remote_command(
             workdir=self._workdir, console_words=self._console_words, arguments=arguments
         )
+        if approved is not None:
+            signed_for = (approved.card_id, approved.plan_fingerprint)
+        if signed_for is not None:
+            command = f"{self._signed_prefix(arguments, *signed_for)} && {command}"
         with self._first_connection:
             self._prepare_control_dir()
             argv = (
@@ -303,6 +380,17 @@ class SshRunner(_Runner):
                 # Runs started together wait for this one's master instead of each opening a connection.
                 return _spawn(argv, cwd=None, env=None, timeout_s=self._timeout_s)
         return _spawn(argv, cwd=None, env=None, timeout_s=self._timeout_s)
+
+    def _signed_prefix(self, arguments: tuple[str, ...], card: str, fingerprint: str) -> str:
+        signature = apply_signature(
+            self._signing_key,
+            arguments=arguments,
+            card=card,
+            fingerprint=fingerprint,
+            expiry=int(self._clock()) + SIGNATURE_TTL_S,
+            nonce=secrets.token_hex(16),
+        )
+        return f"{SIGNED} {signature}"
 
     def _prepare_control_dir(self) -> None:
         if self._control_dir is None:
@@ -355,6 +443,7 @@ def build_runner(settings: Settings) -> Console:
             workdir=settings.console_workdir,
             console_command=settings.console_command,
             timeout_s=settings.console_timeout_seconds,
+            signing_key=settings.apply_signing_key.get_secret_value(),
         )
     return LocalRunner(
         console_argv=settings.console_argv,

@@ -337,6 +337,11 @@ class TrelloBoard:
             f"/cards/{card_id}/checkItem/{item_id}", http_method="PUT", post_args={"state": "complete"}
         )
 
+    def untick(self, card_id: str, item_id: str) -> None:
+        self._fetch(
+            f"/cards/{card_id}/checkItem/{item_id}", http_method="PUT", post_args={"state": "incomplete"}
+        )
+
     def add_checklist(self, card_id: str, name: str, items: Sequence[str]) -> str:
         """N+1 requests (py-trello's own add_checklist also re-fetches the whole card)."""
         checklist = self._fetch(f"/cards/{card_id}/checklists", http_method="POST", post_args={"name": name})

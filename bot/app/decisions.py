@@ -266,7 +266,9 @@ class Decisions:
             console_command=self.settings.display_console_command,
         )
         self.steps.comment(run, FINAL_COMMANDS_STEP, text)
-        items = texts.execution_checklist(simulation.plan, summarize(simulation))
+        items = texts.execution_checklist(
+            simulation.plan, summarize(simulation), launch=self.settings.preprod_apply
+        )
         self.steps.checklist(run, CHECKLIST_STEP, name=outcomes.CHECKLIST_NAME, items=items)
         self.steps.move(run, "vers-valide", self.lists.approved)
         self._close(

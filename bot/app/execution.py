@@ -15,6 +15,7 @@ import json
 import logging
 from collections.abc import Mapping
 
+from bot.app.launch import GroupLaunch, Launched, verified_step
 from bot.app.ports import Board, CardSnapshot, CheckItem, Clock, Console, Execution, MessageRef, Store, Tick
 from bot.app.requests import Requests
 from bot.app.rounds import Emit, Lists
@@ -28,6 +29,7 @@ from bot.domain.verification import PREPROD, PROD, ItemRef, read_item, verify_gr
 from bot.settings import Settings
 from bot.texts import decisions as outcomes
 from bot.texts import execution as texts
+from bot.texts import launch as launch_texts
 from bot.texts.blocks import mentions
 
 log = logging.getLogger("migrabot.execution")
@@ -46,6 +48,7 @@ class ExecutionFollowUp:
         requests: Requests | None,
         consoles: Mapping[str, Console],
         emit: Emit,
+        launch: GroupLaunch,
     ) -> None:
         self.board = board
         self.store = store
@@ -56,6 +59,7 @@ class ExecutionFollowUp:
         self.requests = requests
         self.consoles = consoles  # PREPROD always; PROD only when the bot may reach prod
         self.emit = emit
+        self.launch = launch  # PREPROD_APPLY: ticks on « Preprod — lancer le groupe N »
 
     def follow(self, card: CardSnapshot, record: CardRecord) -> None:
         """The caller holds the card's lock; the card is approved and unchanged since its simulation."""
@@ -67,7 +71,7 @@ class ExecutionFollowUp:
         items = _items(seen, ours=self._our_checklists(record))
         settled = [
             self._on_group_ticked(run, simulation, ref, tick, items)
-            for ref, tick in _new_group_ticks(seen, items)
+            for ref, tick in _new_group_ticks(seen, items, me=self.board.member_id())
         ]
         self._finish_when_done(run, simulation, items)
         if all(settled):  # a console that could not be reached: the same tick is tried at the next poll
@@ -83,7 +87,7 @@ class ExecutionFollowUp:
         and the team decides (the card waits in its own state, verifications stop)."""
         run = Round(card=card, record=record)
         todo = self.settings.trello_list_todo
-        if record.state is CardState.APPROVED and not self._started(card, record):
+        if record.state is CardState.APPROVED and not self._started(run):
             self.steps.comment(
                 run, "modifiee-apres-validation", texts.edited_after_approval_comment(todo_list=todo)
             )
@@ -103,10 +107,13 @@ class ExecutionFollowUp:
         self.emit("edited_during_execution", card, {})
         return False
 
-    def _started(self, card: CardSnapshot, record: CardRecord) -> bool:
-        """Whether anything of the bot's « Exécution » checklist was ticked."""
-        items = _items(self.board.execution(card.id), ours=self._our_checklists(record))
-        return any(item.checked for item in items.values())
+    def _started(self, run: Round) -> bool:
+        """Whether anything of the bot's « Exécution » checklist was ticked. A launch tick that launched
+        nothing yet is refused first (the commands approved are no longer the card's): it started nothing."""
+        seen = self.board.execution(run.card.id)
+        ours = self._our_checklists(run.record)
+        refused = self.launch.refuse_unlaunched(run, seen, ours=ours, reason=launch_texts.EDITED_AFTER_APPROVAL)
+        return any(item.checked and item.id not in refused for item in _items(seen, ours=ours).values())
 
     def _on_group_ticked(
         self, run: Round, simulation: Simulation, ref: ItemRef, tick: Tick, items: dict[ItemRef, CheckItem]
@@ -115,6 +122,12 @@ class ExecutionFollowUp:
         key = f"{ref.environment.lower()}-{ref.group}-{tick.action_id}"
         if self.steps.done(run, f"fait-{key}") is not None:
             return True
+        if ref.launch:
+            launched = self.launch.launch(run, simulation, ref, tick)
+            if launched is not Launched.RAN:  # refused, or stopped: a person checks preprod first
+                self.steps.journal(run, f"fait-{key}", launched)
+                return True
+        ref = ItemRef(ref.environment, ref.group, is_check=False)  # « vérifier » ticked by a person: verify
         waiting_for = self._waiting_for(run, ref)
         if waiting_for is not None:  # said once per tick; verified once the group before it is
             warning = texts.order_warning(
@@ -135,7 +148,7 @@ class ExecutionFollowUp:
             return False
         self.steps.comment(run, f"verification-{key}", result["text"])
         if result["ok"]:
-            self.steps.journal(run, _verified_step(ref.environment, ref.group), tick.action_id)
+            self.steps.journal(run, verified_step(ref.environment, ref.group), tick.action_id)
             check = items.get(ItemRef(ref.environment, ref.group, is_check=True))
             if check is not None:
                 self.steps.tick(run, f"coche-{key}", check.id)
@@ -155,7 +168,7 @@ class ExecutionFollowUp:
         """What must be verified before this group may be: the group before it, and preprod before prod."""
         if ref.environment == PROD and run.record.state is not CardState.PREPROD_VERIFIED:
             return texts.WAITING_FOR_PREPROD
-        if ref.group > 1 and self.steps.done(run, _verified_step(ref.environment, ref.group - 1)) is None:
+        if ref.group > 1 and self.steps.done(run, verified_step(ref.environment, ref.group - 1)) is None:
             return texts.waiting_for_group(ref.environment, ref.group - 1)
         return None
 
@@ -208,7 +221,7 @@ class ExecutionFollowUp:
         groups = range(1, len(simulation.plan.groups) + 1)
         prod_verified = PROD in self.consoles
         if prod_verified:
-            done = all(self.steps.done(run, _verified_step(PROD, group)) is not None for group in groups)
+            done = all(self.steps.done(run, verified_step(PROD, group)) is not None for group in groups)
         else:
             prod_items = [item for ref, item in items.items() if ref.environment == PROD]
             done = bool(prod_items) and all(item.checked for item in prod_items)
@@ -220,10 +233,6 @@ class ExecutionFollowUp:
         self.steps.move(run, "vers-termine", self.lists.done)
         self.steps.transition(run, Event.MIGRATION_DONE)
         self.emit("done", run.card, {})
-
-
-def _verified_step(environment: str, group: int) -> str:
-    return f"groupe-verifie-{environment.lower()}-{group}"
 
 
 def _items(seen: Execution, *, ours: set[str]) -> dict[ItemRef, CheckItem]:
@@ -240,15 +249,27 @@ def _items(seen: Execution, *, ours: set[str]) -> dict[ItemRef, CheckItem]:
     return found
 
 
-def _new_group_ticks(seen: Execution, items: dict[ItemRef, CheckItem]) -> list[tuple[ItemRef, Tick]]:
-    """Each group item's latest tick, oldest first, when it ticked the item and the item is still ticked."""
-    by_id = {item.id: (ref, item) for ref, item in items.items() if not ref.is_check}
+def _new_group_ticks(
+    seen: Execution, items: dict[ItemRef, CheckItem], *, me: str
+) -> list[tuple[ItemRef, Tick]]:
+    """Each group item's latest tick, oldest first, when it ticked the item and the item is still ticked.
+    Where the bot launches preprod groups (« lancer le groupe »), a person's tick on « Preprod — vérifier
+    le groupe N » asks for its verification too (after a failed or interrupted run, or a run by hand)."""
+    launching = any(ref.launch for ref in items)
+    by_id = {
+        item.id: (ref, item)
+        for ref, item in items.items()
+        if not ref.is_check or (launching and ref.environment == PREPROD)
+    }
     latest: dict[str, Tick] = {}
     for tick in seen.ticks:  # newest first
         latest.setdefault(tick.item_id, tick)
     found = [
         (by_id[item_id][0], tick)
         for item_id, tick in latest.items()
-        if item_id in by_id and tick.checked and by_id[item_id][1].checked
+        if item_id in by_id
+        and tick.checked
+        and by_id[item_id][1].checked
+        and not (by_id[item_id][0].is_check and tick.member_id == me)  # the bot's own « vérifié »
     ]
     return list(reversed(found))

@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from bot.domain.apply import ApprovedGroup
 from bot.domain.command import DryRunCommand
 from bot.domain.decision import Verdict
 from bot.domain.lifecycle import CardState
@@ -119,6 +120,7 @@ class Board(Protocol):
     def add_checklist_items(self, checklist_id: str, items: Sequence[str]) -> None: ...
     def execution(self, card_id: str) -> Execution: ...
     def tick(self, card_id: str, item_id: str) -> None: ...
+    def untick(self, card_id: str, item_id: str) -> None: ...
 
 
 class Console(Protocol):
@@ -130,6 +132,11 @@ class Console(Protocol):
 
     def migration_help(self) -> ConsoleResult:
         """Run `help app:migrate-individuals-to-other-organization` (for `doctor`)."""
+        ...
+
+    def run_approved(self, group: ApprovedGroup, position: int) -> ConsoleResult:
+        """PREPROD_APPLY only: run the group's `position`-th command for real (no `--dry-run`); only the
+        execution service calls it, with a group it built from the journaled approval."""
         ...
 
     def close(self) -> None:

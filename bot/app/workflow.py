@@ -17,17 +17,19 @@ from dataclasses import replace
 
 from bot.app.decisions import Decisions, Outcome
 from bot.app.execution import ExecutionFollowUp
+from bot.app.launch import GroupLaunch
 from bot.app.ports import Board, CardSnapshot, Chat, Clock, Console, Drive, Member, MessageRef, Store
 from bot.app.requests import Requests
 from bot.app.rounds import Listener, Lists, Rounds
 from bot.app.steps import CardSteps
 from bot.app.trello_comments import TrelloComments
 from bot.domain.decision import CLOCK, Decision, RequestKey
-from bot.domain.lifecycle import DECIDING, EXECUTING, Event
+from bot.domain.lifecycle import DECIDING, EXECUTING, CardState, Event
 from bot.domain.records import CardRecord, RequestKind, RequestStatus, SlackRequest
 from bot.domain.verification import PREPROD, PROD
 from bot.settings import Settings
 from bot.texts import decisions as outcomes
+from bot.texts import launch as launch_texts
 
 log = logging.getLogger("migrabot.workflow")
 
@@ -47,6 +49,7 @@ class Workflow:
         prod_console: Console | None = None,
         drive: Drive | None = None,
         trello_pos: Sequence[Member] = (),
+        launchers: Sequence[Member] = (),
     ) -> None:
         self.board = board
         self.store = store
@@ -78,12 +81,29 @@ class Workflow:
         )
         consoles = {PREPROD: console} | ({PROD: prod_console} if prod_console is not None else {})
         self.execution = ExecutionFollowUp(
-            **shared, steps=self.steps, requests=self.requests, consoles=consoles, emit=self.emit
+            **shared,
+            steps=self.steps,
+            requests=self.requests,
+            consoles=consoles,
+            emit=self.emit,
+            launch=self._group_launch(console, launchers),
         )
         self.trello_comments = self._trello_comments(trello_pos)
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
         self._stopping = threading.Event()
+
+    def _group_launch(self, console: Console, launchers: Sequence[Member]) -> GroupLaunch:
+        """PREPROD_APPLY's launches run on preprod through the dry-runs' own runner and transport."""
+        return GroupLaunch(
+            board=self.board,
+            store=self.store,
+            settings=self.settings,
+            steps=self.steps,
+            console=console,
+            launchers=launchers,
+            description_hash=self.rounds.description_hash,
+        )
 
     def _trello_comments(self, trello_pos: Sequence[Member]) -> TrelloComments | None:
         """POs on Trello: their comments on a waiting card are one more source of decisions."""
@@ -166,6 +186,8 @@ class Workflow:
         elif record is not None and self._executing(card, record):
             self.execution.follow(card, record)
         else:
+            if record is not None and self.settings.preprod_apply:
+                self.execution.launch.sweep(card, record, reason=launch_refusal(record))
             self.rounds.handle(card, record)
 
     def _edited_after_approval(self, card: CardSnapshot, record: CardRecord) -> bool:
@@ -235,3 +257,12 @@ class Workflow:
         )
         if self._listener is not None:
             self._listener(event, card, details)
+
+
+def launch_refusal(record: CardRecord) -> str:
+    """Why a launch tick on a card that is not being executed launches nothing."""
+    if record.state is CardState.EDITED_DURING_EXECUTION:
+        return launch_texts.EDITED_AFTER_APPROVAL
+    if record.state is CardState.DONE:
+        return launch_texts.PREPROD_DONE
+    return launch_texts.NOT_APPROVED

@@ -17,8 +17,8 @@ from bot.domain.model import Center, DryRun, Simulation
 PREPROD, PROD = "Preprod", "Prod"
 # The checklist's item names, as `texts.card.execution_checklist` writes them.
 GROUP_ITEM = re.compile(
-    r"^(?P<environment>Preprod|Prod) — groupe (?P<number>\d+)\s:\s"
-)  # \s: a no-break space too
+    r"^(?P<environment>Preprod|Prod) — (?P<launch>lancer le )?groupe (?P<number>\d+)\s:\s"
+)  # \s: a no-break space too; « lancer le groupe »: PREPROD_APPLY's items
 CHECK_ITEM = re.compile(r"^(?P<environment>Preprod|Prod) — vérifier le groupe (?P<number>\d+)\b")
 
 
@@ -29,13 +29,15 @@ class ItemRef:
     environment: str
     group: int
     is_check: bool
+    launch: bool = False  # « Preprod — lancer le groupe N »: ticked, the bot runs the group (PREPROD_APPLY)
 
 
 def read_item(name: str) -> ItemRef | None:
     for pattern, is_check in ((GROUP_ITEM, False), (CHECK_ITEM, True)):
         found = pattern.match(name)
         if found:
-            return ItemRef(found["environment"], int(found["number"]), is_check)
+            launch = not is_check and bool(found["launch"]) and found["environment"] == PREPROD
+            return ItemRef(found["environment"], int(found["number"]), is_check, launch=launch)
     return None
 
 

@@ -451,8 +451,10 @@ def final_commands_comment(plan: Plan, *, approver: str, when: str, console_comm
     )
 
 
-def execution_checklist(plan: Plan, synthesis: Synthesis) -> list[str]:
+def execution_checklist(plan: Plan, synthesis: Synthesis, *, launch: bool = False) -> list[str]:
     """« Exécution »: each preprod group and its verification, then each prod group and its verification.
+    With `launch` (PREPROD_APPLY), a preprod group's item reads « Preprod — lancer le groupe N »: ticking it
+    has the bot run the group.
 
     The preprod count a group is checked against includes what earlier groups sent into its centre (a
     crossing's second group starts with the first group's arrivals); prod has its own figures."""
@@ -463,9 +465,11 @@ def execution_checklist(plan: Plan, synthesis: Synthesis) -> list[str]:
         for number, group in enumerate(plan.groups, start=1):
             count = len(group.rule_indexes)
             label = escape_markdown(short_label(group.origin, prefix))
+            verb = "lancer le " if launch and environment == "Preprod" else ""
             items.append(
                 french(
-                    "{environment} — groupe {number} : {label}, {count}",
+                    "{environment} — {verb}groupe {number} : {label}, {count}",
+                    verb=verb,
                     environment=environment,
                     number=number,
                     label=label,

@@ -153,6 +153,7 @@ _EXPECTED_FORM = {
     "SLACK_PO_USER_IDS": "U… ou W…",
     "SLACK_CHANNEL_ID": "C…, G… ou D…",
     "SLACK_TEAM_CHANNEL_ID": "C…, G… ou D…",
+    "APPLY_SIGNING_KEY": "au moins 32 caractères",
 }
 _SETTING_FIX = {
     "TRELLO_API_BASE_URL": URL_FIX,
@@ -163,7 +164,13 @@ _SETTING_FIX = {
     "SLACK_PO_USER_IDS": SLACK_PO_FIX,
     "SLACK_CHANNEL_ID": SLACK_CHANNEL_FIX,
     "SLACK_TEAM_CHANNEL_ID": SLACK_CHANNEL_FIX,
+    "APPLY_MEMBERS": "noms d'utilisateur (ou ids) Trello des personnes qui peuvent lancer un groupe sur la preprod",
+    "APPLY_SIGNING_KEY": typeset(
+        "une clé aléatoire (par exemple `openssl rand -hex 32`), la même que le fichier --apply-key-file du garde de la preprod"
+    ),
 }
+
+APPLY_SUBJECT = "Lancement preprod"
 
 
 def setting_problem(problem: SettingProblem) -> str:
@@ -598,3 +605,10 @@ TRELLO_PO_FIX = (
     "mettez dans TRELLO_PO_MEMBERS le nom d'utilisateur Trello du PO (sans @, visible dans son profil) "
     "ou son identifiant de membre"
 )
+
+
+def unknown_apply_member(ref: str) -> str:
+    return french(
+        "APPLY_MEMBERS : le membre Trello « {ref} » est introuvable (nom d'utilisateur sans @, ou identifiant de membre)",
+        ref=ref,
+    )

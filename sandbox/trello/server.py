@@ -157,8 +157,9 @@ class TrelloSandbox:
                 store.add_check_item(checklist, item, checked=item in checked)
             return render.checklist_json(checklist)
 
-    def tick(self, card_id: str, item_name: str, *, checked: bool = True) -> dict:
-        """A person ticks (or unticks) a checklist item by its name, as Trello records it."""
+    def tick(self, card_id: str, item_name: str, *, checked: bool = True, by: str | None = None) -> dict:
+        """A person ticks (or unticks) a checklist item by its name, as Trello records it (`by`: a username;
+        the seeded human otherwise)."""
         store = self._store
         with store.lock:
             card = store.card(card_id)
@@ -169,7 +170,7 @@ class TrelloSandbox:
                 if item.name == item_name
             )
             item.state = "complete" if checked else "incomplete"
-            store.record_check_item_state(card, item, by=store.human)
+            store.record_check_item_state(card, item, by=store.member(by) if by else store.human)
             store.touch(card)
             return render.check_item_json(item)
 

@@ -255,6 +255,14 @@ class FakeBoard:
         self._set_item(card, item_id, name, checked=True, by=BOT_MEMBER)
         self._side_effect("tick")
 
+    def untick(self, card_id: str, item_id: str) -> None:
+        self._call("untick", card_id)
+        card = self.cards[card_id]
+        checklist_id, position = item_id.split(":")
+        name = next(items[int(position)] for found, _, items in card.checklists if found == checklist_id)
+        self._set_item(card, item_id, name, checked=False, by=BOT_MEMBER)
+        self._side_effect("untick")
+
     def add_checklist(self, card_id: str, name: str, items: Sequence[str]) -> str:
         self._call("add_checklist", card_id)
         checklist_id = f"checklist{next(self._ids)}"

@@ -56,7 +56,10 @@ READ_WORDS = {
         r"(\d+)\([-−–](\d+)migr[ée]s?\)",
     },
     "domain/decision.py": {"c'est bon"},
-    "domain/verification.py": {r"^(?P<environment>Preprod|Prod) — vérifier le groupe (?P<number>\d+)\b"},
+    "domain/verification.py": {
+        r"^(?P<environment>Preprod|Prod) — vérifier le groupe (?P<number>\d+)\b",
+        r"^(?P<environment>Preprod|Prod) — (?P<launch>lancer le )?groupe (?P<number>\d+)\s:\s",
+    },
 }
 
 
