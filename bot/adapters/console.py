@@ -313,7 +313,8 @@ class SshRunner(_Runner):
             raise ValueError("console_command cannot be empty")
         self._timeout_s = timeout_s
         self._ssh_binary = ssh_binary
-        self._signing_key = signing_key.strip().encode()  # APPLY_SIGNING_KEY: real runs pass the guard with it
+        # APPLY_SIGNING_KEY: the preprod guard's apply mode accepts a real run signed with it.
+        self._signing_key = signing_key.strip().encode()
         self._clock = clock
         self._first_connection = threading.Lock()
         self._owns_control_dir = control_dir is None

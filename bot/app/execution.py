@@ -112,7 +112,9 @@ class ExecutionFollowUp:
         nothing yet is refused first (the commands approved are no longer the card's): it started nothing."""
         seen = self.board.execution(run.card.id)
         ours = self._our_checklists(run.record)
-        refused = self.launch.refuse_unlaunched(run, seen, ours=ours, reason=launch_texts.EDITED_AFTER_APPROVAL)
+        refused = self.launch.refuse_unlaunched(
+            run, seen, ours=ours, reason=launch_texts.EDITED_AFTER_APPROVAL
+        )
         return any(item.checked and item.id not in refused for item in _items(seen, ours=ours).values())
 
     def _on_group_ticked(

@@ -73,7 +73,9 @@ class GroupLaunch:
             return Launched.REFUSED
         if launched is None:
             self.steps.journal(run, _launch_step(ref.group), tick.action_id)
-            log.info("card %s: preprod group %d launched by %s", run.card.short_link, ref.group, tick.member_id)
+            log.info(
+                "card %s: preprod group %d launched by %s", run.card.short_link, ref.group, tick.member_id
+            )
         return self._run(run, self._approved_group(run, simulation, ref.group), by=self._name(tick.member_id))
 
     def _refusal(self, run: Round, ref: ItemRef, tick: Tick, *, launched: str | None) -> str | None:

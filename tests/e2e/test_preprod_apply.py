@@ -279,7 +279,10 @@ def test_a_launch_item_ticked_once_preprod_apply_is_turned_off_is_refused(launch
     running.settings = running.settings.model_copy(update={"preprod_apply": False})
     restart(running)
     refused_with(
-        running, preprod, "Preprod — lancer le groupe 1 :", "le lancement par le bot est désactivé (PREPROD_APPLY)"
+        running,
+        preprod,
+        "Preprod — lancer le groupe 1 :",
+        "le lancement par le bot est désactivé (PREPROD_APPLY)",
     )
 
 
@@ -300,7 +303,8 @@ def test_a_run_killed_midway_is_never_run_again_and_the_card_names_it(launching,
         bot.process.wait(timeout=30)
     finally:
         bot.stop()
-        with open(preprod.hold, "w", encoding="utf-8") as hold:  # the orphaned console ends, having done nothing
+        # The orphaned console ends, having done nothing.
+        with open(preprod.hold, "w", encoding="utf-8") as hold:
             hold.write("stop")
     preprod.hold.unlink()
 
@@ -311,7 +315,7 @@ def test_a_run_killed_midway_is_never_run_again_and_the_card_names_it(launching,
     assert interrupted.startswith(
         "🚨 **Preprod — groupe 1 : la commande 1 sur 4 a été interrompue** (arrêt du bot ou connexion perdue"
     )
-    assert "-o 4537 -d 5644 -f migration-des-donnees -t \"CHU 77\"" in interrupted
+    assert '-o 4537 -d 5644 -f migration-des-donnees -t "CHU 77"' in interrupted
     assert "cochez « Preprod — vérifier le groupe 1 »" in interrupted
     running.poll()
     restart(running)
@@ -321,7 +325,10 @@ def test_a_run_killed_midway_is_never_run_again_and_the_card_names_it(launching,
 
     tick(running, "Preprod — lancer le groupe 1 :", checked=False)  # a second tick on the interrupted group
     refused_with(
-        running, preprod, "Preprod — lancer le groupe 1 :", "ce groupe a déjà été lancé par le bot (interrompu)"
+        running,
+        preprod,
+        "Preprod — lancer le groupe 1 :",
+        "ce groupe a déjà été lancé par le bot (interrompu)",
     )
     tick(running, "Preprod — vérifier le groupe 1", by=TRELLO_PO)  # a person checked preprod: verification
     running.poll()
