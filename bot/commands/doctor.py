@@ -29,7 +29,14 @@ from bot.adapters.trello import TrelloError
 from bot.app.ports import BoardLayout, Console, DriveUnavailable, Member
 from bot.domain.command import MIGRATION_COMMAND
 from bot.domain.model import ConsoleResult
-from bot.settings import Settings, SettingsError, load_settings, slack_problems, trello_problems
+from bot.settings import (
+    Settings,
+    SettingsError,
+    apply_problems,
+    load_settings,
+    slack_problems,
+    trello_problems,
+)
 from bot.texts import doctor as texts
 from bot.texts.console import console_failure
 
@@ -119,6 +126,16 @@ def check_slack_settings(settings: Settings) -> Check:
     )
 
 
+def check_apply_settings(settings: Settings) -> Check | None:
+    """PREPROD_APPLY: nothing when off; on, who may launch and whether real runs over SSH can be signed."""
+    if not settings.preprod_apply:
+        return None
+    problems = apply_problems(settings)
+    if problems:
+        return Check("settings.apply", False, *texts.settings_report(texts.APPLY_SUBJECT, problems))
+    return Check("settings.apply", True, texts.apply_on(len(settings.apply_member_refs)))
+
+
 def check_decision_mode(settings: Settings) -> Check:
     """Slack, Trello alone, or both: how the PO decides; nobody at all is a ✗ (cards would wait forever)."""
     if not settings.slack_enabled and not settings.trello_po_refs:
@@ -163,7 +180,18 @@ def check_trello(board: DoctorBoard, *, settings: Settings, fix: bool) -> list[C
         checks.append(_check_list(board, layout, setting=setting, name=name, fix=fix))
     checks.append(_check_label(board, layout, name=settings.trello_card_label, fix=fix))
     checks += [_check_po_member(board, ref) for ref in settings.trello_po_refs]
+    if settings.preprod_apply:
+        checks += [_check_launcher(board, ref) for ref in settings.apply_member_refs]
     return checks
+
+
+def _check_launcher(board: DoctorBoard, ref: str) -> Check:
+    """A member of APPLY_MEMBERS must exist: `migrabot run` resolves each one at start-up."""
+    try:
+        member = board.member(ref)
+    except TrelloError:
+        return Check("trello.apply_member", False, texts.unknown_apply_member(ref), texts.APPLY_MEMBER_FIX)
+    return Check("trello.apply_member", True, texts.apply_member_ok(member.username, member.full_name))
 
 
 def _check_po_member(board: DoctorBoard, ref: str) -> Check:
@@ -292,6 +320,18 @@ def check_console(runner: Console, *, ssh_target: str, workdir: str, timeout_s: 
     return Check("console", True, texts.console_ok(MIGRATION_COMMAND, len(BOT_OPTIONS), where))
 
 
+def check_apply_guard(runner: Any, *, ssh_target: str) -> Check:
+    """PREPROD_APPLY over SSH: the guard's answer to a signed `app:migrate-… --help` (the key, its apply mode)."""
+    if not ssh_target:
+        return Check("console.apply", None, texts.APPLY_LOCAL)
+    result = runner.apply_probe()
+    if result.exit_code == 0:  # the guard accepted the signature and ran the help
+        return Check("console.apply", True, texts.apply_guard_ok(ssh_target))
+    said = (result.start_error or result.stderr or result.stdout).strip().splitlines()
+    detail = texts.apply_guard_refused(ssh_target, said[-1] if said else "")
+    return Check("console.apply", False, detail, texts.APPLY_GUARD_FIX)
+
+
 def check_accommodation_impact(settings: Settings) -> Check:
     """Not a problem either way: says whether the PO will learn which accommodations people leave behind."""
     if settings.accommodation_impact:
@@ -418,11 +458,14 @@ def diagnose(
         check_slack_settings(settings),
         check_decision_mode(settings),
     ]
+    apply_settings = check_apply_settings(settings)
+    if apply_settings is not None:
+        checks.append(apply_settings)
     checks += _guarded(texts.TRELLO, "trello", lambda: _trello_checks(settings, fix=fix))
     if settings.slack_enabled:
         checks += _guarded(texts.SLACK, "slack", lambda: _slack_checks(settings))
     checks += _drive_checks(settings)
-    checks += _guarded(texts.CONSOLE, "console", lambda: [_console_check(settings)])
+    checks += _guarded(texts.CONSOLE, "console", lambda: _console_checks(settings))
     checks.append(check_accommodation_impact(settings))
     checks += _guarded(texts.STATE_DB, "state_db", lambda: [check_state_db(settings.state_db, now=clock())])
     return checks
@@ -473,16 +516,21 @@ def _drive_checks(settings: Settings) -> list[Check]:
     return []
 
 
-def _console_check(settings: Settings) -> Check:
+def _console_checks(settings: Settings) -> list[Check]:
     timeout_s = min(settings.console_timeout_seconds, CONSOLE_TIMEOUT_CAP_S)
     try:
         runner = build_runner(settings.model_copy(update={"console_timeout_seconds": timeout_s}))
     except ValueError as error:
-        return Check("console", False, texts.console_setup_failed(str(error)), texts.CONSOLE_SSH_FIX)
+        return [Check("console", False, texts.console_setup_failed(str(error)), texts.CONSOLE_SSH_FIX)]
     try:
-        return check_console(
-            runner, ssh_target=settings.console_ssh, workdir=settings.console_workdir, timeout_s=timeout_s
-        )
+        checks = [
+            check_console(
+                runner, ssh_target=settings.console_ssh, workdir=settings.console_workdir, timeout_s=timeout_s
+            )
+        ]
+        if settings.preprod_apply and checks[0].ok:
+            checks.append(check_apply_guard(runner, ssh_target=settings.console_ssh))
+        return checks
     finally:
         runner.close()
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from bot.texts.french import french, typeset
+from bot.texts.french import french, plural, typeset
 
 
 class Check(Protocol):
@@ -612,3 +612,49 @@ def unknown_apply_member(ref: str) -> str:
         "APPLY_MEMBERS : le membre Trello « {ref} » est introuvable (nom d'utilisateur sans @, ou identifiant de membre)",
         ref=ref,
     )
+
+
+APPLY_MEMBER_FIX = typeset(
+    "corrigez APPLY_MEMBERS (noms d'utilisateur Trello sans @, ou identifiants de membre, séparés par des virgules)"
+)
+
+
+def apply_member_ok(username: str, full_name: str) -> str:
+    return french(
+        "Lancement preprod : @{username} ({full_name}) peut lancer un groupe",
+        username=username,
+        full_name=full_name,
+    )
+
+
+def apply_on(members: int) -> str:
+    return french(
+        "Lancement preprod activé (PREPROD_APPLY) : {members} ; la prod reste manuelle",
+        members=plural(members, "personne peut lancer un groupe", "personnes peuvent lancer un groupe"),
+    )
+
+
+APPLY_LOCAL = typeset(
+    "Lancement preprod sur la console locale : aucun garde ne vérifie les lancements (CONSOLE_SSH vide)"
+)
+
+
+def apply_guard_ok(target: str) -> str:
+    return french(
+        "Lancement preprod : le garde de {target} accepte les lancements signés (APPLY_SIGNING_KEY reconnue)",
+        target=target,
+    )
+
+
+def apply_guard_refused(target: str, said: str) -> str:
+    return french(
+        "Lancement preprod : le garde de {target} refuse un lancement signé ({said})",
+        target=target,
+        said=said,
+    )
+
+
+APPLY_GUARD_FIX = typeset(
+    "installez deploy/preprod-ssh-guard en mode lancement sur la preprod (--apply-key-file avec la même clé "
+    "qu'APPLY_SIGNING_KEY, et --nonce-log), voir docs/operations.md"
+)

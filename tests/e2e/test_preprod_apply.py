@@ -26,14 +26,19 @@ from tests.support.text import plain
 LAUNCHER = TRELLO_DEVELOPER
 WAITING, APPROVED, TODO = "En attente validation PO", "Validé — à exécuter", "À simuler"
 
-# The console as preprod has it, with a window on real runs: each one is logged, and while `hold` exists a
-# real run waits for the test (reading the FIFO) and then stops without touching anything: a run in progress.
+# The console as preprod has it, with a window on real runs: each one is logged; while `hold` exists a real
+# run waits for the test (reading the FIFO) and then stops without touching anything (a run in progress); a
+# real run holding the text of `fail` fails as Symfony does.
 CONSOLE = """\
 import os, shlex, sys
 arguments = sys.argv[1:]
 if "--dry-run" not in arguments and "help" not in arguments[:1] and "--help" not in arguments:
     with open({log!r}, "a", encoding="utf-8") as log:
         log.write(shlex.join(arguments) + "\\n")
+    if os.path.exists({fail!r}) and open({fail!r}, encoding="utf-8").read() in shlex.join(arguments):
+        print("In MigrateCommand.php line 88:", file=sys.stderr)
+        print("  [ERROR] Organization 4960 is locked by another migration.", file=sys.stderr)
+        sys.exit(1)
     if os.path.exists({hold!r}):
         with open({hold!r}, encoding="utf-8") as hold:
             hold.read()
@@ -50,6 +55,7 @@ class Preprod:
         self.db = running.stack.reconnect_db
         self.log = root / "real-runs.log"
         self.hold = root / "hold.fifo"
+        self.fail = root / "fail-on"
 
     def real_runs(self) -> list[str]:
         return self.log.read_text(encoding="utf-8").splitlines() if self.log.exists() else []
@@ -66,7 +72,9 @@ def console_command(running: Running, root: Path) -> str:
     script = root / "preprod-console.py"
     preprod = Preprod(running, root)
     original = running.settings.console_command
-    script.write_text(CONSOLE.format(log=str(preprod.log), hold=str(preprod.hold), console=original))
+    script.write_text(
+        CONSOLE.format(log=str(preprod.log), hold=str(preprod.hold), fail=str(preprod.fail), console=original)
+    )
     return shlex.join([sys.executable, str(script)])
 
 
@@ -289,6 +297,17 @@ def test_a_launch_item_ticked_once_preprod_apply_is_turned_off_is_refused(launch
 # --- exactly once --------------------------------------------------------------------------------------
 
 
+def release(fifo: Path) -> bool:
+    """Lets a held console go on; False while nobody holds the FIFO open for reading (ENXIO)."""
+    try:
+        descriptor = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+    except OSError:
+        return False
+    os.write(descriptor, b"stop")
+    os.close(descriptor)
+    return True
+
+
 def test_a_run_killed_midway_is_never_run_again_and_the_card_names_it(launching, tmp_path: Path):
     running, preprod = launching
     approve_on_the_card(running)
@@ -298,14 +317,13 @@ def test_a_run_killed_midway_is_never_run_again_and_the_card_names_it(launching,
     env = running.stack.environment(running.settings.model_copy(update={"poll_interval_seconds": 0.2}))
     bot = BotProcess.start(env, tmp_path, "killed")
     try:
-        wait_until(lambda: len(preprod.real_runs()) == 1, timeout=60, what="the first real run")
+        wait_until(lambda: len(preprod.real_runs()) == 1, timeout=120, what="the first real run")
         bot.process.send_signal(signal.SIGKILL)  # during the run: its start is journaled, its end is not
         bot.process.wait(timeout=30)
     finally:
         bot.stop()
-        # The orphaned console ends, having done nothing.
-        with open(preprod.hold, "w", encoding="utf-8") as hold:
-            hold.write("stop")
+        if preprod.real_runs():  # the orphaned console ends, having done nothing
+            wait_until(lambda: release(preprod.hold), timeout=60, what="the held console")
     preprod.hold.unlink()
 
     restart(running)
@@ -334,3 +352,22 @@ def test_a_run_killed_midway_is_never_run_again_and_the_card_names_it(launching,
     running.poll()
     assert running.comments("runbook.txt")[-1].startswith("⚠️ **Vérification preprod — groupe 1 : écart**")
     assert len(preprod.real_runs()) == 1
+
+
+def test_a_failing_command_stops_the_group_and_the_card_quotes_the_console(launching):
+    running, preprod = launching
+    approve_on_the_card(running)
+    preprod.fail.write_text("-t CPH")
+    tick(running, "Preprod — lancer le groupe 1 :")
+    running.poll()
+    failure = running.comments("runbook.txt")[-1]
+    assert failure.startswith("❌ **Preprod — groupe 1 : la commande 2 sur 4 a échoué.**")
+    assert "[ERROR] Organization 4960 is locked by another migration." in failure
+    assert '-o 4537 -d 4960 -f migration-des-donnees -t "CPH"' in failure
+    assert len(preprod.real_runs()) == 2  # stopped at the first failure: commands 3 and 4 never ran
+    assert not any(c.startswith("✅ **Vérification preprod") for c in running.comments("runbook.txt"))
+    running.poll()
+    assert len(preprod.real_runs()) == 2
+    tick(running, "Preprod — vérifier le groupe 1", by=TRELLO_PO)  # fixed by hand, or not: the bot verifies
+    running.poll()
+    assert running.comments("runbook.txt")[-1].startswith("⚠️ **Vérification preprod — groupe 1 : écart**")

@@ -14,8 +14,10 @@ from pathlib import Path
 import pytest
 
 from bot.adapters.console import SIGNED, SshRunner, apply_signature
+from bot.commands.doctor import check_apply_guard, check_apply_settings
 from bot.domain.apply import ApprovedGroup
 from bot.domain.command import MIGRATION_COMMAND, DryRunCommand, FinalCommand
+from bot.settings import load_settings
 from tests.integration.adapters.test_runner_local import received_arguments
 from tests.integration.test_preprod_ssh_guard import GUARD, Guarded, rule
 from tests.support.sshd import SshServer, serve_sshd
@@ -206,3 +208,30 @@ def test_over_ssh_another_key_an_expired_signature_and_a_replay_are_refused(appl
     altered = guarded.signed(OTHER, signed_arguments=FINAL, nonce="d4")
     result = subprocess.run([*ssh, destination, altered], capture_output=True, timeout=30, check=False)
     assert result.returncode != 0 and result.stdout == b"" and b"bad signature" in result.stderr
+
+
+def test_doctor_reads_the_guards_answer_to_a_signed_help(apply_sshd):
+    server, guarded = apply_sshd
+    for key, ok in ((KEY, True), ("z" * 48, False)):
+        bot = runner(server, guarded, key=key)
+        try:
+            check = check_apply_guard(bot, ssh_target=server.target)
+        finally:
+            bot.close()
+        assert check.ok is ok, check
+    assert "refuse un lancement signé (preprod-ssh-guard: refused: bad signature" in check.detail
+    assert "--apply-key-file" in check.fix
+
+
+def test_doctor_checks_the_apply_settings():
+    assert check_apply_settings(load_settings()) is None  # off: nothing to say
+    missing = check_apply_settings(load_settings(preprod_apply=True, console_ssh="bot@preprod"))
+    assert missing is not None and missing.ok is False
+    assert "APPLY_MEMBERS manquant" in missing.detail and "APPLY_SIGNING_KEY manquant" in missing.detail
+    ready = check_apply_settings(
+        load_settings(
+            preprod_apply=True, apply_members="sambernard", console_ssh="bot@preprod", apply_signing_key=KEY
+        )
+    )
+    assert ready is not None and ready.ok is True
+    assert "1 personne peut lancer un groupe" in ready.detail
