@@ -14,16 +14,18 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from enum import StrEnum
 
+from bot.app.fingerprint import description_hash
 from bot.app.ports import Board, CardSnapshot, Console, Execution, Member, Store, Tick
 from bot.app.simulation import is_transport_failure
-from bot.app.steps import CHECKLIST_STEP, FINAL_COMMANDS_STEP, INTENT, CardSteps, Round
+from bot.app.steps import INTENT, CardSteps, Round
 from bot.domain.apply import ApprovedGroup
 from bot.domain.command import FinalCommand
 from bot.domain.decision import Verdict
-from bot.domain.lifecycle import CardState
+from bot.domain.journal import Step, keyed
+from bot.domain.lifecycle import EXECUTING, CardState
 from bot.domain.model import ConsoleResult, Simulation
 from bot.domain.records import CardRecord
 from bot.domain.verification import PREPROD, ItemRef, read_item
@@ -51,7 +53,7 @@ class GroupLaunch:
         steps: CardSteps,
         console: Console,
         launchers: Sequence[Member],
-        description_hash: Callable[[str], str],
+        **_shared: object,  # the other services' common ports (lists, clock): not needed here
     ) -> None:
         self.board = board
         self.store = store
@@ -59,7 +61,6 @@ class GroupLaunch:
         self.steps = steps
         self.console = console  # preprod's: the same runner and transport as the dry-runs
         self.launchers = tuple(launchers)
-        self.description_hash = description_hash
 
     # --- a tick on « Preprod — lancer le groupe N » ---------------------------------------------------
 
@@ -99,10 +100,10 @@ class GroupLaunch:
             record.state is not CardState.APPROVED
             or approval is None
             or approval.decision is not Verdict.APPROVED
-            or self.steps.done(run, FINAL_COMMANDS_STEP) is None
+            or self.steps.done(run, Step.FINAL_COMMANDS) is None
         ):
             return texts.NOT_APPROVED
-        if self.description_hash(run.card.desc) != approval.description_hash:
+        if description_hash(run.card.desc, self.settings) != approval.description_hash:
             return texts.EDITED_AFTER_APPROVAL
         if ref.group > 1 and self.steps.done(run, verified_step(PREPROD, ref.group - 1)) is None:
             return texts.waiting_for(ref.group - 1)
@@ -110,11 +111,12 @@ class GroupLaunch:
 
     def refuse(self, run: Round, ref: ItemRef, tick: Tick, reason: str) -> None:
         """One comment per refused tick, then the tick undone (journaled: a restart says nothing twice)."""
-        key = f"lancement-refuse-{ref.group}-{tick.action_id}"
-        self.steps.comment(run, key, texts.refused(group=ref.group, reason=reason))
-        if self.steps.done(run, f"{key}-decoche") is None:
+        refused = keyed(Step.LAUNCH_REFUSED, ref.group, tick.action_id)
+        self.steps.comment(run, refused, texts.refused(group=ref.group, reason=reason))
+        unticked = keyed(Step.LAUNCH_UNTICKED, ref.group, tick.action_id)
+        if self.steps.done(run, unticked) is None:
             self.board.untick(run.card.id, tick.item_id)
-            self.steps.journal(run, f"{key}-decoche", tick.item_id)
+            self.steps.journal(run, unticked, tick.item_id)
         log.info("card %s: launch of preprod group %d refused", run.card.short_link, ref.group)
 
     def _approved_group(self, run: Round, simulation: Simulation, group: int) -> ApprovedGroup:
@@ -140,7 +142,7 @@ class GroupLaunch:
         if ended is None:
             ended = self._run_commands(run, group, by=by)
         outcome = json.loads(ended)
-        self.steps.comment(run, f"lancement-{group.group}-compte-rendu", outcome["text"])
+        self.steps.comment(run, keyed(Step.LAUNCH_REPORT, group.group), outcome["text"])
         return Launched.RAN if outcome["status"] == "ok" else Launched.STOPPED
 
     def _run_commands(self, run: Round, group: ApprovedGroup, *, by: str) -> str:
@@ -169,6 +171,10 @@ class GroupLaunch:
         log.info("card %s: preprod group %d run: %s", run.card.short_link, group.group, status)
         return ended
 
+    def launched(self, run: Round, group: int) -> bool:
+        """Whether the bot launched this group in this round (whatever came of it)."""
+        return self.steps.done(run, _launch_step(group)) is not None
+
     def _status(self, run: Round, group: int) -> str:
         ended = self.steps.done(run, _end_step(group))
         return "" if ended is None else json.loads(ended)["status"]
@@ -179,20 +185,26 @@ class GroupLaunch:
 
     # --- ticks on a card that is not (or no longer) approved ---------------------------------------------
 
-    def sweep(self, card: CardSnapshot, record: CardRecord, *, reason: str) -> None:
+    def may_be_ticked(self, record: CardRecord) -> bool:
+        """Whether a launch tick is possible on the card: PREPROD_APPLY on and an « Exécution » checklist made."""
+        return self.settings.preprod_apply and bool(
+            self.store.journal_results(record.card_id, Step.CHECKLIST)
+        )
+
+    def sweep(self, card: CardSnapshot, record: CardRecord) -> None:
         """Undo every launch tick of the card's earlier « Exécution » checklists (one comment each): a card
         waiting for a new approval, or edited after it, launches nothing. Costs a request only when the card
         has such a checklist and moved since the last look."""
-        ours = set(self.store.journal_results(card.id, CHECKLIST_STEP))
+        ours = set(self.store.journal_results(card.id, Step.CHECKLIST))
         if not ours or (record.activity_seen and record.activity_seen == card.last_activity):
             return
         run = Round(card=card, record=record)
-        self.refuse_unlaunched(run, self.board.execution(card.id), ours=ours, reason=reason)
+        self.refuse_unlaunched(run, self.board.execution(card.id), ours=ours, reason=self._why_not_now(run))
         self.store.update_card(card.id, activity_seen=card.last_activity, now=self.steps.clock())
 
     def refuse_unlaunched(self, run: Round, seen: Execution, *, ours: set[str], reason: str) -> set[str]:
         """Refuses each ticked launch item whose tick launched nothing; returns their item ids."""
-        launches = set(self.store.journal_results(run.card.id, "lancement-"))
+        launches = set(self.store.journal_results(run.card.id, keyed(Step.LAUNCH, "")))
         refused = set()
         for ref, tick in self._ticked_launch_items(seen, ours=ours):
             if tick.action_id not in launches:
@@ -219,21 +231,33 @@ class GroupLaunch:
                 found.append((ref, tick))
         return found
 
+    def _why_not_now(self, run: Round) -> str:
+        """Why a card that is not being executed as approved launches nothing."""
+        state = run.record.state
+        if state is CardState.EDITED_DURING_EXECUTION or (
+            state in EXECUTING
+            and description_hash(run.card.desc, self.settings) != run.record.description_hash
+        ):
+            return texts.EDITED_AFTER_APPROVAL
+        if state in (CardState.DONE, CardState.PREPROD_VERIFIED):
+            return texts.PREPROD_DONE
+        return texts.NOT_APPROVED
+
 
 def verified_step(environment: str, group: int) -> str:
-    return f"groupe-verifie-{environment.lower()}-{group}"
+    return keyed(Step.GROUP_VERIFIED, environment.lower(), group)
 
 
 def _launch_step(group: int) -> str:
-    return f"lancement-{group}"
+    return keyed(Step.LAUNCH, group)
 
 
 def _end_step(group: int) -> str:
-    return f"lancement-{group}-fin"
+    return keyed(Step.LAUNCH_END, group)
 
 
 def _command_step(group: int, position: int) -> str:
-    return f"reel-{group}-{position + 1}"
+    return keyed(Step.REAL_RUN, group, position + 1)
 
 
 def _said(result: ConsoleResult) -> str:
