@@ -18,6 +18,7 @@ from dataclasses import replace
 from bot.app.decisions import Decisions, Outcome
 from bot.app.execution import ExecutionFollowUp
 from bot.app.ports import Board, CardSnapshot, Chat, Clock, Console, Drive, Member, MessageRef, Store
+from bot.app.replies import Heard, Replies
 from bot.app.requests import Requests
 from bot.app.rounds import Listener, Lists, Rounds
 from bot.app.steps import CardSteps
@@ -76,6 +77,7 @@ class Workflow:
             emit=self.emit,
             trello_pos=trello_pos,
         )
+        self.replies = Replies(store=store, decisions=self.decisions, apply=self.apply)
         consoles = {PREPROD: console} | ({PROD: prod_console} if prod_console is not None else {})
         self.execution = ExecutionFollowUp(
             **shared, steps=self.steps, requests=self.requests, consoles=consoles, emit=self.emit
@@ -97,6 +99,7 @@ class Workflow:
             steps=self.steps,
             pos=trello_pos,
             apply=self.apply,
+            replies=self.replies,
         )
 
     # --- the poll --------------------------------------------------------------------------------
@@ -191,6 +194,22 @@ class Workflow:
     def card_name(self, card_id: str) -> str:
         record = self.store.card(card_id)
         return record.name if record else card_id
+
+    def hear_in_thread(
+        self, *, channel: str, thread_ts: str, ts: str, user_id: str, text: str, me: str
+    ) -> str | None:
+        """A message in a Slack thread: what to answer its author (None: nothing, or already answered).
+        The answer is journaled before it is sent: a redelivered message is never answered twice."""
+        key = self.approval_request_at(channel, thread_ts)
+        if key is None:
+            return None  # a thread that is not an approval request
+        heard = Heard(key=key, author_id=user_id, channel=channel, text=text, me=(me,))
+        answer = self.replies.answer(heard)
+        step = f"reponse-slack-{ts}"
+        if not answer or self.store.journaled(key.card_id, key.round, key.description_hash, step) is not None:
+            return None
+        self.store.journal(key.card_id, key.round, key.description_hash, step, "", now=self.clock())
+        return answer
 
     def approval_request_at(self, channel: str, ts: str) -> RequestKey | None:
         """The approval request a Slack thread belongs to, if it is one."""
