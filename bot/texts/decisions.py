@@ -187,7 +187,7 @@ LEANINGS = {Leaning.APPROVE: "une validation", Leaning.REFUSE: "un refus"}
 DOUBTS = {
     Doubt.QUESTION: "sous forme de question",
     Doubt.CONDITION: "avec une condition ou une réserve",
-    Doubt.NOT_YET: "avec « pas encore » ou « plus tard »",
+    Doubt.NOT_YET: typeset("avec « pas encore » ou « plus tard »"),
     Doubt.NEGATION: "avec une négation",
     Doubt.MIXED: "avec à la fois un accord et un refus",
     Doubt.OTHER_WORDS: "avec d'autres mots que je ne sais pas lire comme une décision",
@@ -204,6 +204,6 @@ def unclear(reply: Unclear, *, in_slack: bool) -> str:
         "🤔 Rien n'est décidé : j'ai lu « {word} » ({leaning}), mais {doubt}. Pour décider, {how}.",
         word=reply.word,
         leaning=LEANINGS[reply.leaning],
-        doubt=typeset(DOUBTS[reply.why]),
+        doubt=DOUBTS[reply.why],
         how=how,
     )

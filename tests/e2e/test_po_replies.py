@@ -1,5 +1,5 @@
 """The PO's replies as people write them, end to end (issue 21; issue 25 points 2 and 11): on the Trello
-stand-in (comments read by the real bot over REST) and in the Slack request's thread (events signed and sent
+stand-in (comments read by the real bot over REST; the refusal with its reason is in test_trello_approval) and in the Slack request's thread (events signed and sent
 by the Slack stand-in), the same words decide, get one answer, or nothing."""
 
 from __future__ import annotations
@@ -48,16 +48,6 @@ def test_on_trello_je_valide_approves_after_chatter_an_unclear_reply_and_an_outs
     trello_po.poll()
     assert trello_po.list_name("runbook.txt") == APPROVED
     assert [c for c in trello_po.comments("runbook.txt") if c.startswith("✅ **Validé par")]
-
-
-def test_on_trello_a_refusal_with_its_reason_lands_on_the_card(trello_po):
-    trello_po.poll()
-    say(trello_po, "Refusé, il manque le centre TEH", by=TRELLO_PO)
-    trello_po.poll()
-    assert trello_po.list_name("runbook.txt") == FIX
-    refusal = trello_po.comments("runbook.txt")[-1]
-    assert refusal.startswith(f"❌ **Refusé par {PO[1]}** (PO) le ")
-    assert "\n\n> il manque le centre TEH\n\n" in refusal
 
 
 def test_on_trello_a_decision_word_said_to_somebody_else_decides_nothing(trello_po):

@@ -57,12 +57,12 @@ def test_a_po_comment_approves_with_slack_off(trello_po):
 
 def test_a_po_comment_refuses_with_its_reason(trello_po):
     trello_po.poll()
-    say(trello_po, "refusé : le CPH garde ses dossiers DAHAR", by=TRELLO_PO)
+    say(trello_po, "Refusé, il manque le centre TEH", by=TRELLO_PO)  # as people write it (issue 21)
     trello_po.poll()
     assert trello_po.list_name("runbook.txt") == FIX
     refusal = trello_po.comments("runbook.txt")[-1]
     assert refusal.startswith(f"❌ **Refusé par {PO[1]}** (PO) le ")
-    assert "> le CPH garde ses dossiers DAHAR" in refusal
+    assert "\n\n> il manque le centre TEH\n\n" in refusal
 
 
 def test_a_non_po_comment_gets_one_short_reply_and_changes_nothing(trello_po):
