@@ -19,6 +19,7 @@ from bot.app.ports import Board, CardSnapshot, Clock, Comment, Member, Store
 from bot.app.replies import Heard, Replies
 from bot.app.steps import CardSteps, Round
 from bot.domain.decision import CLOCK, TRELLO_CHANNEL, Decision, RequestKey
+from bot.domain.journal import Step, keyed
 from bot.domain.lifecycle import DECIDING, EXECUTING, RUNNING, WAITING, CardState, Event
 from bot.domain.records import CardRecord, TrelloWatch
 from bot.settings import Settings
@@ -113,7 +114,7 @@ class TrelloComments:
         )
         answer = self.replies.answer(heard)
         if answer:  # one short reply per comment (journaled: a restart never answers twice)
-            self.steps.comment(Round(card=card, record=record), f"reponse-{comment.id}", answer)
+            self.steps.comment(Round(card=card, record=record), keyed(Step.REPLY, comment.id), answer)
 
     def _names(self) -> tuple[str, ...]:
         """How a comment mentions the bot: « @username » (Trello's « Répondre » writes it)."""

@@ -11,6 +11,7 @@ import pytest
 from bot.adapters.store import Store
 from bot.app.ports import Member
 from bot.app.workflow import Workflow
+from bot.bootstrap import build_workflow
 from bot.domain.decision import Decision, RequestKey
 from bot.domain.lifecycle import Event
 from bot.settings import Settings
@@ -45,7 +46,7 @@ class Env:
 
     def restarted(self) -> Workflow:
         """A new process on the same state, board and Slack."""
-        self.workflow = Workflow(
+        self.workflow = build_workflow(
             board=self.board,
             console=self.console,
             store=Store(self.path),
