@@ -26,6 +26,7 @@ from bot.app.requests import Requests
 from bot.app.rounds import MAX_ATTEMPTS, Rounds
 from bot.app.trello_comments import TrelloComments
 from bot.domain.decision import CLOCK, Decision, RequestKey
+from bot.domain.journal import Step, keyed
 from bot.domain.lifecycle import CardState, Event
 from bot.domain.records import CardRecord, RequestKind, RequestStatus, SlackRequest
 from bot.domain.triage import Next, Seen, Where, triage
@@ -190,7 +191,7 @@ class Workflow:
             return None  # a thread that is not an approval request
         heard = Heard(key=key, author_id=user_id, channel=channel, text=text, me=(me,))
         answer = self.replies.answer(heard)
-        step = f"reponse-slack-{ts}"
+        step = keyed(Step.REPLY, "slack", ts)
         if not answer or self.store.journaled(key.card_id, key.round, key.description_hash, step) is not None:
             return None
         self.store.journal(key.card_id, key.round, key.description_hash, step, "", now=self.clock())

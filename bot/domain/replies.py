@@ -224,7 +224,11 @@ _TABLE: dict[_Kind, dict[tuple[str, ...], str]] = {
     _Kind.NEGATION: _phrases(NEGATIONS),
     _Kind.FILLER: _phrases(POLITENESS),
 }
-_LONGEST = max(len(phrase) for table in _TABLE.values() for phrase in table)
+# One lookup per phrase length: on a tie between tables, the first (a decision word) wins.
+_PHRASES: dict[tuple[str, ...], tuple[_Kind, str]] = {}
+for _kind, _table in reversed(_TABLE.items()):
+    _PHRASES.update({phrase: (_kind, word) for phrase, word in _table.items()})
+_LONGEST = max(len(phrase) for phrase in _PHRASES)
 
 
 def _matches(tokens: list[_Token]) -> Iterator[_Match]:
@@ -239,11 +243,11 @@ def _matches(tokens: list[_Token]) -> Iterator[_Match]:
 
 
 def _longest_at(tokens: list[_Token], position: int) -> _Match | None:
-    for length in range(min(_LONGEST, len(tokens) - position), 0, -1):
-        phrase = tuple(token.folded for token in tokens[position : position + length])
-        for kind, table in _TABLE.items():
-            if phrase in table:
-                return _Match(kind, position, position + length, table[phrase])
+    folded = tuple(token.folded for token in tokens[position : position + _LONGEST])
+    for length in range(len(folded), 0, -1):
+        found = _PHRASES.get(folded[:length])
+        if found is not None:
+            return _Match(found[0], position, position + length, found[1])
     return None
 
 
