@@ -61,9 +61,11 @@ def verification_comment(
 
 def _ok_head(verification: GroupVerification, head: str, *, markdown: bool) -> str:
     """« OK », or « rien à faire » when every rule of the group found nothing already at the simulation."""
-    outcome = "rien à faire" if verification.all_nothing_to_do else "OK"
-    bold = "**" if markdown else "*"
-    return french("✅ {bold}{head} : {outcome}{bold}", bold=bold, head=head, outcome=outcome)
+    if verification.all_nothing_to_do:
+        if markdown:
+            return french("✅ **{head} : rien à faire**", head=head)
+        return french("✅ *{head} : rien à faire*", head=head)
+    return french("✅ **{head} : OK**", head=head) if markdown else french("✅ *{head} : OK*", head=head)
 
 
 def _nothing_to_do(verification: GroupVerification) -> list[str]:
