@@ -45,7 +45,13 @@ from bot.texts import decisions as outcomes
 from bot.texts.blocks import CardLink, approval_request, conflict_request
 from bot.texts.text import DECISION_TEXT, render_synthesis, shared_prefix, short_label
 from bot.texts.ticket import problem_message
-from bot.texts.zero_match import nothing_found_comment, with_zero_match, zero_match_count, zero_match_line
+from bot.texts.zero_match import (
+    nothing_found_comment,
+    with_zero_match,
+    with_zero_match_count,
+    zero_match_count,
+    zero_match_line,
+)
 
 log = logging.getLogger("migrabot.workflow")
 
@@ -282,6 +288,8 @@ class Rounds:
         warnings = [*ticket.warnings, *extra]
         workbook = self.workbooks.publish(run, simulation, synthesis, warnings)  # to Drive first: its link
         text = workbook.with_note(texts.synthesis_comment(simulation, synthesis, warnings=warnings))
+        if self.trello_pos:  # POs answer on the card: how many rules move nobody, just above how to
+            text = with_zero_match_count(text, simulation)
         asked = texts.with_decision_help(text, [po.username for po in self.trello_pos])  # the last words
         self.steps.comment(run, Step.SYNTHESIS, asked)
         self._post_outputs(run, simulation)

@@ -107,6 +107,12 @@ def zero_match_count(simulation: Simulation) -> str | None:
     )
 
 
+def with_zero_match_count(text: str, simulation: Simulation) -> str:
+    """The card's synthesis when POs decide on Trello: the count just above how to answer (as on Slack)."""
+    count = zero_match_count(simulation)
+    return f"{text.rstrip()}\n\n{escape_markdown(count)}" if count else text
+
+
 def zero_match_warnings(simulation: Simulation) -> list[str]:
     """One warning per zero-match rule, suggestion included: the Excel file's « Avertissements »."""
     return [

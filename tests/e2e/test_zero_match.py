@@ -7,7 +7,7 @@ import io
 
 from openpyxl import load_workbook
 
-from sandbox.stack import VALIDATION_CHANNEL
+from sandbox.stack import TRELLO_PO, VALIDATION_CHANNEL
 from tests.support.stack import start
 from tests.support.text import plain
 
@@ -65,6 +65,24 @@ def test_chu77_is_the_first_thing_on_the_card_in_slack_and_in_excel_with_chu_77_
             "⚠️ 1 règle sur 2 ne trouve aucun dossier : vérifiez-la avant de valider (une règle peut être "
             "gardée exprès). Voir « Avertissements »."
         ) in title_block
+    finally:
+        running.service.close()
+        running.stack.stop()
+
+
+def test_with_pos_on_trello_the_count_stands_just_above_how_to_answer(tmp_path):
+    running = start(tmp_path, cards=(TYPO,), slack=False, trello_po_members=TRELLO_PO)
+    try:
+        running.poll()
+
+        synthesis = next(c for c in running.comments("faute-de-frappe.txt") if c.startswith("✅"))
+        *_, count, blank, help_line = synthesis.splitlines()
+        assert count == (
+            "⚠️ 1 règle sur 2 ne trouve aucun dossier : vérifiez-la avant de valider (une règle peut être "
+            "gardée exprès)."
+        )
+        assert blank == "" and help_line.startswith(f"@{TRELLO_PO}, la simulation est prête")
+        assert synthesis.splitlines()[2] == WARNING
     finally:
         running.service.close()
         running.stack.stop()

@@ -4,6 +4,11 @@ A fake of our own port (`Console`) that compares values exactly, like Reconnect 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from bot.app.near_miss import NearMissBudget, look_for_near_misses
 from bot.app.simulation import simulate
 from bot.domain.codec import simulation_from_dict, simulation_to_dict
@@ -31,7 +36,8 @@ class ExactConsole(FakeConsole):
         arguments = command.arguments()
         assert arguments[-1] == "--dry-run"
         self.ran.append(arguments)
-        value = arguments[arguments.index("-t") + 1]
+        inline = [a.split("=", 1)[1] for a in arguments if a.startswith("--targetFieldValue=")]
+        value = inline[0] if inline else arguments[arguments.index("-t") + 1]
         if self.broken_for_variants and value not in self.first_values:
             return UNREACHABLE
         origin = int(arguments[arguments.index("-o") + 1])
@@ -160,3 +166,32 @@ def test_near_misses_survive_the_state_database():
     assert simulation_from_dict(stored) == simulation
     del stored["near_misses"]  # stored before the search existed
     assert simulation_from_dict(stored).near_misses == ()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30))
+def test_every_variant_runs_as_a_dry_run_with_the_value_as_one_literal_argument(value):
+    if not value.strip():
+        return  # the ticket reader refuses empty values
+    plan = plan_ticket(
+        parse_ticket(
+            "Centre initial = France Fraternités - CPH (ID 4960)\n"
+            "- lorsque le champ = x → vers France Fraternités - CHU 77 (ID 5644)",
+            default_field="migration-des-donnees",
+        ),
+        field_slug="migration-des-donnees",
+    )[0]
+    rule = replace(plan.rules[0], value=value)  # any value, as if the reader had given it
+    console = ExactConsole({})
+    console.first_values = {value}
+    simulation = simulate(replace(plan, rules=(rule,)), console, console_command=CONSOLE)
+    before = len(console.ran)
+    searched = look_for_near_misses(
+        simulation, console, budget=NearMissBudget(per_rule=6), console_command=CONSOLE
+    )
+    extra = console.ran[before:]
+    assert len(extra) == len(searched.near_misses) <= 6
+    for arguments, miss in zip(extra, searched.near_misses, strict=True):
+        assert arguments[-1] == "--dry-run" and arguments.count("--dry-run") == 1
+        assert miss.value in arguments or f"--targetFieldValue={miss.value}" in arguments
+    assert searched.plan.rules == (rule,)
