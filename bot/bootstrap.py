@@ -19,6 +19,7 @@ from bot.app.execution import ExecutionFollowUp
 from bot.app.launch import GroupLaunch
 from bot.app.ports import Board, Chat, Clock, Console, Drive, Lists, Member
 from bot.app.ports import Store as StorePort
+from bot.app.replies import Replies
 from bot.app.requests import Requests
 from bot.app.rounds import Rounds
 from bot.app.steps import CardSteps
@@ -204,15 +205,12 @@ def build_workflow(
     decisions = Decisions(
         **shared, steps=steps, requests=requests, chat=chat, emit=emit, trello_pos=trello_pos
     )
-    consoles = {PREPROD: console} | ({PROD: prod_console} if prod_console is not None else {})
-    # PREPROD_APPLY's launches go through the dry-runs' own runner and transport.
-    launch = GroupLaunch(**shared, steps=steps, console=console, launchers=launchers)
-    execution = ExecutionFollowUp(
-        **shared, steps=steps, requests=requests, consoles=consoles, emit=emit, launch=launch
-    )
+    execution = build_execution(shared, steps, requests, emit, (console, prod_console), launchers)
     workflow: Workflow
+    # A person's reply, from a card's comment or a Slack thread: read and decided the one way.
+    replies = Replies(store=store, decisions=decisions, apply=lambda decision: workflow.apply(decision))
     trello_comments = None
-    if trello_pos:  # POs on Trello: their comments on a waiting card are one more source of decisions
+    if trello_pos:  # POs on Trello: their comments are one more channel of replies
         trello_comments = TrelloComments(
             board=board,
             store=store,
@@ -221,6 +219,7 @@ def build_workflow(
             steps=steps,
             pos=trello_pos,
             apply=lambda decision: workflow.apply(decision),
+            replies=replies,
         )
     workflow = Workflow(
         **shared,
@@ -229,9 +228,27 @@ def build_workflow(
         execution=execution,
         requests=requests,
         chat=chat,
+        replies=replies,
         trello_comments=trello_comments,
     )
     return workflow
+
+
+def build_execution(
+    shared: dict,
+    steps: CardSteps,
+    requests: Requests | None,
+    emit: Emitter,
+    consoles: tuple[Console, Console | None],
+    launchers: Sequence[Member],
+) -> ExecutionFollowUp:
+    """The follow-up of approved cards; PREPROD_APPLY's launches go through the dry-runs' runner and transport."""
+    preprod, prod = consoles
+    by_environment = {PREPROD: preprod} | ({PROD: prod} if prod is not None else {})
+    launch = GroupLaunch(**shared, steps=steps, console=preprod, launchers=launchers)
+    return ExecutionFollowUp(
+        **shared, steps=steps, requests=requests, consoles=by_environment, emit=emit, launch=launch
+    )
 
 
 def resolve_trello_pos(board: TrelloBoard, settings: Settings) -> tuple[Member, ...]:
