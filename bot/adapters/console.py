@@ -122,7 +122,7 @@ def apply_signature(
 
 
 # The bot's own credentials are none of the console's business (a Symfony error handler could report them).
-SECRET_PREFIXES = ("TRELLO_", "SLACK_", "DRIVE_", "GOOGLE_APPLICATION_CREDENTIALS")
+SECRET_PREFIXES = ("TRELLO_", "SLACK_", "DRIVE_", "GOOGLE_APPLICATION_CREDENTIALS", "APPLY_SIGNING_KEY")
 
 
 def _without_secrets(environment: Mapping[str, str]) -> dict[str, str]:

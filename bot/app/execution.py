@@ -80,6 +80,7 @@ class ExecutionFollowUp:
         run = Round(card=card, record=record)
         simulation = simulation_from_dict(record.simulation or {})
         items = _items(seen, ours=self._our_checklists(record))
+        self.launch.finish_unfinished(run, simulation)
         settled = [
             self._on_group_ticked(run, simulation, ref, tick, items)
             for ref, tick in _new_group_ticks(seen, items, me=self.board.member_id())

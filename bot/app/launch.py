@@ -73,22 +73,23 @@ class GroupLaunch:
             self.refuse(run, ref, tick, reason)
             return Launched.REFUSED
         if launched is None:
-            self.steps.journal(run, _launch_step(ref.group), tick.action_id)
+            self.steps.journal(run, _launcher_step(ref.group), tick.member_id)
+            self.steps.journal(run, _launch_step(ref.group), tick.action_id)  # launched from here on
             log.info(
                 "card %s: preprod group %d launched by %s", run.card.short_link, ref.group, tick.member_id
             )
         return self._run(run, self._approved_group(run, simulation, ref.group), by=self._name(tick.member_id))
 
     def _refusal(self, run: Round, ref: ItemRef, tick: Tick, *, launched: str | None) -> str | None:
+        if launched is not None and launched == tick.action_id:
+            return None  # the same tick, after a restart: its launch is finished, never run again
         if not self.settings.preprod_apply:
             return texts.LAUNCH_OFF
         if tick.member_id not in {member.id for member in self.launchers}:
             return texts.not_a_launcher(launchers=[member.username for member in self.launchers])
-        if launched is not None and launched != tick.action_id:
+        if launched is not None:
             return texts.already_launched(when=texts.LAUNCHED_WHEN[self._status(run, ref.group)])
-        if launched is None:
-            return self._not_yet(run, ref)
-        return None
+        return self._not_yet(run, ref)
 
     def _not_yet(self, run: Round, ref: ItemRef) -> str | None:
         """Why a group that was never launched may not be now: approval, its fingerprint, the order."""
@@ -105,6 +106,8 @@ class GroupLaunch:
             return texts.NOT_APPROVED
         if description_hash(run.card.desc, self.settings) != approval.description_hash:
             return texts.EDITED_AFTER_APPROVAL
+        if self.steps.done(run, verified_step(PREPROD, ref.group)) is not None:
+            return texts.ALREADY_VERIFIED  # run by hand and verified: never run a second time
         if ref.group > 1 and self.steps.done(run, verified_step(PREPROD, ref.group - 1)) is None:
             return texts.waiting_for(ref.group - 1)
         return None
@@ -134,6 +137,14 @@ class GroupLaunch:
             commands=tuple(FinalCommand(plan.rules[index]) for index in plan.groups[group - 1].rule_indexes),
             approved_by=approval.user_id,
         )
+
+    def finish_unfinished(self, run: Round, simulation: Simulation) -> None:
+        """A group launched but not ended (the bot stopped during its run) is finished first, whatever was
+        ticked since: the card names an interrupted command, the commands never started run."""
+        for group in range(1, len(simulation.plan.groups) + 1):
+            launched = self.steps.done(run, _launch_step(group))
+            if launched is not None and self.steps.done(run, _end_step(group)) is None:
+                self._run(run, self._approved_group(run, simulation, group), by=self._launcher(run, group))
 
     # --- running, one command at a time ----------------------------------------------------------------
 
@@ -178,6 +189,9 @@ class GroupLaunch:
     def _status(self, run: Round, group: int) -> str:
         ended = self.steps.done(run, _end_step(group))
         return "" if ended is None else json.loads(ended)["status"]
+
+    def _launcher(self, run: Round, group: int) -> str:
+        return self._name(self.steps.done(run, _launcher_step(group)) or "")
 
     def _name(self, member_id: str) -> str:
         member = next((m for m in self.launchers if m.id == member_id), None)
@@ -250,6 +264,10 @@ def verified_step(environment: str, group: int) -> str:
 
 def _launch_step(group: int) -> str:
     return keyed(Step.LAUNCH, group)
+
+
+def _launcher_step(group: int) -> str:
+    return keyed(Step.LAUNCHER, group)
 
 
 def _end_step(group: int) -> str:

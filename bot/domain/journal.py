@@ -53,6 +53,7 @@ class Step(StrEnum):
     CLOSING = "cloture"
     # The opt-in preprod apply (PREPROD_APPLY)
     LAUNCH = "lancement"  # + group: the action id of the tick that launched it
+    LAUNCHER = "lanceur"  # + group: the member whose tick launched it
     LAUNCH_END = "lancement-fin"  # + group: how the run ended and what the card says
     LAUNCH_REPORT = "lancement-compte-rendu"  # + group
     LAUNCH_REFUSED = "lancement-refuse"  # + group, tick's action id

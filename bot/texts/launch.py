@@ -16,6 +16,7 @@ EDITED_AFTER_APPROVAL = typeset(
     "la description a changé depuis la validation : les commandes validées ne correspondent plus à la carte"
 )
 PREPROD_DONE = "la preprod est déjà vérifiée"
+ALREADY_VERIFIED = "ce groupe est déjà vérifié (lancé à la main)"
 
 
 def _unticked(group: int) -> str:

@@ -325,29 +325,30 @@ def test_a_run_killed_midway_is_never_run_again_and_the_card_names_it(launching,
         if preprod.real_runs():  # the orphaned console ends, having done nothing
             wait_until(lambda: release(preprod.hold), timeout=60, what="the held console")
     preprod.hold.unlink()
+    tick(running, "Preprod — lancer le groupe 1 :", checked=False)  # ticked again while the bot was down
+    tick(running, "Preprod — lancer le groupe 1 :")
 
     restart(running)
     running.poll()
     assert len(preprod.real_runs()) == 1  # never run again, nor the commands after it
-    interrupted = running.comments("runbook.txt")[-1]
+    comments = running.comments("runbook.txt")
+    [interrupted] = [c for c in comments if c.startswith("🚨")]
     assert interrupted.startswith(
         "🚨 **Preprod — groupe 1 : la commande 1 sur 4 a été interrompue** (arrêt du bot ou connexion perdue"
     )
     assert '-o 4537 -d 5644 -f migration-des-donnees -t "CHU 77"' in interrupted
     assert "cochez « Preprod — vérifier le groupe 1 »" in interrupted
+    assert comments[-1].startswith(
+        "⛔ **Groupe 1 non lancé** : ce groupe a déjà été lancé par le bot (interrompu)"
+    )  # the second tick on the interrupted group is undone
+    assert not checked(running, "Preprod — lancer le groupe 1 :")
+    said = len(comments)
     running.poll()
     restart(running)
     running.poll()
     assert len(preprod.real_runs()) == 1
-    assert sum(c.startswith("🚨") for c in running.comments("runbook.txt")) == 1
+    assert len(running.comments("runbook.txt")) == said
 
-    tick(running, "Preprod — lancer le groupe 1 :", checked=False)  # a second tick on the interrupted group
-    refused_with(
-        running,
-        preprod,
-        "Preprod — lancer le groupe 1 :",
-        "ce groupe a déjà été lancé par le bot (interrompu)",
-    )
     tick(running, "Preprod — vérifier le groupe 1", by=TRELLO_PO)  # a person checked preprod: verification
     running.poll()
     assert running.comments("runbook.txt")[-1].startswith("⚠️ **Vérification preprod — groupe 1 : écart**")

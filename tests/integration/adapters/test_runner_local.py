@@ -47,7 +47,7 @@ print(json.dumps({
     "argv": [os.fsencode(arg).hex() for arg in sys.argv[1:]],
     "cwd": os.getcwd(),
     "probe": os.environ.get("MIGRABOT_PROBE"),
-    "secrets": sorted(name for name in os.environ if name.startswith(("TRELLO_", "SLACK_"))),
+    "secrets": sorted(name for name in os.environ if name.startswith(("TRELLO_", "SLACK_", "APPLY_"))),
 }))
 """
 
@@ -194,6 +194,9 @@ def test_the_bots_credentials_never_reach_the_console(
 ) -> None:
     monkeypatch.setenv("TRELLO_TOKEN", "secret-token")
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-secret")
+    monkeypatch.setenv(
+        "APPLY_SIGNING_KEY", "k" * 48
+    )  # PREPROD_APPLY's key signs runs: the console never sees it
     runner = LocalRunner(console_argv=python_console(scripts["echo"]), workdir=None, timeout_s=10)
 
     result = runner.run(dry_run("CHU 77"))
