@@ -167,6 +167,8 @@ class GroupLaunch:
             where = {"group": group.group, "position": position + 1, "total": total, "command": command}
             if self.steps.done(run, step + INTENT) is not None:
                 return self._end(run, group, "interrompu", texts.interrupted(**where))
+            if not self.settings.preprod_apply:  # turned off before a restart: nothing more runs for real
+                return self._end(run, group, "arrete", texts.stopped_by_setting(**where))
             self.steps.journal(run, step + INTENT, "")
             result = self.console.run_approved(group, position)
             self.steps.journal(run, step, json.dumps({"exit_code": result.exit_code}))

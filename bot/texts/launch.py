@@ -60,6 +60,7 @@ LAUNCHED_WHEN = {
     "ok": "exécuté sans erreur",
     "echec": "arrêté sur une erreur",
     "interrompu": "interrompu",
+    "arrete": "arrêté, PREPROD_APPLY désactivé",
     "": "en cours",
 }
 
@@ -124,6 +125,28 @@ def interrupted(*, group: int, position: int, total: int, command: str) -> str:
                 "Le bot ne relance jamais de lui-même une commande interrompue : elle a pu migrer une partie des "
                 "dossiers. Vérifiez sur la preprod ce qu'elle a fait, terminez le groupe à la main si besoin, "
                 "puis cochez « Preprod — vérifier le groupe {group} » : le bot vérifiera le groupe.",
+                group=group,
+            ),
+        ]
+    )
+
+
+def stopped_by_setting(*, group: int, position: int, total: int, command: str) -> str:
+    """PREPROD_APPLY turned off while a group was under way (between two commands, across a restart)."""
+    return "\n".join(
+        [
+            french(
+                "⏸️ **Preprod — groupe {group} arrêté avant la commande {position} sur {total}** : le lancement "
+                "par le bot a été désactivé (PREPROD_APPLY). Cette commande et les suivantes n'ont pas été lancées :",
+                group=group,
+                position=position,
+                total=total,
+            ),
+            "",
+            *fenced(command),
+            "",
+            french(
+                "Terminez le groupe à la main, puis cochez « Preprod — vérifier le groupe {group} ».",
                 group=group,
             ),
         ]
