@@ -68,4 +68,5 @@ def secrets_of(settings: Settings) -> list[str]:
         settings.slack_bot_token.get_secret_value(),
         settings.slack_app_token.get_secret_value(),
         settings.slack_signing_secret.get_secret_value(),
+        settings.apply_signing_key.get_secret_value(),
     ]
