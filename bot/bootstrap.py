@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import logging
+import time
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.adapters.console import build_prod_runner, build_runner
 from bot.adapters.drive import GoogleDrive
+from bot.adapters.metrics import HealthEndpoint, Metrics
 from bot.adapters.slack import SlackChat, SlackEndpoint, build_app, build_client
 from bot.adapters.store import Store
+from bot.adapters.systemd import Watchdog
 from bot.adapters.trello import TrelloBoard, TrelloError, TrelloHttp
+from bot.app.alerts import Alerts
+from bot.app.monitoring import LivenessTracker, Observed, ObservedConsole, fan_out, watched_poll
 from bot.app.ports import Board, Console, Member
 from bot.app.workflow import Listener, Lists, Workflow
+from bot.domain.health import Role, Verdict, responsive, verdict
+from bot.domain.incidents import System
 from bot.settings import Settings, slack_problems, trello_problems
 from bot.texts import doctor as texts
 from bot.texts import setup as setup_texts
@@ -28,6 +36,52 @@ class SetupError(Exception):
 
 
 @dataclass
+class Monitoring:
+    """The process's view of itself: role and polls (`/healthz`, the systemd watchdog) and its metrics."""
+
+    settings: Settings
+    liveness: LivenessTracker = field(default_factory=LivenessTracker)
+    metrics: Metrics = field(init=False)
+    endpoint: HealthEndpoint | None = field(init=False, default=None)
+    watchdog: Watchdog = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.metrics = Metrics(is_leader=lambda: self.liveness.current().role is Role.LEADER)
+        self.watchdog = Watchdog(responsive=self.responsive)
+        if self.settings.metrics_port is not None:
+            self.endpoint = HealthEndpoint(
+                host=self.settings.metrics_host,
+                port=self.settings.metrics_port,
+                metrics=self.metrics,
+                verdict=self.verdict,
+                responsive=self.responsive,
+            )
+
+    def verdict(self) -> Verdict:
+        return verdict(
+            self.liveness.current(), now=time.time(), interval_s=self.settings.poll_interval_seconds
+        )
+
+    def responsive(self) -> bool:
+        return responsive(
+            self.liveness.current(),
+            now=time.time(),
+            interval_s=self.settings.poll_interval_seconds,
+            console_timeout_s=self.settings.console_timeout_seconds,
+        )
+
+    def start(self) -> None:
+        if self.endpoint is not None:
+            self.endpoint.start()
+        self.watchdog.start()
+
+    def stop(self) -> None:
+        self.watchdog.stop()
+        if self.endpoint is not None:
+            self.endpoint.stop()
+
+
+@dataclass
 class Service:
     settings: Settings
     store: Store
@@ -38,13 +92,33 @@ class Service:
     slack: SlackEndpoint | None = None
     listeners: ThreadPoolExecutor | None = None
     drive: GoogleDrive | None = None
+    monitoring: Monitoring | None = None
+    alerts: Alerts | None = None
 
     def jobs(self) -> list[tuple[str, Callable[[], object], float]]:
         """What the scheduler runs: the poll, and the reminders and expiry of requests."""
         return [
-            ("poll", self.workflow.poll, self.settings.poll_interval_seconds),
+            ("poll", self.poll, self.settings.poll_interval_seconds),
             ("reminders", self.workflow.remind_and_expire, REMINDER_CHECK_SECONDS),
         ]
+
+    @property
+    def poll(self) -> Callable[[], int]:
+        """The workflow's poll, watched: its outcome feeds `/healthz` and the metrics, then alerts are due."""
+        if self.monitoring is None or self.alerts is None:
+            return self.workflow.poll
+        metrics = self.monitoring.metrics
+
+        def record_poll(ok: bool) -> None:
+            states = Counter(record.state.value for record in self.store.cards()) if ok else Counter()
+            metrics.record_poll(ok=ok, at=time.time(), cards_by_state=states)
+
+        return watched_poll(
+            self.workflow.poll,
+            liveness=self.monitoring.liveness,
+            record_poll=record_poll,
+            review=self.alerts.review,
+        )
 
     def close(self) -> None:
         """Slack first (no new clicks), then the clicks in progress finish, then the rest."""
@@ -106,18 +180,28 @@ def build_service(
     *,
     socket_ping_interval_s: float = 10,
     listener: Listener | None = None,
+    monitoring: Monitoring | None = None,
     **http_options: object,
 ) -> Service:
     check_settings(settings)
-    board = build_board(settings, **http_options)
+    monitoring = monitoring or Monitoring(settings)
+    alerts: list[Alerts] = []  # built below, once the observed ports it writes with exist
+    report = fan_out(
+        monitoring.metrics.record_call,
+        monitoring.liveness.record_call,
+        lambda call: alerts[0].record(call) if alerts else None,
+    )
+    raw_board = build_board(settings, **http_options)
+    board = Observed(raw_board, system=System.TRELLO, report=report)
     lists = resolve_lists(board, settings)
     store = Store(settings.state_db)
-    console = build_runner(settings)
+    console = ObservedConsole(build_runner(settings), report=report, busy=monitoring.liveness.console_busy)
     prod_console = build_prod_runner(settings)
     chat = client = None
     if settings.slack_enabled:
         client = build_client(settings)
-        chat = SlackChat(client)
+        chat = Observed(SlackChat(client), system=System.SLACK, report=report)
+    alerts.append(Alerts(board=board, chat=chat, store=store, settings=settings, clock=time.time))
     drive = build_drive(settings)
     trello_pos = resolve_trello_pos(board, settings)
     log_decision_mode(settings, trello_pos)
@@ -136,11 +220,13 @@ def build_service(
     service = Service(
         settings=settings,
         store=store,
-        board=board,
+        board=raw_board,
         console=console,
         prod_console=prod_console,
         workflow=workflow,
         drive=drive,
+        monitoring=monitoring,
+        alerts=alerts[0],
     )
     if chat is not None and client is not None:
         service.listeners = ThreadPoolExecutor(max_workers=5, thread_name_prefix="slack-listener")

@@ -180,3 +180,42 @@ def missing_database(path: Path) -> str:
 
 def unreadable_database(path: Path, error: BaseException) -> str:
     return french("base d'état illisible à {path} : {error}", path=path, error=error)
+
+
+ROLES = {
+    "leader": "processus actif",
+    "standby": "processus en attente (un autre processus est actif sur cet état)",
+    "starting": "démarrage en cours",
+}
+SIGNS = {
+    ("busy", "leader"): "une commande de la console tourne depuis {age} (limite : {limit})",
+    ("alive", "leader"): "dernière activité réussie il y a {age} (limite : {limit})",
+    ("alive", "standby"): "dernier contrôle du verrou il y a {age} (limite : {limit})",
+    ("silent", "leader"): "aucune activité réussie depuis {age} (limite : {limit})",
+    ("silent", "standby"): "aucun contrôle du verrou depuis {age} (limite : {limit})",
+    ("silent", "starting"): "toujours pas démarré après {age} (limite : {limit})",
+}
+
+
+def endpoint_verdict(answer: dict) -> str:
+    """`/healthz`'s JSON in French, for `status --health` (Docker's health log, an operator's terminal)."""
+    role, sign = str(answer.get("role", "")), str(answer.get("sign", ""))
+    parts = [ROLES.get(role, role)]
+    if (sign, role) in SIGNS:
+        age, limit = format_duration(answer.get("age_s", 0)), format_duration(answer.get("limit_s", 0))
+        parts.append(french(SIGNS[sign, role], age=age, limit=limit))
+    verdict = "ok" if answer.get("healthy") is True else "en panne"
+    line = french("{verdict} : {what}", verdict=verdict, what=", ".join(parts))
+    if answer.get("healthy") is not True:
+        error = answer.get("last_error", "")
+        line += french(" ; dernière erreur : {error}", error=error) if error else ""
+        line += " — voir le journal du bot"
+    return line
+
+
+def endpoint_unreachable(url: str, error: str) -> str:
+    return french(
+        "en panne : {url} ne répond pas ({error}) — le bot est arrêté ou bloqué (voir son journal)",
+        url=url,
+        error=error,
+    )
