@@ -17,7 +17,7 @@ from bot.adapters.store import Store
 from bot.adapters.systemd import Watchdog
 from bot.adapters.trello import TrelloBoard, TrelloError, TrelloHttp
 from bot.app.alerts import Alerts
-from bot.app.monitoring import LivenessTracker, Observed, ObservedConsole, fan_out, watched_poll
+from bot.app.monitoring import Call, LivenessTracker, Observed, ObservedConsole, fan_out, watched_poll
 from bot.app.ports import Board, Console, Member
 from bot.app.workflow import Listener, Lists, Workflow
 from bot.domain.health import Role, Verdict, responsive, verdict
@@ -44,6 +44,7 @@ class Monitoring:
     metrics: Metrics = field(init=False)
     endpoint: HealthEndpoint | None = field(init=False, default=None)
     watchdog: Watchdog = field(init=False)
+    alerts: Alerts | None = None  # once the ports it writes with exist (`build_service`)
 
     def __post_init__(self) -> None:
         self.metrics = Metrics(is_leader=lambda: self.liveness.current().role is Role.LEADER)
@@ -56,6 +57,13 @@ class Monitoring:
                 verdict=self.verdict,
                 responsive=self.responsive,
             )
+
+    def report(self, call: Call) -> None:
+        """Every call of the observed ports: metrics, liveness, alerts."""
+        for record in (self.metrics.record_call, self.liveness.record_call):
+            record(call)
+        if self.alerts is not None:
+            self.alerts.record(call)
 
     def verdict(self) -> Verdict:
         return verdict(
@@ -93,7 +101,6 @@ class Service:
     listeners: ThreadPoolExecutor | None = None
     drive: GoogleDrive | None = None
     monitoring: Monitoring | None = None
-    alerts: Alerts | None = None
 
     def jobs(self) -> list[tuple[str, Callable[[], object], float]]:
         """What the scheduler runs: the poll, and the reminders and expiry of requests."""
@@ -105,9 +112,9 @@ class Service:
     @property
     def poll(self) -> Callable[[], int]:
         """The workflow's poll, watched: its outcome feeds `/healthz` and the metrics, then alerts are due."""
-        if self.monitoring is None or self.alerts is None:
+        if self.monitoring is None or self.monitoring.alerts is None:
             return self.workflow.poll
-        metrics = self.monitoring.metrics
+        metrics, alerts = self.monitoring.metrics, self.monitoring.alerts
 
         def record_poll(ok: bool) -> None:
             states = Counter(record.state.value for record in self.store.cards()) if ok else Counter()
@@ -117,7 +124,7 @@ class Service:
             self.workflow.poll,
             liveness=self.monitoring.liveness,
             record_poll=record_poll,
-            review=self.alerts.review,
+            review=alerts.review,
         )
 
     def close(self) -> None:
@@ -185,12 +192,7 @@ def build_service(
 ) -> Service:
     check_settings(settings)
     monitoring = monitoring or Monitoring(settings)
-    alerts: list[Alerts] = []  # built below, once the observed ports it writes with exist
-    report = fan_out(
-        monitoring.metrics.record_call,
-        monitoring.liveness.record_call,
-        lambda call: alerts[0].record(call) if alerts else None,
-    )
+    report = fan_out(monitoring.report)
     raw_board = build_board(settings, **http_options)
     board = Observed(raw_board, system=System.TRELLO, report=report)
     lists = resolve_lists(board, settings)
@@ -201,7 +203,7 @@ def build_service(
     if settings.slack_enabled:
         client = build_client(settings)
         chat = Observed(SlackChat(client), system=System.SLACK, report=report)
-    alerts.append(Alerts(board=board, chat=chat, store=store, settings=settings, clock=time.time))
+    monitoring.alerts = Alerts(board=board, chat=chat, store=store, settings=settings, clock=time.time)
     drive = build_drive(settings)
     trello_pos = resolve_trello_pos(board, settings)
     log_decision_mode(settings, trello_pos)
@@ -226,7 +228,6 @@ def build_service(
         workflow=workflow,
         drive=drive,
         monitoring=monitoring,
-        alerts=alerts[0],
     )
     if chat is not None and client is not None:
         service.listeners = ThreadPoolExecutor(max_workers=5, thread_name_prefix="slack-listener")
