@@ -17,6 +17,7 @@ from bot.app.monitoring import Call
 from bot.app.ports import Board, Chat, Clock, Store
 from bot.app.steps import INTENT
 from bot.domain.incidents import Alert, Incident, Notice, Recovery, System, due, failed, succeeded
+from bot.domain.journal import Step, keyed
 from bot.domain.lifecycle import EXECUTING, RUNNING, WAITING, CardState
 from bot.domain.records import CardRecord
 from bot.settings import Settings
@@ -37,8 +38,8 @@ def incident_beat(system: System) -> str:
     return f"incident-{system.value}"
 
 
-def alert_step(incident: Incident) -> str:
-    return f"alerte-{incident.system.value}-{int(incident.since)}"
+def alert_step(incident: Incident, *, recovery: bool = False) -> str:
+    return keyed(Step.RECOVERY if recovery else Step.ALERT, incident.system.value, int(incident.since))
 
 
 class Alerts:
@@ -122,7 +123,7 @@ class Alerts:
         ]
 
     def _comment(self, record: CardRecord, notice: Notice, text: str) -> None:
-        step = alert_step(notice.incident) + ("" if isinstance(notice, Alert) else "-retabli")
+        step = alert_step(notice.incident, recovery=isinstance(notice, Recovery))
         key = (record.card_id, record.round, record.description_hash)
         if self.store.journaled(*key, step + INTENT) is not None:
             return  # told already, or perhaps told before a crash: never twice
