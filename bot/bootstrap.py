@@ -17,10 +17,10 @@ from bot.adapters.store import Store
 from bot.adapters.systemd import Watchdog
 from bot.adapters.trello import TrelloBoard, TrelloError, TrelloHttp
 from bot.app.alerts import Alerts
-from bot.app.monitoring import Call, LivenessTracker, Observed, ObservedConsole, fan_out, watched_poll
 from bot.app.decisions import Decisions
 from bot.app.events import Emitter, Listener
 from bot.app.execution import ExecutionFollowUp
+from bot.app.monitoring import Call, LivenessTracker, Observed, ObservedConsole, fan_out, watched_poll
 from bot.app.ports import Board, Chat, Clock, Console, Drive, Lists, Member
 from bot.app.ports import Store as StorePort
 from bot.app.requests import Requests
