@@ -40,7 +40,7 @@ from bot.domain.ticket_lines import (
     quoted_spans,
     split_lines,
 )
-from bot.domain.ticket_tables import read_tables
+from bot.domain.ticket_normalize import normalize, placeholder
 
 __all__ = ["Line", "clean_line", "is_candidate", "parse_ticket", "parser", "quoted_spans", "split_lines"]
 
@@ -115,13 +115,40 @@ class _Builder:
 def parse_ticket(description: str, *, default_field: str = "migration-des-donnees") -> Ticket:
     """Read a card's description. Errors and warnings are values; user input never raises."""
     builder = _Builder(default_field=default_field)
-    for line in read_tables(split_lines(description)):
+    trees = _Trees()
+    for line in normalize(split_lines(description), reads=trees.reads):
         if line.text.strip():
-            _read_line(builder, line)
+            _read_line(builder, line, trees)
     return _finish(builder)
 
 
-def _read_line(builder: _Builder, line: Line) -> None:
+class _Trees:
+    """Each text parsed once per card: the normalization asks whether a line reads, the reader then uses it."""
+
+    def __init__(self) -> None:
+        self._known: dict[str, Tree | UnexpectedInput] = {}
+
+    def parse(self, text: str) -> Tree:
+        found = self._known.get(text)
+        if found is None:
+            try:
+                found = parser().parse(text)
+            except UnexpectedInput as error:
+                found = error
+            self._known[text] = found
+        if isinstance(found, UnexpectedInput):
+            raise found
+        return found
+
+    def reads(self, text: str) -> bool:
+        try:
+            self.parse(text)
+        except UnexpectedInput:
+            return False
+        return True
+
+
+def _read_line(builder: _Builder, line: Line, trees: _Trees) -> None:
     marks = line.direction_marks()
     if marks:  # refused wherever the bot would read the line: they can reorder what the PO reads
         plain = DIRECTION_MARKS.sub("", line.text)
@@ -130,8 +157,10 @@ def _read_line(builder: _Builder, line: Line) -> None:
             builder.error(ProblemKind.DIRECTION_MARK, line, first.start() + 1 if first else None, marks=marks)
             _broken_line(builder, plain)
         return
+    if _placeholder(builder, line):
+        return
     try:
-        tree = parser().parse(line.text)
+        tree = trees.parse(line.text)
     except UnexpectedInput as error:
         if is_candidate(line.text) or ticket_prose.misspelt_start(line.text):
             problem = _syntax_problem(line, error)
@@ -141,7 +170,27 @@ def _read_line(builder: _Builder, line: Line) -> None:
         else:
             _read_prose(builder, line)
         return
+    if line.joined:
+        builder.warn(NoticeKind.LINES_JOINED, line.number, lines=line.joined, text=line.text.strip())
     _read_statement(builder, line, tree)
+
+
+def _placeholder(builder: _Builder, line: Line) -> bool:
+    """A line meant as a statement that holds a placeholder (« ??? », « TBD », an empty cell) is refused:
+    the author does not know the value yet, the bot never guesses it."""
+    if line.empty_cell is not None:
+        cell, column = line.empty_cell
+        builder.error(ProblemKind.PLACEHOLDER, line, column, written="", cell=cell)
+    else:
+        found = placeholder(line.text)
+        if found is None or not _meant_as_statement(line.text):
+            return False
+        offset, written = found
+        builder.error(
+            ProblemKind.PLACEHOLDER, line, line.source_column(offset + 1), written=written, cell=None
+        )
+    _broken_line(builder, line.text)
+    return True
 
 
 def _meant_as_statement(text: str) -> bool:
@@ -168,9 +217,9 @@ def _read_prose(builder: _Builder, line: Line) -> None:
     options = ticket_prose.instruction(line.text)
     if options is None:
         return
-    if options and builder.origin is not None:
+    if options and builder.origin is not None and not line.signed:
         builder.block_options[builder.block] |= options
-    elif not options:
+    elif not options or line.signed:
         builder.warn(NoticeKind.NOT_UNDERSTOOD, line.number, text=line.source.strip())
 
 

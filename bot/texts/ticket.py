@@ -109,6 +109,11 @@ _MESSAGES: dict[ProblemKind, Callable[[dict], str]] = {
         f"trop de règles : {p['count']} sur cette carte, au plus {p['limit']} par carte "
         "(réglage MAX_RULES_PER_CARD) ; découpez la migration en plusieurs cartes"
     ),
+    ProblemKind.PLACEHOLDER: lambda p: (
+        f"cellule « {p['cell']} » vide : la règle n'est pas complète"
+        if p.get("cell")
+        else f"« {p['written']} » n'est pas une valeur : la règle attend d'être complétée"
+    ),
     ProblemKind.MISSING_ARROW: lambda p: "flèche manquante après la valeur",
     ProblemKind.INCOMPLETE_LINE: lambda p: "ligne incomplète",
     ProblemKind.UNEXPECTED: lambda p: f"« {p['found']} » inattendu ici",
@@ -161,6 +166,10 @@ _EXPECTED: dict[ProblemKind, Callable[[dict], str]] = {
     ProblemKind.TYPO: lambda p: f"« {p['suggestion']} », p. ex. « {EXAMPLES[p.get('example', 'rule')]} »",
     ProblemKind.NUMBER_WITHOUT_ID: lambda p: f"« (ID {p['number']}) », p. ex. « → vers CHU 77 (ID 5644) »",
     ProblemKind.ORIGIN_IN_PROSE: lambda p: f"« Centre d'origine : {p['name']} (ID {p['number']}) »",
+    ProblemKind.PLACEHOLDER: lambda p: (
+        "la valeur exacte telle qu'elle est saisie dans les dossiers, et l'identifiant numérique du centre ; "
+        "tant qu'ils ne sont pas connus, laissez la règle hors de la carte"
+    ),
 }
 
 
@@ -215,10 +224,19 @@ _NOTICES: dict[NoticeKind, Callable[[dict], str]] = {
         f"consigne non comprise : « {p['text']} » — la migration n'en tiendra pas compte ; "
         "écrivez-la comme une règle ou une option si elle doit s'appliquer"
     ),
+    NoticeKind.LINES_JOINED: lambda p: (
+        f"lignes {_numbers(p['lines'])} lues comme une seule règle coupée par le retour à la ligne : « {p['text']} »"
+    ),
     NoticeKind.ONE_VALUE_PER_RULE: lambda p: (
         f"une seule valeur par règle : « {p['value']} » sera cherchée telle quelle"
     ),
 }
+
+
+def _numbers(numbers: tuple[int, ...]) -> str:
+    """« 4 et 5 », « 4, 5 et 6 »."""
+    written = [str(number) for number in numbers]
+    return ", ".join(written[:-1]) + " et " + written[-1] if len(written) > 1 else "".join(written)
 
 
 def notice_message(notice: Notice) -> str:
