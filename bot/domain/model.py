@@ -75,9 +75,8 @@ class ProblemKind(Enum):
     NUMBER_WITHOUT_ID = "number_without_id"  # params: number
     ORIGIN_IN_PROSE = "origin_in_prose"  # params: name, number
     TOO_MANY_RULES = "too_many_rules"  # params: count, limit (MAX_RULES_PER_CARD)
-    PLACEHOLDER = (
-        "placeholder"  # params: written (« ??? », « TBD »…, "" for an empty cell), cell (a header or None)
-    )
+    PLACEHOLDER = "placeholder"  # params: written (« ??? », « TBD »…; "" for an empty cell), cell (header)
+    MARKED_LINE = "marked_line"  # the bot's « ⛔ À CORRIGER » mark, pasted back with its reading
     # Syntax errors; params: expected (a terminal of the grammar or None), example (a form), found
     MISSING_ARROW = "missing_arrow"
     INCOMPLETE_LINE = "incomplete_line"

@@ -42,7 +42,17 @@ from bot.domain.ticket_lines import (
 )
 from bot.domain.ticket_normalize import normalize, placeholder
 
-__all__ = ["Line", "clean_line", "is_candidate", "parse_ticket", "parser", "quoted_spans", "split_lines"]
+__all__ = [
+    "MARKED",
+    "Line",
+    "clean_line",
+    "is_candidate",
+    "parse_ticket",
+    "parser",
+    "quoted_spans",
+    "split_lines",
+    "statement_lines",
+]
 
 NO_BREAK_SPACES = "\u00a0\u202f\u2007"
 INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"  # zero-width and soft-hyphen characters
@@ -157,6 +167,9 @@ def _read_line(builder: _Builder, line: Line, trees: _Trees) -> None:
             builder.error(ProblemKind.DIRECTION_MARK, line, first.start() + 1 if first else None, marks=marks)
             _broken_line(builder, plain)
         return
+    if MARKED.match(line.source):
+        builder.error(ProblemKind.MARKED_LINE, line, 1)
+        return
     if _placeholder(builder, line):
         return
     try:
@@ -173,6 +186,37 @@ def _read_line(builder: _Builder, line: Line, trees: _Trees) -> None:
     if line.joined:
         builder.warn(NoticeKind.LINES_JOINED, line.number, lines=line.joined, text=line.text.strip())
     _read_statement(builder, line, tree)
+
+
+# The bot's mark before a line it could not read, in the reading it posts (bot/texts/ticket.py writes it):
+# pasted back with the mark still there, the card is refused.
+MARKED = re.compile(r"^[\s>]*⛔\s*À\s+CORRIGER\b")
+
+
+def statement_lines(description: str) -> list[tuple[int, str, str, Center | None]]:
+    """(line number, the line as written, what it is, the origin it names) of each line read as a statement:
+    the grammar's statement (« origin_line », « rule_line », « field_line »…), or « unread » for a line meant
+    as one that does not parse. A table row is given as the rule line it was read as. For
+    bot/domain/ticket_reading.py."""
+    trees = _Trees()
+    found = []
+    for line in normalize(split_lines(description), reads=trees.reads):
+        if not line.text.strip():
+            continue
+        table_row = "\t" in line.source or line.source.lstrip().startswith("|")
+        written = line.text if table_row else line.source.strip()
+        try:
+            tree = trees.parse(line.text)
+        except UnexpectedInput:
+            if line.empty_cell or MARKED.match(line.source) or _meant_as_statement(line.text):
+                found.append((line.number, written, "unread", None))
+            continue
+        statement = next(child for child in tree.children if isinstance(child, Tree))
+        origin = (
+            _center(_Builder(""), line, statement.children[1]) if statement.data == "origin_line" else None
+        )
+        found.append((line.number, written, statement.data, origin))
+    return found
 
 
 def _placeholder(builder: _Builder, line: Line) -> bool:

@@ -32,6 +32,8 @@ _NO = re.compile(r"^(?:non|no)?$", re.I)
 # Quotes tried around a cell's value, so that the cell is one value whatever it holds; first unused wins.
 _QUOTE_PAIRS = (("«", "»"), ("“", "”"), ('"', '"'), ("‘", "’"))
 _REQUIRED = ("origin", "origin_id", "value", "destination", "destination_id")
+_NAMES = ("origin", "destination")
+_EMPTY = "???"  # an empty required cell, in the rule line shown back to the coordinator: a placeholder
 
 
 @dataclass(frozen=True)
@@ -116,11 +118,18 @@ def _rule_line(line: Line, row: list[_Cell], header: dict[str, tuple[int, str]])
     <options> », with each character's way back to its cell; the glue points to the cell that follows it."""
     if not any(cell.text for cell in row):
         return replace(line, text="", columns=())
-    empty = _Cell("", [], line.source_column(len(line.text) + 1))
-    cells = {role: row[index] if index < len(row) else empty for role, (index, _) in header.items()}
-    for role in _REQUIRED:
-        if role in cells and not cells[role].text:
-            return replace(line, empty_cell=(header[role][1], cells[role].column))
+    end = line.source_column(len(line.text) + 1)
+    cells = {
+        role: row[index] if index < len(row) else _Cell("", [], end) for role, (index, _) in header.items()
+    }
+    empty_cell = None
+    for role in reversed(_REQUIRED):  # the first empty one is reported; each reads « ??? » in the rule line
+        cell = cells.get(role)
+        if role in _NAMES and f"{role}_id" in cells:
+            continue  # a name beside its id column may be left empty
+        if cell is not None and not cell.text:
+            empty_cell = (header[role][1], cell.column)
+            cells[role] = _Cell(_EMPTY, [cell.column] * len(_EMPTY), cell.column)
     pieces: list[tuple[str, _Cell | None, int]] = []
     if "origin" in cells:
         pieces += [("Centre initial = ", None, cells["origin"].column), ("", cells["origin"], 0)]
@@ -143,7 +152,7 @@ def _rule_line(line: Line, row: list[_Cell], header: dict[str, tuple[int, str]])
     columns = tuple(
         column for glue, cell, at in pieces for column in (cell.columns if cell else [at] * len(glue))
     )
-    return replace(line, text=text, columns=columns)
+    return replace(line, text=text, columns=columns, empty_cell=empty_cell)
 
 
 def _id_pieces(cell: _Cell | None) -> list[tuple[str, _Cell | None, int]]:

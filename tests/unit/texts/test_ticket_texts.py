@@ -112,6 +112,7 @@ PROBLEMS = [
         Problem(ProblemKind.PLACEHOLDER, params={"written": "", "cell": "Valeur"}),
         "cellule « Valeur » vide : la règle n'est pas complète",
     ),
+    (Problem(ProblemKind.MARKED_LINE), "ligne encore marquée « ⛔ À CORRIGER » par le bot"),
     (Problem(ProblemKind.MISSING_ARROW), "flèche manquante après la valeur"),
     (Problem(ProblemKind.INCOMPLETE_LINE), "ligne incomplète"),
     (
