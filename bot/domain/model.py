@@ -243,6 +243,7 @@ class VariantKind(Enum):
     ACCENTS_REMOVED = "accents_removed"
     PLAIN_TYPOGRAPHY = "plain_typography"  # ’ → ', – → -, no-break → plain space
     TYPOGRAPHIC = "typographic"  # ' → ’, « - » → « – »
+    NO_BREAK_SPACES = "no_break_spaces"  # plain → no-break spaces (values pasted from a word processor)
 
 
 @dataclass(frozen=True)
