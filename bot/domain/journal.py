@@ -59,6 +59,9 @@ class Step(StrEnum):
     LAUNCH_REFUSED = "lancement-refuse"  # + group, tick's action id
     LAUNCH_UNTICKED = "lancement-decoche"  # + the same
     REAL_RUN = "reel"  # + group, command's position (1-based): its start is the intent, its end the result
+    # Outages (bot.app.alerts)
+    ALERT = "alerte"  # + the system, the incident's start
+    RECOVERY = "retabli"  # + the same
 
 
 class Move(StrEnum):

@@ -93,7 +93,9 @@ POLITENESS = (
     "tout le monde", "l'équipe", "la team", "pour moi", "pour nous", "de mon côté", "de notre côté",
     "et", "aussi", "également", "re", "voilà", "voila", "hop", "du coup", "c'est", "désolé", "désolée",
     "pas de souci", "pas de soucis", "pas de problème", "aucun souci", "sans souci", "sans problème",
-    "rien à redire", "ras", "hmm", "bien reçu", "vu", "ah", "oh", "eh", "le", "la", "les",
+    "rien à redire", "ras", "hmm", "bien reçu", "vu", "ah", "oh", "eh", "le", "la", "les", "la migration",
+    "cette migration", "pour la migration", "pour cette migration", "pour la carte", "pour cette carte",
+    "pour ma part", "de ma part", "par moi",
 )  # fmt: skip
 GREETINGS = frozenset({"merci", "bonjour", "bonsoir", "salut", "hello", "coucou", "bravo", "hey", "hi"})
 QUESTIONS = ("?", "¿", "？")

@@ -17,17 +17,21 @@ from bot.domain.model import Center, Rule
 BOT = Path(__file__).parents[2] / "bot"
 
 
-def calls(name: str) -> dict[str, int]:
-    """Modules of bot/ calling `name` (a function, a method or a class), with how many times."""
-    found: dict[str, int] = {}
+def calls(name: str) -> dict[tuple[str, str], int]:
+    """(module, enclosing function) of bot/ calling `name` (a function, a method or a class), how many times."""
+    found: dict[tuple[str, str], int] = {}
     for path in sorted(BOT.rglob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if not isinstance(node, ast.Call):
+        for function in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(function, ast.FunctionDef):
                 continue
-            called = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
-            if called == name:
-                module = str(path.relative_to(BOT.parent))
-                found[module] = found.get(module, 0) + 1
+            for node in ast.walk(function):
+                if not isinstance(node, ast.Call):
+                    continue
+                func = node.func
+                called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                if called == name:
+                    where = (str(path.relative_to(BOT.parent)), function.name)
+                    found[where] = found.get(where, 0) + 1
     return found
 
 
@@ -47,11 +51,15 @@ def approvals_handed_on() -> set[tuple[str, str, str]]:
 
 
 def test_only_the_execution_service_runs_a_group_for_real():
-    assert calls("run_approved") == {"bot/app/launch.py": 1}
+    assert calls("run_approved") == {
+        ("bot/app/launch.py", "_run_commands"): 1,
+        # The monitoring wrapper passes the same group through to the adapter (it cannot build one).
+        ("bot/app/monitoring.py", "run_approved"): 1,
+    }
 
 
 def test_only_the_execution_service_builds_an_approved_group():
-    assert calls("ApprovedGroup") == {"bot/app/launch.py": 1}
+    assert calls("ApprovedGroup") == {("bot/app/launch.py", "_approved_group"): 1}
 
 
 def test_only_run_approved_hands_an_approval_to_the_spawn_point():

@@ -93,6 +93,9 @@ REPLIES: list[tuple[str, Reply | tuple[str, Doubt]]] = [
     ("ça me va", A),
     ("@migrabot validé", A),
     ("validé @camille", A),
+    ("OK pour la migration", A),
+    ("Je valide la migration, merci à toi", A),
+    ("Validé de mon côté 👍", A),
     # refusals, with and without a reason
     ("refusé", R()),
     ("Refusé.", R()),
@@ -141,6 +144,7 @@ REPLIES: list[tuple[str, Reply | tuple[str, Doubt]]] = [
     ("validé pour le moment", YET),
     ("ok, rien ne presse", NEG),
     ("ok pour CHU 77", OTHER),
+    ("ok pour la migration de DAHAR", OTHER),
     ("ok je regarde demain", YET),
     ("ok je regarde", OTHER),
     ("je pense que non", OTHER),
