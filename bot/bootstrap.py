@@ -9,7 +9,9 @@ from dataclasses import dataclass
 
 from bot.adapters.console import build_prod_runner, build_runner
 from bot.adapters.drive import GoogleDrive
+from bot.adapters.schema import SchemaTooNew
 from bot.adapters.slack import SlackChat, SlackEndpoint, build_app, build_client
+from bot.adapters.sql import connect, database_errors, redact, shown
 from bot.adapters.store import Store
 from bot.adapters.trello import TrelloBoard, TrelloError, TrelloHttp
 from bot.app.ports import Board, Console, Member
@@ -17,6 +19,7 @@ from bot.app.workflow import Listener, Lists, Workflow
 from bot.settings import Settings, slack_problems, trello_problems
 from bot.texts import doctor as texts
 from bot.texts import setup as setup_texts
+from bot.texts import state as state_texts
 
 log = logging.getLogger("migrabot")
 
@@ -109,9 +112,13 @@ def build_service(
     **http_options: object,
 ) -> Service:
     check_settings(settings)
-    board = build_board(settings, **http_options)
-    lists = resolve_lists(board, settings)
-    store = Store(settings.state_db)
+    store = open_store(settings)  # first: a state too new stops us before we talk to anybody
+    try:
+        board = build_board(settings, **http_options)
+        lists = resolve_lists(board, settings)
+    except BaseException:
+        store.close()
+        raise
     console = build_runner(settings)
     prod_console = build_prod_runner(settings)
     chat = client = None
@@ -153,6 +160,18 @@ def build_service(
         )
         service.slack = SlackEndpoint(app, settings, socket_ping_interval_s=socket_ping_interval_s)
     return service
+
+
+def open_store(settings: Settings) -> Store:
+    """The state's engine, chosen here: a `postgresql://` URL, or a SQLite file (the embedded default).
+    SetupError (French) when the schema is newer than this release or the database is out of reach."""
+    try:
+        return Store(connect(settings.state_db))
+    except SchemaTooNew as error:
+        raise SetupError(str(error)) from None
+    except database_errors() as error:
+        reason = redact(str(error), settings.state_db)
+        raise SetupError(state_texts.unreachable(shown(settings.state_db), reason)) from None
 
 
 def resolve_trello_pos(board: TrelloBoard, settings: Settings) -> tuple[Member, ...]:

@@ -20,7 +20,7 @@ def main(arguments: argparse.Namespace, settings: Settings, *, stdout: TextIO, s
     from bot.scheduler import stop_on_signals, wait_until_active
 
     setup_logging(level=settings.log_level, fmt=settings.log_format, secrets=secrets_of(settings))
-    lock = ActiveLock(settings.state_db)
+    lock = ActiveLock(settings.state_path)
     with stop_on_signals() as stop:
         # Checked often enough that a standby takes over well within two poll intervals.
         retry = min(settings.poll_interval_seconds / 4, STANDBY_RETRY_SECONDS)
