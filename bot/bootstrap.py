@@ -6,14 +6,25 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 from bot.adapters.console import build_prod_runner, build_runner
 from bot.adapters.drive import GoogleDrive
+from bot.adapters.leadership import PostgresLeadership
+from bot.adapters.lock import ActiveLock
 from bot.adapters.schema import SchemaTooNew
 from bot.adapters.slack import SlackChat, SlackEndpoint, build_app, build_client
 from bot.adapters.sql import connect, database_errors, redact, shown
 from bot.adapters.store import Store
 from bot.adapters.trello import TrelloBoard, TrelloError, TrelloHttp
+from bot.app.leadership import (
+    BOARD_WRITES,
+    CHAT_WRITES,
+    CONSOLE_WRITES,
+    DRIVE_WRITES,
+    Guarded,
+    Leadership,
+)
 from bot.app.ports import Board, Console, Member
 from bot.app.workflow import Listener, Lists, Workflow
 from bot.settings import Settings, slack_problems, trello_problems
@@ -41,13 +52,20 @@ class Service:
     slack: SlackEndpoint | None = None
     listeners: ThreadPoolExecutor | None = None
     drive: GoogleDrive | None = None
+    leadership: Leadership | None = None
 
     def jobs(self) -> list[tuple[str, Callable[[], object], float]]:
         """What the scheduler runs: the poll, and the reminders and expiry of requests."""
         return [
-            ("poll", self.workflow.poll, self.settings.poll_interval_seconds),
+            ("poll", self.poll, self.settings.poll_interval_seconds),
             ("reminders", self.workflow.remind_and_expire, REMINDER_CHECK_SECONDS),
         ]
+
+    def poll(self) -> int:
+        """A poll, once this process knows it still leads (an idle poll writes nothing: asked here too)."""
+        if self.leadership is not None:
+            self.leadership.ensure()
+        return self.workflow.poll()
 
     def close(self) -> None:
         """Slack first (no new clicks), then the clicks in progress finish, then the rest."""
@@ -104,13 +122,38 @@ def resolve_lists(board: Board, settings: Settings) -> Lists:
     )
 
 
+def build_leadership(settings: Settings) -> Leadership:
+    """Who may act on the board: an advisory lock where the state is in PostgreSQL (replicas on several
+    machines), a `flock` beside the SQLite file otherwise (one machine)."""
+    if settings.state_in_postgres:
+        return PostgresLeadership(settings.state_db, board_id=settings.trello_board_id)
+    return ActiveLock(settings.state_path)
+
+
+def guard_writes(leadership: Leadership, **ports: Any) -> dict[str, Any]:
+    """Each port (None stays None) behind a guard that asks the leadership before every write."""
+    writes = {
+        "board": BOARD_WRITES,
+        "chat": CHAT_WRITES,
+        "drive": DRIVE_WRITES,
+        "console": CONSOLE_WRITES,
+        "prod_console": CONSOLE_WRITES,
+    }
+    return {
+        name: None if port is None else Guarded(port, ensure=leadership.ensure, writes=writes[name])
+        for name, port in ports.items()
+    }
+
+
 def build_service(
     settings: Settings,
     *,
     socket_ping_interval_s: float = 10,
     listener: Listener | None = None,
+    leadership: Leadership | None = None,
     **http_options: object,
 ) -> Service:
+    """`leadership`: given by `migrabot run`, every write to Trello, Slack, the console and Drive asks it first."""
     check_settings(settings)
     store = open_store(settings)  # first: a state too new stops us before we talk to anybody
     try:
@@ -128,17 +171,11 @@ def build_service(
     drive = build_drive(settings)
     trello_pos = resolve_trello_pos(board, settings)
     log_decision_mode(settings, trello_pos)
+    ports = {"board": board, "console": console, "chat": chat, "prod_console": prod_console, "drive": drive}
+    if leadership is not None:
+        ports = guard_writes(leadership, **ports)
     workflow = Workflow(
-        board=board,
-        console=console,
-        store=store,
-        settings=settings,
-        lists=lists,
-        chat=chat,
-        listener=listener,
-        prod_console=prod_console,
-        drive=drive,
-        trello_pos=trello_pos,
+        store=store, settings=settings, lists=lists, listener=listener, trello_pos=trello_pos, **ports
     )
     service = Service(
         settings=settings,
@@ -148,6 +185,7 @@ def build_service(
         prod_console=prod_console,
         workflow=workflow,
         drive=drive,
+        leadership=leadership,
     )
     if chat is not None and client is not None:
         service.listeners = ThreadPoolExecutor(max_workers=5, thread_name_prefix="slack-listener")
@@ -155,7 +193,7 @@ def build_service(
             settings=settings,
             client=client,
             workflow=workflow,
-            chat=chat,
+            chat=ports["chat"],
             executor=service.listeners,
         )
         service.slack = SlackEndpoint(app, settings, socket_ping_interval_s=socket_ping_interval_s)

@@ -15,30 +15,37 @@ STANDBY_RETRY_SECONDS = 5.0
 
 
 def main(arguments: argparse.Namespace, settings: Settings, *, stdout: TextIO, stderr: TextIO) -> int:
-    from bot.adapters.lock import ActiveLock
+    from bot.bootstrap import build_leadership
     from bot.logs import setup_logging
     from bot.scheduler import stop_on_signals, wait_until_active
 
     setup_logging(level=settings.log_level, fmt=settings.log_format, secrets=secrets_of(settings))
-    lock = ActiveLock(settings.state_path)
+    leadership = build_leadership(settings)
     with stop_on_signals() as stop:
         # Checked often enough that a standby takes over well within two poll intervals.
         retry = min(settings.poll_interval_seconds / 4, STANDBY_RETRY_SECONDS)
-        if not wait_until_active(lock, retry_seconds=retry, stop=stop):
-            return EXIT_OK
         try:
-            return _serve(arguments, settings, stderr, stop=stop)
+            while wait_until_active(leadership, retry_seconds=retry, stop=stop):
+                code = _serve(arguments, settings, stderr, stop=stop, leadership=leadership)
+                if code is not None:
+                    return code
+                log.warning("standby again: this process lost the leadership and waits to get it back")
+            return EXIT_OK
         finally:
-            lock.release()
+            leadership.release()
 
 
-def _serve(arguments: argparse.Namespace, settings: Settings, stderr: TextIO, *, stop: Any) -> int:
+def _serve(
+    arguments: argparse.Namespace, settings: Settings, stderr: TextIO, *, stop: Any, leadership: Any
+) -> int | None:
+    """The service while this process leads; None when it lost the leadership (back to standby)."""
     from bot.adapters.trello import TrelloError
+    from bot.app.leadership import LeadershipLost
     from bot.bootstrap import SetupError, build_service
     from bot.scheduler import build_scheduler, run_until_stopped
 
     try:
-        service = build_service(settings)
+        service = build_service(settings, leadership=leadership)
     except (SetupError, TrelloError) as error:
         print(texts.error_line(str(error)), file=stderr)
         return EXIT_USAGE
@@ -52,10 +59,16 @@ def _serve(arguments: argparse.Namespace, settings: Settings, stderr: TextIO, *,
             settings.slack_mode if service.slack else "disabled",
         )
         if arguments.once:
-            service.workflow.poll()
+            service.poll()
             return EXIT_OK
-        run_until_stopped(build_scheduler(service.jobs()), stop=stop, on_stop=service.workflow.request_stop)
-        return EXIT_OK
+        scheduler = build_scheduler(service.jobs())
+        leading = lambda: leadership.role().leader  # noqa: E731
+        stopped = run_until_stopped(
+            scheduler, stop=stop, on_stop=service.workflow.request_stop, leading=leading
+        )
+        return EXIT_OK if stopped else None
+    except LeadershipLost:
+        return None
     finally:
         service.close()
         log.info("migrabot stopped")
