@@ -75,10 +75,15 @@ def _serve(
 
 
 def secrets_of(settings: Settings) -> list[str]:
+    """What the log filter blanks out: the tokens, and the password of a PostgreSQL `STATE_DB`."""
+    from urllib.parse import urlsplit
+
+    password = urlsplit(settings.state_db).password if settings.state_in_postgres else None
     return [
         settings.trello_token.get_secret_value(),
         settings.trello_api_key,
         settings.slack_bot_token.get_secret_value(),
         settings.slack_app_token.get_secret_value(),
         settings.slack_signing_secret.get_secret_value(),
+        password or "",
     ]

@@ -154,3 +154,31 @@ def test_run_refuses_a_state_written_by_a_newer_migrabot_before_talking_to_trell
         assert len(stack.trello.requests) == requests_before
     finally:
         stack.stop()
+
+
+def test_the_password_of_a_postgresql_state_is_blanked_in_the_logs():
+    from bot.commands.run import secrets_of
+
+    settings = Settings(
+        _env_file=None, state_db="postgresql://migrabot:p4ss-w0rd-42@db.internal:5432/migrabot"
+    )
+    assert "p4ss-w0rd-42" in secrets_of(settings)
+    assert "" in secrets_of(Settings(_env_file=None))  # a SQLite state has no password
+
+
+def test_status_reads_a_state_in_postgresql(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, postgres_server: PostgresServer
+):
+    url = postgres_server.new_database()
+    assert state(monkeypatch, url, "import", str(export_of_previous_release(monkeypatch, tmp_path)))[0] == 0
+    monkeypatch.setenv("STATE_DB", url)
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["status", "--json", "--all"], stdout=out, stderr=err) == 0, err.getvalue()
+    assert sorted(card["card_id"] for card in json.loads(out.getvalue())["cards"]) == ["card-a", "card-b"]
+
+
+def export_of_previous_release(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    export = tmp_path / "previous.json"
+    source = previous_release_state(tmp_path / "previous.sqlite3")
+    assert state(monkeypatch, source, "export", "-o", str(export))[0] == 0
+    return export
