@@ -74,8 +74,9 @@ class PostgresLeadership:
 
         with self._lock:
             try:
-                session = self._session if self._session is not None else self._connect()
-                rows = session.execute(
+                if self._session is None:  # out of reach at the last try: nobody to ask
+                    return "?"
+                rows = self._session.execute(
                     """SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
                        WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
                          AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
