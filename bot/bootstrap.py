@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.adapters.console import build_prod_runner, build_runner
 from bot.adapters.drive import GoogleDrive
 from bot.adapters.leadership import PostgresLeadership
 from bot.adapters.lock import ActiveLock
+from bot.adapters.metrics import HealthEndpoint, Metrics
 from bot.adapters.schema import SchemaTooNew
 from bot.adapters.slack import SlackChat, SlackEndpoint, build_app, build_client
 from bot.adapters.sql import connect, database_errors, redact, shown
 from bot.adapters.store import Store
+from bot.adapters.systemd import Watchdog
 from bot.adapters.trello import TrelloBoard, TrelloError, TrelloHttp
+from bot.app.alerts import Alerts
 from bot.app.decisions import Decisions
 from bot.app.events import Emitter, Listener
 from bot.app.execution import ExecutionFollowUp
@@ -29,6 +33,7 @@ from bot.app.leadership import (
     Guarded,
     Leadership,
 )
+from bot.app.monitoring import Call, LivenessTracker, Observed, ObservedConsole, fan_out, watched_poll
 from bot.app.ports import Board, Chat, Clock, Console, Drive, Lists, Member
 from bot.app.ports import Store as StorePort
 from bot.app.replies import Replies
@@ -37,6 +42,8 @@ from bot.app.rounds import Rounds
 from bot.app.steps import CardSteps
 from bot.app.trello_comments import TrelloComments
 from bot.app.workflow import Workflow
+from bot.domain.health import Role, Verdict, responsive, verdict
+from bot.domain.incidents import System
 from bot.domain.verification import PREPROD, PROD
 from bot.settings import Settings, slack_problems, trello_problems
 from bot.texts import doctor as texts
@@ -53,6 +60,60 @@ class SetupError(Exception):
 
 
 @dataclass
+class Monitoring:
+    """The process's view of itself: role and polls (`/healthz`, the systemd watchdog) and its metrics."""
+
+    settings: Settings
+    liveness: LivenessTracker = field(default_factory=LivenessTracker)
+    metrics: Metrics = field(init=False)
+    endpoint: HealthEndpoint | None = field(init=False, default=None)
+    watchdog: Watchdog = field(init=False)
+    alerts: Alerts | None = None  # once the ports it writes with exist (`build_service`)
+
+    def __post_init__(self) -> None:
+        self.metrics = Metrics(is_leader=lambda: self.liveness.current().role is Role.LEADER)
+        self.watchdog = Watchdog(responsive=self.responsive)
+        if self.settings.metrics_port is not None:
+            self.endpoint = HealthEndpoint(
+                host=self.settings.metrics_host,
+                port=self.settings.metrics_port,
+                metrics=self.metrics,
+                verdict=self.verdict,
+                responsive=self.responsive,
+            )
+
+    def report(self, call: Call) -> None:
+        """Every call of the observed ports: metrics, liveness, alerts."""
+        for record in (self.metrics.record_call, self.liveness.record_call):
+            record(call)
+        if self.alerts is not None:
+            self.alerts.record(call)
+
+    def verdict(self) -> Verdict:
+        return verdict(
+            self.liveness.current(), now=time.time(), interval_s=self.settings.poll_interval_seconds
+        )
+
+    def responsive(self) -> bool:
+        return responsive(
+            self.liveness.current(),
+            now=time.time(),
+            interval_s=self.settings.poll_interval_seconds,
+            console_timeout_s=self.settings.console_timeout_seconds,
+        )
+
+    def start(self) -> None:
+        if self.endpoint is not None:
+            self.endpoint.start()
+        self.watchdog.start()
+
+    def stop(self) -> None:
+        self.watchdog.stop()
+        if self.endpoint is not None:
+            self.endpoint.stop()
+
+
+@dataclass
 class Service:
     settings: Settings
     store: Store
@@ -63,6 +124,7 @@ class Service:
     slack: SlackEndpoint | None = None
     listeners: ThreadPoolExecutor | None = None
     drive: GoogleDrive | None = None
+    monitoring: Monitoring | None = None
     leadership: Leadership | None = None
 
     def jobs(self) -> list[tuple[str, Callable[[], object], float]]:
@@ -73,10 +135,27 @@ class Service:
         ]
 
     def poll(self) -> int:
-        """A poll, once this process knows it still leads (an idle poll writes nothing: asked here too)."""
+        """A poll, once this process knows it still leads (an idle poll writes nothing: asked here too),
+        watched: its outcome feeds `/healthz` and the metrics, then alerts are due."""
         if self.leadership is not None:
             self.leadership.ensure()
-        return self.workflow.poll()
+        return self._watched_poll()
+
+    def _watched_poll(self) -> int:
+        if self.monitoring is None or self.monitoring.alerts is None:
+            return self.workflow.poll()
+        metrics, alerts = self.monitoring.metrics, self.monitoring.alerts
+
+        def record_poll(ok: bool) -> None:
+            states = Counter(record.state.value for record in self.store.cards()) if ok else Counter()
+            metrics.record_poll(ok=ok, at=time.time(), cards_by_state=states)
+
+        return watched_poll(
+            self.workflow.poll,
+            liveness=self.monitoring.liveness,
+            record_poll=record_poll,
+            review=alerts.review,
+        )()
 
     def close(self) -> None:
         """Slack first (no new clicks), then the clicks in progress finish, then the rest."""
@@ -161,41 +240,48 @@ def build_service(
     *,
     socket_ping_interval_s: float = 10,
     listener: Listener | None = None,
+    monitoring: Monitoring | None = None,
     leadership: Leadership | None = None,
     **http_options: object,
 ) -> Service:
-    """`leadership`: given by `migrabot run`, every write to Trello, Slack, the console and Drive asks it first."""
+    """With `leadership` (`migrabot run`), every write to Trello, Slack, the console and Drive asks it first."""
     check_settings(settings)
     store = open_store(settings)  # first: a state too new stops us before we talk to anybody
+    monitoring = monitoring or Monitoring(settings)
+    report = fan_out(monitoring.report)
     try:
-        board = build_board(settings, **http_options)
+        raw_board = build_board(settings, **http_options)
+        board = Observed(raw_board, system=System.TRELLO, report=report)
         lists = resolve_lists(board, settings)
     except BaseException:
         store.close()
         raise
-    console = build_runner(settings)
+    console = ObservedConsole(build_runner(settings), report=report, busy=monitoring.liveness.console_busy)
     prod_console = build_prod_runner(settings)
     chat = client = None
     if settings.slack_enabled:
         client = build_client(settings)
-        chat = SlackChat(client)
-    drive = build_drive(settings)
+        chat = Observed(SlackChat(client), system=System.SLACK, report=report)
     trello_pos = resolve_trello_pos(board, settings)
     log_decision_mode(settings, trello_pos)
-    ports = {"board": board, "console": console, "chat": chat, "prod_console": prod_console, "drive": drive}
-    if leadership is not None:
-        ports = guard_writes(leadership, **ports)
+    ports = {"board": board, "console": console, "chat": chat, "prod_console": prod_console}
+    ports = ports | {"drive": build_drive(settings)}
+    ports = guard_writes(leadership, **ports) if leadership else ports
+    monitoring.alerts = Alerts(
+        board=ports["board"], chat=ports["chat"], store=store, settings=settings, clock=time.time
+    )
     workflow = build_workflow(
         store=store, settings=settings, lists=lists, listener=listener, trello_pos=trello_pos, **ports
     )
     service = Service(
         settings=settings,
         store=store,
-        board=board,
+        board=raw_board,
         console=console,
         prod_console=prod_console,
         workflow=workflow,
-        drive=drive,
+        drive=ports["drive"],
+        monitoring=monitoring,
         leadership=leadership,
     )
     if chat is not None and client is not None:

@@ -15,28 +15,43 @@ STANDBY_RETRY_SECONDS = 5.0
 
 
 def main(arguments: argparse.Namespace, settings: Settings, *, stdout: TextIO, stderr: TextIO) -> int:
-    from bot.bootstrap import build_leadership
+    from bot.bootstrap import Monitoring, build_leadership
     from bot.logs import setup_logging
     from bot.scheduler import stop_on_signals, wait_until_active
 
     setup_logging(level=settings.log_level, fmt=settings.log_format, secrets=secrets_of(settings))
     leadership = build_leadership(settings)
-    with stop_on_signals() as stop:
-        # Checked often enough that a standby takes over well within two poll intervals.
-        retry = min(settings.poll_interval_seconds / 4, STANDBY_RETRY_SECONDS)
-        try:
-            while wait_until_active(leadership, retry_seconds=retry, stop=stop):
-                code = _serve(arguments, settings, stderr, stop=stop, leadership=leadership)
-                if code is not None:
-                    return code
-                log.warning("standby again: this process lost the leadership and waits to get it back")
-            return EXIT_OK
-        finally:
-            leadership.release()
+    monitoring = Monitoring(settings)  # a standby answers /healthz too: probes see both replicas
+    monitoring.start()
+    try:
+        with stop_on_signals() as stop:
+            # Checked often enough that a standby takes over well within two poll intervals.
+            retry = min(settings.poll_interval_seconds / 4, STANDBY_RETRY_SECONDS)
+            checked = monitoring.liveness.standby_checked
+            try:
+                while wait_until_active(leadership, retry_seconds=retry, stop=stop, on_standby=checked):
+                    monitoring.liveness.became_leader()
+                    code = _serve(
+                        arguments, settings, stderr, stop=stop, leadership=leadership, monitoring=monitoring
+                    )
+                    if code is not None:
+                        return code
+                    log.warning("standby again: this process lost the leadership and waits to get it back")
+                return EXIT_OK
+            finally:
+                leadership.release()
+    finally:
+        monitoring.stop()
 
 
 def _serve(
-    arguments: argparse.Namespace, settings: Settings, stderr: TextIO, *, stop: Any, leadership: Any
+    arguments: argparse.Namespace,
+    settings: Settings,
+    stderr: TextIO,
+    *,
+    stop: Any,
+    leadership: Any,
+    monitoring: Any,
 ) -> int | None:
     """The service while this process leads; None when it lost the leadership (back to standby)."""
     from bot.adapters.trello import TrelloError
@@ -45,7 +60,7 @@ def _serve(
     from bot.scheduler import build_scheduler, run_until_stopped
 
     try:
-        service = build_service(settings, leadership=leadership)
+        service = build_service(settings, leadership=leadership, monitoring=monitoring)
     except (SetupError, TrelloError) as error:
         print(texts.error_line(str(error)), file=stderr)
         return EXIT_USAGE
