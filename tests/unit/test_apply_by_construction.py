@@ -112,3 +112,28 @@ def test_a_look_alike_or_foreign_arguments_never_run_for_real():
     other = FinalCommand(Rule(origin=Center(1, "A"), destination=Center(2, "B"), field="f", value="x"))
     with pytest.raises(TypeError):
         check_allowed(other.arguments(), approved=group(final))  # not one of the group's commands
+
+
+def test_a_real_run_and_an_untick_are_writes_a_standby_process_never_makes():
+    from bot.app.leadership import BOARD_WRITES, CONSOLE_WRITES, Guarded
+
+    class Standby(Exception):
+        pass
+
+    def not_leader() -> None:
+        raise Standby
+
+    reached = []
+
+    class Recording:
+        def run_approved(self, *_: object) -> None:
+            reached.append("run_approved")
+
+        def untick(self, *_: object) -> None:
+            reached.append("untick")
+
+    with pytest.raises(Standby):
+        Guarded(Recording(), ensure=not_leader, writes=CONSOLE_WRITES).run_approved(group(), 0)
+    with pytest.raises(Standby):
+        Guarded(Recording(), ensure=not_leader, writes=BOARD_WRITES).untick("card", "item")
+    assert reached == []
