@@ -288,10 +288,15 @@ class Rounds:
         extra = self._lock_warnings(run, simulation)
         warnings = [*ticket.warnings, *extra]
         workbook = self.workbooks.publish(run, simulation, synthesis, warnings)  # to Drive first: its link
-        text = workbook.with_note(texts.synthesis_comment(simulation, synthesis, warnings=warnings))
-        asked = texts.with_decision_help(text, [po.username for po in self.trello_pos])  # the last words
+        asked = texts.synthesis_comment(
+            simulation,
+            synthesis,
+            warnings=warnings,
+            po_usernames=[po.username for po in self.trello_pos],
+            drive_note=workbook.note,
+        )
         self.steps.comment(run, "synthese", asked)
-        self._post_outputs(run, simulation)
+        self._post_outputs(run, simulation, lead=texts.details_sections(simulation, synthesis))
         self.steps.attach(run, "excel", filename=workbook.filename, data=workbook.data, mime_type=XLSX_MIME)
         self.steps.move(run, "vers-attente-po", self.lists.waiting)
         if self.requests is not None:  # last: a click must find the card waiting for it
@@ -357,10 +362,15 @@ class Rounds:
                 title=outcomes.EXCEL_TITLE,
             )
 
-    def _post_outputs(self, run: Round, simulation: Simulation) -> None:
+    def _post_outputs(
+        self, run: Round, simulation: Simulation, *, lead: list[list[str]] | None = None
+    ) -> None:
+        """The console's outputs; after a synthesis, under « Détails techniques » with `lead` first."""
         outputs = texts.outputs_plan(
             [dry_run for dry_run in simulation.runs if not dry_run.not_run],
             checks=[check for check in simulation.accommodation_checks or () if not check.not_run],
+            lead=lead or (),
+            title=texts.DETAILS_TITLE if lead else texts.OUTPUTS_TITLE,
         )
         for number, text in enumerate(outputs.comments, start=1):
             self.steps.comment(run, f"sorties-{number}", text)

@@ -86,7 +86,7 @@ def test_the_runbook_ticket_tells_the_po_which_accommodations_are_left_behind(ru
     for line in RUNBOOK_LINES:
         assert line in card_lines, line
         assert line in slack_text, line
-    outputs = "\n".join(c for c in comments if c.startswith("📄 **Sorties de la console**"))
+    outputs = "\n".join(c for c in comments if c.startswith("🔧 **Détails techniques**"))
     assert outputs.count("**Vérification des hébergements, commande ") == 8
     assert "Hébergements à migrer: 3" in outputs
     assert "  4537        892              1042, 1078             1035" in outputs

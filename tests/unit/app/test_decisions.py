@@ -310,7 +310,7 @@ def test_a_conflict_decision_gates_the_po_request(tmp_path):
     texts = bodies(env.board, card)
     assert any(t.startswith(decided) for t in texts)
     assert texts.index(next(t for t in texts if t.startswith(decided))) < texts.index(
-        next(t for t in texts if t.startswith("✅ **Simulation terminée**"))
+        next(t for t in texts if t.startswith("✅ **Prêt pour validation**"))
     )
     [(po_channel, po_ts)] = [k for k in env.chat.messages if k[0] == CHANNEL]
     po_text = plain(
