@@ -28,6 +28,7 @@ from bot.texts.text import (
     render_projection,
     render_synthesis,
     shared_prefix,
+    short_fingerprint,
     short_label,
     write_decision,
 )
@@ -35,11 +36,6 @@ from bot.texts.ticket import problem_expected, problem_message
 
 TRELLO_COMMENT_LIMIT = 16384
 MARKER_PREFIX = "migrabot · "
-
-
-def short_fingerprint(description_hash: str) -> str:
-    """The one fingerprint people see, on the card, in Slack and in the workbook."""
-    return description_hash[:8]
 
 
 def marker(*, round_: int, description_hash: str) -> str:
@@ -313,8 +309,8 @@ def obsolete_comment(
     )
     return french(
         "🔄 La description a changé depuis la simulation (empreinte {old_fingerprint} → {new_fingerprint}) : {what} en cours est **obsolète**. {then}",
-        old_fingerprint=old_fingerprint[:8],
-        new_fingerprint=new_fingerprint[:8],
+        old_fingerprint=short_fingerprint(old_fingerprint),
+        new_fingerprint=short_fingerprint(new_fingerprint),
         what=what,
         then=then,
     )
@@ -536,7 +532,10 @@ def execution_checklist(plan: Plan, synthesis: Synthesis) -> list[str]:
             if environment == "Preprod" and number - 1 in expected:
                 before, after = expected[number - 1]
                 check += french(
-                    " ({label} : {before} → {after} suivis)", label=label, before=before, after=after
+                    " ({label} : {before} → {after})",
+                    label=label,
+                    before=before,
+                    after=plural(after, "suivi", "suivis"),
                 )
             items.append(check)
     return items
@@ -594,9 +593,9 @@ def expired_comment(*, days: int, todo_list: str, kind: RequestKind = RequestKin
         else "Demande de validation expirée"
     )
     return french(
-        "⌛ **{what}** : pas de décision en {days} jours. La carte revient dans « {todo_list} » pour être simulée à nouveau (les chiffres de preprod ont pu changer).",
+        "⌛ **{what}** : pas de décision en {days}. La carte revient dans « {todo_list} » pour être simulée à nouveau (les chiffres de preprod ont pu changer).",
         what=what,
-        days=days,
+        days=plural(days, "jour", "jours"),
         todo_list=todo_list,
     )
 

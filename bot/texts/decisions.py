@@ -101,8 +101,8 @@ def closed_resimulation(*, user_id: str, when: str) -> str:
 
 def closed_expired(*, days: int, todo_list: str) -> str:
     return french(
-        "⌛ *Expirée* sans décision après {days} jours : la carte revient dans « {todo_list} ».",
-        days=days,
+        "⌛ *Expirée* sans décision après {days} : la carte revient dans « {todo_list} ».",
+        days=plural(days, "jour", "jours"),
         todo_list=todo_list,
     )
 

@@ -376,10 +376,10 @@ def console_where(ssh_target: str) -> str:
 
 def console_ok(command: str, option_count: int, where: str) -> str:
     return french(
-        "Console ({where}) : {command} disponible avec les {option_count} options utilisées par le bot",
+        "Console ({where}) : {command} disponible avec {options} par le bot",
         where=where,
         command=command,
-        option_count=option_count,
+        options="l'option utilisée" if option_count == 1 else f"les {option_count} options utilisées",
     )
 
 

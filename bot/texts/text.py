@@ -31,6 +31,11 @@ DEMO_WITHOUT_SANDBOX = french(
 )
 
 
+def short_fingerprint(description_hash: str) -> str:
+    """The one fingerprint people see, on the card, in Slack and in the workbook: what the decision is about."""
+    return description_hash[:8]
+
+
 def write_decision(lead: str) -> str:
     """`lead` (prose) then the two ticket lines a person may copy, quoted, their bytes untouched."""
     return typeset(lead) + french(
@@ -486,10 +491,10 @@ def synthesis_warnings(synthesis: Synthesis) -> list[str]:
 
 def count_change_warning(change: CountChange) -> str:
     return french(
-        "le centre {id} compte {first} suivis dans une simulation et {second} dans une autre : "
+        "le centre {id} compte {first} dans une simulation et {second} dans une autre : "
         "les données de preprod ont changé pendant les simulations",
         id=change.center_id,
-        first=change.first,
+        first=plural(change.first, "suivi", "suivis"),
         second=change.second,
     )
 

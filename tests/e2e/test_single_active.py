@@ -9,13 +9,14 @@ from pathlib import Path
 from sandbox.stack import SandboxStack
 from tests.support.bot_process import BotProcess, wait_until
 from tests.support.stack import RUNBOOK_ONLY
+from tests.support.text import plain
 
 POLL = 0.3
 
 
 def heads(stack: SandboxStack) -> list[str]:
     card = stack.cards["runbook.txt"]
-    return [c["data"]["text"].split("\n", 1)[0] for c in reversed(stack.trello.comments(card))]
+    return [plain(c["data"]["text"].split("\n", 1)[0]) for c in reversed(stack.trello.comments(card))]
 
 
 def list_of_card(stack: SandboxStack) -> str:

@@ -47,7 +47,10 @@ def test_a_card_goes_from_todo_to_waiting_with_its_synthesis_and_excel(trello_on
     assert comments[3].startswith("🔧 **Détails techniques** (2/2)")
     [attachment] = trello_only.trello.attachments(trello_only.stack.cards["runbook.txt"])
     short_link = trello_only.trello.card(trello_only.stack.cards["runbook.txt"])["shortLink"]
-    assert attachment["name"] == f"simulation_migration_France_Fraternites_{short_link}_simulation1.xlsx"
+    assert (
+        attachment["name"]
+        == f"simulation_migration_France_Fraternites_CHU_75_+1_{short_link}_simulation1.xlsx"
+    )
     workbook = load_workbook(io.BytesIO(attachment["bytes"]))
     assert [row[5] for row in workbook["CHU 75 (ID 4537)"].iter_rows(min_row=2, values_only=True)][:5] == [
         160,

@@ -119,7 +119,7 @@ def test_the_po_request_carries_the_synthesis_buttons_and_the_excel_file(env):
     assert "Croisement entre CHU 75 (ID 4537) et CPH (ID 4960)" in text
     assert [b[1] for b in env.chat.buttons(CHANNEL)] == ["approve", "refuse", "resimulate"]
     assert env.chat.uploads == [
-        (CHANNEL, ts, f"simulation_migration_France_Fraternites_s{card}_simulation1.xlsx")
+        (CHANNEL, ts, f"simulation_migration_France_Fraternites_CHU_75_+1_s{card}_simulation1.xlsx")
     ]
     assert env.board.list_of(card) == "En attente validation PO"
 

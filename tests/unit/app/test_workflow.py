@@ -115,7 +115,7 @@ def test_a_valid_card_is_simulated_and_waits_for_the_po(env):
     )
     assert "\n**Commande 1** :\n```\nphp bin/console" in details
     [(attachment, data)] = env.board.cards[card].attachments
-    assert attachment.name == f"simulation_migration_France_Fraternites_s{card}_simulation1.xlsx"
+    assert attachment.name == f"simulation_migration_France_Fraternites_CHU_75_+1_s{card}_simulation1.xlsx"
     assert data[:2] == b"PK"
     assert env.board.list_of(card) == "En attente validation PO"
     assert env.store.card(card).state == "awaiting_approval"
