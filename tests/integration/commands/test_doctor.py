@@ -486,16 +486,18 @@ def test_a_state_folder_that_is_a_file_is_reported_with_its_path(
     )
 
 
-def test_invalid_settings_are_one_line_and_nothing_else_is_tried(setenv: Callable[..., None]) -> None:
+def test_invalid_settings_are_one_line_and_the_other_checks_still_run(setenv: Callable[..., None]) -> None:
+    """Issue 22: a settings problem never stops the other checks (they run with those settings' defaults)."""
     setenv(poll_interval_seconds="souvent", slack_mode="webhook")
 
-    [check] = diagnose(load_settings)
+    check, *others = diagnose(load_settings)
 
     assert (check.name, check.ok) == ("settings", False)
     assert plain(check.detail) == (
         "Réglages invalides : POLL_INTERVAL_SECONDS : un nombre est attendu ; SLACK_MODE : valeurs possibles : "
-        "'socket' or 'http' (les autres vérifications ont besoin de réglages valides)"
+        "'socket' or 'http' (les autres vérifications continuent sans eux)"
     )
+    assert {"settings.trello", "decisions", "console", "state_db"} <= {other.name for other in others}
 
 
 def test_invalid_settings_are_a_failed_check_not_a_usage_error(setenv: Callable[..., None]) -> None:
