@@ -2,7 +2,7 @@
 step 3, option B), then attached to the card and sent with the PO's request by the workflow.
 
 Drive is optional and never blocks a round: when it refuses, the card still gets its attachment and the PO
-their request, the synthesis says « Dépôt sur le Drive impossible : <raison> », and the upload is tried again
+their request, the synthesis says « Dépôt sur le Drive impossible : … » with Drive's reason, and the upload is tried again
 on the next poll (`retry`), which comments the link once it lands.
 """
 

@@ -51,6 +51,7 @@ def approval_request(
     po_ids: Sequence[str],
     drive_link: str = "",
     drive_note: str = "",
+    warning: str | None = None,
 ) -> tuple[str, list[dict]]:
     """(fallback text, blocks) of the PO's request; `closed_blocks` turns it into its decided form. Links are
     mrkdwn `<url|texte>` outside the code blocks (Slack makes nothing clickable inside one)."""
@@ -71,6 +72,8 @@ def approval_request(
             )
         )
     )
+    if warning:  # rules that move nobody: said in words just above the buttons (`texts.zero_match`)
+        blocks.append(_section(escape_mrkdwn(warning)))
     blocks.append(
         {
             "type": "actions",

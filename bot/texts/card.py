@@ -33,6 +33,7 @@ from bot.texts.text import (
     write_decision,
 )
 from bot.texts.ticket import problem_expected, problem_message
+from bot.texts.zero_match import with_zero_match, zero_match_count
 
 TRELLO_COMMENT_LIMIT = 16384
 MARKER_PREFIX = "migrabot · "
@@ -117,18 +118,30 @@ def synthesis_comment(
     po_usernames: Sequence[str] = (),
     drive_note: str = "",
 ) -> str:
-    """What the PO reads first, in ten seconds: the verdict, the runbook's format A, the warnings, then what to
-    do. The commands, the projection and the console outputs follow in « Détails techniques »."""
-    body = render_synthesis(simulation, synthesis, ticket_warnings=warnings, brief=True)
-    lines = [ready_line(len(simulation.runs)), "", escape_markdown(body.rstrip())]
+    """What the PO reads first, in ten seconds: the verdict, the runbook's format A, the warnings (rules that
+    move nobody first), then what to do. The commands, the projection and the console outputs follow in
+    « Détails techniques »."""
+    body = with_zero_match(
+        simulation, render_synthesis(simulation, synthesis, ticket_warnings=warnings, brief=True)
+    )
+    lines = [
+        ready_line(len(simulation.runs), blocked=zero_match_count(simulation) is not None),
+        "",
+        escape_markdown(body.rstrip()),
+    ]
     if drive_note:
         lines += ["", drive_note]
+    if po_usernames and (count := zero_match_count(simulation)):  # just above how to answer, as on Slack
+        lines += ["", escape_markdown(count)]
     return "\n".join([*lines, "", call_to_action(po_usernames)])
 
 
-def ready_line(count: int) -> str:
+def ready_line(count: int, *, blocked: bool = False) -> str:
+    """The verdict: ready for the PO, or what to check first (rules that move nobody)."""
+    verdict = "⚠️ **À vérifier avant validation**" if blocked else "✅ **Prêt pour validation**"
     return french(
-        "✅ **Prêt pour validation** : {count} sur la preprod, rien n'a été modifié.",
+        "{verdict} : {count} sur la preprod, rien n'a été modifié.",
+        verdict=verdict,
         count=plural(count, "commande simulée", "commandes simulées"),
     )
 

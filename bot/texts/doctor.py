@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from bot.texts.french import french, typeset
+from bot.texts.french import french, plural, typeset
 
 
 class Check(Protocol):
@@ -97,14 +97,16 @@ SLACK_CHANNEL_FIX = "un identifiant de salon (C…, G… ou D…), pas son nom"
 
 
 SLACK_DECIDES = typeset(
-    "sur Slack (boutons « Valider » / « Refuser » de la demande, ou réponse « ok » / « refusé : <raison> » "
-    "dans son fil)"
+    "sur Slack (boutons « Valider » / « Refuser » de la demande, ou réponse « ok » ou « refusé : » suivi de "
+    "la raison dans son fil)"
 )
 
 
 def trello_decides(po_refs: Sequence[str]) -> str:
     who = ", ".join(f"@{ref}" for ref in po_refs)
-    return french("sur Trello ({who} répond sur la carte « validé » ou « refusé : <raison> »)", who=who)
+    return french(
+        "sur Trello ({who} répond sur la carte « validé », ou « refusé : » suivi de la raison)", who=who
+    )
 
 
 def decision_mode(*, slack: bool, trello_po_refs: Sequence[str]) -> str:
@@ -450,6 +452,20 @@ ACCOMMODATION_IMPACT_ON = typeset(
     "Vérification des hébergements activée : chaque règle sans « avec hébergements » est aussi simulée avec "
     "--withAccommodations (toujours en --dry-run) ; ACCOMMODATION_IMPACT=false la coupe si la preprod est lente"
 )
+NEAR_MISS_OFF = typeset(
+    "Recherche de la valeur voulue désactivée (NEAR_MISS_TRIES=0) : une règle qui ne trouve aucun dossier "
+    "sera signalée, sans proposer la valeur qui en trouve"
+)
+
+
+def near_miss_on(tries: int) -> str:
+    return french(
+        "Recherche de la valeur voulue : pour une règle qui ne trouve aucun dossier, jusqu'à {tries} en "
+        "--dry-run (20 au plus par carte) ; NEAR_MISS_TRIES=0 la coupe",
+        tries=plural(tries, "variante simulée", "variantes simulées"),
+    )
+
+
 ACCOMMODATION_IMPACT_OFF = typeset(
     "Vérification des hébergements désactivée (ACCOMMODATION_IMPACT=false) : le PO ne saura pas de combien "
     "d'hébergements les dossiers migrés seront décrochés"

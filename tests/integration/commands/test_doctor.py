@@ -126,7 +126,7 @@ def test_everything_in_place_is_all_green(
         f"✓ Réglages Trello présents (tableau {healthy['trello_board_id']})",
         "✓ Réglages Slack cohérents (mode http, 1 PO)",
         "✓ Mode Slack : le PO décide sur Slack (boutons « Valider » / « Refuser » de la demande, ou réponse "
-        "« ok » / « refusé : <raison> » dans son fil)",
+        "« ok » ou « refusé : » suivi de la raison dans son fil)",
         f"✓ Trello joignable ({trello.base_url})",
         "✓ Trello : jeton valide (compte « migrabot »)",
         f"✓ Trello : tableau « {BOARD_NAME} » trouvé",
@@ -138,6 +138,8 @@ def test_everything_in_place_is_all_green(
         "✓ Vérification des hébergements activée : chaque règle sans « avec hébergements » est aussi simulée "
         "avec --withAccommodations (toujours en --dry-run) ; ACCOMMODATION_IMPACT=false la coupe si la preprod "
         "est lente",
+        "✓ Recherche de la valeur voulue : pour une règle qui ne trouve aucun dossier, jusqu'à 6 variantes "
+        "simulées en --dry-run (20 au plus par carte) ; NEAR_MISS_TRIES=0 la coupe",
         f"✓ Base d'état : {healthy['state_db']} accessible en écriture",
         "Tout est prêt pour `migrabot run`.",
     ]
@@ -176,6 +178,7 @@ def test_json_reports_each_check_with_its_status(
         "trello.po",
         "console",
         "console.accommodation_impact",
+        "console.near_miss",
         "state_db",
     ]
     assert payload["checks"][2] == {
@@ -185,8 +188,8 @@ def test_json_reports_each_check_with_its_status(
         "fix": None,
     }
     assert payload["checks"][3]["detail"] == (
-        "Mode Trello seul : le PO décide sur Trello (@romainlacits répond sur la carte « validé » ou "
-        "« refusé : <raison> »)"
+        "Mode Trello seul : le PO décide sur Trello (@romainlacits répond sur la carte « validé », ou "
+        "« refusé : » suivi de la raison)"
     )
     assert {check["status"] for check in payload["checks"][3:]} == {"ok"}
 
@@ -202,6 +205,20 @@ def test_the_accommodation_check_turned_off_is_a_warning_naming_its_setting(
     assert (
         "✓ Vérification des hébergements désactivée (ACCOMMODATION_IMPACT=false) : le PO ne saura pas de combien "
         "d'hébergements les dossiers migrés seront décrochés"
+    ) in lines
+
+
+def test_the_near_miss_search_turned_off_is_a_warning_naming_its_setting(
+    healthy: dict[str, str], setenv: Callable[..., None]
+) -> None:
+    setenv(near_miss_tries="0")
+
+    code, lines = doctor()
+
+    assert code == 0
+    assert (
+        "✓ Recherche de la valeur voulue désactivée (NEAR_MISS_TRIES=0) : une règle qui ne trouve aucun dossier "
+        "sera signalée, sans proposer la valeur qui en trouve"
     ) in lines
 
 
@@ -223,8 +240,8 @@ def test_the_doctor_says_which_mode_and_how_the_po_decides(
     _, lines = doctor()
     assert (
         "✓ Mode Slack et Trello : le PO décide sur Slack (boutons « Valider » / « Refuser » de la demande, ou "
-        "réponse « ok » / « refusé : <raison> » dans son fil), ou sur Trello (@camille, @dominique répond sur "
-        "la carte « validé » ou « refusé : <raison> ») ; la première décision compte"
+        "réponse « ok » ou « refusé : » suivi de la raison dans son fil), ou sur Trello (@camille, @dominique "
+        "répond sur la carte « validé », ou « refusé : » suivi de la raison) ; la première décision compte"
     ) in lines
 
     setenv(slack_bot_token="", trello_po_members="")
