@@ -243,6 +243,7 @@ RENDERED = [
     ("guide-coordinateur.md", f"« {board.LIST_DONE} »", lambda: f"« {board.LIST_DONE} »"),
     ("guide-coordinateur.md", f"« {board.CARD_LABEL} »", lambda: f"« {board.CARD_LABEL} »"),
     ("guide-po.md", "✅ **Prêt pour validation**", lambda: card.ready_line(8)),
+    ("guide-po.md", "⚠️ **À vérifier avant validation**", lambda: card.ready_line(8, blocked=True)),
     (
         "guide-po.md",
         "migrabot · simulation n° 1 · empreinte 892d5078",
