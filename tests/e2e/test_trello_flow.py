@@ -110,7 +110,8 @@ def test_an_edited_card_is_simulated_again(trello_only):
     trello_only.poll()
     comments = trello_only.comments("runbook.txt")
     assert any(c.startswith("🔄 La description a changé depuis la simulation") for c in comments)
-    assert sum(c.startswith("✅ **Prêt pour validation**") for c in comments) == 2
+    verdicts = ("✅ **Prêt pour validation**", "⚠️ **À vérifier avant validation**")  # « TEH2 » moves nobody
+    assert sum(c.startswith(verdicts) for c in comments) == 2
     assert trello_only.list_name("runbook.txt") == "En attente validation PO"
     assert len(trello_only.trello.attachments(card)) == 2
 
