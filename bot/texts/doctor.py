@@ -686,7 +686,7 @@ def apply_member_ok(username: str, full_name: str) -> str:
 def apply_on(members: int) -> str:
     return french(
         "Lancement preprod activé (PREPROD_APPLY) : {members} ; la prod reste manuelle",
-        members=plural(members, "personne peut lancer un groupe", "personnes peuvent lancer un groupe"),
+        members=plural(members, "personne autorisée", "personnes autorisées") + " à lancer les groupes",
     )
 
 

@@ -173,7 +173,7 @@ def test_an_authorised_tick_runs_each_group_for_real_then_verifies_it_and_prod_s
     running.poll()
     second = running.comments("runbook.txt")[-1]
     assert second.startswith("✅ **Vérification preprod — groupe 2 : OK**")
-    assert "**Preprod vérifiée — reproduire sur la prod dans le même ordre**" in second
+    assert "**Preprod vérifiée — reproduire sur la prod dans le même ordre.**" in second
     assert the_same(preprod.counts(), projection(running, through_group=2))
     assert len(preprod.real_runs()) == 8
     assert state(running) is CardState.PREPROD_VERIFIED

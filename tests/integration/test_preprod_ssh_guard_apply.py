@@ -234,4 +234,4 @@ def test_doctor_checks_the_apply_settings():
         )
     )
     assert ready is not None and ready.ok is True
-    assert "1 personne peut lancer un groupe" in ready.detail
+    assert "1 personne autorisée à lancer les groupes" in ready.detail
