@@ -88,6 +88,7 @@ CREATE TABLE IF NOT EXISTS trello_watch (
     seen_comment_ids TEXT NOT NULL DEFAULT '',  -- space-separated comment ids read so far
     since REAL NOT NULL,
     reminded_at REAL,
+    asked INTEGER NOT NULL DEFAULT 1,  -- saved once the request was out (1), or while the round ran (0)
     PRIMARY KEY (card_id, round, fingerprint)
 );
 """
@@ -96,6 +97,7 @@ CREATE TABLE IF NOT EXISTS trello_watch (
 MIGRATIONS = (
     ("cards", "attempts", "INTEGER NOT NULL DEFAULT 0"),
     ("cards", "activity_seen", "TEXT NOT NULL DEFAULT ''"),
+    ("trello_watch", "asked", "INTEGER NOT NULL DEFAULT 1"),  # older rows: read as saved while asked
 )
 IN_PROGRESS = tuple(sorted(COUNTS_FOR_LOCKS))  # cards whose centres still count for lock warnings
 
@@ -432,16 +434,20 @@ class Store:
             "SELECT * FROM trello_watch WHERE card_id = ? AND round = ? AND fingerprint = ?",
             (card_id, round_, description_hash),
         )
-        return TrelloWatch(**_renamed(dict(rows[0]))) if rows else None
+        if not rows:
+            return None
+        values = _renamed(dict(rows[0]))
+        return TrelloWatch(**{**values, "asked": bool(values["asked"])})
 
     def set_trello_watch(self, watch: TrelloWatch) -> None:
         with self._transaction() as db:
             db.execute(
                 """INSERT INTO trello_watch
-                   (card_id, round, fingerprint, activity, seen_comment_ids, since, reminded_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?)
+                   (card_id, round, fingerprint, activity, seen_comment_ids, since, reminded_at, asked)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                    ON CONFLICT (card_id, round, fingerprint) DO UPDATE SET activity = excluded.activity,
-                   seen_comment_ids = excluded.seen_comment_ids, reminded_at = excluded.reminded_at""",
+                   seen_comment_ids = excluded.seen_comment_ids, reminded_at = excluded.reminded_at,
+                   since = excluded.since, asked = excluded.asked""",
                 (
                     watch.card_id,
                     watch.round,
@@ -450,6 +456,7 @@ class Store:
                     watch.seen_comment_ids,
                     watch.since,
                     watch.reminded_at,
+                    int(watch.asked),
                 ),
             )
 

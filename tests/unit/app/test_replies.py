@@ -234,3 +234,57 @@ def test_a_po_validating_a_card_sent_back_for_its_ticket_is_told_there_is_nothin
         "Une fois la carte corrigée et remise dans « À simuler », elle sera simulée à nouveau et la demande "
         "vous sera envoyée."
     ]
+
+
+class FailingConsole(FakeConsole):
+    """The dry-runs fail at the first `failing` polls (an internal error: the round is retried); the PO may
+    write on the card during the dry-runs of the poll that finishes the round."""
+
+    def __init__(self, board: FakeBoard, card: str, *, failing: int, text: str = "") -> None:
+        super().__init__()
+        self.board, self.card, self.failing, self.text = board, card, failing, text
+
+    def run(self, command):
+        if self.failing:
+            self.failing -= 1
+            raise RuntimeError("preprod hiccup")
+        if self.text:
+            self.board.comment(self.card, self.text, author=PO.id)
+            self.text = ""
+        return super().run(command)
+
+
+def failing_round(tmp_path: Path, *, failing: int, text: str = "") -> Env:
+    env = Env(tmp_path)
+    env.settings = env.settings.model_copy(update={"approval_ttl_hours": 72, "approval_reminder_hours": 24})
+    env.console = FailingConsole(env.board, env.card, failing=failing, text=text)
+    env.restarted()
+    for _ in range(failing):
+        env.poll()
+        assert env.workflow.store.card(env.card).state == "error"
+    return env
+
+
+def test_a_po_comment_written_before_the_synthesis_never_approves_once_the_card_was_watched(tmp_path):
+    env = failing_round(tmp_path, failing=2, text="ok")  # the second poll looked at the comments (error)
+    env.poll()  # « ok » is written during the dry-runs that finish the round
+    assert env.board.list_of(env.card) == WAITING
+    env.poll()
+    [answer] = env.answers()
+    assert answer.startswith(EARLY)
+    assert env.approval() is None and env.board.list_of(env.card) == WAITING
+    env.comment("validé")  # written after the synthesis: decides
+    env.poll()
+    assert env.board.list_of(env.card) == APPROVED
+
+
+def test_the_wait_for_the_po_starts_when_the_request_goes_out(tmp_path):
+    env = failing_round(tmp_path, failing=2)  # the card is watched while its round fails
+    env.clock.advance(80 * 3600)
+    env.poll()  # the request goes out now
+    assert env.board.list_of(env.card) == WAITING
+    env.poll()
+    env.workflow.remind_and_expire()
+    assert env.board.list_of(env.card) == WAITING
+    assert env.workflow.store.card(env.card).state == "awaiting_approval"
+    assert not any(text.startswith("⏰") for text in bodies(env.board, env.card))
