@@ -84,8 +84,8 @@ class TrelloComments:
             return  # nothing moved: no request
         comments = self.board.comments(card.id)  # newest first
         unread = self._unread(comments, record, seen, first_look=first_look)
-        # Saved with the phase it was read in, once they were answered: a failure above (Trello down) reads
-        # them again at the next poll.
+        # Saved after each answer (with the phase it was read in): a crash re-reads only what was not heard,
+        # and a failure (Trello down) reads the rest again at the next poll.
         progress = TrelloWatch(
             card_id=card.id,
             round=record.round,
@@ -98,10 +98,13 @@ class TrelloComments:
         )
         pending = [(c, True) for c in unread.early] + [(c, False) for c in unread.new]
         me = self.board.member_id()
-        for comment, early in pending:
+        for position, (comment, early) in enumerate(pending):
             if comment.author_id == me:
                 continue
             self._hear(card, record, comment, early=early)
+            later = {later.id for later, _ in pending[position + 1 :]}
+            read = " ".join(c.id for c in comments if c.id not in later)
+            self.store.set_trello_watch(replace(progress, seen_comment_ids=read))
         self.store.set_trello_watch(
             replace(
                 progress,

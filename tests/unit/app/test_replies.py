@@ -288,3 +288,26 @@ def test_the_wait_for_the_po_starts_when_the_request_goes_out(tmp_path):
     assert env.board.list_of(env.card) == WAITING
     assert env.workflow.store.card(env.card).state == "awaiting_approval"
     assert not any(text.startswith("⏰") for text in bodies(env.board, env.card))
+
+
+def test_a_crash_after_a_po_approval_on_the_card_never_answers_it_as_already_decided(env):
+    env.poll()  # the card's comments were looked at once
+    env.comment("validé")
+    env.comment("on en reparle demain ?")
+    replies = env.workflow.trello_comments.replies
+    hear = replies.answer
+
+    def killed_at_the_second_comment(heard):
+        if heard.text.startswith("on en reparle"):
+            raise SimulatedCrash("killed while reading the next comment")
+        return hear(heard)
+
+    replies.answer = killed_at_the_second_comment
+    with pytest.raises(SimulatedCrash):
+        env.poll()
+    assert env.approval() is not None
+    env.restarted()
+    env.poll()
+    env.poll()
+    assert env.board.list_of(env.card) == APPROVED
+    assert not any(answer.startswith("Déjà validé") for answer in env.answers())
