@@ -4,6 +4,7 @@ decision-like reply after a decision, or while the simulation runs, is answered,
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -311,3 +312,39 @@ def test_a_crash_after_a_po_approval_on_the_card_never_answers_it_as_already_dec
     env.poll()
     assert env.board.list_of(env.card) == APPROVED
     assert not any(answer.startswith("Déjà validé") for answer in env.answers())
+
+
+def test_a_thread_message_delivered_twice_at_once_on_two_threads_is_answered_once(env):
+    """The first delivery stops right before it records its answer, until the second one got there (at the
+    card's lock, or past the journal's check)."""
+    workflow, store = env.workflow, env.workflow.store
+    second_came = threading.Event()
+    journal, journaled, card_lock = store.journal, store.journaled, workflow.card_lock
+
+    def first_waits(*args, **kwargs):
+        if threading.current_thread().name == "first":
+            assert second_came.wait(timeout=60)
+        return journal(*args, **kwargs)
+
+    def second_checks(*args, **kwargs):
+        if threading.current_thread().name == "second":
+            second_came.set()
+        return journaled(*args, **kwargs)
+
+    def second_locks(card_id):
+        if threading.current_thread().name == "second":
+            second_came.set()
+        return card_lock(card_id)
+
+    store.journal, store.journaled, workflow.card_lock = first_waits, second_checks, second_locks
+    answers = []
+    first = threading.Thread(target=lambda: answers.append(env.thread("on valide ?", ts="m1")), name="first")
+    second = threading.Thread(
+        target=lambda: answers.append(env.thread("on valide ?", ts="m1")), name="second"
+    )
+    first.start()
+    second.start()
+    first.join(timeout=120)
+    second.join(timeout=120)
+    assert not first.is_alive() and not second.is_alive()
+    assert len(answers) == 2 and answers.count(None) == 1
