@@ -348,3 +348,21 @@ def test_a_thread_message_delivered_twice_at_once_on_two_threads_is_answered_onc
     second.join(timeout=120)
     assert not first.is_alive() and not second.is_alive()
     assert len(answers) == 2 and answers.count(None) == 1
+
+
+def test_a_bare_oui_or_non_from_the_po_decides_nothing_and_is_answered(env):
+    env.comment("Oui !")
+    env.poll()
+    [answer] = env.answers()
+    assert answer == (
+        "🤔 Rien n'est décidé : j'ai lu « oui » (une validation), mais employé seul (il pourrait répondre à "
+        "une autre question). Pour décider, répondez « validé » pour valider, ou « refusé : <raison> » pour "
+        "refuser."
+    )
+    assert plain(env.thread("non")).startswith(
+        "🤔 Rien n'est décidé : j'ai lu « non » (un refus), mais employé"
+    )
+    assert env.approval() is None and env.board.list_of(env.card) == WAITING
+    env.comment("non, il manque le centre TEH")
+    env.poll()
+    assert env.board.list_of(env.card) == FIX and env.approval().reason == "il manque le centre TEH"
