@@ -353,6 +353,8 @@ def _refusal(
         return Doubt.QUESTION if after[0].kind is _Kind.QUESTION else Doubt.NOT_YET
     if first.word in WEAK_REFUSALS and any(match.kind is _Kind.APPROVE for match in decisions):
         return Doubt.MIXED  # « non, c'est bon »
+    if all(match.kind in _SAYS_NOTHING for match in after):
+        return Refuse("")  # « Refusé, merci ! »: politeness is no reason
     rest = clean[tokens[first.last - 1].end :]
     reason = _TRAILING_MENTIONS.sub("", _REASON_LEAD.sub("", rest)).strip()
     return Refuse(reason)

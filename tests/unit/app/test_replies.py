@@ -366,3 +366,10 @@ def test_a_bare_oui_or_non_from_the_po_decides_nothing_and_is_answered(env):
     env.comment("non, il manque le centre TEH")
     env.poll()
     assert env.board.list_of(env.card) == FIX and env.approval().reason == "il manque le centre TEH"
+
+
+def test_a_refusal_with_only_politeness_after_it_has_no_reason(env):
+    env.comment("Refusé, merci !")
+    env.poll()
+    assert env.board.list_of(env.card) == FIX
+    assert env.approval().reason == "(sans raison donnée)"
