@@ -158,8 +158,8 @@ class TrelloComments:
             if record.state is not CardState.AWAITING_APPROVAL:
                 continue
             seen = self.store.trello_watch(record.card_id, record.round, record.description_hash)
-            if seen is None:
-                continue  # not looked at yet: the next poll starts the count
+            if seen is None or not seen.asked:
+                continue  # not looked at since the request went out: the next poll starts the count
             age = now - seen.since
             if age >= self.settings.approval_ttl_hours * 3600:
                 key = RequestKey(record.card_id, record.round, record.description_hash)

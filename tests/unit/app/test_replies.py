@@ -282,13 +282,20 @@ def test_a_po_comment_written_before_the_synthesis_never_approves_once_the_card_
 def test_the_wait_for_the_po_starts_when_the_request_goes_out(tmp_path):
     env = failing_round(tmp_path, failing=2)  # the card is watched while its round fails
     env.clock.advance(80 * 3600)
-    env.poll()  # the request goes out now
+    env.poll()  # the request goes out now (its comments were looked at just before, while it ran)
     assert env.board.list_of(env.card) == WAITING
-    env.poll()
+    published = env.workflow.store.card(env.card).round
+    env.workflow.remind_and_expire()
+    assert env.workflow.store.card(env.card).state == "awaiting_approval"
+    env.poll()  # the first look since the request went out
     env.workflow.remind_and_expire()
     assert env.board.list_of(env.card) == WAITING
     assert env.workflow.store.card(env.card).state == "awaiting_approval"
+    assert env.workflow.store.card(env.card).round == published  # the same request, not a new round
     assert not any(text.startswith("⏰") for text in bodies(env.board, env.card))
+    env.clock.advance(73 * 3600)
+    env.workflow.remind_and_expire()
+    assert env.board.list_of(env.card) == "À simuler"  # the 72 h count from the request
 
 
 def test_a_crash_after_a_po_approval_on_the_card_never_answers_it_as_already_decided(env):
