@@ -71,7 +71,7 @@ class Env:
         journal = self.workflow.store
         ids = set(journal.journal_results(self.card, "reponse-"))
         return [
-            plain(c.text.rsplit("\n\n_migrabot · ", 1)[0])
+            plain(c.text.rsplit("\n\nmigrabot · ", 1)[0])
             for c in self.board.cards[self.card].comments
             if c.id in ids
         ]
@@ -363,8 +363,8 @@ def test_a_bare_oui_or_non_from_the_po_decides_nothing_and_is_answered(env):
     [answer] = env.answers()
     assert answer == (
         "🤔 Rien n'est décidé : j'ai lu « oui » (une validation), mais employé seul (il pourrait répondre à "
-        "une autre question). Pour décider, répondez « validé » pour valider, ou « refusé : <raison> » pour "
-        "refuser."
+        "une autre question). Pour décider, répondez « validé » pour valider, ou « refusé : » suivi de la "
+        "raison pour refuser."
     )
     assert plain(env.thread("non")).startswith(
         "🤔 Rien n'est décidé : j'ai lu « non » (un refus), mais employé"
