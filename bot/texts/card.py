@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.domain.model import AccommodationConflict, DryRun, Notice, Plan, Problem, ProblemKind, Simulation
+from bot.domain.names import inert
 from bot.domain.records import RequestKind
 from bot.domain.synthesis import Synthesis
 from bot.texts.french import french, plural, typeset
@@ -372,9 +373,10 @@ def _check_title(run: DryRun) -> str:
 
 
 def _output_section(run: DryRun, title: str) -> list[str]:
-    """A section as lines: title, then the output in a code block; a long output is cut into several blocks."""
+    """A section as lines: title, then the output in a code block; a long output is cut into several blocks.
+    The console's words are made inert: a code block does not stop a direction mark, nor every mention."""
     output = (run.result.stdout + ("\n" + run.result.stderr if run.result.stderr.strip() else "")).strip("\n")
-    return [french("**{title}** :", title=title), *fenced(run.command), *fenced(output)]
+    return [french("**{title}** :", title=title), *fenced(run.command), *fenced(inert(output))]
 
 
 def _plain_section(run: DryRun, title: str) -> str:
