@@ -57,6 +57,12 @@ class Settings(BaseSettings):
     )
     console_timeout_seconds: float = Field(600, gt=0, description="A dry-run taking longer is killed.")
     console_concurrency: int = Field(1, ge=1, le=8, description="Dry-runs of one ticket run at once.")
+    console_output_max_bytes: int = Field(
+        1_048_576,
+        ge=65_536,
+        description="Bytes of each console stream read per run: beyond, the first and last halves are kept "
+        "and the cut is said.",
+    )
     accommodation_impact: bool = Field(
         True,
         description="Also dry-run each rule without « avec hébergements » with `--withAccommodations` "

@@ -130,6 +130,22 @@ class _Output:
         return Unreadable(reason, shown, excerpt(self.lines, centre=centre))
 
 
+# --- outputs kept -----------------------------------------------------------------------------------
+
+
+def keep_ends(text: str, *, limit: int, cut_line: Callable[[int], str]) -> str:
+    """`text`, or its first and last lines within `limit` characters with `cut_line(characters left out)`
+    between them: what is kept of an output (state, comments, attached file) stays bounded."""
+    if len(text) <= limit:
+        return text
+    half = limit // 2
+    head = text[:half]
+    head = head[: head.rfind("\n") + 1] or head
+    tail = text[len(text) - half :]
+    tail = tail[tail.find("\n") + 1 :] or tail
+    return head + cut_line(len(text) - len(head) - len(tail)) + "\n" + tail
+
+
 # --- excerpts -------------------------------------------------------------------------------------
 
 

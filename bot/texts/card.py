@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.domain.console_output import keep_ends
 from bot.domain.model import AccommodationConflict, DryRun, Notice, Plan, Problem, ProblemKind, Simulation
 from bot.domain.names import inert
 from bot.domain.records import RequestKind
 from bot.domain.synthesis import Synthesis
+from bot.texts.console import kept_cut
 from bot.texts.french import french, plural, typeset
 from bot.texts.markdown import code_span, escape_markdown, fenced
 from bot.texts.text import (
@@ -31,6 +33,7 @@ from bot.texts.text import (
 from bot.texts.ticket import problem_expected, problem_message
 
 TRELLO_COMMENT_LIMIT = 16384
+ATTACHMENT_MAX_CHARS = 4_000_000  # the outputs' attached file: each section gets its share
 MARKER_PREFIX = "migrabot · "
 
 
@@ -351,7 +354,8 @@ def outputs_plan(
             ),
             attachment=None,
         )
-    text = "\n\n".join(_plain_section(run, title) for run, title in titled) + "\n"
+    room = max(ATTACHMENT_MAX_CHARS // max(len(titled), 1), 4096)  # the attached file stays bounded too
+    text = "\n\n".join(_plain_section(run, title, room=room) for run, title in titled) + "\n"
     return OutputsPlan(
         comments=(
             typeset(
@@ -379,8 +383,9 @@ def _output_section(run: DryRun, title: str) -> list[str]:
     return [french("**{title}** :", title=title), *fenced(run.command), *fenced(inert(output))]
 
 
-def _plain_section(run: DryRun, title: str) -> str:
+def _plain_section(run: DryRun, title: str, *, room: int) -> str:
     output = (run.result.stdout + ("\n" + run.result.stderr if run.result.stderr.strip() else "")).strip("\n")
+    output = keep_ends(output, limit=room, cut_line=kept_cut)
     return french("=== {title} : {command}\n{output}", title=title, command=run.command, output=output)
 
 
