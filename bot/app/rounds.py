@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from bot.app.ports import Board, BoardUnavailable, CardSnapshot, Clock, Console, Drive, Member, Store
-from bot.app.publication import XLSX_MIME, Workbooks
+from bot.app.publication import XLSX_MIME, Workbook, Workbooks
 from bot.app.requests import Requests
 from bot.app.simulation import (
     TRANSPORT_FAILURES_TO_STOP,
@@ -296,7 +296,7 @@ class Rounds:
         self.steps.move(run, "vers-attente-po", self.lists.waiting)
         if self.requests is not None:  # last: a click must find the card waiting for it
             synthesis_text = render_synthesis(simulation, synthesis, ticket_warnings=warnings)
-            self._request_approval(run, workbook.with_note(synthesis_text), workbook.filename, workbook.data)
+            self._request_approval(run, synthesis_text, workbook)
         self.steps.transition(run, Event.PUBLISHED)
         self.emit("simulated", run.card, {"synthesis": synthesis, "simulation": simulation})
 
@@ -335,13 +335,14 @@ class Rounds:
                 status=RequestStatus.DECIDED,
             )
 
-    def _request_approval(self, run: Round, synthesis_text: str, filename: str, workbook: bytes) -> None:
+    def _request_approval(self, run: Round, synthesis_text: str, workbook: Workbook) -> None:
         assert self.requests is not None
         text, blocks = approval_request(
             card=CardLink(run.card.name, run.card.url),
             key=RequestKey(run.card.id, run.record.round, run.record.description_hash),
             synthesis=synthesis_text,
             po_ids=sorted(self.requests.po_ids),
+            drive_note=workbook.note(slack=True),  # outside the code block: the link can be clicked
         )
         channels = self.requests.approval_channels()
         refs = self.steps.slack_post(
@@ -352,8 +353,8 @@ class Rounds:
                 run,
                 f"slack-fichier-{ref.channel}",
                 ref,
-                filename=filename,
-                data=workbook,
+                filename=workbook.filename,
+                data=workbook.data,
                 title=outcomes.EXCEL_TITLE,
             )
 

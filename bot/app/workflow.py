@@ -104,6 +104,7 @@ class Workflow:
     def poll(self) -> int:
         """One look at the board (one request) and every migration card handled; returns how many."""
         polled_at = self.clock()
+        self.rounds.workbooks.new_poll()
         open_cards = self.board.open_cards()
         cards = [card for card in open_cards if self.is_migration_card(card)]
         for record in self.store.archive_missing({card.id for card in open_cards}, now=self.clock()):

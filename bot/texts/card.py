@@ -16,7 +16,14 @@ from bot.domain.records import RequestKind
 from bot.domain.synthesis import Synthesis
 from bot.texts.console import kept_cut
 from bot.texts.french import french, plural, typeset
-from bot.texts.markdown import code_span, escape_markdown, fenced
+from bot.texts.markdown import (
+    code_span,
+    escape_markdown,
+    escape_mrkdwn,
+    fenced,
+    markdown_link,
+    mrkdwn_link,
+)
 from bot.texts.text import (
     ACCOMMODATION_CHECK,
     FENCE,
@@ -551,16 +558,25 @@ def expired_comment(*, days: int, todo_list: str, kind: RequestKind = RequestKin
 # --- the team's Drive (runbook step 3, option B) ---------------------------------------------------
 
 
-def drive_link_line(link: str) -> str:
-    return french("📁 Fichier Excel sur le Drive : {link}", link=link)
+def drive_link_line(link: str, *, filename: str) -> str:
+    """Trello: the Drive file as a link (its address is never read as Markdown)."""
+    return french("📁 Fichier Excel sur le Drive : {link}", link=markdown_link(filename, link))
 
 
-def drive_failed_line(reason: str) -> str:
+def drive_failed_line(reason: str, *, slack: bool = False) -> str:
+    """Why the file is not on the Drive; the reason may quote Drive's own words: escaped for its target."""
     return french(
         "⚠️ Dépôt sur le Drive impossible : {reason}. Le fichier est joint à la carte ; nouvel essai au prochain passage du bot.",
-        reason=reason,
+        reason=escape_mrkdwn(reason) if slack else escape_markdown(reason),
     )
 
 
-def drive_retried_comment(link: str) -> str:
-    return french("📁 Fichier Excel déposé sur le Drive (nouvel essai réussi) : {link}", link=link)
+def drive_link_slack(link: str, *, filename: str) -> str:
+    return french("📁 Fichier Excel sur le Drive : {link}", link=mrkdwn_link(filename, link))
+
+
+def drive_retried_comment(link: str, *, filename: str) -> str:
+    return french(
+        "📁 Fichier Excel déposé sur le Drive (nouvel essai réussi) : {link}",
+        link=markdown_link(filename, link),
+    )
