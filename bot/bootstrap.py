@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -12,8 +13,17 @@ from bot.adapters.drive import GoogleDrive
 from bot.adapters.slack import SlackChat, SlackEndpoint, build_app, build_client
 from bot.adapters.store import Store
 from bot.adapters.trello import TrelloBoard, TrelloError, TrelloHttp
-from bot.app.ports import Board, Console, Member
-from bot.app.workflow import Listener, Lists, Workflow
+from bot.app.decisions import Decisions
+from bot.app.events import Emitter, Listener
+from bot.app.execution import ExecutionFollowUp
+from bot.app.ports import Board, Chat, Clock, Console, Drive, Lists, Member
+from bot.app.ports import Store as StorePort
+from bot.app.requests import Requests
+from bot.app.rounds import Rounds
+from bot.app.steps import CardSteps
+from bot.app.trello_comments import TrelloComments
+from bot.app.workflow import Workflow
+from bot.domain.verification import PREPROD, PROD
 from bot.settings import Settings, slack_problems, trello_problems
 from bot.texts import doctor as texts
 from bot.texts import setup as setup_texts
@@ -121,7 +131,7 @@ def build_service(
     drive = build_drive(settings)
     trello_pos = resolve_trello_pos(board, settings)
     log_decision_mode(settings, trello_pos)
-    workflow = Workflow(
+    workflow = build_workflow(
         board=board,
         console=console,
         store=store,
@@ -153,6 +163,63 @@ def build_service(
         )
         service.slack = SlackEndpoint(app, settings, socket_ping_interval_s=socket_ping_interval_s)
     return service
+
+
+def build_workflow(
+    *,
+    board: Board,
+    console: Console,
+    store: StorePort,
+    settings: Settings,
+    lists: Lists,
+    clock: Clock = time.time,
+    listener: Listener | None = None,
+    chat: Chat | None = None,
+    prod_console: Console | None = None,
+    drive: Drive | None = None,
+    trello_pos: Sequence[Member] = (),
+) -> Workflow:
+    """The services the workflow's entries use, each given its ports (real adapters here, fakes in tests)."""
+    emit = Emitter(listener)
+    steps = CardSteps(board=board, store=store, clock=clock, chat=chat)
+    requests = Requests(chat=chat, store=store, settings=settings) if chat is not None else None
+    shared = {"board": board, "store": store, "settings": settings, "lists": lists, "clock": clock}
+    rounds = Rounds(
+        **shared,
+        console=console,
+        steps=steps,
+        requests=requests,
+        emit=emit,
+        trello_pos=trello_pos,
+        drive=drive,
+    )
+    decisions = Decisions(
+        **shared, steps=steps, requests=requests, chat=chat, emit=emit, trello_pos=trello_pos
+    )
+    consoles = {PREPROD: console} | ({PROD: prod_console} if prod_console is not None else {})
+    execution = ExecutionFollowUp(**shared, steps=steps, requests=requests, consoles=consoles, emit=emit)
+    workflow: Workflow
+    trello_comments = None
+    if trello_pos:  # POs on Trello: their comments on a waiting card are one more source of decisions
+        trello_comments = TrelloComments(
+            board=board,
+            store=store,
+            settings=settings,
+            clock=clock,
+            steps=steps,
+            pos=trello_pos,
+            apply=lambda decision: workflow.apply(decision),
+        )
+    workflow = Workflow(
+        **shared,
+        rounds=rounds,
+        decisions=decisions,
+        execution=execution,
+        requests=requests,
+        chat=chat,
+        trello_comments=trello_comments,
+    )
+    return workflow
 
 
 def resolve_trello_pos(board: TrelloBoard, settings: Settings) -> tuple[Member, ...]:

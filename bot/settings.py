@@ -1,7 +1,7 @@
 """Every setting the bot reads, with its default and what it is for.
 
 Read once at start-up (`load_settings`) and handed down; no other module reads the environment.
-The README's settings table and `.env.example` are generated from these definitions (`python -m bot.settings`).
+The settings table of docs/installation.md and `.env.example` are generated from these definitions (`python -m bot.settings`).
 """
 
 from __future__ import annotations
@@ -283,14 +283,14 @@ def slack_problems(settings: Settings) -> list[SettingProblem]:
     return problems
 
 
-# --- documentation generated from the definitions above (README table, .env.example) ---------------
+# --- documentation generated from the definitions above (docs/installation.md table, .env.example) ---------------
 
 SECRET_PLACEHOLDERS = {"trello_token": "change-me"}  # Slack's stay empty: Slack is off until filled in
 # Written above the first Slack setting of `.env.example`.
 SLACK_HOWTO = (
     "# --- Slack (optional) -----------------------------------------------------------------",
     "# Off while SLACK_BOT_TOKEN is empty: the PO then decides by a comment on the card (TRELLO_PO_MEMBERS).",
-    '# To turn Slack on (README, "From zero to a running bot", step 4): set SLACK_BOT_TOKEN (xoxb-…),',
+    '# To turn Slack on (docs/installation.md, "From zero to a running bot", step 4): set SLACK_BOT_TOKEN (xoxb-…),',
     "# SLACK_PO_USER_IDS and, in Socket Mode (the default), SLACK_APP_TOKEN (xapp-…); or SLACK_MODE=http",
     "# with SLACK_SIGNING_SECRET. With TRELLO_PO_MEMBERS set too, the PO may decide on either.",
 )
@@ -307,7 +307,7 @@ def _default_text(name: str) -> str:
 
 
 def settings_table() -> str:
-    """The README's settings table (Markdown); a test keeps the README in step with it."""
+    """The settings table of docs/installation.md (Markdown); a test keeps the doc in step with it."""
     rows = ["| Setting | Default | What it is for |", "|---|---|---|"]
     for name, field in Settings.model_fields.items():
         default = _default_text(name)

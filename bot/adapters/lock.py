@@ -4,7 +4,7 @@ The kernel drops the lock when its process ends, however it ends (SIGKILL, OOM, 
 container), so a standby never needs a timeout to know the active process is gone. The descriptor is not
 inherited by the console's processes (Python opens it close-on-exec), so a lingering `ssh` master cannot
 keep it. `flock` is per machine: replicas on several machines need a lock in a shared database
-(see the README's scale section).
+(see docs/reliability.md, « Scale »).
 """
 
 from __future__ import annotations

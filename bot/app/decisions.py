@@ -17,12 +17,14 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from bot.app.ports import Board, CardSnapshot, Chat, Clock, Member, Store
+from bot.app.events import Emit
+from bot.app.fingerprint import description_hash
+from bot.app.ports import Board, CardSnapshot, Chat, Clock, Lists, Member, Store
 from bot.app.requests import Requests
-from bot.app.rounds import Emit, Lists, Rounds
-from bot.app.steps import CHECKLIST_STEP, FINAL_COMMANDS_STEP, CardSteps, Round
+from bot.app.steps import CardSteps, Round
 from bot.domain.codec import simulation_from_dict
 from bot.domain.decision import CLOCK, TRELLO_CHANNEL, VERDICTS, Decision, RequestKey, Verdict
+from bot.domain.journal import Emitted, Move, Step
 from bot.domain.lifecycle import WAITING, CardState, Event, next_state
 from bot.domain.records import Approval, CardRecord, RequestKind, RequestStatus
 from bot.domain.synthesis import summarize
@@ -43,9 +45,11 @@ WAITING_FOR = {
 
 @dataclass(frozen=True)
 class Outcome:
-    """What the person who decided is told (ephemeral), if anything."""
+    """What the person who decided is told (ephemeral), if anything; and the card, when it needs the poll's
+    work at once (a settled conflict, a new simulation asked, a card changed since its simulation)."""
 
     message: str | None = None
+    follow_up: CardSnapshot | None = None
 
 
 class Decisions:
@@ -58,7 +62,6 @@ class Decisions:
         lists: Lists,
         clock: Clock,
         steps: CardSteps,
-        rounds: Rounds,
         requests: Requests | None,
         chat: Chat | None,
         emit: Emit,
@@ -71,7 +74,6 @@ class Decisions:
         self.lists = lists
         self.clock = clock
         self.steps = steps
-        self.rounds = rounds
         self.requests = requests
         self.chat = chat
         self.emit = emit
@@ -126,14 +128,13 @@ class Decisions:
         if record.state is CardState.ARCHIVED:
             return Outcome(outcomes.ARCHIVED_CARD)
         card = self.board.card(key.card_id)
-        if self.rounds.description_hash(card.desc) != key.description_hash:
+        if description_hash(card.desc, self.settings) != key.description_hash:
             log.info(
                 "card %s changed since its simulation: decision by %s not recorded",
                 key.card_id,
                 decision.user_id,
             )
-            self.rounds.handle(card, record)  # obsolete comment, request closed, new round
-            return Outcome(outcomes.CARD_CHANGED)
+            return Outcome(outcomes.CARD_CHANGED, follow_up=card)  # obsolete comment, new round
         if record.state is not WAITING_FOR[decision.event]:
             return Outcome(outcomes.not_waiting(record))
         if decision.event is Event.CONFLICT_SETTLED:
@@ -154,10 +155,7 @@ class Decisions:
         )
         if not won:
             return Outcome(outcomes.conflict_already_settled(self.store.card(key.card_id)))
-        fresh = self.store.card(key.card_id)
-        assert fresh is not None
-        self.rounds.resume(card, fresh)  # announces the decision, publishes, asks the PO
-        return Outcome()
+        return Outcome(follow_up=card)  # the round goes on: announces the decision, publishes, asks the PO
 
     def _record(self, decision: Decision, card: CardSnapshot, record: CardRecord) -> Outcome:
         key = decision.key
@@ -182,6 +180,8 @@ class Decisions:
                 "card %s: %s recorded, its effects wait for the next poll", key.card_id, decision.event
             )
             return Outcome(outcomes.RECORDED_LATER)
+        if decision.event is Event.RESIMULATE:  # sent back to « À simuler »: its new round starts at once
+            return Outcome(follow_up=replace(card, list_id=self.lists.todo))
         return Outcome()
 
     def _already_decided(self, decision: Decision) -> Outcome:
@@ -265,10 +265,10 @@ class Decisions:
             when=when,
             console_command=self.settings.display_console_command,
         )
-        self.steps.comment(run, FINAL_COMMANDS_STEP, text)
+        self.steps.comment(run, Step.FINAL_COMMANDS, text)
         items = texts.execution_checklist(simulation.plan, summarize(simulation))
-        self.steps.checklist(run, CHECKLIST_STEP, name=outcomes.CHECKLIST_NAME, items=items)
-        self.steps.move(run, "vers-valide", self.lists.approved)
+        self.steps.checklist(run, Step.CHECKLIST, name=outcomes.CHECKLIST_NAME, items=items)
+        self.steps.move(run, Move.TO_APPROVED, self.lists.approved)
         self._close(
             run,
             kind=RequestKind.APPROVAL,
@@ -276,7 +276,7 @@ class Decisions:
             outcome=outcomes.closed_approved(who=self._mention(approval.user_id), when=when),
         )
         self.steps.transition(run, Event.EFFECTS_DONE)
-        self.emit("approved", run.card, {"by": approval.user_id})
+        self.emit(Emitted.APPROVED, run.card, {"by": approval.user_id})
 
     def _refused(self, run: Round, approval: Approval) -> None:
         when = outcomes.paris_time(approval.decided_at)
@@ -287,8 +287,8 @@ class Decisions:
             fix_list=self.settings.trello_list_fix,
             todo_list=self.settings.trello_list_todo,
         )
-        self.steps.comment(run, "refus", comment)
-        self.steps.move(run, "vers-a-corriger", self.lists.fix)
+        self.steps.comment(run, Step.REFUSAL, comment)
+        self.steps.move(run, Move.TO_FIX, self.lists.fix)
         self._close(
             run,
             kind=RequestKind.APPROVAL,
@@ -298,7 +298,7 @@ class Decisions:
             ),
         )
         self.steps.transition(run, Event.EFFECTS_DONE, error=outcomes.refused_error(approval.reason))
-        self.emit("refused", run.card, {"by": approval.user_id, "reason": approval.reason})
+        self.emit(Emitted.REFUSED, run.card, {"by": approval.user_id, "reason": approval.reason})
 
     def _resimulated(self, run: Round, approval: Approval) -> None:
         todo = self.settings.trello_list_todo
@@ -306,11 +306,10 @@ class Decisions:
         when = outcomes.paris_time(approval.decided_at)
         self._back_to_todo(
             run,
-            comment=("relance", comment),
+            comment=(Step.RESIMULATION, comment),
             outcome=outcomes.closed_resimulation(user_id=approval.user_id, when=when),
             status=RequestStatus.OBSOLETE,
         )
-        self.rounds.handle(replace(run.card, list_id=self.lists.todo), self.store.card(run.card.id))
 
     def _expired(self, run: Round, approval: Approval) -> None:
         days = round(self.settings.approval_ttl_hours / 24)
@@ -319,17 +318,17 @@ class Decisions:
         kind = RequestKind.CONFLICT if conflict else RequestKind.APPROVAL
         self._back_to_todo(
             run,
-            comment=("expiree", texts.expired_comment(days=days, todo_list=todo, kind=kind)),
+            comment=(Step.EXPIRY, texts.expired_comment(days=days, todo_list=todo, kind=kind)),
             outcome=outcomes.closed_expired(days=days, todo_list=todo),
             status=RequestStatus.EXPIRED,
         )
-        self.emit("expired", run.card, {})
+        self.emit(Emitted.EXPIRED, run.card, {})
 
-    def _back_to_todo(self, run: Round, *, comment: tuple[str, str], outcome: str, status: str) -> None:
+    def _back_to_todo(self, run: Round, *, comment: tuple[Step, str], outcome: str, status: str) -> None:
         """The card says why, every request of the round is closed with `outcome`, the card goes back to
         « À simuler » (a new round at the next poll, or at once for a re-simulation)."""
         step, text = comment
         self.steps.comment(run, step, text)
         self._close(run, outcome=outcome, status=status)
-        self.steps.move(run, "retour-a-simuler", self.lists.todo)
+        self.steps.move(run, Move.BACK_TO_TODO, self.lists.todo)
         self.steps.transition(run, Event.EFFECTS_DONE)

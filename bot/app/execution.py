@@ -15,12 +15,24 @@ import json
 import logging
 from collections.abc import Mapping
 
-from bot.app.ports import Board, CardSnapshot, CheckItem, Clock, Console, Execution, MessageRef, Store, Tick
+from bot.app.events import Emit
+from bot.app.ports import (
+    Board,
+    CardSnapshot,
+    CheckItem,
+    Clock,
+    Console,
+    Execution,
+    Lists,
+    MessageRef,
+    Store,
+    Tick,
+)
 from bot.app.requests import Requests
-from bot.app.rounds import Emit, Lists
 from bot.app.simulation import is_transport_failure, rerun
-from bot.app.steps import CHECKLIST_STEP, FINAL_COMMANDS_STEP, CardSteps, Round
+from bot.app.steps import CardSteps, Round
 from bot.domain.codec import simulation_from_dict
+from bot.domain.journal import Emitted, Move, Step, keyed
 from bot.domain.lifecycle import CardState, Event
 from bot.domain.model import Simulation
 from bot.domain.records import CardRecord, RequestKind
@@ -75,35 +87,37 @@ class ExecutionFollowUp:
 
     def _our_checklists(self, record: CardRecord) -> set[str]:
         """The « Exécution » checklist this approval made (an earlier approval's one no longer counts)."""
-        return set(self.store.journal_results(record.card_id, CHECKLIST_STEP, round_=record.round))
+        return set(self.store.journal_results(record.card_id, Step.CHECKLIST, round_=record.round))
 
-    def edited_after_approval(self, card: CardSnapshot, record: CardRecord) -> bool:
-        """The description changed after approval. Before any group was ticked: the final commands are marked
-        obsolete and the card goes back to « À simuler » (True: a new round follows). After: a loud warning,
-        and the team decides (the card waits in its own state, verifications stop)."""
+    def retire_approval(self, card: CardSnapshot, record: CardRecord) -> None:
+        """The description changed after approval, before any group was ticked: the final commands are marked
+        obsolete and the card goes back to « À simuler » (the triage starts its new round)."""
         run = Round(card=card, record=record)
         todo = self.settings.trello_list_todo
-        if record.state is CardState.APPROVED and not self._started(card, record):
-            self.steps.comment(
-                run, "modifiee-apres-validation", texts.edited_after_approval_comment(todo_list=todo)
-            )
-            self.steps.edit_comment(
-                run, "validation-obsolete", of_step=FINAL_COMMANDS_STEP, edit=texts.obsolete_final_commands
-            )
-            self.steps.move(run, "vers-a-simuler-modifiee", self.lists.todo)
-            self.steps.transition(run, Event.DESCRIPTION_CHANGED)
-            self.emit("edited_after_approval", card, {})
-            return True
         self.steps.comment(
-            run, "modifiee-pendant-execution", texts.edited_during_execution_comment(todo_list=todo)
+            run, Step.EDITED_AFTER_APPROVAL, texts.edited_after_approval_comment(todo_list=todo)
+        )
+        self.steps.edit_comment(
+            run, Step.FINAL_COMMANDS_OBSOLETE, of_step=Step.FINAL_COMMANDS, edit=texts.obsolete_final_commands
+        )
+        self.steps.move(run, Move.EDITED_BACK_TO_TODO, self.lists.todo)
+        self.steps.transition(run, Event.DESCRIPTION_CHANGED)
+        self.emit(Emitted.EDITED_AFTER_APPROVAL, card, {})
+
+    def freeze(self, card: CardSnapshot, record: CardRecord) -> None:
+        """The description changed after a group was ticked: a loud warning, and the team decides (the card
+        waits in its own state, verifications stop)."""
+        run = Round(card=card, record=record)
+        todo = self.settings.trello_list_todo
+        self.steps.comment(
+            run, Step.EDITED_DURING_EXECUTION, texts.edited_during_execution_comment(todo_list=todo)
         )
         po_mentions = mentions(sorted(self.requests.po_ids)) if self.requests else ""
-        self._tell_slack(run, "modifiee", texts.edited_during_execution_slack(mentions=po_mentions))
+        self._tell_slack(run, Step.EDITED_SLACK, texts.edited_during_execution_slack(mentions=po_mentions))
         self.steps.transition(run, Event.EDITED_DURING_EXECUTION)
-        self.emit("edited_during_execution", card, {})
-        return False
+        self.emit(Emitted.EDITED_DURING_EXECUTION, card, {})
 
-    def _started(self, card: CardSnapshot, record: CardRecord) -> bool:
+    def started(self, card: CardSnapshot, record: CardRecord) -> bool:
         """Whether anything of the bot's « Exécution » checklist was ticked."""
         items = _items(self.board.execution(card.id), ours=self._our_checklists(record))
         return any(item.checked for item in items.values())
@@ -113,14 +127,14 @@ class ExecutionFollowUp:
     ) -> bool:
         """False when the console could not be reached: the tick is neither used up nor answered."""
         key = f"{ref.environment.lower()}-{ref.group}-{tick.action_id}"
-        if self.steps.done(run, f"fait-{key}") is not None:
+        if self.steps.done(run, keyed(Step.TICK_DONE, key)) is not None:
             return True
         waiting_for = self._waiting_for(run, ref)
         if waiting_for is not None:  # said once per tick; verified once the group before it is
             warning = texts.order_warning(
                 environment=ref.environment, group=ref.group, waiting_for=waiting_for
             )
-            self.steps.comment(run, f"ordre-{key}", warning)
+            self.steps.comment(run, keyed(Step.ORDER_WARNING, key), warning)
             return True
         console = self.consoles.get(ref.environment)
         if console is None:
@@ -133,19 +147,19 @@ class ExecutionFollowUp:
                 key,
             )
             return False
-        self.steps.comment(run, f"verification-{key}", result["text"])
+        self.steps.comment(run, keyed(Step.VERIFICATION, key), result["text"])
         if result["ok"]:
             self.steps.journal(run, _verified_step(ref.environment, ref.group), tick.action_id)
             check = items.get(ItemRef(ref.environment, ref.group, is_check=True))
             if check is not None:
-                self.steps.tick(run, f"coche-{key}", check.id)
+                self.steps.tick(run, keyed(Step.CHECK_TICKED, key), check.id)
         self._tell_slack(run, key, result["slack"])
         last = ref.group == len(simulation.plan.groups)
         if result["ok"] and ref.environment == PREPROD and last and run.record.state is CardState.APPROVED:
             self.steps.transition(run, Event.PREPROD_VERIFIED)  # once: a group ticked again changes nothing
-        self.steps.journal(run, f"fait-{key}", "ok" if result["ok"] else "ecart")
+        self.steps.journal(run, keyed(Step.TICK_DONE, key), "ok" if result["ok"] else "ecart")
         self.emit(
-            "verified" if result["ok"] else "gap",
+            Emitted.VERIFIED if result["ok"] else Emitted.GAP,
             run.card,
             {"environment": ref.environment, "group": ref.group},
         )
@@ -164,7 +178,7 @@ class ExecutionFollowUp:
     ) -> dict | None:
         """The verification, journaled before anything is said: a resumed step says what was found then.
         None when the console could not be reached at all (nothing was verified)."""
-        stored = self.steps.done(run, f"resultat-{key}")
+        stored = self.steps.done(run, keyed(Step.VERIFICATION_RESULT, key))
         if stored is not None:
             return json.loads(stored)
         group = simulation.plan.groups[ref.group - 1]
@@ -189,7 +203,7 @@ class ExecutionFollowUp:
             prod_access=PROD in self.consoles,
         )
         result = {"ok": verification.ok, "text": text, "slack": texts.slack_line(verification)}
-        self.steps.journal(run, f"resultat-{key}", json.dumps(result, ensure_ascii=False))
+        self.steps.journal(run, keyed(Step.VERIFICATION_RESULT, key), json.dumps(result, ensure_ascii=False))
         return result
 
     def _tell_slack(self, run: Round, key: str, text: str) -> None:
@@ -199,7 +213,7 @@ class ExecutionFollowUp:
         for request in self.store.slack_requests(card_id=run.card.id, kind=RequestKind.APPROVAL):
             if (request.round, request.description_hash) == (run.record.round, run.record.description_hash):
                 ref = MessageRef(request.channel, request.ts)
-                self.steps.slack_reply(run, f"slack-{key}-{request.channel}", ref, text)
+                self.steps.slack_reply(run, keyed(Step.SLACK_LINE, key, request.channel), ref, text)
 
     def _finish_when_done(self, run: Round, simulation: Simulation, items: dict[ItemRef, CheckItem]) -> None:
         """Prod verified by the bot, or (without access to prod) every prod step ticked by the team."""
@@ -215,15 +229,15 @@ class ExecutionFollowUp:
         if not done:
             return
         self.steps.comment(
-            run, "cloture", texts.closing_comment(simulation.plan, prod_verified=prod_verified)
+            run, Step.CLOSING, texts.closing_comment(simulation.plan, prod_verified=prod_verified)
         )
-        self.steps.move(run, "vers-termine", self.lists.done)
+        self.steps.move(run, Move.TO_DONE, self.lists.done)
         self.steps.transition(run, Event.MIGRATION_DONE)
-        self.emit("done", run.card, {})
+        self.emit(Emitted.DONE, run.card, {})
 
 
 def _verified_step(environment: str, group: int) -> str:
-    return f"groupe-verifie-{environment.lower()}-{group}"
+    return keyed(Step.GROUP_VERIFIED, environment.lower(), group)
 
 
 def _items(seen: Execution, *, ours: set[str]) -> dict[ItemRef, CheckItem]:

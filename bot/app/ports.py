@@ -11,6 +11,29 @@ from bot.domain.decision import Verdict
 from bot.domain.lifecycle import CardState
 from bot.domain.model import ConsoleResult
 from bot.domain.records import Approval, CardRecord, RequestKind, RequestStatus, SlackRequest, TrelloWatch
+from bot.domain.triage import Where
+
+
+@dataclass(frozen=True)
+class Lists:
+    """The board's lists and label the workflow uses, by id."""
+
+    todo: str
+    waiting: str
+    fix: str
+    approved: str
+    done: str
+    label: str | None
+
+    def where(self, list_id: str) -> Where:
+        named = {
+            self.todo: Where.TODO,
+            self.waiting: Where.WAITING,
+            self.fix: Where.FIX,
+            self.approved: Where.APPROVED,
+            self.done: Where.DONE,
+        }
+        return named.get(list_id, Where.ELSEWHERE)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from typing import TypeVar
 
 from bot.app.ports import Drive, DriveFile, DriveUnavailable
 from bot.app.steps import INTENT, CardSteps, Round
+from bot.domain.journal import Step
 from bot.domain.model import Notice, Simulation
 from bot.domain.synthesis import Synthesis
 from bot.texts import card as texts
@@ -24,7 +25,6 @@ from bot.texts.text import describe_notice
 log = logging.getLogger("migrabot.publication")
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DRIVE_STEP = "drive-excel"
 _T = TypeVar("_T")
 
 
@@ -115,8 +115,8 @@ class Workbooks:
         """This round's upload began and never landed (Drive refused it, or the bot stopped mid-way)."""
         return (
             self.drive is not None
-            and self.steps.done(run, DRIVE_STEP) is None
-            and self.steps.done(run, DRIVE_STEP + INTENT) is not None
+            and self.steps.done(run, Step.DRIVE_EXCEL) is None
+            and self.steps.done(run, Step.DRIVE_EXCEL + INTENT) is not None
         )
 
     def retry(self, run: Round, workbook: Workbook) -> None:
@@ -126,10 +126,17 @@ class Workbooks:
         except DriveUnavailable as error:
             log.warning("card %s: drive upload failed again: %s", run.card.short_link or run.card.id, error)
             return
-        self.steps.comment(run, "drive-lien", texts.drive_retried_comment(link, filename=workbook.filename))
+        self.steps.comment(
+            run, Step.DRIVE_LINK, texts.drive_retried_comment(link, filename=workbook.filename)
+        )
 
     def _upload(self, run: Round, workbook: Workbook) -> str:
         assert self.drive is not None
         return self.steps.drive_upload(
-            run, DRIVE_STEP, self.drive, filename=workbook.filename, data=workbook.data, mime_type=XLSX_MIME
+            run,
+            Step.DRIVE_EXCEL,
+            self.drive,
+            filename=workbook.filename,
+            data=workbook.data,
+            mime_type=XLSX_MIME,
         )

@@ -12,12 +12,13 @@ reached Trello before the crash is adopted, not posted twice.
 
 from __future__ import annotations
 
-import hashlib
 import logging
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import replace
 
-from bot.app.ports import Board, BoardUnavailable, CardSnapshot, Clock, Console, Drive, Member, Store
+from bot.app.events import Emit, Listener
+from bot.app.fingerprint import description_hash
+from bot.app.ports import Board, BoardUnavailable, CardSnapshot, Clock, Console, Drive, Lists, Member, Store
 from bot.app.publication import XLSX_MIME, Workbook, Workbooks
 from bot.app.requests import Requests
 from bot.app.simulation import (
@@ -29,7 +30,8 @@ from bot.app.simulation import (
 from bot.app.steps import CardSteps, Round
 from bot.domain.codec import simulation_from_dict, simulation_to_dict
 from bot.domain.decision import CLOCK, RequestKey, Verdict
-from bot.domain.lifecycle import RESUMABLE, RUNNING, WAITING, CardState, Event, next_state
+from bot.domain.journal import Emitted, Move, Step, keyed
+from bot.domain.lifecycle import CardState, Event, next_state
 from bot.domain.model import ConflictDecision, Plan, Simulation, Ticket
 from bot.domain.plan import plan_centres, plan_ticket
 from bot.domain.records import CardRecord, RequestKind, RequestStatus
@@ -46,21 +48,7 @@ log = logging.getLogger("migrabot.workflow")
 
 MAX_ATTEMPTS = 3  # an internal error is retried at the next polls, then waits for the card to change
 
-
-@dataclass(frozen=True)
-class Lists:
-    """The board's lists and label the workflow uses, by id."""
-
-    todo: str
-    waiting: str
-    fix: str
-    approved: str
-    done: str
-    label: str | None
-
-
-Listener = Callable[[str, CardSnapshot, dict], None]
-Emit = Callable[[str, CardSnapshot, dict], None]
+__all__ = ["MAX_ATTEMPTS", "Emit", "Listener", "Lists", "Rounds"]
 
 
 class Rounds:
@@ -93,59 +81,40 @@ class Rounds:
         self.emit = emit
         self.workbooks = Workbooks(steps=steps, drive=drive)
 
-    def handle(self, card: CardSnapshot, record: CardRecord | None) -> None:
-        """Whatever the card needs now; the caller holds its lock and its error boundary."""
-        description_hash = self.description_hash(card.desc)
-        if record is not None and record.description_hash != description_hash and record.state in WAITING:
-            self._make_obsolete(card, record, description_hash)
-            record = self.store.card(card.id)
-            if card.list_id == self.lists.fix:
-                return  # somebody is correcting it: simulated once they put it back in « À simuler »
-            card = replace(card, list_id=self.lists.todo)
-        if card.list_id == self.lists.todo:
-            self._in_todo(card, record, description_hash)
-        elif record is not None and record.state in RESUMABLE and record.description_hash == description_hash:
-            run = Round(card=card, record=record)
-            if self.steps.moved_here_by_us(run):  # our move landed, its journal entry did not: finish
-                self._run_round(run)
-            elif record.state in RUNNING:  # a person took it out of « À simuler » mid-round
-                self.retire(
-                    record, outcome=outcomes.closed_taken_out(todo_list=self.settings.trello_list_todo)
-                )
-                self.steps.transition(run, Event.TAKEN_OUT)
-        elif record is not None and record.state is CardState.AWAITING_APPROVAL:
-            self._retry_drive(Round(card=card, record=record))
+    # --- the steps the triage names (the caller holds the card's lock and its error boundary) ------
 
-    def _in_todo(self, card: CardSnapshot, record: CardRecord | None, description_hash: str) -> None:
-        resuming = (
-            record is not None and record.state in RESUMABLE and record.description_hash == description_hash
+    def start(self, card: CardSnapshot, record: CardRecord | None) -> None:
+        """A new round (`card` is in « À simuler », or was just sent back there)."""
+        description_hash = self.description_hash(card.desc)
+        record = self.store.begin_round(
+            card.id,
+            description_hash=description_hash,
+            short_link=card.short_link,
+            name=card.name,
+            list_id=card.list_id,
+            last_activity=card.last_activity,
+            state=next_state(record.state if record else None, Event.ROUND_STARTED),
+            now=self.clock(),
         )
-        if (
-            resuming
-            and record is not None
-            and record.state is CardState.ERROR
-            and record.attempts >= MAX_ATTEMPTS
-        ):
-            return  # reported on the card; tried again once the card changes, or leaves the list and comes back
-        if not resuming:
-            if record is not None and record.state in WAITING:
-                # Moved back to « À simuler » by a person: the request waiting on the old round is void.
-                self.retire(
-                    record, outcome=outcomes.closed_moved_back(todo_list=self.settings.trello_list_todo)
-                )
-            record = self.store.begin_round(
-                card.id,
-                description_hash=description_hash,
-                short_link=card.short_link,
-                name=card.name,
-                list_id=card.list_id,
-                last_activity=card.last_activity,
-                state=next_state(record.state if record else None, Event.ROUND_STARTED),
-                now=self.clock(),
-            )
-            self.emit("round", card, {"round": record.round, "fingerprint": description_hash})
-        assert record is not None
+        self.emit(Emitted.ROUND, card, {"round": record.round, "fingerprint": description_hash})
         self._run_round(Round(card=card, record=record))
+
+    def resume(self, card: CardSnapshot, record: CardRecord) -> None:
+        """The current round goes on: after a crash, an error at the previous poll, a settled conflict."""
+        self._run_round(Round(card=card, record=record))
+
+    def withdraw(self, card: CardSnapshot, record: CardRecord) -> None:
+        """Moved back to « À simuler » by a person: the request waiting on the old round is void."""
+        self.retire(record, outcome=outcomes.closed_moved_back(todo_list=self.settings.trello_list_todo))
+
+    def take_out(self, card: CardSnapshot, record: CardRecord) -> None:
+        """A person took the card out of « À simuler » mid-round."""
+        self.retire(record, outcome=outcomes.closed_taken_out(todo_list=self.settings.trello_list_todo))
+        self.steps.transition(Round(card=card, record=record), Event.TAKEN_OUT)
+
+    def moved_here_by_us(self, card: CardSnapshot, record: CardRecord) -> bool:
+        """Our move landed, its journal entry did not: the round is finished, not taken out."""
+        return self.steps.moved_here_by_us(Round(card=card, record=record))
 
     def retire(self, record: CardRecord, *, outcome: str) -> None:
         """A round that waited on people is over: no decision can count for it any more."""
@@ -160,20 +129,8 @@ class Rounds:
         if self.requests is not None:
             self.requests.close(self.requests.pending(record), outcome=outcome, status=RequestStatus.OBSOLETE)
 
-    def resume(self, card: CardSnapshot, record: CardRecord) -> None:
-        """Continue a card's current round (after a conflict was settled); the caller holds the card's lock."""
-        try:
-            self._run_round(Round(card=card, record=record))
-        except Exception as error:
-            log.exception("card %s: unexpected error", card.short_link or card.id)
-            self.report_internal_error(card, error)
-
     def description_hash(self, description: str) -> str:
-        """The card's description and the settings that shape its commands: what a decision is about."""
-        material = "\x1f".join(
-            [description, self.settings.migration_field_slug, self.settings.display_console_command]
-        )
-        return hashlib.sha256(material.encode("utf-8")).hexdigest()[:16]
+        return description_hash(description, self.settings)
 
     # --- a round ---------------------------------------------------------------------------------
 
@@ -189,7 +146,7 @@ class Rounds:
             return
         self.store.record_centres(run.card.id, plan_centres(plan))
         checks = check_count(plan, accommodation_impact=self.settings.accommodation_impact)
-        self.steps.comment(run, "debut", texts.started_comment(len(plan.rules), check_count=checks))
+        self.steps.comment(run, Step.STARTED, texts.started_comment(len(plan.rules), check_count=checks))
         simulation = self._simulation(run, plan, ticket)
         if not simulation.ok:
             self._fail(run, simulation)
@@ -206,10 +163,10 @@ class Rounds:
             fix_list=self.settings.trello_list_fix,
             todo_list=self.settings.trello_list_todo,
         )
-        self.steps.comment(run, "erreurs", text)
-        self.steps.move(run, "vers-a-corriger", self.lists.fix)
+        self.steps.comment(run, Step.TICKET_ERRORS, text)
+        self.steps.move(run, Move.TO_FIX, self.lists.fix)
         self.steps.transition(run, Event.TICKET_REJECTED, error=problem_message(ticket.errors[0]))
-        self.emit("invalid", run.card, {"errors": len(ticket.errors)})
+        self.emit(Emitted.INVALID, run.card, {"errors": len(ticket.errors)})
 
     def _simulation(self, run: Round, plan: Plan, ticket: Ticket) -> Simulation:
         """The stored simulation of this round if there is one (a resumed round keeps its figures)."""
@@ -221,7 +178,7 @@ class Rounds:
                 return simulation
             simulation = self._decide(simulation, decision)
         else:
-            self.emit("simulating", run.card, {"commands": len(plan.rules)})
+            self.emit(Emitted.SIMULATING, run.card, {"commands": len(plan.rules)})
             simulation = simulate(
                 plan,
                 self.console,
@@ -250,18 +207,18 @@ class Rounds:
             todo_list=self.settings.trello_list_todo,
             stopped_after=TRANSPORT_FAILURES_TO_STOP,
         )
-        self.steps.comment(run, "echec", text)
+        self.steps.comment(run, Step.FAILURE, text)
         self._post_outputs(run, simulation)
-        self.steps.move(run, "vers-a-corriger", self.lists.fix)
+        self.steps.move(run, Move.TO_FIX, self.lists.fix)
         first = simulation.failed_runs[0]
         self.steps.transition(run, Event.SIMULATION_FAILED, error=first.error)
-        self.emit("failed", run.card, {"error": first.error})
+        self.emit(Emitted.FAILED, run.card, {"error": first.error})
 
     def _ask_decision(self, run: Round, simulation: Simulation) -> None:
         to_migrate = simulation.accommodations_to_migrate
         self.steps.comment(
             run,
-            "conflit",
+            Step.CONFLICT,
             texts.conflict_comment(
                 simulation.conflicts, to_migrate=to_migrate, slack=self.requests is not None
             ),
@@ -276,10 +233,15 @@ class Rounds:
             )
             channels = self.requests.conflict_channels()
             self.steps.slack_post(
-                run, "slack-conflit", kind=RequestKind.CONFLICT, channels=channels, text=text, blocks=blocks
+                run,
+                Step.SLACK_CONFLICT,
+                kind=RequestKind.CONFLICT,
+                channels=channels,
+                text=text,
+                blocks=blocks,
             )
         self.steps.transition(run, Event.CONFLICTS_FOUND)
-        self.emit("conflict", run.card, {"conflicts": len(simulation.conflicts)})
+        self.emit(Emitted.CONFLICT, run.card, {"conflicts": len(simulation.conflicts)})
 
     def _publish(self, run: Round, simulation: Simulation, ticket: Ticket) -> None:
         if run.record.decision_by:
@@ -290,18 +252,21 @@ class Rounds:
         workbook = self.workbooks.publish(run, simulation, synthesis, warnings)  # to Drive first: its link
         text = workbook.with_note(texts.synthesis_comment(simulation, synthesis, warnings=warnings))
         asked = texts.with_decision_help(text, [po.username for po in self.trello_pos])  # the last words
-        self.steps.comment(run, "synthese", asked)
+        self.steps.comment(run, Step.SYNTHESIS, asked)
         self._post_outputs(run, simulation)
-        self.steps.attach(run, "excel", filename=workbook.filename, data=workbook.data, mime_type=XLSX_MIME)
-        self.steps.move(run, "vers-attente-po", self.lists.waiting)
+        self.steps.attach(
+            run, Step.EXCEL, filename=workbook.filename, data=workbook.data, mime_type=XLSX_MIME
+        )
+        self.steps.move(run, Move.TO_WAITING, self.lists.waiting)
         if self.requests is not None:  # last: a click must find the card waiting for it
             synthesis_text = render_synthesis(simulation, synthesis, ticket_warnings=warnings)
             self._request_approval(run, synthesis_text, workbook)
         self.steps.transition(run, Event.PUBLISHED)
-        self.emit("simulated", run.card, {"synthesis": synthesis, "simulation": simulation})
+        self.emit(Emitted.SIMULATED, run.card, {"synthesis": synthesis, "simulation": simulation})
 
-    def _retry_drive(self, run: Round) -> None:
+    def retry_drive(self, card: CardSnapshot, record: CardRecord) -> None:
         """A workbook Drive refused is offered again at each poll, with the round's own figures."""
+        run = Round(card=card, record=record)
         if run.record.simulation is None or not self.workbooks.retry_due(run):
             return
         _, ticket = plan_ticket(
@@ -323,7 +288,7 @@ class Rounds:
         )
         self.steps.comment(
             run,
-            "decision-conflit",
+            Step.CONFLICT_DECISION,
             texts.conflict_decision_comment(decision=DECISION_TEXT[decision], by=by or ""),
         )
         if self.requests is not None:
@@ -346,12 +311,12 @@ class Rounds:
         )
         channels = self.requests.approval_channels()
         refs = self.steps.slack_post(
-            run, "slack-demande", kind=RequestKind.APPROVAL, channels=channels, text=text, blocks=blocks
+            run, Step.SLACK_REQUEST, kind=RequestKind.APPROVAL, channels=channels, text=text, blocks=blocks
         )
         for ref in refs:
             self.steps.slack_upload(
                 run,
-                f"slack-fichier-{ref.channel}",
+                keyed(Step.SLACK_FILE, ref.channel),
                 ref,
                 filename=workbook.filename,
                 data=workbook.data,
@@ -364,11 +329,11 @@ class Rounds:
             checks=[check for check in simulation.accommodation_checks or () if not check.not_run],
         )
         for number, text in enumerate(outputs.comments, start=1):
-            self.steps.comment(run, f"sorties-{number}", text)
+            self.steps.comment(run, keyed(Step.OUTPUTS, number), text)
         if outputs.attachment is not None:
             self.steps.attach(
                 run,
-                "sorties-fichier",
+                Step.OUTPUTS_FILE,
                 filename="sorties_console.txt",
                 data=outputs.attachment,
                 mime_type="text/plain",
@@ -396,9 +361,10 @@ class Rounds:
 
     # --- obsolete approvals ----------------------------------------------------------------------
 
-    def _make_obsolete(self, card: CardSnapshot, record: CardRecord, description_hash: str) -> None:
+    def make_obsolete(self, card: CardSnapshot, record: CardRecord) -> None:
         """The description changed while people were asked: their request no longer applies. The card goes
         back to « À simuler », unless somebody parked it in « À corriger » to finish their correction."""
+        description_hash = self.description_hash(card.desc)
         run = Round(card=card, record=record)
         parked = card.list_id == self.lists.fix
         text = texts.obsolete_comment(
@@ -410,12 +376,12 @@ class Rounds:
             todo_list=self.settings.trello_list_todo,
             moved=not parked,
         )
-        self.steps.comment(run, "obsolete", text)
+        self.steps.comment(run, Step.OBSOLETE, text)
         self.retire(record, outcome=outcomes.closed_card_changed(parked=parked))
         if not parked and card.list_id != self.lists.todo:
-            self.steps.move(run, "retour-a-simuler", self.lists.todo)
+            self.steps.move(run, Move.BACK_TO_TODO, self.lists.todo)
         self.steps.transition(run, Event.DESCRIPTION_CHANGED)
-        self.emit("obsolete", card, {"old": record.description_hash, "new": description_hash})
+        self.emit(Emitted.OBSOLETE, card, {"old": record.description_hash, "new": description_hash})
 
     def report_internal_error(self, card: CardSnapshot, error: Exception) -> None:
         record = self.store.card(card.id)
@@ -427,7 +393,7 @@ class Rounds:
             return  # Trello itself is the problem: a comment would fail too
         try:
             run = Round(card=card, record=record)
-            self.steps.comment(run, "erreur-interne", texts.internal_error_comment(type(error).__name__))
+            self.steps.comment(run, Step.INTERNAL_ERROR, texts.internal_error_comment(type(error).__name__))
         except Exception:
             log.exception("card %s: could not report the error on the card", card.short_link or card.id)
 

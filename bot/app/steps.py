@@ -16,13 +16,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from bot.app.ports import Board, CardSnapshot, Chat, Clock, Comment, Drive, MessageRef, Store
+from bot.domain.journal import Move
 from bot.domain.lifecycle import Event, next_state
 from bot.domain.records import CardRecord, RequestKind, RequestStatus, SlackRequest
 from bot.texts import card as texts
 
 INTENT = "#intention"
-FINAL_COMMANDS_STEP = "validation"  # the comment of the final commands (marked obsolete if the card changes)
-CHECKLIST_STEP = "checklist-execution"  # its result is the id of the bot's own « Exécution » checklist
 
 
 @dataclass
@@ -116,7 +115,7 @@ class CardSteps:
         )
         self.journal(run, step, attachment_id)
 
-    def move(self, run: Round, step: str, list_id: str) -> None:
+    def move(self, run: Round, step: Move, list_id: str) -> None:
         if self.done(run, step) is not None:
             return
         self.journal(run, step + INTENT, list_id)
@@ -128,8 +127,7 @@ class CardSteps:
     def moved_here_by_us(self, run: Round) -> bool:
         """Whether the card's list is where this round meant to move it (our move landed, its journal
         entry did not) rather than where a person put it."""
-        intents = self.store.journal_results(run.card.id, "vers-", round_=run.record.round)
-        return run.card.list_id in intents
+        return any(self.done(run, move + INTENT) == run.card.list_id for move in Move)
 
     def checklist(self, run: Round, step: str, *, name: str, items: Sequence[str]) -> None:
         """Resumed, it completes the checklist it began (items are added by name, never twice)."""

@@ -18,6 +18,7 @@ from bot.app.decisions import Outcome
 from bot.app.ports import Board, CardSnapshot, Clock, Comment, Member, Store
 from bot.app.steps import CardSteps, Round
 from bot.domain.decision import CLOCK, TRELLO_CHANNEL, Decision, RequestKey, read_reply
+from bot.domain.journal import Step, keyed
 from bot.domain.lifecycle import CardState, Event
 from bot.domain.records import CardRecord, TrelloWatch
 from bot.settings import Settings
@@ -104,7 +105,7 @@ class TrelloComments:
 
     def _answer(self, card: CardSnapshot, record: CardRecord, comment: Comment, text: str) -> None:
         """One short reply per comment (journaled: a restart never answers twice)."""
-        self.steps.comment(Round(card=card, record=record), f"reponse-{comment.id}", text)
+        self.steps.comment(Round(card=card, record=record), keyed(Step.REPLY, comment.id), text)
 
     # --- the clock's part: a reminder comment mentioning the POs, then the expiry ----------------
 

@@ -3,50 +3,56 @@ decision about one card, whatever channel it came from) and `remind_and_expire` 
 
 One card is handled by one thread at a time (a lock per card: the poll, Slack's listeners and the reminders
 job run on different threads), and a bug on one card is logged and shown on that card: it never stops the
-others. Rounds (`bot.app.rounds`) and decisions (`bot.app.decisions`) are services this module owns; neither
-calls back into it.
+others. What a card needs is answered by one pure table (`bot.domain.triage`): the poll observes the card
+(`Seen`) and calls one handler per step the table names. The services (rounds, decisions, execution, Trello
+comments) are built by `bot.bootstrap`; none calls another to learn what to do: a decision that needs the
+poll's work at once (a settled conflict, a new simulation) says so in its outcome and the card is triaged
+again here.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-import time
-from collections.abc import Sequence
+from collections.abc import Callable
 from dataclasses import replace
 
 from bot.app.decisions import Decisions, Outcome
+from bot.app.events import Listener
 from bot.app.execution import ExecutionFollowUp
-from bot.app.ports import Board, CardSnapshot, Chat, Clock, Console, Drive, Member, MessageRef, Store
+from bot.app.ports import Board, CardSnapshot, Chat, Clock, Lists, MessageRef, Store
 from bot.app.requests import Requests
-from bot.app.rounds import Listener, Lists, Rounds
-from bot.app.steps import CardSteps
+from bot.app.rounds import MAX_ATTEMPTS, Rounds
 from bot.app.trello_comments import TrelloComments
 from bot.domain.decision import CLOCK, Decision, RequestKey
-from bot.domain.lifecycle import DECIDING, EXECUTING, Event
+from bot.domain.lifecycle import CardState, Event
 from bot.domain.records import CardRecord, RequestKind, RequestStatus, SlackRequest
-from bot.domain.verification import PREPROD, PROD
+from bot.domain.triage import Next, Seen, Where, triage
 from bot.settings import Settings
 from bot.texts import decisions as outcomes
 
 log = logging.getLogger("migrabot.workflow")
 
+__all__ = ["Listener", "Lists", "Outcome", "Workflow"]
+
 
 class Workflow:
+    """The entries; the services are built and plugged in by `bot.bootstrap` (the one composition root)."""
+
     def __init__(
         self,
         *,
         board: Board,
-        console: Console,
         store: Store,
         settings: Settings,
         lists: Lists,
-        clock: Clock = time.time,
-        listener: Listener | None = None,
+        clock: Clock,
+        rounds: Rounds,
+        decisions: Decisions,
+        execution: ExecutionFollowUp,
+        requests: Requests | None = None,
         chat: Chat | None = None,
-        prod_console: Console | None = None,
-        drive: Drive | None = None,
-        trello_pos: Sequence[Member] = (),
+        trello_comments: TrelloComments | None = None,
     ) -> None:
         self.board = board
         self.store = store
@@ -54,50 +60,27 @@ class Workflow:
         self.lists = lists
         self.clock = clock
         self.chat = chat
-        self._listener = listener
-        self.steps = CardSteps(board=board, store=store, clock=clock, chat=chat)
-        self.requests = Requests(chat=chat, store=store, settings=settings) if chat is not None else None
-        shared = {"board": board, "store": store, "settings": settings, "lists": lists, "clock": clock}
-        self.rounds = Rounds(
-            **shared,
-            console=console,
-            steps=self.steps,
-            requests=self.requests,
-            emit=self.emit,
-            trello_pos=trello_pos,
-            drive=drive,
-        )
-        self.decisions = Decisions(
-            **shared,
-            steps=self.steps,
-            rounds=self.rounds,
-            requests=self.requests,
-            chat=chat,
-            emit=self.emit,
-            trello_pos=trello_pos,
-        )
-        consoles = {PREPROD: console} | ({PROD: prod_console} if prod_console is not None else {})
-        self.execution = ExecutionFollowUp(
-            **shared, steps=self.steps, requests=self.requests, consoles=consoles, emit=self.emit
-        )
-        self.trello_comments = self._trello_comments(trello_pos)
+        self.requests = requests
+        self.rounds = rounds
+        self.decisions = decisions
+        self.execution = execution
+        self.trello_comments = trello_comments
+        self.handlers: dict[Next, Callable[[CardSnapshot, CardRecord], None]] = {
+            Next.FINISH_DECISION: decisions.finish,
+            Next.MAKE_OBSOLETE: rounds.make_obsolete,
+            Next.WITHDRAW_REQUEST: rounds.withdraw,
+            Next.RETIRE_APPROVAL: execution.retire_approval,
+            Next.FREEZE_EXECUTION: execution.freeze,
+            Next.START_ROUND: lambda card, record: rounds.start(replace(card, list_id=lists.todo), record),
+            Next.RESUME_ROUND: rounds.resume,
+            Next.TAKE_OUT: rounds.take_out,
+            Next.RETRY_DRIVE: rounds.retry_drive,
+            Next.FOLLOW_EXECUTION: execution.follow,
+        }
+        assert set(self.handlers) == set(Next), "one handler per step the triage can name"
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
         self._stopping = threading.Event()
-
-    def _trello_comments(self, trello_pos: Sequence[Member]) -> TrelloComments | None:
-        """POs on Trello: their comments on a waiting card are one more source of decisions."""
-        if not trello_pos:
-            return None
-        return TrelloComments(
-            board=self.board,
-            store=self.store,
-            settings=self.settings,
-            clock=self.clock,
-            steps=self.steps,
-            pos=trello_pos,
-            apply=self.apply,
-        )
 
     # --- the poll --------------------------------------------------------------------------------
 
@@ -119,7 +102,8 @@ class Workflow:
                 log.info("stop requested: the remaining cards wait for the next start")
                 break
             self._watch_comments(card)
-            self._handle_safely(card, polled_at=polled_at)
+            with self.card_lock(card.id):
+                self._handle_safely(card, polled_at=polled_at)
             self.store.beat("poll", now=self.clock(), detail=detail)  # long dry-runs are not a dead bot
         return len(cards)
 
@@ -137,16 +121,16 @@ class Workflow:
         with self._locks_guard:
             return self._locks.setdefault(card_id, threading.Lock())
 
-    def _handle_safely(self, card: CardSnapshot, *, polled_at: float) -> None:
-        with self.card_lock(card.id):
-            try:
-                record = self.store.card(card.id)
-                if record is not None and record.updated_at > polled_at:
-                    card = self.board.card(card.id)  # a decision changed it since the poll: look again
-                self._handle(card)
-            except Exception as error:
-                log.exception("card %s: unexpected error", card.short_link or card.id)
-                self.rounds.report_internal_error(card, error)
+    def _handle_safely(self, card: CardSnapshot, *, polled_at: float | None = None) -> None:
+        """The card's steps inside its error boundary; the caller holds the card's lock."""
+        try:
+            record = self.store.card(card.id)
+            if polled_at is not None and record is not None and record.updated_at > polled_at:
+                card = self.board.card(card.id)  # a decision changed it since the poll: look again
+            self._handle(card)
+        except Exception as error:
+            log.exception("card %s: unexpected error", card.short_link or card.id)
+            self.rounds.report_internal_error(card, error)
 
     def _watch_comments(self, card: CardSnapshot) -> None:
         """Decisions said on the card since the last look; a failure there never stops the card's round."""
@@ -158,28 +142,26 @@ class Workflow:
             log.exception("card %s: reading its comments failed", card.short_link or card.id)
 
     def _handle(self, card: CardSnapshot) -> None:
+        """What the card needs now, one step at a time (each step finds the record the previous one left)."""
+        for step in triage(self.seen(card)):
+            record = self.store.card(card.id)
+            self.handlers[step](card, record)  # type: ignore[arg-type]  # only START_ROUND takes no record
+
+    def seen(self, card: CardSnapshot) -> Seen:
+        """What the poll observed of the card, beside what the state database says of it."""
         record = self.store.card(card.id)
-        if record is not None and record.state in DECIDING:
-            self.decisions.finish(card, record)  # a decision recorded, its effects not all done yet
-        elif record is not None and self._edited_after_approval(card, record):
-            if self.execution.edited_after_approval(card, record):
-                self.rounds.handle(replace(card, list_id=self.lists.todo), self.store.card(card.id))
-        elif record is not None and self._executing(card, record):
-            self.execution.follow(card, record)
-        else:
-            self.rounds.handle(card, record)
-
-    def _edited_after_approval(self, card: CardSnapshot, record: CardRecord) -> bool:
-        return record.state in EXECUTING and record.description_hash != self.rounds.description_hash(
-            card.desc
-        )
-
-    def _executing(self, card: CardSnapshot, record: CardRecord) -> bool:
-        """Approved, left where it is, and still the text that was approved."""
-        return (
-            record.state in EXECUTING
-            and card.list_id != self.lists.todo
-            and record.description_hash == self.rounds.description_hash(card.desc)
+        where = self.lists.where(card.list_id)
+        if record is None:
+            return Seen(state=None, where=where)
+        changed = record.description_hash != self.rounds.description_hash(card.desc)
+        return Seen(
+            state=record.state,
+            where=where,
+            changed=changed,
+            moved_by_us=where is not Where.TODO and self.rounds.moved_here_by_us(card, record),
+            retries_left=record.attempts < MAX_ATTEMPTS,
+            # Read from Trello only when it decides something: an approved card whose text changed.
+            ticked=changed and record.state is CardState.APPROVED and self.execution.started(card, record),
         )
 
     # --- decisions -------------------------------------------------------------------------------
@@ -187,7 +169,10 @@ class Workflow:
     def apply(self, decision: Decision) -> Outcome:
         """The one entry for every decision, whoever made it and wherever it was said."""
         with self.card_lock(decision.key.card_id):
-            return self.decisions.apply(decision)
+            outcome = self.decisions.apply(decision)
+            if outcome.follow_up is not None:
+                self._handle_safely(outcome.follow_up)
+            return outcome
 
     def card_name(self, card_id: str) -> str:
         record = self.store.card(card_id)
@@ -229,10 +214,3 @@ class Workflow:
             self.store.set_slack_request(request, reminded_at=now)
             text = outcomes.reminder(mentions=self.requests.reminded(request), hours=round(age / 3600))
             self.chat.reply(MessageRef(request.channel, request.ts), text)
-
-    def emit(self, event: str, card: CardSnapshot, details: dict) -> None:
-        log.info(
-            "card %s: %s", card.short_link or card.id, event, extra={"event": event, "card": card.short_link}
-        )
-        if self._listener is not None:
-            self._listener(event, card, details)

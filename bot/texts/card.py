@@ -166,7 +166,7 @@ def with_decision_help(text: str, po_usernames: Sequence[str]) -> str:
 
 def trello_decision_help(po_usernames: Sequence[str]) -> str:
     return french(
-        "{who} la simulation est prête : {how}", who=mentions(po_usernames), how=TRELLO_HOW_TO_DECIDE
+        "{who}, la simulation est prête : {how}", who=mentions(po_usernames), how=TRELLO_HOW_TO_DECIDE
     )
 
 

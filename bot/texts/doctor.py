@@ -32,7 +32,7 @@ OK_MARK = "✓"
 TRELLO, SLACK, DRIVE, CONSOLE, STATE_DB = "Trello", "Slack", "Drive", "Console", "Base d'état"
 ERROR_MARK = "✗"
 # Trello's key page (the former trello.com/app-key was replaced by the Power-Up admin portal): one link
-# everywhere, README and settings included.
+# everywhere, docs and settings included.
 TRELLO_KEY_PAGE_URL = "https://trello.com/power-ups/admin"
 
 # --- settings ---------------------------------------------------------------------------------------
@@ -125,7 +125,7 @@ NOBODY_DECIDES = typeset(
 )
 NOBODY_DECIDES_FIX = typeset(
     "renseignez TRELLO_PO_MEMBERS (noms d'utilisateur Trello des PO, qui décident sur la carte) "
-    "ou configurez Slack (README, « From zero to a running bot », étape 4)"
+    "ou configurez Slack (docs/installation.md, « From zero to a running bot », étape 4)"
 )
 
 

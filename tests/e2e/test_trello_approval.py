@@ -28,7 +28,7 @@ def test_the_synthesis_mentions_the_po_and_says_how_to_decide(trello_po):
         c for c in trello_po.comments("runbook.txt") if c.startswith("✅ **Simulation terminée**")
     )
     assert synthesis.endswith(
-        f"@{TRELLO_PO} la simulation est prête : répondez sur cette carte « validé » (ou « ok », « go ») "
+        f"@{TRELLO_PO}, la simulation est prête : répondez sur cette carte « validé » (ou « ok », « go ») "
         "pour valider, ou « refusé : <raison> » pour refuser."
     )
 

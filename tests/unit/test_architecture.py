@@ -1,4 +1,4 @@
-"""The shape the README's « Architecture » section describes, checked on the source (the import rules are
+"""The shape docs/architecture.md describes, checked on the source (the import rules are
 `lint-imports`'s, in pyproject.toml)."""
 
 from __future__ import annotations

@@ -77,7 +77,7 @@ def _skipped_nodes(tree: ast.AST) -> set[int]:
         ):
             skipped.update(id(inner) for inner in ast.walk(node))  # logs stay English, for developers
         if isinstance(node, ast.keyword) and node.arg == "description":
-            skipped.update(id(inner) for inner in ast.walk(node))  # a setting's doc: the README's table
+            skipped.update(id(inner) for inner in ast.walk(node))  # a setting's doc: the docs' settings table
     return skipped
 
 

@@ -12,7 +12,7 @@ import pytest
 from bot.adapters.drive import GoogleDrive
 from bot.adapters.store import Store
 from bot.app.ports import DriveUnavailable
-from bot.app.workflow import Workflow
+from bot.bootstrap import build_workflow
 from bot.settings import Settings
 from sandbox.drive import SERVICE_ACCOUNT, DriveSandbox
 from tests.support.fakes import FakeBoard, FakeChat, FakeClock, FakeConsole, SimulatedCrash
@@ -52,7 +52,7 @@ class Env:
     def restart(self, drive: object | None = None) -> None:
         """A new process on the same state database."""
         self.drive = drive or self.adapter(sleep=lambda _: None)
-        self.workflow = Workflow(
+        self.workflow = build_workflow(
             board=self.board,
             console=self.console,
             store=Store(self.path),

@@ -233,7 +233,7 @@ def test_the_doctor_says_which_mode_and_how_the_po_decides(
     assert (
         "✗ Mode Trello seul, sans PO : personne ne peut valider les cartes simulées (ni Slack, ni "
         "TRELLO_PO_MEMBERS) → renseignez TRELLO_PO_MEMBERS (noms d'utilisateur Trello des PO, qui décident "
-        "sur la carte) ou configurez Slack (README, « From zero to a running bot », étape 4)"
+        "sur la carte) ou configurez Slack (docs/installation.md, « From zero to a running bot », étape 4)"
     ) in lines
 
 

@@ -11,6 +11,7 @@ from bot.adapters.slack import refusal_view
 from bot.adapters.store import Store
 from bot.app.decisions import Outcome
 from bot.app.workflow import Workflow
+from bot.bootstrap import build_workflow
 from bot.domain.decision import Decision, RequestKey, read_reply
 from bot.domain.lifecycle import Event
 from bot.domain.model import ConflictDecision
@@ -75,7 +76,7 @@ class Env:
         self.approvals = Say(self.workflow)
 
     def _workflow(self, store: Store) -> Workflow:
-        return Workflow(
+        return build_workflow(
             board=self.board,
             console=self.console,
             store=store,
@@ -369,7 +370,7 @@ def test_a_crash_after_any_side_effect_with_slack_on_then_a_restart_posts_nothin
         with pytest.raises(SimulatedCrash):
             env.poll()
         env.store = Store(tmp_path / f"crash{crash_at}" / "state.sqlite3")  # a new process, same files
-        env.workflow = Workflow(
+        env.workflow = build_workflow(
             board=env.board,
             console=env.console,
             store=env.store,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.adapters.store import Store
 from bot.app.workflow import Workflow
+from bot.bootstrap import build_workflow
 from bot.settings import Settings
 from tests.support.fakes import FakeBoard, FakeClock, FakeConsole, FakeDrive
 from tests.unit.app.test_workflow import LIST_IDS, RUNBOOK_TICKET, TITLE, bodies
@@ -11,7 +12,7 @@ from tests.unit.app.test_workflow import LIST_IDS, RUNBOOK_TICKET, TITLE, bodies
 
 def workflow(tmp_path, board: FakeBoard, drive: FakeDrive | None) -> tuple[Workflow, FakeClock]:
     clock = FakeClock()
-    flow = Workflow(
+    flow = build_workflow(
         board=board,
         console=FakeConsole(),
         store=Store(tmp_path / "state.sqlite3"),

@@ -7,6 +7,7 @@ from pathlib import Path
 from bot.adapters.store import Store
 from bot.app.ports import BoardUnavailable, Member
 from bot.app.workflow import Workflow
+from bot.bootstrap import build_workflow
 from bot.settings import Settings
 from tests.support.fakes import FakeBoard, FakeClock, FakeConsole
 from tests.support.text import plain
@@ -18,7 +19,7 @@ HOUR = 3600
 
 def waiting_card(tmp_path: Path) -> tuple[Workflow, FakeBoard, FakeClock, str]:
     board, clock = FakeBoard(), FakeClock()
-    workflow = Workflow(
+    workflow = build_workflow(
         board=board,
         console=FakeConsole(),
         store=Store(tmp_path / "state.sqlite3"),
@@ -90,7 +91,7 @@ def test_a_deleted_comment_never_hides_the_po_decision_written_after_it(tmp_path
 
 def test_a_deleted_synthesis_never_hides_the_po_decision_at_the_first_look(tmp_path):
     board, clock = FakeBoard(), FakeClock()
-    workflow = Workflow(
+    workflow = build_workflow(
         board=board,
         console=FakeConsole(),
         store=Store(tmp_path / "state.sqlite3"),

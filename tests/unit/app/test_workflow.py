@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from bot.adapters.store import Store
-from bot.app.workflow import Lists, Workflow
+from bot.app.workflow import Lists
+from bot.bootstrap import build_workflow
 from bot.domain.model import ConsoleResult
 from bot.settings import Settings
 from tests.support.fakes import LABEL_ID, LISTS, FakeBoard, FakeClock, FakeConsole, SimulatedCrash
@@ -49,7 +50,7 @@ class Env:
     def restart(self) -> None:
         """A new process: new workflow and store objects on the same database file."""
         self.store = Store(self.path)
-        self.workflow = Workflow(
+        self.workflow = build_workflow(
             board=self.board,
             console=self.console,
             store=self.store,

@@ -1,6 +1,6 @@
 """Cards as coordinators really write them (issue 13) and hostile lines (issue 11, points 3 and 4): prose that
 is not a rule, instructions in prose, typos, more forms, values refused or kept exactly. Table-driven: each
-row is one line of the README's language table."""
+row is one line of the language table of docs/guide-coordinateur.md (« Toutes les formes acceptées ») and docs/architecture.md."""
 
 from __future__ import annotations
 

@@ -1,0 +1,144 @@
+"""What a card needs now: what the poll saw of it (`Seen`) → the named steps it needs (`Next`), in order. Pure.
+
+The poll asks one question of every card — given its state, the list it is in, whether its text changed since
+the round began, who moved it, what was ticked — and this module is the only one that answers it. The
+workflow is a loop over `triage(seen)` calling one handler per step; services never call each other to learn
+what to do. Every state has its row in `ROWS` (a new state or list cannot be added without deciding it: the
+exhaustive test in `tests/unit/domain/test_triage.py` spells out every state × list × observation).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.domain.lifecycle import DECIDING, CardState
+
+S = CardState
+
+
+class Where(StrEnum):
+    """The list a card is in, as the workflow knows the board's lists."""
+
+    TODO = "todo"  # « À simuler »: the watched list
+    WAITING = "waiting"  # « En attente validation PO »
+    FIX = "fix"  # « À corriger »
+    APPROVED = "approved"  # « Validé — à exécuter »
+    DONE = "done"  # « Terminé »
+    ELSEWHERE = "elsewhere"  # any other list of the board
+
+
+class Next(StrEnum):
+    """One thing the card needs; the workflow has one handler per member."""
+
+    FINISH_DECISION = "finish_decision"  # a recorded decision's effects (after a crash, or at once)
+    MAKE_OBSOLETE = "make_obsolete"  # the text changed while people were asked: their request is void
+    WITHDRAW_REQUEST = "withdraw_request"  # moved back to « À simuler » while the PO was asked
+    RETIRE_APPROVAL = "retire_approval"  # edited after approval, nothing ticked: final commands obsolete
+    FREEZE_EXECUTION = "freeze_execution"  # edited after approval, a group ticked: the team decides
+    START_ROUND = "start_round"  # a new round: parse, dry-runs, synthesis
+    RESUME_ROUND = "resume_round"  # the current round goes on (after a crash, an error, a settled conflict)
+    TAKE_OUT = "take_out"  # a person took the card out of « À simuler » mid-round
+    RETRY_DRIVE = "retry_drive"  # a workbook Drive refused is offered again
+    FOLLOW_EXECUTION = "follow_execution"  # approved: verify the groups people tick
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What the poll observed about a card (and what the state database says of it)."""
+
+    state: CardState | None  # None: never seen before
+    where: Where
+    changed: bool = False  # the description (or a setting shaping its commands) differs from the round's
+    moved_by_us: bool = False  # the card is in the list this round's journal meant to move it to
+    retries_left: bool = True  # an internal error is retried a few polls, then waits for the card to change
+    ticked: bool = False  # an item of the bot's « Exécution » checklist is ticked (read only when it matters)
+
+
+Steps = tuple[Next, ...]
+N = Next
+WAIT: Steps = ()
+
+
+def _new_round_in_todo(seen: Seen) -> Steps:
+    """Finished or stopped states: a person putting the card (back) in « À simuler » asks for a new round."""
+    return (N.START_ROUND,) if seen.where is Where.TODO else WAIT
+
+
+def _deciding(seen: Seen) -> Steps:
+    """A decision is recorded: its effects first; a new simulation asked by the PO starts at once."""
+    if seen.state is S.RESIMULATING:
+        return (N.FINISH_DECISION, N.START_ROUND)
+    return (N.FINISH_DECISION,)
+
+
+def _running(seen: Seen) -> Steps:
+    if seen.where is Where.TODO:
+        if seen.changed:
+            return (N.START_ROUND,)
+        if seen.state is S.ERROR and not seen.retries_left:
+            return WAIT  # reported on the card; tried again once the card changes or comes back
+        return (N.RESUME_ROUND,)
+    if seen.changed:
+        return WAIT
+    return (N.RESUME_ROUND,) if seen.moved_by_us else (N.TAKE_OUT,)
+
+
+def _obsolete(seen: Seen) -> Steps:
+    """People were asked about another text: void; simulated again unless parked in « À corriger »."""
+    return (N.MAKE_OBSOLETE,) if seen.where is Where.FIX else (N.MAKE_OBSOLETE, N.START_ROUND)
+
+
+def _awaiting_decision(seen: Seen) -> Steps:
+    if seen.changed:
+        return _obsolete(seen)
+    return (N.RESUME_ROUND,) if seen.where is Where.TODO or seen.moved_by_us else WAIT
+
+
+def _awaiting_approval(seen: Seen) -> Steps:
+    if seen.changed:
+        return _obsolete(seen)
+    if seen.where is Where.TODO:
+        return (N.WITHDRAW_REQUEST, N.START_ROUND)
+    return (N.RETRY_DRIVE,)
+
+
+def _executing(seen: Seen) -> Steps:
+    if seen.changed:
+        if seen.state is S.APPROVED and not seen.ticked:
+            return (N.RETIRE_APPROVAL, N.START_ROUND)
+        return (N.FREEZE_EXECUTION,)
+    if seen.where is Where.TODO:
+        return (N.START_ROUND,)
+    return (N.FOLLOW_EXECUTION,)
+
+
+Row = Callable[[Seen], Steps]
+
+ROWS: dict[CardState | None, Row] = {
+    None: _new_round_in_todo,
+    S.SIMULATING: _running,
+    S.ERROR: _running,
+    S.INVALID: _new_round_in_todo,
+    S.FAILED: _new_round_in_todo,
+    S.AWAITING_DECISION: _awaiting_decision,
+    S.AWAITING_APPROVAL: _awaiting_approval,
+    **{transient: _deciding for transient in DECIDING},
+    S.APPROVED: _executing,
+    S.PREPROD_VERIFIED: _executing,
+    S.DONE: _new_round_in_todo,
+    S.EDITED_DURING_EXECUTION: _new_round_in_todo,
+    S.REFUSED: _new_round_in_todo,
+    S.RESIMULATED: _new_round_in_todo,
+    S.EXPIRED: _new_round_in_todo,
+    S.OBSOLETE: _new_round_in_todo,
+    S.ABANDONED: _new_round_in_todo,
+    S.ARCHIVED: _new_round_in_todo,
+}
+assert set(ROWS) == {None, *CardState}, "every state decides what a card in it needs"
+
+
+def triage(seen: Seen) -> Steps:
+    """The steps the card needs now, in the order the workflow runs them; () when it waits."""
+    return ROWS[seen.state](seen)
