@@ -121,6 +121,18 @@ class Settings(BaseSettings):
     slack_http_port: int = Field(
         3000, ge=0, le=65535, description="Port of `/slack/events` in HTTP mode (0: any free port)."
     )
+    slack_http_workers: int = Field(
+        16,
+        ge=1,
+        le=256,
+        description="Threads serving `/slack/events` in HTTP mode (connections wait, idle, without one).",
+    )
+    slack_http_timeout_seconds: float = Field(
+        10,
+        gt=0,
+        le=300,
+        description="A connection to `/slack/events` silent this long is closed (each read and write, too).",
+    )
     slack_api_base_url: str = Field("https://slack.com/api/", description="Slack Web API root.")
     slack_po_user_ids: str = Field("", description="Comma-separated Slack ids of the POs: only they decide.")
     slack_channel_id: str = Field("", description="Channel of approval requests (empty: a DM to each PO).")
