@@ -44,7 +44,13 @@ def _ready(po_ids: Sequence[str]) -> str:
 
 
 def approval_request(
-    *, card: CardLink, key: RequestKey, synthesis: str, po_ids: Sequence[str], drive_note: str = ""
+    *,
+    card: CardLink,
+    key: RequestKey,
+    synthesis: str,
+    po_ids: Sequence[str],
+    warning: str | None = None,
+    drive_note: str = "",
 ) -> tuple[str, list[dict]]:
     """(fallback text, blocks) of the PO's request; `closed_blocks` turns it into its decided form."""
     text = french("Validation PO demandée : {name}", name=escape_mrkdwn(card.name))
@@ -52,7 +58,7 @@ def approval_request(
         _header(typeset("Validation PO : migration des dossiers usagers")),
         _section(french("*<{url}|{name}>*\n", url=card.url, name=escape_mrkdwn(card.name)) + _ready(po_ids)),
     ]
-    blocks += _folded_code(synthesis, budget=MAX_BLOCKS - 7)
+    blocks += _folded_code(synthesis, budget=MAX_BLOCKS - 8)
     if drive_note:  # Slack mrkdwn, its values escaped by the caller
         blocks.append(_section(drive_note))
     blocks.append(
@@ -60,6 +66,8 @@ def approval_request(
             f"Empreinte {key.description_hash[:8]} · simulation n° {key.round} · fichier Excel dans le fil"
         )
     )
+    if warning:  # rules that move nobody: said in words just above the buttons (`texts.zero_match`)
+        blocks.append(_section(escape_mrkdwn(warning)))
     blocks.append(
         {
             "type": "actions",
