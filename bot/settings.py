@@ -81,6 +81,12 @@ class Settings(BaseSettings):
         description="Variants of the value of a rule that finds no file (« CHU77 » → « CHU 77 ») dry-run to "
         "suggest the value meant: at most this many per rule, 20 per card; 0 turns the search off.",
     )
+    dry_runs_per_poll: int = Field(
+        120,
+        ge=1,
+        description="Dry-runs of all cards in one poll: a card whose round would go beyond waits for the next "
+        "poll and says so (the first round of a poll always starts).",
+    )
     console_prod_ssh: str = Field(
         "",
         description="`user@host[:port]` of prod: when set, the bot verifies executed prod groups (--dry-run only).",

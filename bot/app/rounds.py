@@ -16,6 +16,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import replace
 
+from bot.app.budget import CountedConsole, over_budget
 from bot.app.events import Emit, Listener
 from bot.app.fingerprint import description_hash
 from bot.app.near_miss import NearMissBudget, look_for_near_misses
@@ -25,6 +26,7 @@ from bot.app.requests import Requests
 from bot.app.simulation import (
     TRANSPORT_FAILURES_TO_STOP,
     check_count,
+    dry_run_count,
     redo_without_accommodations,
     simulate,
 )
@@ -80,7 +82,8 @@ class Rounds:
     ) -> None:
         self.board = board
         self.trello_pos = tuple(trello_pos)
-        self.console = console
+        self.console = CountedConsole(console)  # what a poll runs, for its dry-run budget
+        self._told_waiting: set[tuple[str, str]] = set()  # (card, description hash) told it waits
         self.store = store
         self.settings = settings
         self.lists = lists
@@ -107,6 +110,40 @@ class Rounds:
         )
         self.emit(Emitted.ROUND, card, {"round": record.round, "fingerprint": description_hash})
         self._run_round(Round(card=card, record=record))
+
+    def new_poll(self) -> None:
+        """A new poll: its dry-run budget is whole again, and Drive is tried again."""
+        self.console.new_poll()
+        self.workbooks.new_poll()
+
+    def over_budget(self, card: CardSnapshot) -> bool:
+        """A new round of this card would go beyond what is left of the poll's dry-runs."""
+        needed = self.dry_runs_needed(card.desc)
+        return over_budget(ran=self.console.ran, needed=needed, budget=self.settings.dry_runs_per_poll)
+
+    def dry_runs_needed(self, description: str) -> int:
+        """The dry-runs a round of this text runs (0 when the ticket is refused before any)."""
+        ticket = parse_ticket(description, default_field=self.settings.migration_field_slug)
+        if not ticket.ok:
+            return 0
+        plan, _ = plan_ticket(ticket, field_slug=self.settings.migration_field_slug)
+        if len(plan.rules) > self.settings.max_rules_per_card:
+            return 0
+        return dry_run_count(plan, accommodation_impact=self.settings.accommodation_impact)
+
+    def defer(self, card: CardSnapshot, record: CardRecord | None) -> None:
+        """Beyond the poll's dry-run budget: the card stays in « À simuler » and says once that it waits."""
+        told = (card.id, self.description_hash(card.desc))
+        log.info("card %s: dry-run budget of this poll spent, simulated at the next poll", card.short_link)
+        if told in self._told_waiting:
+            return
+        text = texts.deferred_comment(
+            needed=self.dry_runs_needed(card.desc),
+            ran=self.console.ran,
+            budget=self.settings.dry_runs_per_poll,
+        )
+        self.board.comment(card.id, text)
+        self._told_waiting.add(told)
 
     def resume(self, card: CardSnapshot, record: CardRecord) -> None:
         """The current round goes on: after a crash, an error at the previous poll, a settled conflict."""

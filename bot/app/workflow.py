@@ -72,6 +72,7 @@ class Workflow:
             Next.RETIRE_APPROVAL: execution.retire_approval,
             Next.FREEZE_EXECUTION: execution.freeze,
             Next.START_ROUND: lambda card, record: rounds.start(replace(card, list_id=lists.todo), record),
+            Next.DEFER_ROUND: rounds.defer,
             Next.RESUME_ROUND: rounds.resume,
             Next.TAKE_OUT: rounds.take_out,
             Next.RETRY_DRIVE: rounds.retry_drive,
@@ -87,7 +88,7 @@ class Workflow:
     def poll(self) -> int:
         """One look at the board (one request) and every migration card handled; returns how many."""
         polled_at = self.clock()
-        self.rounds.workbooks.new_poll()
+        self.rounds.new_poll()
         open_cards = self.board.open_cards()
         cards = [card for card in open_cards if self.is_migration_card(card)]
         for record in self.store.archive_missing({card.id for card in open_cards}, now=self.clock()):
@@ -151,8 +152,10 @@ class Workflow:
         """What the poll observed of the card, beside what the state database says of it."""
         record = self.store.card(card.id)
         where = self.lists.where(card.list_id)
+        # Only a card in « À simuler » may start a round: only its dry-runs are counted against the budget.
+        over_budget = where is Where.TODO and self.rounds.over_budget(card)
         if record is None:
-            return Seen(state=None, where=where)
+            return Seen(state=None, where=where, over_budget=over_budget)
         changed = record.description_hash != self.rounds.description_hash(card.desc)
         return Seen(
             state=record.state,
@@ -162,6 +165,7 @@ class Workflow:
             retries_left=record.attempts < MAX_ATTEMPTS,
             # Read from Trello only when it decides something: an approved card whose text changed.
             ticked=changed and record.state is CardState.APPROVED and self.execution.started(card, record),
+            over_budget=over_budget,
         )
 
     # --- decisions -------------------------------------------------------------------------------

@@ -38,6 +38,9 @@ class Next(StrEnum):
     RETIRE_APPROVAL = "retire_approval"  # edited after approval, nothing ticked: final commands obsolete
     FREEZE_EXECUTION = "freeze_execution"  # edited after approval, a group ticked: the team decides
     START_ROUND = "start_round"  # a new round: parse, dry-runs, synthesis
+    DEFER_ROUND = (
+        "defer_round"  # a new round beyond the poll's dry-run budget: the card waits for the next poll
+    )
     RESUME_ROUND = "resume_round"  # the current round goes on (after a crash, an error, a settled conflict)
     TAKE_OUT = "take_out"  # a person took the card out of « À simuler » mid-round
     RETRY_DRIVE = "retry_drive"  # a workbook Drive refused is offered again
@@ -54,6 +57,9 @@ class Seen:
     moved_by_us: bool = False  # the card is in the list this round's journal meant to move it to
     retries_left: bool = True  # an internal error is retried a few polls, then waits for the card to change
     ticked: bool = False  # an item of the bot's « Exécution » checklist is ticked (read only when it matters)
+    over_budget: bool = (
+        False  # its dry-runs do not fit in what is left of the poll's budget (DRY_RUNS_PER_POLL)
+    )
 
 
 Steps = tuple[Next, ...]
@@ -61,9 +67,15 @@ N = Next
 WAIT: Steps = ()
 
 
+def _start(seen: Seen) -> Steps:
+    """A card in « À simuler » asks for a new round: now, or at the next poll when other cards have used the
+    poll's dry-runs (never a step lost: the card stays where it is and says it waits)."""
+    return (N.DEFER_ROUND,) if seen.over_budget else (N.START_ROUND,)
+
+
 def _new_round_in_todo(seen: Seen) -> Steps:
     """Finished or stopped states: a person putting the card (back) in « À simuler » asks for a new round."""
-    return (N.START_ROUND,) if seen.where is Where.TODO else WAIT
+    return _start(seen) if seen.where is Where.TODO else WAIT
 
 
 def _deciding(seen: Seen) -> Steps:
@@ -76,7 +88,7 @@ def _deciding(seen: Seen) -> Steps:
 def _running(seen: Seen) -> Steps:
     if seen.where is Where.TODO:
         if seen.changed:
-            return (N.START_ROUND,)
+            return _start(seen)
         if seen.state is S.ERROR and not seen.retries_left:
             return WAIT  # reported on the card; tried again once the card changes or comes back
         return (N.RESUME_ROUND,)
@@ -110,7 +122,7 @@ def _executing(seen: Seen) -> Steps:
             return (N.RETIRE_APPROVAL, N.START_ROUND)
         return (N.FREEZE_EXECUTION,)
     if seen.where is Where.TODO:
-        return (N.START_ROUND,)
+        return _start(seen)
     return (N.FOLLOW_EXECUTION,)
 
 

@@ -110,6 +110,17 @@ def started_comment(command_count: int, *, check_count: int = 0) -> str:
     )
 
 
+def deferred_comment(*, needed: int, ran: int, budget: int) -> str:
+    """A card put off to the next poll: the other cards used this poll's dry-runs."""
+    return french(
+        "⏳ En attente : {ran} déjà lancés à ce passage du bot (au plus {budget} par passage, réglage "
+        "DRY_RUNS_PER_POLL). Cette carte ({needed}) sera simulée au prochain passage ; rien à faire.",
+        ran=plural(ran, "dry-run", "dry-runs"),
+        budget=budget,
+        needed=plural(needed, "dry-run", "dry-runs"),
+    )
+
+
 def _checks_counted(check_count: int) -> str:
     """« , plus 8 pour la vérification des hébergements »: the accommodation check's dry-runs."""
     return f", plus {check_count} pour la {ACCOMMODATION_CHECK}" if check_count else ""

@@ -17,12 +17,20 @@ from bot.domain.triage import ROWS, Next, Seen, Where, triage
 
 S, N, W = CardState, Next, Where
 ALL_STATES = (None, *CardState)
-FLAGS = ("changed", "moved_by_us", "retries_left", "ticked")
+FLAGS = ("changed", "moved_by_us", "retries_left", "ticked", "over_budget")
 STOPPED = {S.INVALID, S.FAILED, S.DONE, S.EDITED_DURING_EXECUTION}
 FINISHED = {S.REFUSED, S.RESIMULATED, S.EXPIRED, S.OBSOLETE, S.ABANDONED, S.ARCHIVED}
 
 
 def expected(seen: Seen) -> tuple[Next, ...]:
+    steps = _expected(seen)
+    # A round that would start alone in « À simuler » beyond the poll's dry-run budget waits for the next poll.
+    if seen.over_budget and steps == (N.START_ROUND,) and seen.where is W.TODO:
+        return (N.DEFER_ROUND,)
+    return steps
+
+
+def _expected(seen: Seen) -> tuple[Next, ...]:
     state, where, todo = seen.state, seen.where, seen.where is W.TODO
     # A recorded decision: its effects first, whatever the card looks like now.
     if state in (S.APPROVING, S.REFUSING, S.EXPIRING):
