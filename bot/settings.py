@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.domain.command import SLUG_PATTERN
@@ -118,7 +118,12 @@ class Settings(BaseSettings):
         "the card (« validé », « refusé : <raison> »).",
     )
     poll_interval_seconds: float = Field(60, gt=0, description="Seconds between two polls of the board.")
-    state_db: Path = Field(Path("data/migrabot.sqlite3"), description="SQLite file of the bot's state.")
+    state_db: Path | None = Field(
+        None,
+        validate_default=True,
+        description="SQLite file of the bot's state (empty: `~/.local/state/migrabot/<TRELLO_BOARD_ID>/"
+        "migrabot.sqlite3`, one state per board; a relative path is taken from the directory the bot starts in).",
+    )
 
     # --- Slack
     slack_mode: Literal["socket", "http"] = Field("socket", description="`socket` (no public URL) or `http`.")
@@ -171,6 +176,15 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = Field("text", description="`json` for machine-readable logs.")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log threshold.")
 
+    @field_validator("state_db")
+    @classmethod
+    def _state_db_absolute(cls, value: Path | None, info: ValidationInfo) -> Path:
+        """Absolute, whatever directory the bot starts from: a second start from another directory would
+        otherwise get a second state and act on the same board again (two syntheses, two checklists)."""
+        if value is None or str(value) in {"", "."}:
+            return default_state_db(str(info.data.get("trello_board_id") or ""))
+        return value.expanduser().absolute()
+
     @field_validator("console_command")
     @classmethod
     def _console_command_splits(cls, value: str) -> str:
@@ -214,6 +228,12 @@ class Settings(BaseSettings):
     @property
     def slack_enabled(self) -> bool:
         return bool(self.slack_bot_token.get_secret_value())
+
+
+def default_state_db(board_id: str) -> Path:
+    """The state directory of one board, under the user's home: the same for every start of the bot."""
+    folder = re.sub(r"[^A-Za-z0-9_-]", "_", board_id) or "sans-tableau"
+    return Path.home() / ".local" / "state" / "migrabot" / folder / "migrabot.sqlite3"
 
 
 class SettingsError(Exception):
@@ -311,6 +331,9 @@ def slack_problems(settings: Settings) -> list[SettingProblem]:
 # --- documentation generated from the definitions above (docs/installation.md table, .env.example) ---------------
 
 SECRET_PLACEHOLDERS = {"trello_token": "change-me"}  # Slack's stay empty: Slack is off until filled in
+# The image (WORKDIR /app) and the systemd unit (/var/lib/migrabot) read an env file copied from `.env.example`:
+# its STATE_DB names their data volume, relative to their working directory (deploy/README.md).
+EXAMPLE_VALUES = {"state_db": "data/migrabot.sqlite3"}
 # Written above the first Slack setting of `.env.example`.
 SLACK_HOWTO = (
     "# --- Slack (optional) -----------------------------------------------------------------",
@@ -328,7 +351,7 @@ def _default_text(name: str) -> str:
         return ""
     if isinstance(default, bool):
         return "true" if default else "false"  # how people write it in .env
-    return str(default)
+    return "" if default is None else str(default)
 
 
 def settings_table() -> str:
@@ -347,7 +370,7 @@ def env_example() -> str:
     for name, field in Settings.model_fields.items():
         if name == "slack_mode":
             lines += ["", *SLACK_HOWTO]
-        value = SECRET_PLACEHOLDERS.get(name, _default_text(name))
+        value = SECRET_PLACEHOLDERS.get(name) or EXAMPLE_VALUES.get(name) or _default_text(name)
         lines += [f"# {field.description}", f"{name.upper()}={value}"]
     return "\n".join(lines) + "\n"
 
