@@ -51,6 +51,9 @@ class Step(StrEnum):
     CHECK_TICKED = "coche"  # + the same
     GROUP_VERIFIED = "groupe-verifie"  # + environment, group
     CLOSING = "cloture"
+    # Outages (bot.app.alerts)
+    ALERT = "alerte"  # + the system, the incident's start
+    RECOVERY = "retabli"  # + the same
 
 
 class Move(StrEnum):
