@@ -22,7 +22,9 @@ _EMOJI_PARTS = "\ufe0e\ufe0f\U0001f3fb-\U0001f3ff"  # presentation selectors, sk
 _JOINER_IN_EMOJI = re.compile(
     f"(?<=[\u2600-\u27bf\U0001f000-\U0001faff{_EMOJI_PARTS}])\u200d(?=[\u2600-\u27bf\U0001f000-\U0001faff])"
 )
-_SELECTOR_AFTER_EMOJI = re.compile("(?<=[\u2190-\u2bff\u00a9\u00ae\U0001f000-\U0001faff])[\ufe0e\ufe0f]")
+_SELECTOR_AFTER_EMOJI = re.compile(
+    "(?<=[\u2190-\u2bff\u00a9\u00ae\U0001f000-\U0001faff])[\ufe0e\ufe0f]|[\ufe0e\ufe0f](?=\u20e3)"  # keycaps: 1️⃣
+)
 
 
 def invisible_marks(text: str) -> list[int]:

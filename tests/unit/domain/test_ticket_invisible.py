@@ -62,7 +62,9 @@ def test_invisible_characters_are_refused_wherever_the_bot_reads(line):
     assert [(e.line, e.kind) for e in ticket.errors] == [(3, ProblemKind.INVISIBLE_CHARACTER)]
 
 
-@pytest.mark.parametrize("value", ["👨\u200d👩\u200d👧", "❤\ufe0f", "👍🏽", "🏳\ufe0f\u200d🌈"])
+@pytest.mark.parametrize(
+    "value", ["👨\u200d👩\u200d👧", "❤\ufe0f", "👍🏽", "🏳\ufe0f\u200d🌈", "1\ufe0f\u20e3"]
+)
 def test_emoji_keep_their_joiners_and_selectors(value):
     ticket = parse_ticket(f"{ORIGIN}\n- si le champ = « {value} » → vers B (ID 2)")
     assert not ticket.errors
