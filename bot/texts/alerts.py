@@ -51,7 +51,7 @@ def alert_slack(incident: Incident) -> str:
 
 def recovery(incident: Incident, *, at: float) -> str:
     return french(
-        "✅ {what} répond de nouveau (rétabli le {at}, en panne depuis le {since}) : le bot reprend les "
+        "✅ {what} répond de nouveau depuis le {at} (en panne depuis le {since}) : le bot reprend les "
         "cartes en cours.",
         what=WHAT[incident.system][:1].upper() + WHAT[incident.system][1:],
         at=paris_time(at),
