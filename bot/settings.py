@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.domain.command import SLUG_PATTERN
@@ -118,11 +118,10 @@ class Settings(BaseSettings):
         "the card (« validé », « refusé : <raison> »).",
     )
     poll_interval_seconds: float = Field(60, gt=0, description="Seconds between two polls of the board.")
-    state_db: Path | None = Field(
-        None,
-        validate_default=True,
-        description="SQLite file of the bot's state (empty: `~/.local/state/migrabot/<TRELLO_BOARD_ID>/"
-        "migrabot.sqlite3`, one state per board; a relative path is taken from the directory the bot starts in).",
+    state_db: str = Field(
+        "data/migrabot.sqlite3",
+        description="The bot's state: a SQLite file (the embedded default) or a `postgresql://` URL "
+        "(several replicas, one active: see the operator docs).",
     )
 
     # --- Slack
@@ -194,14 +193,10 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = Field("text", description="`json` for machine-readable logs.")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log threshold.")
 
-    @field_validator("state_db")
+    @field_validator("state_db", mode="before")
     @classmethod
-    def _state_db_absolute(cls, value: Path | None, info: ValidationInfo) -> Path:
-        """Absolute, whatever directory the bot starts from: a second start from another directory would
-        otherwise get a second state and act on the same board again (two syntheses, two checklists)."""
-        if value is None or str(value) in {"", "."}:
-            return default_state_db(str(info.data.get("trello_board_id") or ""))
-        return value.expanduser().absolute()
+    def _state_db_text(cls, value: object) -> object:
+        return str(value) if isinstance(value, Path) else value
 
     @field_validator("metrics_port", mode="before")
     @classmethod
@@ -230,6 +225,15 @@ class Settings(BaseSettings):
         ]
 
     @property
+    def state_in_postgres(self) -> bool:
+        return self.state_db.startswith(("postgresql://", "postgres://"))
+
+    @property
+    def state_path(self) -> Path:
+        """The SQLite file (meaningless when the state is in PostgreSQL: see `state_in_postgres`)."""
+        return Path(self.state_db)
+
+    @property
     def console_argv(self) -> tuple[str, ...]:
         return tuple(shlex.split(self.console_command))
 
@@ -251,12 +255,6 @@ class Settings(BaseSettings):
     @property
     def slack_enabled(self) -> bool:
         return bool(self.slack_bot_token.get_secret_value())
-
-
-def default_state_db(board_id: str) -> Path:
-    """The state directory of one board, under the user's home: the same for every start of the bot."""
-    folder = re.sub(r"[^A-Za-z0-9_-]", "_", board_id) or "sans-tableau"
-    return Path.home() / ".local" / "state" / "migrabot" / folder / "migrabot.sqlite3"
 
 
 class SettingsError(Exception):
@@ -354,9 +352,6 @@ def slack_problems(settings: Settings) -> list[SettingProblem]:
 # --- documentation generated from the definitions above (docs/installation.md table, .env.example) ---------------
 
 SECRET_PLACEHOLDERS = {"trello_token": "change-me"}  # Slack's stay empty: Slack is off until filled in
-# The image (WORKDIR /app) and the systemd unit (/var/lib/migrabot) read an env file copied from `.env.example`:
-# its STATE_DB names their data volume, relative to their working directory (deploy/README.md).
-EXAMPLE_VALUES = {"state_db": "data/migrabot.sqlite3"}
 # Written above the first Slack setting of `.env.example`.
 SLACK_HOWTO = (
     "# --- Slack (optional) -----------------------------------------------------------------",
@@ -393,7 +388,7 @@ def env_example() -> str:
     for name, field in Settings.model_fields.items():
         if name == "slack_mode":
             lines += ["", *SLACK_HOWTO]
-        value = SECRET_PLACEHOLDERS.get(name) or EXAMPLE_VALUES.get(name) or _default_text(name)
+        value = SECRET_PLACEHOLDERS.get(name, _default_text(name))
         lines += [f"# {field.description}", f"{name.upper()}={value}"]
     return "\n".join(lines) + "\n"
 

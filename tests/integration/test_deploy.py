@@ -29,7 +29,7 @@ import yaml
 from pydantic import SecretStr
 
 from bot.cli import build_parser
-from bot.settings import EXAMPLE_VALUES, Settings
+from bot.settings import Settings
 from tests.support.wheel_build import ROOT, build_wheel, wheel_names
 
 DEPLOY = ROOT / "deploy"
@@ -37,7 +37,7 @@ PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 CONSOLE_SCRIPT = next(iter(PYPROJECT["project"]["scripts"]))
 CONSOLE_TIMEOUT = Settings.model_fields["console_timeout_seconds"].default
 POLL_INTERVAL = Settings.model_fields["poll_interval_seconds"].default
-DEFAULT_STATE_DB = PurePosixPath(EXAMPLE_VALUES["state_db"])  # what an env file from .env.example says
+DEFAULT_STATE_DB = PurePosixPath(Settings.model_fields["state_db"].default)
 SECRET_SETTINGS = {
     name.upper() for name, field in Settings.model_fields.items() if field.annotation is SecretStr
 }
