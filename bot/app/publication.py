@@ -2,7 +2,7 @@
 step 3, option B), then attached to the card and sent with the PO's request by the workflow.
 
 Drive is optional and never blocks a round: when it refuses, the card still gets its attachment and the PO
-their request, the synthesis says « Dépôt sur le Drive impossible : <raison> », and the upload is tried again
+their request, the synthesis says « Dépôt sur le Drive impossible : … » with Drive's reason, and the upload is tried again
 on the next poll (`retry`), which comments the link once it lands.
 """
 
@@ -40,12 +40,12 @@ class Workbook:
         note = self.note()
         return f"{text.rstrip()}\n\n{note}" if note else text
 
-    def note(self, *, slack: bool = False) -> str:
-        """« 📁 Fichier Excel sur le Drive : <link> » or why it is not there; empty without Drive."""
+    @property
+    def note(self) -> str:
+        """« 📁 Fichier Excel sur le Drive : <link> » (Trello) or why it is not there; empty without Drive."""
         if self.link:
-            link_line = texts.drive_link_slack if slack else texts.drive_link_line
-            return link_line(self.link, filename=self.filename)
-        return texts.drive_failed_line(self.failure, slack=slack) if self.failure else ""
+            return texts.drive_link_line(self.link, filename=self.filename)
+        return texts.drive_failed_line(self.failure) if self.failure else ""
 
 
 class _OncePerPoll:
@@ -105,6 +105,7 @@ class Workbooks:
             simulation_number=run.record.round,
             made_at=run.record.round_started_at or None,
             warnings=tuple(describe_notice(warning) for warning in warnings),
+            description_hash=run.record.description_hash,
         )
         filename = workbook_name(
             synthesis, short_link=run.card.short_link or run.card.id, simulation_number=run.record.round

@@ -51,7 +51,6 @@ from bot.texts.ticket import problem_message, reading_text
 from bot.texts.zero_match import (
     nothing_found_comment,
     with_zero_match,
-    with_zero_match_count,
     zero_match_count,
     zero_match_line,
 )
@@ -328,12 +327,15 @@ class Rounds:
         extra = self._lock_warnings(run, simulation)
         warnings = [*ticket.warnings, *extra]
         workbook = self.workbooks.publish(run, simulation, synthesis, warnings)  # to Drive first: its link
-        text = workbook.with_note(texts.synthesis_comment(simulation, synthesis, warnings=warnings))
-        if self.trello_pos:  # POs answer on the card: how many rules move nobody, just above how to
-            text = with_zero_match_count(text, simulation)
-        asked = texts.with_decision_help(text, [po.username for po in self.trello_pos])  # the last words
+        asked = texts.synthesis_comment(
+            simulation,
+            synthesis,
+            warnings=warnings,
+            po_usernames=[po.username for po in self.trello_pos],
+            drive_note=workbook.note,
+        )
         self.steps.comment(run, Step.SYNTHESIS, asked)
-        self._post_outputs(run, simulation)
+        self._post_outputs(run, simulation, lead=texts.details_sections(simulation, synthesis))
         self.steps.attach(
             run, Step.EXCEL, filename=workbook.filename, data=workbook.data, mime_type=XLSX_MIME
         )
@@ -390,8 +392,9 @@ class Rounds:
             key=RequestKey(run.card.id, run.record.round, run.record.description_hash),
             synthesis=synthesis_text,
             po_ids=sorted(self.requests.po_ids),
+            drive_link=workbook.link,
+            drive_note="" if workbook.link else workbook.note,
             warning=warning,
-            drive_note=workbook.note(slack=True),  # outside the code block: the link can be clicked
         )
         channels = self.requests.approval_channels()
         refs = self.steps.slack_post(
@@ -407,10 +410,15 @@ class Rounds:
                 title=outcomes.EXCEL_TITLE,
             )
 
-    def _post_outputs(self, run: Round, simulation: Simulation) -> None:
+    def _post_outputs(
+        self, run: Round, simulation: Simulation, *, lead: list[list[str]] | None = None
+    ) -> None:
+        """The console's outputs; after a synthesis, under « Détails techniques » with `lead` first."""
         outputs = texts.outputs_plan(
             [dry_run for dry_run in simulation.runs if not dry_run.not_run],
             checks=[check for check in simulation.accommodation_checks or () if not check.not_run],
+            lead=lead or (),
+            title=texts.DETAILS_TITLE if lead else texts.OUTPUTS_TITLE,
         )
         for number, text in enumerate(outputs.comments, start=1):
             self.steps.comment(run, keyed(Step.OUTPUTS, number), text)

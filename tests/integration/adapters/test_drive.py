@@ -14,6 +14,7 @@ from bot.adapters.store import Store
 from bot.app.ports import DriveUnavailable
 from bot.bootstrap import build_workflow
 from bot.settings import Settings
+from bot.texts.markdown import escape_markdown
 from sandbox.drive import SERVICE_ACCOUNT, DriveSandbox
 from tests.support.fakes import FakeBoard, FakeChat, FakeClock, FakeConsole, SimulatedCrash
 from tests.support.text import plain
@@ -101,15 +102,19 @@ def test_the_workbook_lands_in_the_folder_and_its_link_reaches_the_card_and_the_
     [file] = env.files()
     [(attachment, data)] = env.board.cards[card].attachments
     assert (
-        file["name"] == attachment.name == f"simulation_migration_France_Fraternites_s{card}_simulation1.xlsx"
+        file["name"]
+        == attachment.name
+        == f"simulation_migration_France_Fraternites_CHU_75_+1_s{card}_simulation1.xlsx"
     )
     assert (file["mimeType"], file["content"]) == (XLSX, data)
     link = f"{drive_sandbox.base_url}file/d/{file['id']}/view?usp=drivesdk"
-    assert (
-        f"📁 Fichier Excel sur le Drive : [{attachment.name}](<{link}>)"
-        in plain(bodies(env.board, card)[1]).splitlines()
+    trello_line = (
+        f"📁 Fichier Excel sur le Drive : [{escape_markdown(attachment.name)}](<{link}>)"  # a Markdown link
     )
-    assert f"📁 Fichier Excel sur le Drive : <{link}|{attachment.name}>" in plain(env.request_text())
+    assert trello_line in plain(bodies(env.board, card)[1]).splitlines()
+    assert f"📁 <{link}|Fichier Excel sur le Drive>" in plain(
+        env.request_text()
+    )  # a link Slack makes clickable
     assert httpx.get(link).content == data  # the link opens the workbook
     env.poll()
     assert len(env.files()) == 1 and env.uploads_to_drive() == 1
@@ -175,7 +180,7 @@ def test_when_drive_fails_the_card_and_the_po_still_get_the_file_and_the_next_po
     assert file["name"] == attachment.name
     assert bodies(env.board, card)[-1] == (
         "📁 Fichier Excel déposé sur le Drive (nouvel essai réussi) : "
-        f"[{attachment.name}](<{drive_sandbox.base_url}file/d/{file['id']}/view?usp=drivesdk>)"
+        f"[{escape_markdown(attachment.name)}](<{drive_sandbox.base_url}file/d/{file['id']}/view?usp=drivesdk>)"
     )
     comments = len(env.board.comment_texts(card))
     env.poll()

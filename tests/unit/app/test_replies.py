@@ -70,7 +70,7 @@ class Env:
         journal = self.workflow.store
         ids = set(journal.journal_results(self.card, "reponse-"))
         return [
-            plain(c.text.rsplit("\n\n_migrabot · ", 1)[0])
+            plain(c.text.rsplit("\n\nmigrabot · ", 1)[0])
             for c in self.board.cards[self.card].comments
             if c.id in ids
         ]
