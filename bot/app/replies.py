@@ -50,7 +50,7 @@ class Replies:
 
     def answer(self, heard: Heard) -> str | None:
         """Read the reply, decide if it decides, and return what to answer in the same place (None: nothing).
-        The caller holds no lock: a decision takes the card's through `apply`."""
+        A decision takes the card's lock through `apply` (re-entrant: the Slack thread's caller holds it)."""
         reply = read_reply(heard.text, me=heard.me)
         if isinstance(reply, Conversation):
             return None

@@ -202,9 +202,8 @@ _ARROW_FORMS = re.compile(r"➡️?|⟶|⟹|⇨|⮕|🡒|🠖|➔|➙|➛|➝|�
 _LONE_GREATER = re.compile(r"(?<=\s)>(?=\s)")
 _ARROW_SYMBOL = re.compile(ARROWS)
 # Something that only a rule holds after an arrow: « vers », or an identifier.
-_RULE_AFTER = re.compile(
-    r"\s*vers\b|.*?(?:\(\s*(?:id\b|#|n[°º]|no\b|identifiant)|\bID\s*[:=]?\s*\d|n[°º]\s*\d|#\d)", re.I
-)
+_VERS_AFTER = re.compile(r"\s*vers\b", re.I)
+_ID_HINT = re.compile(r"\(\s*(?:id\b|#|n[°º]|no\b|identifiant)|\bID\s*[:=]?\s*\d|n[°º]\s*\d|#\d", re.I)
 
 
 def arrows(line: Line) -> Line:
@@ -212,9 +211,11 @@ def arrows(line: Line) -> Line:
     end (« vers », an identifier) follows the arrow. An arrow in a sentence of context is left alone."""
     text = line.text
     rule_line = is_candidate(text)
+    # Where the last identifier starts: one scan for the line, whatever the number of arrows (linear).
+    last_id = max((hint.start() for hint in _ID_HINT.finditer(text)), default=-1) if not rule_line else -1
 
     def canonical(match: re.Match) -> str | None:
-        return "→" if rule_line or _RULE_AFTER.match(text, match.end()) else None
+        return "→" if rule_line or _VERS_AFTER.match(text, match.end()) or last_id >= match.end() else None
 
     line = _edits(line, _ARROW_FORMS, canonical)
     if ">" not in line.text or _ARROW_SYMBOL.search(line.text):

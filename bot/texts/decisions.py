@@ -206,6 +206,7 @@ DOUBTS = {
     Doubt.MIXED: "avec à la fois un accord et un refus",
     Doubt.OTHER_WORDS: "avec d'autres mots que je ne sais pas lire comme une décision",
     Doubt.ADDRESSED: "adressé à une autre personne (votre message commence par sa mention)",
+    Doubt.BARE: "employé seul (il pourrait répondre à une autre question)",
 }
 
 

@@ -108,6 +108,9 @@ PATHOLOGICAL = {
     "lone-greater-than": "- si le champ = A" + " >" * (LINE // 2 - 10),
     "identifier-words": "- si le champ = A → B " + "n° 1 " * (LINE // 5 - 5),
     "placeholders": "- si le champ = A → B (ID 2) " + "? " * (LINE // 2 - 16),
+    "emoji-arrows-in-prose": "Rappel "
+    + "➡️ " * (LINE // 3 - 3),  # was quadratic (each arrow scanned the rest)
+    "greater-than-in-prose": "Rappel" + " > a" * (LINE // 4 - 2),
     "tab-separated-cells": "Valeur\tVers\tID\n" + "A\t" * (LINE // 2),
 }
 
