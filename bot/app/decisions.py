@@ -312,21 +312,24 @@ class Decisions:
         )
 
     def _expired(self, run: Round, approval: Approval) -> None:
+        """Nobody decided in time: the card waits in « À corriger » (never simulated and asked again by
+        itself: a forgotten card would be asked forever) until a person puts it back in « À simuler »."""
         days = round(self.settings.approval_ttl_hours / 24)
-        todo = self.settings.trello_list_todo
+        fix, todo = self.settings.trello_list_fix, self.settings.trello_list_todo
         conflict = self.requests is not None and self.requests.pending(run.record, kind=RequestKind.CONFLICT)
         kind = RequestKind.CONFLICT if conflict else RequestKind.APPROVAL
-        self._back_to_todo(
-            run,
-            comment=(Step.EXPIRY, texts.expired_comment(days=days, todo_list=todo, kind=kind)),
-            outcome=outcomes.closed_expired(days=days, todo_list=todo),
-            status=RequestStatus.EXPIRED,
+        text = texts.expired_comment(days=days, fix_list=fix, todo_list=todo, kind=kind)
+        self.steps.comment(run, Step.EXPIRY, text)
+        self._close(
+            run, outcome=outcomes.closed_expired(days=days, fix_list=fix), status=RequestStatus.EXPIRED
         )
+        self.steps.move(run, Move.TO_FIX, self.lists.fix)
+        self.steps.transition(run, Event.EFFECTS_DONE)
         self.emit(Emitted.EXPIRED, run.card, {})
 
     def _back_to_todo(self, run: Round, *, comment: tuple[Step, str], outcome: str, status: str) -> None:
         """The card says why, every request of the round is closed with `outcome`, the card goes back to
-        « À simuler » (a new round at the next poll, or at once for a re-simulation)."""
+        « À simuler » (its new round follows at once: the triage names it)."""
         step, text = comment
         self.steps.comment(run, step, text)
         self._close(run, outcome=outcome, status=status)

@@ -527,16 +527,19 @@ def conflict_decision_comment(*, decision: str, by: str) -> str:
     )
 
 
-def expired_comment(*, days: int, todo_list: str, kind: RequestKind = RequestKind.APPROVAL) -> str:
+def expired_comment(
+    *, days: int, fix_list: str, todo_list: str, kind: RequestKind = RequestKind.APPROVAL
+) -> str:
     what = (
         "Demande de décision sur le conflit d'hébergements expirée"
         if kind is RequestKind.CONFLICT
         else "Demande de validation expirée"
     )
     return french(
-        "⌛ **{what}** : pas de décision en {days} jours. La carte revient dans « {todo_list} » pour être simulée à nouveau (les chiffres de preprod ont pu changer).",
+        "⌛ **{what}** : pas de décision en {days} jours. La carte passe dans « {fix_list} » et n'est plus simulée. Pour demander à nouveau, remettez-la dans « {todo_list} » : elle sera simulée à nouveau (les chiffres de preprod ont pu changer).",
         what=what,
         days=days,
+        fix_list=fix_list,
         todo_list=todo_list,
     )
 

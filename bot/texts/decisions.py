@@ -99,11 +99,11 @@ def closed_resimulation(*, user_id: str, when: str) -> str:
     return f"🔄 *Nouvelle simulation* demandée par <@{user_id}> le {when}."
 
 
-def closed_expired(*, days: int, todo_list: str) -> str:
+def closed_expired(*, days: int, fix_list: str) -> str:
     return french(
-        "⌛ *Expirée* sans décision après {days} jours : la carte revient dans « {todo_list} ».",
+        "⌛ *Expirée* sans décision après {days} jours : la carte passe dans « {fix_list} ».",
         days=days,
-        todo_list=todo_list,
+        fix_list=fix_list,
     )
 
 
