@@ -11,6 +11,7 @@ import shlex
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -123,6 +124,10 @@ class Settings(BaseSettings):
     )
     approval_reminder_hours: float = Field(24, gt=0, description="A pending request is recalled after this.")
     approval_ttl_hours: float = Field(168, gt=0, description="A pending request expires after this.")
+    tz: str = Field(
+        "Europe/Paris",
+        description="The board's time zone (IANA name): times in comments and in `migrabot status`.",
+    )
 
     # --- Google Drive (runbook step 3, option B; optional)
     drive_folder_id: str = Field(
@@ -150,6 +155,19 @@ class Settings(BaseSettings):
         if not words:
             raise ValueError(texts.EMPTY_COMMAND)
         return value
+
+    @field_validator("tz")
+    @classmethod
+    def _known_time_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(texts.unknown_time_zone(value)) from None
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.tz)
 
     def board_lists(self) -> list[tuple[str, str]]:
         """(setting, list name) of every list the bot uses, in the workflow's order."""

@@ -257,7 +257,7 @@ class Decisions:
             self.requests.close(self.requests.pending(run.record, kind=kind), outcome=outcome, status=status)
 
     def _approved(self, run: Round, approval: Approval) -> None:
-        when = outcomes.paris_time(approval.decided_at)
+        when = outcomes.board_time(approval.decided_at, self.settings.zone)
         simulation = simulation_from_dict(run.record.simulation or {})
         text = texts.final_commands_comment(
             simulation.plan,
@@ -279,7 +279,7 @@ class Decisions:
         self.emit(Emitted.APPROVED, run.card, {"by": approval.user_id})
 
     def _refused(self, run: Round, approval: Approval) -> None:
-        when = outcomes.paris_time(approval.decided_at)
+        when = outcomes.board_time(approval.decided_at, self.settings.zone)
         comment = texts.refusal_comment(
             by=self._user_name(approval.user_id),
             when=when,
@@ -303,7 +303,7 @@ class Decisions:
     def _resimulated(self, run: Round, approval: Approval) -> None:
         todo = self.settings.trello_list_todo
         comment = texts.resimulation_comment(by=self._user_name(approval.user_id), todo_list=todo)
-        when = outcomes.paris_time(approval.decided_at)
+        when = outcomes.board_time(approval.decided_at, self.settings.zone)
         self._back_to_todo(
             run,
             comment=(Step.RESIMULATION, comment),

@@ -4,8 +4,7 @@ request ends (its closing line), reminders, and the heartbeat's detail. Chosen b
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import datetime, tzinfo
 
 from bot.domain.decision import Verdict
 from bot.domain.lifecycle import CardState
@@ -35,12 +34,8 @@ CLOSED_NEWER = typeset("🔄 *Obsolète* : une simulation plus récente de cette
 CLOSED_EXPIRED_STALE = "⌛ *Expirée*."
 
 
-def paris_time(timestamp: float) -> str:
-    """« 24/11/2026 à 14:05 », in Paris time (UTC when the time zone data is missing)."""
-    try:
-        zone = ZoneInfo("Europe/Paris")
-    except ZoneInfoNotFoundError:
-        zone = UTC
+def board_time(timestamp: float, zone: tzinfo) -> str:
+    """« 24/11/2026 à 14:05 », in the board's time zone (the `TZ` setting, Paris by default)."""
     return datetime.fromtimestamp(timestamp, zone).strftime("%d/%m/%Y à %H:%M")
 
 
