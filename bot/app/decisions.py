@@ -267,7 +267,9 @@ class Decisions:
         )
         self.steps.comment(run, Step.FINAL_COMMANDS, text)
         items = texts.execution_checklist(simulation.plan, summarize(simulation))
-        self.steps.checklist(run, Step.CHECKLIST, name=outcomes.CHECKLIST_NAME, items=items)
+        self.steps.checklist(
+            run, Step.CHECKLIST, name=outcomes.CHECKLIST_NAME, items=items, items_step=Step.CHECKLIST_ITEMS
+        )
         self.steps.move(run, Move.TO_APPROVED, self.lists.approved)
         self._close(
             run,

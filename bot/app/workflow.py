@@ -71,6 +71,7 @@ class Workflow:
             Next.WITHDRAW_REQUEST: rounds.withdraw,
             Next.RETIRE_APPROVAL: execution.retire_approval,
             Next.FREEZE_EXECUTION: execution.freeze,
+            Next.SUPERSEDE_APPROVAL: execution.supersede,
             Next.START_ROUND: lambda card, record: rounds.start(replace(card, list_id=lists.todo), record),
             Next.RESUME_ROUND: rounds.resume,
             Next.TAKE_OUT: rounds.take_out,

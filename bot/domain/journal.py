@@ -33,6 +33,7 @@ class Step(StrEnum):
     # Decisions
     FINAL_COMMANDS = "validation"  # the comment of the final commands (marked obsolete if the card changes)
     CHECKLIST = "checklist-execution"  # its result is the id of the bot's own « Exécution » checklist
+    CHECKLIST_ITEMS = "elements-execution"  # its items as the bot wrote them: JSON {item id: name}
     REFUSAL = "refus"
     RESIMULATION = "relance"
     EXPIRY = "expiree"
@@ -40,6 +41,10 @@ class Step(StrEnum):
     # Execution
     EDITED_AFTER_APPROVAL = "modifiee-apres-validation"
     FINAL_COMMANDS_OBSOLETE = "validation-obsolete"
+    FINAL_COMMANDS_REPLACED = "validation-remplacee"  # a new round: « remplacée par la simulation n° N »
+    CHECKLIST_RETIRED = (
+        "checklist-obsolete"  # renamed; its result: the ticks it had then (JSON), never answered
+    )
     EDITED_DURING_EXECUTION = "modifiee-pendant-execution"
     EDITED_SLACK = "modifiee"  # the key of the Slack line (see SLACK_LINE)
     SLACK_LINE = "slack"  # + the line's key + the channel
@@ -50,6 +55,8 @@ class Step(StrEnum):
     CHECK_TICKED = "coche"  # + the same
     GROUP_VERIFIED = "groupe-verifie"  # + environment, group
     CLOSING = "cloture"
+    STRANGE_ITEM = "element-inconnu"  # + the item's id: an item of the checklist the bot did not write
+    OBSOLETE_TICK = "coche-obsolete"  # + the tick's action id: a tick on an earlier round's checklist
 
 
 class Move(StrEnum):

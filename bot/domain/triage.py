@@ -37,6 +37,9 @@ class Next(StrEnum):
     WITHDRAW_REQUEST = "withdraw_request"  # moved back to « À simuler » while the PO was asked
     RETIRE_APPROVAL = "retire_approval"  # edited after approval, nothing ticked: final commands obsolete
     FREEZE_EXECUTION = "freeze_execution"  # edited after approval, a group ticked: the team decides
+    # A new round after an approval: the old final commands say which simulation replaces them, the old
+    # « Exécution » checklist is renamed obsolete (one live « Exécution » per card).
+    SUPERSEDE_APPROVAL = "supersede_approval"
     START_ROUND = "start_round"  # a new round: parse, dry-runs, synthesis
     RESUME_ROUND = "resume_round"  # the current round goes on (after a crash, an error, a settled conflict)
     TAKE_OUT = "take_out"  # a person took the card out of « À simuler » mid-round
@@ -64,6 +67,11 @@ WAIT: Steps = ()
 def _new_round_in_todo(seen: Seen) -> Steps:
     """Finished or stopped states: a person putting the card (back) in « À simuler » asks for a new round."""
     return (N.START_ROUND,) if seen.where is Where.TODO else WAIT
+
+
+def _new_round_after_approval(seen: Seen) -> Steps:
+    """States an approval may have led to: a new round first retires its final commands and checklist."""
+    return (N.SUPERSEDE_APPROVAL, N.START_ROUND) if seen.where is Where.TODO else WAIT
 
 
 def _deciding(seen: Seen) -> Steps:
@@ -107,10 +115,10 @@ def _awaiting_approval(seen: Seen) -> Steps:
 def _executing(seen: Seen) -> Steps:
     if seen.changed:
         if seen.state is S.APPROVED and not seen.ticked:
-            return (N.RETIRE_APPROVAL, N.START_ROUND)
+            return (N.RETIRE_APPROVAL, N.SUPERSEDE_APPROVAL, N.START_ROUND)
         return (N.FREEZE_EXECUTION,)
     if seen.where is Where.TODO:
-        return (N.START_ROUND,)
+        return (N.SUPERSEDE_APPROVAL, N.START_ROUND)
     return (N.FOLLOW_EXECUTION,)
 
 
@@ -127,12 +135,12 @@ ROWS: dict[CardState | None, Row] = {
     **{transient: _deciding for transient in DECIDING},
     S.APPROVED: _executing,
     S.PREPROD_VERIFIED: _executing,
-    S.DONE: _new_round_in_todo,
-    S.EDITED_DURING_EXECUTION: _new_round_in_todo,
+    S.DONE: _new_round_after_approval,
+    S.EDITED_DURING_EXECUTION: _new_round_after_approval,
     S.REFUSED: _new_round_in_todo,
     S.RESIMULATED: _new_round_in_todo,
     S.EXPIRED: _new_round_in_todo,
-    S.OBSOLETE: _new_round_in_todo,
+    S.OBSOLETE: _new_round_after_approval,  # the approved text changed (or a request's: nothing to retire)
     S.ABANDONED: _new_round_in_todo,
     S.ARCHIVED: _new_round_in_todo,
 }

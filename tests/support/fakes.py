@@ -271,6 +271,15 @@ class FakeBoard:
                         existing.append(item)
                         self._side_effect("check item")
 
+    def rename_checklist(self, checklist_id: str, name: str) -> None:
+        self._call("rename_checklist", checklist_id)
+        for card in self.cards.values():
+            card.checklists = [
+                (found, name if found == checklist_id else old, items)
+                for found, old, items in card.checklists
+            ]
+        self._side_effect("rename_checklist")
+
     def card(self, card_id: str) -> CardSnapshot:
         self._call("card", card_id)
         return self.cards[card_id].snapshot

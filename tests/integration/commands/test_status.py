@@ -9,8 +9,8 @@ import subprocess
 import sys
 import time
 from datetime import datetime
-from zoneinfo import ZoneInfo
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 

@@ -18,8 +18,10 @@ from bot.domain.triage import ROWS, Next, Seen, Where, triage
 S, N, W = CardState, Next, Where
 ALL_STATES = (None, *CardState)
 FLAGS = ("changed", "moved_by_us", "retries_left", "ticked")
-STOPPED = {S.INVALID, S.FAILED, S.DONE, S.EDITED_DURING_EXECUTION}
-FINISHED = {S.REFUSED, S.RESIMULATED, S.EXPIRED, S.OBSOLETE, S.ABANDONED, S.ARCHIVED}
+STOPPED = {S.INVALID, S.FAILED}
+FINISHED = {S.REFUSED, S.RESIMULATED, S.EXPIRED, S.ABANDONED, S.ARCHIVED}
+# An approval may have led here: a new round first retires the old final commands and checklist.
+AFTER_APPROVAL = {S.DONE, S.EDITED_DURING_EXECUTION, S.OBSOLETE}
 
 
 def expected(seen: Seen) -> tuple[Next, ...]:
@@ -34,11 +36,13 @@ def expected(seen: Seen) -> tuple[Next, ...]:
         return (N.MAKE_OBSOLETE,) if where is W.FIX else (N.MAKE_OBSOLETE, N.START_ROUND)
     # Approved, then edited: before any tick the final commands are void; after, the team decides.
     if state is S.APPROVED and seen.changed and not seen.ticked:
-        return (N.RETIRE_APPROVAL, N.START_ROUND)
+        return (N.RETIRE_APPROVAL, N.SUPERSEDE_APPROVAL, N.START_ROUND)
     if state in (S.APPROVED, S.PREPROD_VERIFIED) and seen.changed:
         return (N.FREEZE_EXECUTION,)
     if state in (S.APPROVED, S.PREPROD_VERIFIED):
-        return (N.START_ROUND,) if todo else (N.FOLLOW_EXECUTION,)
+        return (N.SUPERSEDE_APPROVAL, N.START_ROUND) if todo else (N.FOLLOW_EXECUTION,)
+    if state in AFTER_APPROVAL:
+        return (N.SUPERSEDE_APPROVAL, N.START_ROUND) if todo else ()
     if state is S.AWAITING_APPROVAL:
         return (N.WITHDRAW_REQUEST, N.START_ROUND) if todo else (N.RETRY_DRIVE,)
     if state is S.AWAITING_DECISION:
