@@ -112,6 +112,52 @@ class Rounds:
         self.retire(record, outcome=outcomes.closed_taken_out(todo_list=self.settings.trello_list_todo))
         self.steps.transition(Round(card=card, record=record), Event.TAKEN_OUT)
 
+    def ask_label(self, card: CardSnapshot, record: CardRecord | None) -> None:
+        """Reads like a migration, without the label: one comment asking for it (the card is recorded, so
+        that `status` lists it and the comment is never written twice)."""
+        if record is None:
+            record = self.store.begin_round(
+                card.id,
+                description_hash=self.description_hash(card.desc),
+                short_link=card.short_link,
+                name=card.name,
+                list_id=card.list_id,
+                last_activity=card.last_activity,
+                state=next_state(None, Event.LABEL_MISSING),
+                now=self.clock(),
+            )
+        text = texts.label_missing_comment(
+            label=self.settings.trello_card_label, todo_list=self.settings.trello_list_todo
+        )
+        self.steps.comment(Round(card=card, record=record), Step.LABEL_ASKED, text)
+
+    def put_back(self, card: CardSnapshot, record: CardRecord) -> None:
+        """Moved by a person into « Validé — à exécuter » or « Terminé » without a PO decision: one comment,
+        and the card goes back to the list its state says (« En attente validation PO » while the PO is
+        asked, « À simuler » while the team decides a conflict, « À corriger » otherwise)."""
+        run = Round(card=card, record=record)
+        back = {
+            CardState.AWAITING_APPROVAL: (self.lists.waiting, self.settings.trello_list_waiting),
+            CardState.AWAITING_DECISION: (self.lists.todo, self.settings.trello_list_todo),
+        }.get(record.state, (self.lists.fix, self.settings.trello_list_fix))
+        moved_to = {
+            self.lists.approved: self.settings.trello_list_approved,
+            self.lists.done: self.settings.trello_list_done,
+        }.get(card.list_id, "")
+        count = len(self.store.journal_results(card.id, f"{Step.PUT_BACK}-", round_=record.round))
+        text = texts.misplaced_comment(
+            moved_to=moved_to,
+            back_to=back[1],
+            waiting=record.state in (CardState.AWAITING_APPROVAL, CardState.AWAITING_DECISION),
+            todo_list=self.settings.trello_list_todo,
+        )
+        self.steps.comment(run, keyed(Step.PUT_BACK_COMMENT, count + 1), text)
+        self.board.move(card.id, back[0])  # moving twice is harmless: the step below says it is done
+        note = texts.misplaced_note(moved_to=moved_to, back_to=back[1])
+        self.store.update_card(card.id, list_id=back[0], last_error=note, now=self.clock())
+        self.steps.journal(run, keyed(Step.PUT_BACK, count + 1), back[0])
+        log.info("card %s: moved by hand to %s without a decision: put back", card.short_link, moved_to)
+
     def moved_here_by_us(self, card: CardSnapshot, record: CardRecord) -> bool:
         """Our move landed, its journal entry did not: the round is finished, not taken out."""
         return self.steps.moved_here_by_us(Round(card=card, record=record))

@@ -27,7 +27,7 @@ from bot.app.trello_comments import TrelloComments
 from bot.domain.decision import CLOCK, Decision, RequestKey
 from bot.domain.lifecycle import CardState, Event
 from bot.domain.records import CardRecord, RequestKind, RequestStatus, SlackRequest
-from bot.domain.triage import Next, Seen, Where, triage
+from bot.domain.triage import Next, Seen, Where, reads_like_migration, triage
 from bot.settings import Settings
 from bot.texts import decisions as outcomes
 
@@ -77,6 +77,8 @@ class Workflow:
             Next.TAKE_OUT: rounds.take_out,
             Next.RETRY_DRIVE: rounds.retry_drive,
             Next.FOLLOW_EXECUTION: execution.follow,
+            Next.PUT_BACK: rounds.put_back,
+            Next.ASK_LABEL: rounds.ask_label,
         }
         assert set(self.handlers) == set(Next), "one handler per step the triage can name"
         self._locks: dict[str, threading.Lock] = {}
@@ -89,7 +91,7 @@ class Workflow:
         """One look at the board (one request) and every migration card handled; returns how many."""
         polled_at = self.clock()
         open_cards = self.board.open_cards()
-        cards = [card for card in open_cards if self.is_migration_card(card)]
+        cards = [card for card in open_cards if self.is_migration_card(card) or self._unlabelled(card)]
         for record in self.store.archive_missing({card.id for card in open_cards}, now=self.clock()):
             log.info("card %s left the board's open cards: archived", record.short_link or record.card_id)
             if self.requests is not None:
@@ -116,6 +118,10 @@ class Workflow:
         if self.lists.label and self.lists.label in card.label_ids:
             return True
         return card.name.strip().casefold().startswith(label.casefold())
+
+    def _unlabelled(self, card: CardSnapshot) -> bool:
+        """In « À simuler », without the label, but its words read like a migration: the label is asked for."""
+        return card.list_id == self.lists.todo and reads_like_migration(card.name, card.desc)
 
     def card_lock(self, card_id: str) -> threading.Lock:
         with self._locks_guard:
@@ -151,8 +157,9 @@ class Workflow:
         """What the poll observed of the card, beside what the state database says of it."""
         record = self.store.card(card.id)
         where = self.lists.where(card.list_id)
+        labelled = self.is_migration_card(card)
         if record is None:
-            return Seen(state=None, where=where)
+            return Seen(state=None, where=where, labelled=labelled)
         changed = record.description_hash != self.rounds.description_hash(card.desc)
         return Seen(
             state=record.state,
@@ -162,6 +169,7 @@ class Workflow:
             retries_left=record.attempts < MAX_ATTEMPTS,
             # Read from Trello only when it decides something: an approved card whose text changed.
             ticked=changed and record.state is CardState.APPROVED and self.execution.started(card, record),
+            labelled=labelled,
         )
 
     # --- decisions -------------------------------------------------------------------------------

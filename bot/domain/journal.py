@@ -30,6 +30,9 @@ class Step(StrEnum):
     DRIVE_LINK = "drive-lien"
     OBSOLETE = "obsolete"
     INTERNAL_ERROR = "erreur-interne"
+    LABEL_ASKED = "etiquette-demandee"
+    PUT_BACK = "remise"  # + how many put-backs the round had: done (the list's id)
+    PUT_BACK_COMMENT = "commentaire-remise"  # + the same number
     # Decisions
     FINAL_COMMANDS = "validation"  # the comment of the final commands (marked obsolete if the card changes)
     CHECKLIST = "checklist-execution"  # its result is the id of the bot's own « Exécution » checklist

@@ -9,6 +9,7 @@ exhaustive test in `tests/unit/domain/test_triage.py` spells out every state × 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -45,6 +46,8 @@ class Next(StrEnum):
     TAKE_OUT = "take_out"  # a person took the card out of « À simuler » mid-round
     RETRY_DRIVE = "retry_drive"  # a workbook Drive refused is offered again
     FOLLOW_EXECUTION = "follow_execution"  # approved: verify the groups people tick
+    PUT_BACK = "put_back"  # moved by a person into « Validé » or « Terminé » without a decision: put back
+    ASK_LABEL = "ask_label"  # reads like a migration, in « À simuler », without the label: asked once
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,7 @@ class Seen:
     moved_by_us: bool = False  # the card is in the list this round's journal meant to move it to
     retries_left: bool = True  # an internal error is retried a few polls, then waits for the card to change
     ticked: bool = False  # an item of the bot's « Exécution » checklist is ticked (read only when it matters)
+    labelled: bool = True  # the migration label (or title); False: the card only reads like a migration
 
 
 Steps = tuple[Next, ...]
@@ -101,6 +105,8 @@ def _obsolete(seen: Seen) -> Steps:
 def _awaiting_decision(seen: Seen) -> Steps:
     if seen.changed:
         return _obsolete(seen)
+    if seen.where in (Where.APPROVED, Where.DONE):
+        return (N.PUT_BACK,)
     return (N.RESUME_ROUND,) if seen.where is Where.TODO or seen.moved_by_us else WAIT
 
 
@@ -109,7 +115,17 @@ def _awaiting_approval(seen: Seen) -> Steps:
         return _obsolete(seen)
     if seen.where is Where.TODO:
         return (N.WITHDRAW_REQUEST, N.START_ROUND)
+    if seen.where in (Where.APPROVED, Where.DONE):
+        return (N.PUT_BACK,)
     return (N.RETRY_DRIVE,)
+
+
+def _not_approved(seen: Seen) -> Steps:
+    """Stopped before any approval: « Validé — à exécuter » is no place for it (« Terminé » may be where
+    people file a card they give up)."""
+    if seen.where is Where.APPROVED:
+        return (N.PUT_BACK,)
+    return _new_round_in_todo(seen)
 
 
 def _executing(seen: Seen) -> Steps:
@@ -128,8 +144,8 @@ ROWS: dict[CardState | None, Row] = {
     None: _new_round_in_todo,
     S.SIMULATING: _running,
     S.ERROR: _running,
-    S.INVALID: _new_round_in_todo,
-    S.FAILED: _new_round_in_todo,
+    S.INVALID: _not_approved,
+    S.FAILED: _not_approved,
     S.AWAITING_DECISION: _awaiting_decision,
     S.AWAITING_APPROVAL: _awaiting_approval,
     **{transient: _deciding for transient in DECIDING},
@@ -137,16 +153,29 @@ ROWS: dict[CardState | None, Row] = {
     S.PREPROD_VERIFIED: _executing,
     S.DONE: _new_round_after_approval,
     S.EDITED_DURING_EXECUTION: _new_round_after_approval,
-    S.REFUSED: _new_round_in_todo,
+    S.REFUSED: _not_approved,
     S.RESIMULATED: _new_round_in_todo,
-    S.EXPIRED: _new_round_in_todo,
+    S.EXPIRED: _not_approved,
     S.OBSOLETE: _new_round_after_approval,  # the approved text changed (or a request's: nothing to retire)
     S.ABANDONED: _new_round_in_todo,
     S.ARCHIVED: _new_round_in_todo,
+    S.UNLABELLED: _new_round_in_todo,  # the label was added (an unlabelled card is triaged above)
 }
 assert set(ROWS) == {None, *CardState}, "every state decides what a card in it needs"
 
 
 def triage(seen: Seen) -> Steps:
     """The steps the card needs now, in the order the workflow runs them; () when it waits."""
+    if not seen.labelled:  # asked once (the step is journaled); any other card without the label waits
+        return (N.ASK_LABEL,) if seen.where is Where.TODO and seen.state in (None, S.UNLABELLED) else WAIT
     return ROWS[seen.state](seen)
+
+
+# A migration by its words: « migration »/« migrer » and « dossier »/« usager »/« centre » in the title or text.
+_MIGRATION_WORD = re.compile(r"migr(?:ation|er)")
+_FILES_WORD = re.compile(r"dossiers?|usagers?|centres?")
+
+
+def reads_like_migration(name: str, description: str) -> bool:
+    text = f"{name}\n{description}".casefold()
+    return bool(_MIGRATION_WORD.search(text) and _FILES_WORD.search(text))

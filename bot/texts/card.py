@@ -560,3 +560,42 @@ def drive_failed_line(reason: str) -> str:
 
 def drive_retried_comment(link: str) -> str:
     return french("📁 Fichier Excel déposé sur le Drive (nouvel essai réussi) : {link}", link=link)
+
+
+# --- cards where the bot does not expect them (triage) -----------------------------------------------
+
+
+def label_missing_comment(*, label: str, todo_list: str) -> str:
+    return french(
+        "🏷️ **Étiquette manquante** : cette carte de « {todo_list} » ressemble à une migration des dossiers usagers, mais elle n'a pas l'étiquette « {label} » (et son titre ne commence pas par « {label} »). Le bot ne la simule pas : ajoutez l'étiquette (ou commencez le titre par « {label} ») et la simulation démarre au passage suivant. Rien à faire si ce n'est pas une migration.",
+        label=label,
+        todo_list=todo_list,
+    )
+
+
+def misplaced_comment(*, moved_to: str, back_to: str, waiting: bool, todo_list: str) -> str:
+    """A person moved the card into « Validé — à exécuter » (or « Terminé ») without a PO decision."""
+    said = french(
+        "↩️ **Carte remise dans « {back_to} »** : elle a été déplacée à la main dans « {moved_to} », mais le PO n'a pas validé sa simulation.",
+        back_to=back_to,
+        moved_to=moved_to,
+    )
+    if waiting:
+        then = typeset(
+            "La validation vient du PO (Slack ou cette carte) ; le bot déplace la carte lui-même une fois validée."
+        )
+    else:
+        then = french(
+            "Corrigez la carte puis remettez-la dans « {todo_list} » : elle sera simulée et le PO sollicité.",
+            todo_list=todo_list,
+        )
+    return f"{said} {then}"
+
+
+def misplaced_note(*, moved_to: str, back_to: str) -> str:
+    """What `migrabot status` shows of it, until the card's next step."""
+    return french(
+        "déplacée à la main dans « {moved_to} » sans décision du PO : remise dans « {back_to} »",
+        moved_to=moved_to,
+        back_to=back_to,
+    )

@@ -127,6 +127,13 @@ class TrelloSandbox:
             store.update_card(card, by=store.human, id_list=store.list(list_id).id)
             return render.card_json(store, card)
 
+    def add_label_to_card(self, card_id: str, label_id: str) -> dict:
+        store = self._store
+        with store.lock:
+            card = store.card(card_id)
+            store.update_card(card, by=store.human, id_labels=[*card.id_labels, label_id])
+            return render.card_json(store, card)
+
     def set_description(self, card_id: str, desc: str) -> dict:
         store = self._store
         with store.lock:

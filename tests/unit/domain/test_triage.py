@@ -17,15 +17,20 @@ from bot.domain.triage import ROWS, Next, Seen, Where, triage
 
 S, N, W = CardState, Next, Where
 ALL_STATES = (None, *CardState)
-FLAGS = ("changed", "moved_by_us", "retries_left", "ticked")
+FLAGS = ("changed", "moved_by_us", "retries_left", "ticked", "labelled")
 STOPPED = {S.INVALID, S.FAILED}
-FINISHED = {S.REFUSED, S.RESIMULATED, S.EXPIRED, S.ABANDONED, S.ARCHIVED}
+FINISHED = {S.REFUSED, S.RESIMULATED, S.EXPIRED, S.ABANDONED, S.ARCHIVED, S.UNLABELLED}
+# Stopped before any approval: moved by hand into « Validé — à exécuter », put back where it belongs.
+NO_DECISION = {S.INVALID, S.FAILED, S.REFUSED, S.EXPIRED}
 # An approval may have led here: a new round first retires the old final commands and checklist.
 AFTER_APPROVAL = {S.DONE, S.EDITED_DURING_EXECUTION, S.OBSOLETE}
 
 
 def expected(seen: Seen) -> tuple[Next, ...]:
     state, where, todo = seen.state, seen.where, seen.where is W.TODO
+    # Reads like a migration without the label: asked for the label once, in « À simuler »; else left alone.
+    if not seen.labelled:
+        return (N.ASK_LABEL,) if todo and state in (None, S.UNLABELLED) else ()
     # A recorded decision: its effects first, whatever the card looks like now.
     if state in (S.APPROVING, S.REFUSING, S.EXPIRING):
         return (N.FINISH_DECISION,)
@@ -43,6 +48,12 @@ def expected(seen: Seen) -> tuple[Next, ...]:
         return (N.SUPERSEDE_APPROVAL, N.START_ROUND) if todo else (N.FOLLOW_EXECUTION,)
     if state in AFTER_APPROVAL:
         return (N.SUPERSEDE_APPROVAL, N.START_ROUND) if todo else ()
+    # People are asked, or the card stopped before any decision: not a card for « Validé » (nor, while
+    # people are asked, for « Terminé »): one comment, and back where its state says it belongs.
+    if state in (S.AWAITING_DECISION, S.AWAITING_APPROVAL) and where in (W.APPROVED, W.DONE):
+        return (N.PUT_BACK,)
+    if state in NO_DECISION and where is W.APPROVED:
+        return (N.PUT_BACK,)
     if state is S.AWAITING_APPROVAL:
         return (N.WITHDRAW_REQUEST, N.START_ROUND) if todo else (N.RETRY_DRIVE,)
     if state is S.AWAITING_DECISION:
