@@ -69,6 +69,13 @@ class Settings(BaseSettings):
         ge=1,
         description="A card with more rules gets an error before any dry-run (preprod is not hammered).",
     )
+    near_miss_tries: int = Field(
+        6,
+        ge=0,
+        le=20,
+        description="Variants of the value of a rule that finds no file (« CHU77 » → « CHU 77 ») dry-run to "
+        "suggest the value meant: at most this many per rule, 20 per card; 0 turns the search off.",
+    )
     console_prod_ssh: str = Field(
         "",
         description="`user@host[:port]` of prod: when set, the bot verifies executed prod groups (--dry-run only).",

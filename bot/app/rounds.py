@@ -18,6 +18,7 @@ from dataclasses import replace
 
 from bot.app.events import Emit, Listener
 from bot.app.fingerprint import description_hash
+from bot.app.near_miss import NearMissBudget, look_for_near_misses
 from bot.app.ports import Board, BoardUnavailable, CardSnapshot, Clock, Console, Drive, Lists, Member, Store
 from bot.app.publication import XLSX_MIME, Workbooks
 from bot.app.requests import Requests
@@ -33,6 +34,7 @@ from bot.domain.decision import CLOCK, RequestKey, Verdict
 from bot.domain.journal import Emitted, Move, Step, keyed
 from bot.domain.lifecycle import CardState, Event, next_state
 from bot.domain.model import ConflictDecision, Plan, Simulation, Ticket
+from bot.domain.near_miss import every_rule_finds_nothing
 from bot.domain.plan import plan_centres, plan_ticket
 from bot.domain.records import CardRecord, RequestKind, RequestStatus
 from bot.domain.synthesis import summarize
@@ -43,6 +45,13 @@ from bot.texts import decisions as outcomes
 from bot.texts.blocks import CardLink, approval_request, conflict_request
 from bot.texts.text import DECISION_TEXT, render_synthesis, shared_prefix, short_label
 from bot.texts.ticket import problem_message
+from bot.texts.zero_match import (
+    nothing_found_comment,
+    with_zero_match,
+    with_zero_match_count,
+    zero_match_count,
+    zero_match_line,
+)
 
 log = logging.getLogger("migrabot.workflow")
 
@@ -197,6 +206,9 @@ class Rounds:
         if not simulation.ok:
             self._fail(run, simulation)
             return
+        if every_rule_finds_nothing(simulation):
+            self._nothing_found(run, simulation)
+            return
         if simulation.awaits_decision:
             self._ask_decision(run, simulation)
             return
@@ -233,8 +245,33 @@ class Rounds:
                 decision=decision,
                 accommodation_impact=self.settings.accommodation_impact,
             )
+            simulation = self._near_misses(run, simulation)
         self.store.save_simulation(run.card.id, simulation_to_dict(simulation), now=self.clock())
         return simulation
+
+    def _near_misses(self, run: Round, simulation: Simulation) -> Simulation:
+        """Rules that find no file: their values' near misses dry-run, to say which value finds files."""
+        return look_for_near_misses(
+            simulation,
+            self.console,
+            budget=NearMissBudget(
+                per_rule=self.settings.near_miss_tries, card_text=f"{run.card.name}\n{run.card.desc}"
+            ),
+            console_command=self.settings.display_console_command,
+            concurrency=self.settings.console_concurrency,
+        )
+
+    def _nothing_found(self, run: Round, simulation: Simulation) -> None:
+        """No rule moves anybody: a card to fix, not a request to the PO."""
+        text = nothing_found_comment(
+            simulation, fix_list=self.settings.trello_list_fix, todo_list=self.settings.trello_list_todo
+        )
+        assert text is not None
+        self.steps.comment(run, Step.NOTHING_FOUND, text)
+        self._post_outputs(run, simulation)
+        self.steps.move(run, Move.TO_FIX, self.lists.fix)
+        self.steps.transition(run, Event.SIMULATION_FAILED, error=zero_match_line(simulation, 0))
+        self.emit(Emitted.NOTHING_FOUND, run.card, {"rules": len(simulation.runs)})
 
     def _decide(self, simulation: Simulation, decision: ConflictDecision) -> Simulation:
         if decision is ConflictDecision.WITHOUT_ACCOMMODATIONS and simulation.conflicts:
@@ -297,6 +334,8 @@ class Rounds:
         warnings = [*ticket.warnings, *extra]
         workbook = self.workbooks.publish(run, simulation, synthesis, warnings)  # to Drive first: its link
         text = workbook.with_note(texts.synthesis_comment(simulation, synthesis, warnings=warnings))
+        if self.trello_pos:  # POs answer on the card: how many rules move nobody, just above how to
+            text = with_zero_match_count(text, simulation)
         asked = texts.with_decision_help(text, [po.username for po in self.trello_pos])  # the last words
         self.steps.comment(run, Step.SYNTHESIS, asked)
         self._post_outputs(run, simulation)
@@ -306,7 +345,14 @@ class Rounds:
         self.steps.move(run, Move.TO_WAITING, self.lists.waiting)
         if self.requests is not None:  # last: a click must find the card waiting for it
             synthesis_text = render_synthesis(simulation, synthesis, ticket_warnings=warnings)
-            self._request_approval(run, workbook.with_note(synthesis_text), workbook.filename, workbook.data)
+            synthesis_text = with_zero_match(simulation, synthesis_text)
+            self._request_approval(
+                run,
+                workbook.with_note(synthesis_text),
+                workbook.filename,
+                workbook.data,
+                warning=zero_match_count(simulation),
+            )
         self.steps.transition(run, Event.PUBLISHED)
         self.emit(Emitted.SIMULATED, run.card, {"synthesis": synthesis, "simulation": simulation})
 
@@ -346,13 +392,16 @@ class Rounds:
                 status=RequestStatus.DECIDED,
             )
 
-    def _request_approval(self, run: Round, synthesis_text: str, filename: str, workbook: bytes) -> None:
+    def _request_approval(
+        self, run: Round, synthesis_text: str, filename: str, workbook: bytes, *, warning: str | None = None
+    ) -> None:
         assert self.requests is not None
         text, blocks = approval_request(
             card=CardLink(run.card.name, run.card.url),
             key=RequestKey(run.card.id, run.record.round, run.record.description_hash),
             synthesis=synthesis_text,
             po_ids=sorted(self.requests.po_ids),
+            warning=warning,
         )
         channels = self.requests.approval_channels()
         refs = self.steps.slack_post(

@@ -131,6 +131,7 @@ def redo_without_accommodations(
         decision=ConflictDecision.WITHOUT_ACCOMMODATIONS,
         decided_conflicts=simulation.conflicts,
         accommodation_checks=simulation.accommodation_checks,
+        near_misses=simulation.near_misses,
     )
 
 
@@ -197,7 +198,7 @@ def is_transport_failure(result: ConsoleResult) -> bool:
     return result.exit_code == SSH_CONNECTION_FAILED and not result.stdout.strip()
 
 
-class _Breaker:
+class Breaker:
     """Counts transport failures in a row (in the order runs end); open once there are enough."""
 
     def __init__(self) -> None:
@@ -220,9 +221,11 @@ def run_until_broken(
     *,
     concurrency: int = 1,
     on_start: Callable[[int, DryRunCommand], None] | None = None,
+    breaker: Breaker | None = None,
 ) -> list[ConsoleResult | None]:
-    """Every command's result in input order; None for those not started once the breaker opened."""
-    breaker = _Breaker()
+    """Every command's result in input order; None for those not started once the breaker opened.
+    `breaker`: one shared by several batches (the near-miss search), else a new one."""
+    breaker = breaker or Breaker()
 
     def run_one(position: int) -> ConsoleResult | None:
         if breaker.open:

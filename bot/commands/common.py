@@ -14,6 +14,7 @@ EXIT_TICKET_ERRORS = 1
 EXIT_USAGE = 2
 EXIT_DRY_RUN_FAILED = 2
 EXIT_AWAITING_DECISION = 3
+EXIT_ZERO_MATCH = 4  # `simulate`: a rule finds no file (the card's value is probably not the files' value)
 
 
 class UsageError(Exception):

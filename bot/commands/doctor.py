@@ -292,6 +292,13 @@ def check_console(runner: Console, *, ssh_target: str, workdir: str, timeout_s: 
     return Check("console", True, texts.console_ok(MIGRATION_COMMAND, len(BOT_OPTIONS), where))
 
 
+def check_near_miss(settings: Settings) -> Check:
+    """Says how many extra dry-runs a rule that finds no file may cost, or that nobody will look for the value."""
+    if settings.near_miss_tries:
+        return Check("console.near_miss", True, texts.near_miss_on(settings.near_miss_tries))
+    return Check("console.near_miss", None, texts.NEAR_MISS_OFF)
+
+
 def check_accommodation_impact(settings: Settings) -> Check:
     """Not a problem either way: says whether the PO will learn which accommodations people leave behind."""
     if settings.accommodation_impact:
@@ -424,6 +431,7 @@ def diagnose(
     checks += _drive_checks(settings)
     checks += _guarded(texts.CONSOLE, "console", lambda: [_console_check(settings)])
     checks.append(check_accommodation_impact(settings))
+    checks.append(check_near_miss(settings))
     checks += _guarded(texts.STATE_DB, "state_db", lambda: [check_state_db(settings.state_db, now=clock())])
     return checks
 

@@ -1,7 +1,7 @@
 """`migrabot simulate`: every command in --dry-run, then the PO synthesis and the Excel file.
 
 Exit codes: 0 ok, 1 the ticket has errors, 2 a dry-run failed or could not be read, 3 accommodation
-conflicts await a decision. Progress goes to stderr, the result to stdout.
+conflicts await a decision, 4 at least one rule finds no file (its warning leads the output). Progress goes to stderr, the result to stdout.
 """
 
 from __future__ import annotations
@@ -13,17 +13,20 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.adapters.console import build_runner
+from bot.app.near_miss import NearMissBudget, look_for_near_misses
 from bot.app.simulation import simulate
 from bot.commands.common import (
     EXIT_AWAITING_DECISION,
     EXIT_DRY_RUN_FAILED,
     EXIT_OK,
     EXIT_TICKET_ERRORS,
+    EXIT_ZERO_MATCH,
     UsageError,
     emit,
     read_ticket,
 )
 from bot.domain.model import ConflictDecision, Plan, Simulation, Ticket
+from bot.domain.near_miss import zero_match_indexes
 from bot.domain.plan import plan_ticket
 from bot.domain.synthesis import Synthesis, summarize
 from bot.domain.ticket import parse_ticket
@@ -39,6 +42,7 @@ from bot.texts.text import (
     render_synthesis,
     synthesis_warnings,
 )
+from bot.texts.zero_match import with_zero_match
 
 
 def sandbox_console(settings: Settings, workdir: Path) -> Settings:
@@ -58,7 +62,8 @@ def main(arguments: argparse.Namespace, settings: Settings, *, stdout: TextIO, s
         with tempfile.TemporaryDirectory(prefix="migrabot-sandbox-") as workdir:
             arguments.sandbox = False
             return main(arguments, sandbox_console(settings, Path(workdir)), stdout=stdout, stderr=stderr)
-    ticket = parse_ticket(read_ticket(arguments.path), default_field=settings.migration_field_slug)
+    text = read_ticket(arguments.path)
+    ticket = parse_ticket(text, default_field=settings.migration_field_slug)
     if not ticket.ok:
         message = render_parse_report(
             plan=None,
@@ -71,19 +76,22 @@ def main(arguments: argparse.Namespace, settings: Settings, *, stdout: TextIO, s
         emit(as_json=arguments.json, stdout=stdout, message=message, payload=payload)
         return EXIT_TICKET_ERRORS
     plan, ticket = plan_ticket(ticket, field_slug=settings.migration_field_slug)
-    simulation = _dry_runs(plan, ticket.conflict_decision, settings=settings, stderr=stderr)
+    simulation = _dry_runs(plan, ticket.conflict_decision, settings=settings, stderr=stderr, card_text=text)
     return _report(arguments, simulation, ticket, settings=settings, stdout=stdout, stderr=stderr)
 
 
 def _dry_runs(
-    plan: Plan, decision: ConflictDecision | None, *, settings: Settings, stderr: TextIO
+    plan: Plan, decision: ConflictDecision | None, *, settings: Settings, stderr: TextIO, card_text: str
 ) -> Simulation:
     def progress(number: int, total: int, label: str) -> None:
         print(texts.progress(number, total, label), file=stderr, flush=True)
 
+    def near_miss_progress(number: int, at_most: int, value: str) -> None:
+        print(texts.near_miss_progress(number, at_most, value), file=stderr, flush=True)
+
     runner = build_runner(settings)
     try:
-        return simulate(
+        simulation = simulate(
             plan,
             runner,
             console_command=settings.display_console_command,
@@ -91,6 +99,14 @@ def _dry_runs(
             decision=decision,
             progress=progress,
             accommodation_impact=settings.accommodation_impact,
+        )
+        return look_for_near_misses(
+            simulation,
+            runner,
+            budget=NearMissBudget(per_rule=settings.near_miss_tries, card_text=card_text),
+            console_command=settings.display_console_command,
+            concurrency=settings.console_concurrency,
+            progress=near_miss_progress,
         )
     finally:
         runner.close()
@@ -105,7 +121,8 @@ def _report(
     stdout: TextIO,
     stderr: TextIO,
 ) -> int:
-    """The outcome: the failures (2), the conflicts to decide (3), or the synthesis and its Excel file (0)."""
+    """The outcome: the failures (2), the conflicts to decide (3), or the synthesis and its Excel file (0, or
+    4 when a rule finds no file)."""
     warnings = [describe_notice(w) for w in ticket.warnings]
 
     def emit_outcome(message: str) -> None:
@@ -127,13 +144,15 @@ def _report(
     if simulation.awaits_decision:
         emit_outcome(render_conflicts(simulation))
         return EXIT_AWAITING_DECISION
-    message = render_synthesis(simulation, synthesis, ticket_warnings=ticket.warnings)
+    message = with_zero_match(
+        simulation, render_synthesis(simulation, synthesis, ticket_warnings=ticket.warnings)
+    )
     context = WorkbookContext(
         made_at=time.time(), warnings=tuple(describe_notice(w) for w in ticket.warnings)
     )
     _write_workbook(arguments.xlsx, simulation, synthesis, context=context, stderr=stderr)
     emit_outcome(message)
-    return EXIT_OK
+    return EXIT_ZERO_MATCH if zero_match_indexes(simulation) else EXIT_OK
 
 
 def _write_workbook(

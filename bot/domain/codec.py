@@ -12,9 +12,11 @@ from bot.domain.model import (
     DryRun,
     Figures,
     Group,
+    NearMiss,
     Plan,
     Rule,
     Simulation,
+    VariantKind,
 )
 
 
@@ -42,6 +44,10 @@ def simulation_to_dict(simulation: Simulation) -> dict:
         "accommodation_checks": None
         if simulation.accommodation_checks is None
         else [_run(run) for run in simulation.accommodation_checks],
+        "near_misses": [
+            {"rule_index": m.rule_index, "value": m.value, "kind": m.kind.value, "found": m.found}
+            for m in simulation.near_misses
+        ],
     }
 
 
@@ -67,6 +73,10 @@ def simulation_from_dict(data: dict) -> Simulation:
         decision=decision,
         decided_conflicts=tuple((index, _conflict_back(c)) for index, c in data.get("decided_conflicts", [])),
         accommodation_checks=_checks_back(data.get("accommodation_checks")),
+        near_misses=tuple(  # none in simulations stored before the near-miss search existed
+            NearMiss(m["rule_index"], m["value"], VariantKind(m["kind"]), m["found"])
+            for m in data.get("near_misses", [])
+        ),
     )
 
 

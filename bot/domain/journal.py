@@ -17,6 +17,7 @@ class Step(StrEnum):
     STARTED = "debut"
     TICKET_ERRORS = "erreurs"
     FAILURE = "echec"
+    NOTHING_FOUND = "aucun-dossier"  # every rule's dry-run moves nobody
     CONFLICT = "conflit"
     SLACK_CONFLICT = "slack-conflit"  # + the channel
     CONFLICT_DECISION = "decision-conflit"
@@ -80,6 +81,7 @@ class Emitted(StrEnum):
     INVALID = "invalid"
     SIMULATING = "simulating"
     FAILED = "failed"
+    NOTHING_FOUND = "nothing_found"
     CONFLICT = "conflict"
     SIMULATED = "simulated"
     OBSOLETE = "obsolete"

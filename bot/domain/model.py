@@ -227,6 +227,32 @@ class DryRun:
         return self.error is None and self.figures is not None
 
 
+class VariantKind(Enum):
+    """How a near-miss value differs from the card's (bot/texts/zero_match.py says each one in French)."""
+
+    TRIMMED = "trimmed"  # spaces around removed
+    SPACES_COLLAPSED = "spaces_collapsed"  # inner runs of spaces made one
+    SPACE_ADDED = "space_added"  # between a letter and a digit: CHU77 → CHU 77
+    SPACE_REMOVED = "space_removed"  # CHU 77 → CHU77
+    UPPER = "upper"
+    TITLE = "title"
+    ACCENTS_ADDED = "accents_added"  # as a word of the card writes it: Echat → Échat
+    ACCENTS_REMOVED = "accents_removed"
+    PLAIN_TYPOGRAPHY = "plain_typography"  # ’ → ', – → -, no-break → plain space
+    TYPOGRAPHIC = "typographic"  # ' → ’, « - » → « – »
+
+
+@dataclass(frozen=True)
+class NearMiss:
+    """A variant of a zero-match rule's value, dry-run with the rule's own command otherwise unchanged.
+    Only ever shown to people: the commands keep the card's value."""
+
+    rule_index: int
+    value: str
+    kind: VariantKind
+    found: int | None  # files the variant finds; None: its dry-run failed or was not run
+
+
 @dataclass(frozen=True)
 class Simulation:
     """Every dry-run of a plan, in rule order, and what they mean together."""
@@ -240,6 +266,8 @@ class Simulation:
     # accommodations its people will be detached from. None: not made (turned off, or the dry-runs failed).
     # Its failures never make the simulation fail: the synthesis says the impact could not be measured.
     accommodation_checks: tuple[DryRun, ...] | None = None
+    # Variants of the values of rules that found no file, each dry-run once (bot.app.near_miss).
+    near_misses: tuple[NearMiss, ...] = ()
 
     @property
     def failed_runs(self) -> tuple[DryRun, ...]:

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from bot.domain.model import Center, DryRun, Simulation
+from bot.domain.near_miss import finds_nothing
 
 PREPROD, PROD = "Preprod", "Prod"
 # The checklist's item names, as `texts.card.execution_checklist` writes them.
@@ -63,6 +64,12 @@ class GroupVerification:
     rules_left: tuple[RuleLeft, ...]  # every rule of the group, with what it still finds
     centres: tuple[CentreCount, ...]
     failures: tuple[DryRun, ...]  # dry-runs that failed or could not be read
+    # Rules that found no file at the simulation already: they had nothing to do, which is not « OK ».
+    nothing_to_do: tuple[int, ...] = ()
+
+    @property
+    def all_nothing_to_do(self) -> bool:
+        return bool(self.rules_left) and {r.rule_index for r in self.rules_left} <= set(self.nothing_to_do)
 
     @property
     def ok(self) -> bool:
@@ -116,10 +123,16 @@ def verify_group(
         CentreCount(center=center, expected=expected.get(center_id), found=count)
         for center_id, (center, count) in found.items()
     )
+    simulated = {run.rule_index: run for run in simulation.runs}
     return GroupVerification(
         environment=environment,
         group=group,
         rules_left=tuple(rules_left),
         centres=centres,
         failures=failures,
+        nothing_to_do=tuple(
+            run.rule_index
+            for run in runs
+            if run.rule_index in simulated and finds_nothing(simulated[run.rule_index])
+        ),
     )

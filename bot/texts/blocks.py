@@ -44,7 +44,7 @@ def _ready(po_ids: Sequence[str]) -> str:
 
 
 def approval_request(
-    *, card: CardLink, key: RequestKey, synthesis: str, po_ids: Sequence[str]
+    *, card: CardLink, key: RequestKey, synthesis: str, po_ids: Sequence[str], warning: str | None = None
 ) -> tuple[str, list[dict]]:
     """(fallback text, blocks) of the PO's request; `closed_blocks` turns it into its decided form."""
     text = french("Validation PO demandée : {name}", name=escape_mrkdwn(card.name))
@@ -52,12 +52,14 @@ def approval_request(
         _header(typeset("Validation PO : migration des dossiers usagers")),
         _section(french("*<{url}|{name}>*\n", url=card.url, name=escape_mrkdwn(card.name)) + _ready(po_ids)),
     ]
-    blocks += _folded_code(synthesis, budget=MAX_BLOCKS - 6)
+    blocks += _folded_code(synthesis, budget=MAX_BLOCKS - 7)
     blocks.append(
         _context(
             f"Empreinte {key.description_hash[:8]} · simulation n° {key.round} · fichier Excel dans le fil"
         )
     )
+    if warning:  # rules that move nobody: said in words just above the buttons (`texts.zero_match`)
+        blocks.append(_section(escape_mrkdwn(warning)))
     blocks.append(
         {
             "type": "actions",

@@ -28,6 +28,7 @@ from bot.texts.text import (
     write_decision,
 )
 from bot.texts.ticket import problem_expected, problem_message
+from bot.texts.zero_match import with_zero_match
 
 TRELLO_COMMENT_LIMIT = 16384
 MARKER_PREFIX = "migrabot · "
@@ -109,7 +110,8 @@ def synthesis_comment(
     """The synthesis (runbook format A), then the dry-run commands. Raw outputs follow in their own comments."""
     count = len(simulation.runs)
     checks = simulation.accommodation_checks or ()
-    body = escape_markdown(render_synthesis(simulation, synthesis, ticket_warnings=warnings).rstrip())
+    synthesis_text = render_synthesis(simulation, synthesis, ticket_warnings=warnings)
+    body = escape_markdown(with_zero_match(simulation, synthesis_text).rstrip())
     commands = "\n".join(run.command for run in simulation.runs)
     return "\n".join(
         [

@@ -31,7 +31,8 @@ SIMULATE_HELP = (
 )
 SIMULATE_EXIT_CODES = typeset(
     "Codes de sortie : 0 tout va bien ; 1 le ticket a des erreurs ; 2 une simulation a échoué "
-    "ou sa sortie est illisible ; 3 des conflits d'hébergements attendent une décision."
+    "ou sa sortie est illisible ; 3 des conflits d'hébergements attendent une décision ; "
+    "4 au moins une règle ne trouve aucun dossier."
 )
 XLSX_HELP = typeset("où écrire le fichier Excel (par défaut : son nom du runbook, ici)")
 
@@ -130,6 +131,11 @@ def excel_written(path: Path) -> str:
 def progress(number: int, total: int, label: str) -> str:
     """« Simulation 3/8 : CHU 75 → DAHAR… » on stderr while the dry-runs run; `label` is the card's names."""
     return french("Simulation {number}/{total} : {label}…", number=number, total=total, label=label)
+
+
+def near_miss_progress(number: int, at_most: int, value: str) -> str:
+    """« Variante 1/2 : « CHU 77 »… »: a value near a rule's that found nothing, dry-run too."""
+    return french("Variante {number}/{at_most} : « {value} »…", number=number, at_most=at_most, value=value)
 
 
 INTERRUPTED = error_line("interrompu.")

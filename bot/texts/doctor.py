@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from bot.texts.french import french, typeset
+from bot.texts.french import french, plural, typeset
 
 
 class Check(Protocol):
@@ -425,6 +425,20 @@ ACCOMMODATION_IMPACT_ON = typeset(
     "Vérification des hébergements activée : chaque règle sans « avec hébergements » est aussi simulée avec "
     "--withAccommodations (toujours en --dry-run) ; ACCOMMODATION_IMPACT=false la coupe si la preprod est lente"
 )
+NEAR_MISS_OFF = typeset(
+    "Recherche de la valeur voulue désactivée (NEAR_MISS_TRIES=0) : une règle qui ne trouve aucun dossier "
+    "sera signalée, sans proposer la valeur qui en trouve"
+)
+
+
+def near_miss_on(tries: int) -> str:
+    return french(
+        "Recherche de la valeur voulue : pour une règle qui ne trouve aucun dossier, jusqu'à {tries} en "
+        "--dry-run (20 au plus par carte) ; NEAR_MISS_TRIES=0 la coupe",
+        tries=plural(tries, "variante simulée", "variantes simulées"),
+    )
+
+
 ACCOMMODATION_IMPACT_OFF = typeset(
     "Vérification des hébergements désactivée (ACCOMMODATION_IMPACT=false) : le PO ne saura pas de combien "
     "d'hébergements les dossiers migrés seront décrochés"

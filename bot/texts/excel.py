@@ -30,6 +30,7 @@ from bot.domain.model import Simulation
 from bot.domain.synthesis import OriginSummary, Synthesis
 from bot.texts.french import french
 from bot.texts.text import render_accommodations, shared_prefix, short_label
+from bot.texts.zero_match import zero_match_count, zero_match_warnings
 
 PARIS = ZoneInfo("Europe/Paris")
 FONT_NAME = "Calibri"
@@ -37,6 +38,7 @@ BODY_FONT = Font(name=FONT_NAME, size=11)
 HEADER_FONT = Font(name=FONT_NAME, size=11, bold=True)
 TOTAL_FONT = Font(name=FONT_NAME, size=11, bold=True)
 TITLE_FONT = Font(name=FONT_NAME, size=14, bold=True)
+WARNING_FONT = Font(name=FONT_NAME, size=11, bold=True, color="C00000")
 LINK_FONT = Font(name=FONT_NAME, size=11, color="0563C1", underline="single")
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 WRAP = Alignment(wrap_text=True, vertical="top")
@@ -108,7 +110,7 @@ def build_workbook(
         sheet = workbook.create_sheet(_sheet_title(short_label(origin.origin, prefix), used_titles))
         header_rows[sheet.title] = _origin_sheet(sheet, origin, prefix)
     header_rows[COMMANDS_TITLE] = _commands_sheet(workbook.create_sheet(COMMANDS_TITLE), simulation)
-    warnings = [*context.warnings, *synthesis.warnings]
+    warnings = [*zero_match_warnings(simulation), *context.warnings, *synthesis.warnings]
     if warnings:
         header_rows[WARNINGS_TITLE] = _warnings_sheet(workbook.create_sheet(WARNINGS_TITLE), warnings)
     for sheet in workbook.worksheets:
@@ -176,6 +178,15 @@ def _title_block(sheet: Worksheet, simulation: Simulation, context: WorkbookCont
         french("Empreinte du plan : {fingerprint}", fingerprint=simulation.plan.plan_fingerprint),
         width=width,
     )
+    if zero_match := zero_match_count(simulation):  # before any figure (details: « Avertissements »)
+        _note(
+            sheet,
+            row + 3,
+            french("{count} Voir « {sheet} ».", count=zero_match, sheet=WARNINGS_TITLE),
+            width=width,
+        )
+        sheet.cell(row=row + 3, column=1).font = WARNING_FONT
+        return row + 4
     return row + 3
 
 

@@ -11,6 +11,7 @@ from bot.domain.verification import PREPROD, GroupVerification
 from bot.texts.french import french, plural, typeset
 from bot.texts.markdown import escape_markdown, fenced
 from bot.texts.text import plan_prefix, short_label
+from bot.texts.zero_match import nothing_to_do_line
 
 LIKELY_CAUSES = (
     typeset("une commande du groupe n'a pas été lancée (ou s'est arrêtée en cours) ;"),
@@ -30,7 +31,8 @@ def verification_comment(
 ) -> str:
     head = f"Vérification {verification.environment.lower()} — groupe {verification.group}"
     if verification.ok:
-        lines = [french("✅ **{head} : OK**", head=head), "", *_centre_lines(verification, plan)]
+        lines = [_ok_head(verification, head, markdown=True), "", *_nothing_to_do(verification)]
+        lines += _centre_lines(verification, plan)
         lines += [
             "",
             *_next_steps(
@@ -55,6 +57,20 @@ def verification_comment(
         ),
     ]
     return "\n".join(lines).rstrip()
+
+
+def _ok_head(verification: GroupVerification, head: str, *, markdown: bool) -> str:
+    """« OK », or « rien à faire » when every rule of the group found nothing already at the simulation."""
+    if verification.all_nothing_to_do:
+        if markdown:
+            return french("✅ **{head} : rien à faire**", head=head)
+        return french("✅ *{head} : rien à faire*", head=head)
+    return french("✅ **{head} : OK**", head=head) if markdown else french("✅ *{head} : OK*", head=head)
+
+
+def _nothing_to_do(verification: GroupVerification) -> list[str]:
+    lines = [nothing_to_do_line(index + 1) for index in verification.nothing_to_do]
+    return [*lines, ""] if lines else []
 
 
 def _centre_lines(verification: GroupVerification, plan: Plan) -> list[str]:
@@ -191,7 +207,7 @@ WAITING_FOR_PREPROD = "la preprod"
 def slack_line(verification: GroupVerification) -> str:
     head = f"Vérification {verification.environment.lower()} — groupe {verification.group}"
     if verification.ok:
-        return french("✅ *{head} : OK*", head=head)
+        return _ok_head(verification, head, markdown=False)
     return french("⚠️ *{head} : écart* (détails sur la carte Trello)", head=head)
 
 

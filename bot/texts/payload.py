@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 from bot.domain.codec import conflict_dict
 from bot.domain.command import DEFAULT_CONSOLE, FinalCommand
-from bot.domain.model import DryRun, Notice, Plan, Problem, Rule, Simulation
+from bot.domain.model import DryRun, NearMiss, Notice, Plan, Problem, Rule, Simulation
+from bot.domain.near_miss import finds_nothing, zero_match_indexes
 from bot.texts.text import describe_problem
 from bot.texts.ticket import notice_message
 
@@ -57,7 +58,8 @@ def parse_payload(
     }
 
 
-def run_payload(run: DryRun) -> dict:
+def run_payload(run: DryRun, *, near_misses: Sequence[NearMiss] = ()) -> dict:
+    """One dry-run; `finds_nothing` (the rule moves nobody) and the near misses tried for it."""
     figures = run.figures
     accommodations = figures.accommodations if figures else None
     return {
@@ -90,6 +92,12 @@ def run_payload(run: DryRun) -> dict:
             "conflicts": [conflict_dict(c) for c in accommodations.conflicts],
         },
         "error": run.error,
+        "finds_nothing": finds_nothing(run),
+        "near_misses": [
+            {"value": m.value, "kind": m.kind.value, "found": m.found}
+            for m in near_misses
+            if m.rule_index == run.rule_index
+        ],
     }
 
 
@@ -104,10 +112,16 @@ def simulate_payload(
     """`migrabot simulate --json`."""
     plan = simulation.plan if simulation else None
     return {
-        "ok": simulation is not None and simulation.ok and not simulation.awaits_decision and not errors,
+        "ok": simulation is not None
+        and simulation.ok
+        and not simulation.awaits_decision
+        and not zero_match_indexes(simulation)
+        and not errors,
         "fingerprint": plan.plan_fingerprint if plan else "",
         "rules": [rule_payload(rule, console=console) for rule in plan.rules] if plan else [],
-        "runs": [run_payload(run) for run in simulation.runs] if simulation else [],
+        "runs": [run_payload(run, near_misses=simulation.near_misses) for run in simulation.runs]
+        if simulation
+        else [],
         "accommodation_checks": _checks_payload(simulation),
         "warnings": list(warnings),
         "errors": [problem_payload(problem) for problem in errors],

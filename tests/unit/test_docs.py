@@ -15,7 +15,7 @@ import bot.texts.doctor as doctor_texts
 from bot.domain.decision import APPROVE_WORDS, Event, read_reply
 from bot.domain.ticket import parse_ticket
 from bot.settings import Settings, env_example, settings_table
-from bot.texts import blocks, board, card, execution
+from bot.texts import blocks, board, card, execution, zero_match
 from bot.texts.doctor import TRELLO_KEY_PAGE_URL
 from bot.texts.ticket import problem_message
 from sandbox import demo
@@ -244,6 +244,13 @@ TEMPLATES = [
         "Le groupe {next_group} peut être lancé.",
     ),
     ("guide-coordinateur.md", "« 🏁 Migration terminée »", execution, "🏁 **Migration terminée**"),
+    (
+        "guide-coordinateur.md",
+        "⚠️ **Aucune règle ne trouve de dossier**",
+        zero_match,
+        "⚠️ **Aucune règle ne trouve de dossier**",
+    ),
+    ("guide-coordinateur.md", "groupe N : rien à faire »", execution, "**{head} : rien à faire**"),
     ("guide-po.md", "« Valider »", blocks, '_button("Valider"'),
     ("guide-po.md", "« Refuser »", blocks, '_button("Refuser"'),
     ("guide-po.md", "« Relancer la simulation »", blocks, '_button("Relancer la simulation"'),

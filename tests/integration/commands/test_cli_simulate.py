@@ -125,7 +125,10 @@ def test_json_output_has_exactly_the_documented_shape(reconnect_db, tmp_path):
         "destination",
         "accommodations",
         "error",
+        "finds_nothing",
+        "near_misses",
     ]
+    assert run["finds_nothing"] is False and run["near_misses"] == []
     assert run["command"].endswith('-f migration-des-donnees -t "CHU 77" --dry-run')
     assert run["origin"] == {
         "id": 4537,
@@ -158,6 +161,38 @@ def test_json_output_has_exactly_the_documented_shape(reconnect_db, tmp_path):
     assert [list(check) for check in checks] == [list(run)] * 8
     assert checks[0]["command"].endswith('-t "CHU 77" --withAccommodations --dry-run')
     assert [check["accommodations"]["to_migrate"] for check in checks] == [3, 0, 1, 0, 1, 0, 0, 0]
+
+
+TYPO_TICKET = ROOT / "sandbox/tickets/faute-de-frappe.txt"
+ZERO_MATCH_LEAD = (
+    "⚠️ La règle 1 (CPH → CHU 77, valeur « CHU77 ») ne trouve aucun dossier : la valeur doit être écrite "
+    "exactement comme dans les dossiers.\n"
+    "  - la valeur « CHU 77 » (avec espace) en trouve 37 : corrigez la carte si c'est celle-ci.\n\n"
+    "Centre d'origine : France Fraternités - CPH (ID 4960) - 180 suivis au total\n"
+)
+
+
+def test_a_rule_that_finds_nothing_leads_the_output_with_its_near_miss_and_exits_4(reconnect_db, tmp_path):
+    result = simulate(reconnect_db, "--xlsx", str(tmp_path / "out.xlsx"), str(TYPO_TICKET))
+
+    assert result.returncode == 4
+    assert result.stdout.startswith(ZERO_MATCH_LEAD)
+    assert "→ vers CHU 77 (ID 5644) : 0 migré | reste 180" in result.stdout
+    assert "Variante 1/2 : « CHU 77 »…" in result.stderr.splitlines()
+    assert "4 au moins une règle ne trouve aucun dossier" in plain(
+        simulate(reconnect_db, "--help").stdout.replace("\n", " ")
+    )
+
+
+def test_json_says_per_rule_whether_it_finds_nothing_and_what_its_near_misses_found(reconnect_db, tmp_path):
+    result = simulate(reconnect_db, "--json", "--xlsx", str(tmp_path / "out.xlsx"), str(TYPO_TICKET))
+    document = json.loads(result.stdout)
+
+    assert result.returncode == 4 and document["ok"] is False
+    assert [run["finds_nothing"] for run in document["runs"]] == [True, False]
+    assert document["runs"][0]["near_misses"] == [{"value": "CHU 77", "kind": "space_added", "found": 37}]
+    assert document["runs"][1]["near_misses"] == []
+    assert document["message"].startswith(ZERO_MATCH_LEAD)
 
 
 def test_accommodation_conflicts_exit_3_with_the_conflict_table(reconnect_db):

@@ -138,6 +138,8 @@ def test_everything_in_place_is_all_green(
         "✓ Vérification des hébergements activée : chaque règle sans « avec hébergements » est aussi simulée "
         "avec --withAccommodations (toujours en --dry-run) ; ACCOMMODATION_IMPACT=false la coupe si la preprod "
         "est lente",
+        "✓ Recherche de la valeur voulue : pour une règle qui ne trouve aucun dossier, jusqu'à 6 variantes "
+        "simulées en --dry-run (20 au plus par carte) ; NEAR_MISS_TRIES=0 la coupe",
         f"✓ Base d'état : {healthy['state_db']} accessible en écriture",
         "Tout est prêt pour `migrabot run`.",
     ]
@@ -176,6 +178,7 @@ def test_json_reports_each_check_with_its_status(
         "trello.po",
         "console",
         "console.accommodation_impact",
+        "console.near_miss",
         "state_db",
     ]
     assert payload["checks"][2] == {
@@ -202,6 +205,20 @@ def test_the_accommodation_check_turned_off_is_a_warning_naming_its_setting(
     assert (
         "✓ Vérification des hébergements désactivée (ACCOMMODATION_IMPACT=false) : le PO ne saura pas de combien "
         "d'hébergements les dossiers migrés seront décrochés"
+    ) in lines
+
+
+def test_the_near_miss_search_turned_off_is_a_warning_naming_its_setting(
+    healthy: dict[str, str], setenv: Callable[..., None]
+) -> None:
+    setenv(near_miss_tries="0")
+
+    code, lines = doctor()
+
+    assert code == 0
+    assert (
+        "✓ Recherche de la valeur voulue désactivée (NEAR_MISS_TRIES=0) : une règle qui ne trouve aucun dossier "
+        "sera signalée, sans proposer la valeur qui en trouve"
     ) in lines
 
 
