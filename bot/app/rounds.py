@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from bot.app.events import Emit, Listener
-from bot.app.fingerprint import description_hash
+from bot.app.fingerprint import description_hash as fingerprint
 from bot.app.near_miss import NearMissBudget, look_for_near_misses
 from bot.app.ports import Board, BoardUnavailable, CardSnapshot, Clock, Console, Drive, Lists, Member, Store
 from bot.app.publication import XLSX_MIME, Workbooks
@@ -93,8 +93,9 @@ class Rounds:
     # --- the steps the triage names (the caller holds the card's lock and its error boundary) ------
 
     def start(self, card: CardSnapshot, record: CardRecord | None) -> None:
-        """A new round (`card` is in « À simuler », or was just sent back there)."""
-        description_hash = self.description_hash(card.desc)
+        """A new round: the card is in « À simuler », or was just sent back there by an earlier step."""
+        card = replace(card, list_id=self.lists.todo)
+        description_hash = fingerprint(card.desc, self.settings)
         record = self.store.begin_round(
             card.id,
             description_hash=description_hash,
@@ -185,7 +186,7 @@ class Rounds:
             self.requests.close(self.requests.pending(record), outcome=outcome, status=RequestStatus.OBSOLETE)
 
     def description_hash(self, description: str) -> str:
-        return description_hash(description, self.settings)
+        return fingerprint(description, self.settings)
 
     # --- a round ---------------------------------------------------------------------------------
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import replace
 
 from bot.app.decisions import Decisions, Outcome
 from bot.app.events import Listener
@@ -72,7 +71,7 @@ class Workflow:
             Next.RETIRE_APPROVAL: execution.retire_approval,
             Next.FREEZE_EXECUTION: execution.freeze,
             Next.SUPERSEDE_APPROVAL: execution.supersede,
-            Next.START_ROUND: lambda card, record: rounds.start(replace(card, list_id=lists.todo), record),
+            Next.START_ROUND: rounds.start,
             Next.RESUME_ROUND: rounds.resume,
             Next.TAKE_OUT: rounds.take_out,
             Next.RETRY_DRIVE: rounds.retry_drive,
