@@ -18,6 +18,7 @@ from bot.app.events import Emitter, Listener
 from bot.app.execution import ExecutionFollowUp
 from bot.app.ports import Board, Chat, Clock, Console, Drive, Lists, Member
 from bot.app.ports import Store as StorePort
+from bot.app.replies import Replies
 from bot.app.requests import Requests
 from bot.app.rounds import Rounds
 from bot.app.steps import CardSteps
@@ -199,8 +200,10 @@ def build_workflow(
     consoles = {PREPROD: console} | ({PROD: prod_console} if prod_console is not None else {})
     execution = ExecutionFollowUp(**shared, steps=steps, requests=requests, consoles=consoles, emit=emit)
     workflow: Workflow
+    # A person's reply, from a card's comment or a Slack thread: read and decided the one way.
+    replies = Replies(store=store, decisions=decisions, apply=lambda decision: workflow.apply(decision))
     trello_comments = None
-    if trello_pos:  # POs on Trello: their comments on a waiting card are one more source of decisions
+    if trello_pos:  # POs on Trello: their comments are one more channel of replies
         trello_comments = TrelloComments(
             board=board,
             store=store,
@@ -209,6 +212,7 @@ def build_workflow(
             steps=steps,
             pos=trello_pos,
             apply=lambda decision: workflow.apply(decision),
+            replies=replies,
         )
     workflow = Workflow(
         **shared,
@@ -217,6 +221,7 @@ def build_workflow(
         execution=execution,
         requests=requests,
         chat=chat,
+        replies=replies,
         trello_comments=trello_comments,
     )
     return workflow

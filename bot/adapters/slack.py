@@ -28,7 +28,7 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from bot.app.decisions import Outcome
 from bot.app.ports import MessageRef
 from bot.app.workflow import Workflow
-from bot.domain.decision import Decision, RequestKey, read_reply
+from bot.domain.decision import Decision, RequestKey
 from bot.domain.lifecycle import Event
 from bot.domain.model import ConflictDecision
 from bot.settings import Settings
@@ -262,14 +262,16 @@ def _listen_to_thread_replies(app: App, workflow: Workflow, chat: SlackChat) -> 
         if event.get("subtype") or event.get("bot_id") or not event.get("thread_ts"):
             return
         channel, thread_ts, user = event["channel"], event["thread_ts"], event.get("user", "")
-        said = read_reply(event.get("text", ""))
-        key = workflow.approval_request_at(channel, thread_ts) if said is not None else None
-        if said is None or key is None:
-            return  # conversation, or a thread that is not an approval request
-        verb, reason = said
-        outcome = workflow.apply(Decision(verb, key, user_id=user, reason=reason))
-        if outcome.message:
-            chat.ephemeral(channel, user, outcome.message, thread_ts=thread_ts)
+        answer = workflow.hear_in_thread(
+            channel=channel,
+            thread_ts=thread_ts,
+            ts=event.get("ts", ""),
+            user_id=user,
+            text=event.get("text", ""),
+            me=chat.identity()[0],
+        )
+        if answer:
+            chat.ephemeral(channel, user, answer, thread_ts=thread_ts)
 
 
 class QuietWSGIHandler(WSGIRequestHandler):

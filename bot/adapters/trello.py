@@ -375,6 +375,11 @@ class TrelloBoard:
         """The bot's own Trello member: only its comments, attachments and checklists are taken for its own."""
         return self._me()["id"]
 
+    def me(self) -> Member:
+        """The bot's own member (how comments mention it), read once like its id."""
+        found = self._me()
+        return Member(id=found["id"], username=found.get("username", ""), full_name=found.get("fullName", ""))
+
     def member(self, id_or_username: str) -> Member:
         found = self._fetch(f"/members/{id_or_username}", query_params={"fields": "id,username,fullName"})
         return Member(id=found["id"], username=found.get("username", ""), full_name=found.get("fullName", ""))

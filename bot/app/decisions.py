@@ -101,18 +101,18 @@ class Decisions:
                 decision.key.card_id,
             )
             return Outcome(outcomes.NOT_DECIDER)
-        if decision.event is Event.EXPIRE or self.is_po(decision):
+        if decision.event is Event.EXPIRE or self.is_po(decision.user_id, channel=decision.channel):
             return None
         log.warning(
             "%s ignored: %s is not a PO (card %s)", decision.event, decision.user_id, decision.key.card_id
         )
         return Outcome(outcomes.NOT_PO)
 
-    def is_po(self, decision: Decision) -> bool:
+    def is_po(self, user_id: str, *, channel: str) -> bool:
         """A PO of the channel the decision was said in: a Trello member id, or a Slack user id."""
-        if decision.channel == TRELLO_CHANNEL:
-            return decision.user_id in self.trello_pos
-        return decision.user_id in self.settings.po_user_ids
+        if channel == TRELLO_CHANNEL:
+            return user_id in self.trello_pos
+        return user_id in self.settings.po_user_ids
 
     def _checked(self, decision: Decision) -> Outcome:
         key = decision.key
@@ -185,16 +185,21 @@ class Decisions:
         return Outcome()
 
     def _already_decided(self, decision: Decision) -> Outcome:
-        """Who decided first, named for the channel the late decision came from."""
-        key = decision.key
+        return Outcome(self.already_decided(decision.key, channel=decision.channel))
+
+    def already_decided(self, key: RequestKey, *, channel: str) -> str:
+        """Who decided first, where, and how to go back on it, named for the channel the answer goes to."""
         earlier = self.store.approval(key.card_id, key.round, key.description_hash)
         if earlier is None:
-            return Outcome(outcomes.already_decided(None))
-        if decision.channel == TRELLO_CHANNEL:  # a Trello comment: a name, Slack's <@…> means nothing there
-            who = self._user_name(earlier.user_id)
+            return outcomes.already_decided(None)
+        on_trello = earlier.user_id in self.trello_pos
+        if channel == TRELLO_CHANNEL:  # a Trello comment: a name, Slack's <@…> means nothing there
+            who = outcomes.decider_on_card(self._user_name(earlier.user_id), on_trello=on_trello)
+        elif on_trello:
+            who = outcomes.on_trello(self._user_name(earlier.user_id))
         else:
-            who = self._mention(earlier.user_id)
-        return Outcome(outcomes.already_decided(earlier, who=who))
+            who = outcomes.decider_in_slack(earlier.user_id)
+        return outcomes.already_decided(earlier, who=who, todo_list=self.settings.trello_list_todo)
 
     def _close_stale(self, key: RequestKey, outcome: str) -> None:
         if self.requests is not None:

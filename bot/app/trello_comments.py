@@ -1,33 +1,44 @@
-"""Decisions said in a card's comments: one more source of decision events, beside Slack's clicks and replies.
+"""Replies said in a card's comments: one more channel of replies, beside the Slack thread (both go through
+`Replies`, the one path from a person's words to a decision).
 
-A PO configured on Trello (`TRELLO_PO_MEMBERS`) answers on the waiting card « validé » (or « ok », « go ») or
-« refusé : <raison> », the words a Slack thread reply understands. The poll's one request already carries each
-card's comment count and last activity: a waiting card's comments are read only when these moved since the
-bot last looked. Only a configured PO's comment decides, matched on the comment's creator id; anybody else's
-decision word gets one short reply. The decision goes through `Workflow.apply` like a click: the card must not
-have changed since its simulation, and the first decision (Trello or Slack) wins.
+A PO configured on Trello (`TRELLO_PO_MEMBERS`) answers on the card (« Je valide », « Refusé, il manque
+TEH »…). The poll's one request already carries each card's comment count and last activity: a card's
+comments are read only when these moved since the bot last looked, and only while a reply can matter — the
+round is simulated, waits for the PO, or was decided (a late « refusé » is answered with the decision
+already taken). Each answer is one journaled comment per comment read: a restart never answers twice.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from bot.app.decisions import Outcome
 from bot.app.ports import Board, CardSnapshot, Clock, Comment, Member, Store
+from bot.app.replies import Heard, Replies
 from bot.app.steps import CardSteps, Round
-from bot.domain.decision import CLOCK, TRELLO_CHANNEL, Decision, RequestKey, read_reply
+from bot.domain.decision import CLOCK, TRELLO_CHANNEL, Decision, RequestKey
 from bot.domain.journal import Step, keyed
-from bot.domain.lifecycle import CardState, Event
+from bot.domain.lifecycle import DECIDING, EXECUTING, RUNNING, WAITING, CardState, Event
 from bot.domain.records import CardRecord, TrelloWatch
 from bot.settings import Settings
 from bot.texts import card as texts
-from bot.texts import decisions as outcomes
 
 log = logging.getLogger("migrabot.trello_comments")
 
 Apply = Callable[[Decision], Outcome]
+
+# While the round runs or waits, any activity may be a reply; once it is decided, ticks move the card's
+# activity all day: only a new comment is worth a request.
+BEFORE_DECISION = RUNNING | WAITING
+AFTER_DECISION = frozenset(DECIDING) | EXECUTING | {CardState.EDITED_DURING_EXECUTION, CardState.REFUSED}
+
+
+@dataclass(frozen=True)
+class _Unread:
+    new: list[Comment]  # oldest first
+    early: list[Comment]  # written while the simulation ran, read once the request is out (oldest first)
 
 
 class TrelloComments:
@@ -41,6 +52,7 @@ class TrelloComments:
         steps: CardSteps,
         pos: Sequence[Member],
         apply: Apply,
+        replies: Replies,
     ) -> None:
         self.board = board
         self.store = store
@@ -49,30 +61,27 @@ class TrelloComments:
         self.steps = steps
         self.pos = {po.id: po for po in pos}
         self.apply = apply
+        self.replies = replies
+        self._me: tuple[str, ...] | None = None
 
     # --- the poll's part: one card, only when its comments moved -----------------------------------
 
     def watch(self, card: CardSnapshot) -> None:
-        """Turn the new comments of a card waiting for the PO into decisions (the caller holds no lock)."""
+        """Answer the new comments of a card whose round a reply can concern (the caller holds no lock)."""
         record = self.store.card(card.id)
-        if record is None or record.state is not CardState.AWAITING_APPROVAL:
+        if record is None or record.state not in BEFORE_DECISION | AFTER_DECISION:
             return
-        activity = f"{card.comment_count}|{card.last_activity}"
+        activity = _activity(card, record)
         seen = self.store.trello_watch(card.id, record.round, record.description_hash)
         if seen is not None and seen.activity == activity:
             return  # nothing moved: no request
         comments = self.board.comments(card.id)  # newest first
-        if seen is not None:
-            new = [comment for comment in comments if comment.id not in seen.seen_comment_ids.split()]
-        else:
-            new = _after_our_latest(
-                comments, ours=set(self.store.journal_results(card.id, "", round_=record.round))
-            )
+        unread = self._unread(comments, record, seen)
         me = self.board.member_id()
-        for comment in reversed(new):  # oldest first: the first decision wins
-            if comment.author_id != me and self._read(card, record, comment):
-                break
-        # Only once they were acted on: a failure above (Trello down) reads them again at the next poll.
+        for comment, early in [(c, True) for c in unread.early] + [(c, False) for c in unread.new]:
+            if comment.author_id != me:
+                self._hear(card, record, comment, early=early)
+        # Only once they were answered: a failure above (Trello down) reads them again at the next poll.
         self.store.set_trello_watch(
             TrelloWatch(
                 card_id=card.id,
@@ -85,27 +94,34 @@ class TrelloComments:
             )
         )
 
-    def _read(self, card: CardSnapshot, record: CardRecord, comment: Comment) -> bool:
-        """True when the comment was a decision the bot acted on (recorded or refused)."""
-        said = read_reply(comment.text)
-        if said is None:
-            return False
-        event, reason = said
-        if comment.author_id not in self.pos:
-            log.warning("card %s: decision word from non-PO member %s ignored", card.id, comment.author_id)
-            self._answer(card, record, comment, outcomes.NOT_PO)
-            return False
-        key = RequestKey(card.id, record.round, record.description_hash)
-        decision = Decision(event, key, user_id=comment.author_id, reason=reason, channel=TRELLO_CHANNEL)
-        log.info("card %s: %s by Trello member %s", card.id, event, comment.author_id)
-        outcome = self.apply(decision)
-        if outcome.message:
-            self._answer(card, record, comment, outcome.message)
-        return True
+    def _unread(self, comments: list[Comment], record: CardRecord, seen: TrelloWatch | None) -> _Unread:
+        if seen is not None:
+            read = set(seen.seen_comment_ids.split())
+            return _Unread(new=[c for c in reversed(comments) if c.id not in read], early=[])
+        ours = set(self.store.journal_results(record.card_id, "", round_=record.round))
+        new, during = _first_look(comments, ours=ours)
+        asked = record.state is CardState.AWAITING_APPROVAL
+        return _Unread(new=new, early=during if asked else [])
 
-    def _answer(self, card: CardSnapshot, record: CardRecord, comment: Comment, text: str) -> None:
-        """One short reply per comment (journaled: a restart never answers twice)."""
-        self.steps.comment(Round(card=card, record=record), keyed(Step.REPLY, comment.id), text)
+    def _hear(self, card: CardSnapshot, record: CardRecord, comment: Comment, *, early: bool) -> None:
+        heard = Heard(
+            key=RequestKey(card.id, record.round, record.description_hash),
+            author_id=comment.author_id,
+            channel=TRELLO_CHANNEL,
+            text=comment.text,
+            me=self._names(),
+            early=early,
+        )
+        answer = self.replies.answer(heard)
+        if answer:  # one short reply per comment (journaled: a restart never answers twice)
+            self.steps.comment(Round(card=card, record=record), keyed(Step.REPLY, comment.id), answer)
+
+    def _names(self) -> tuple[str, ...]:
+        """How a comment mentions the bot: « @username » (Trello's « Répondre » writes it)."""
+        if self._me is None:
+            me = self.board.me()
+            self._me = (me.id, me.username)
+        return self._me
 
     # --- the clock's part: a reminder comment mentioning the POs, then the expiry ----------------
 
@@ -128,11 +144,20 @@ class TrelloComments:
                 self.board.comment(record.card_id, texts.trello_reminder(usernames, hours=round(age / 3600)))
 
 
-def _after_our_latest(comments: list[Comment], *, ours: set[str]) -> list[Comment]:
-    """At the first look: the comments written after the newest one this round posted (the synthesis, or a
-    later one), so that a decision written before the request is not taken, and a deleted comment of ours
-    only moves the line back to the one before it."""
-    for position, comment in enumerate(comments):  # newest first
-        if comment.id in ours:
-            return comments[:position]
-    return []
+def _activity(card: CardSnapshot, record: CardRecord) -> str:
+    if record.state in AFTER_DECISION:
+        return f"{card.comment_count}"
+    return f"{card.comment_count}|{card.last_activity}"
+
+
+def _first_look(comments: list[Comment], *, ours: set[str]) -> tuple[list[Comment], list[Comment]]:
+    """At the first look, oldest first: the comments written after the newest one this round posted (the
+    synthesis, or a later one), and those written between the round's first comment and that one (while it
+    ran). A decision written before the request is never taken; a deleted comment of ours only moves the
+    line back to the one before it."""
+    positions = [position for position, comment in enumerate(comments) if comment.id in ours]  # newest first
+    if not positions:
+        return [], []
+    newest, oldest = positions[0], positions[-1]
+    during = [comment for comment in comments[newest + 1 : oldest] if comment.id not in ours]
+    return list(reversed(comments[:newest])), list(reversed(during))

@@ -20,10 +20,12 @@ from bot.app.decisions import Decisions, Outcome
 from bot.app.events import Listener
 from bot.app.execution import ExecutionFollowUp
 from bot.app.ports import Board, CardSnapshot, Chat, Clock, Lists, MessageRef, Store
+from bot.app.replies import Heard, Replies
 from bot.app.requests import Requests
 from bot.app.rounds import MAX_ATTEMPTS, Rounds
 from bot.app.trello_comments import TrelloComments
 from bot.domain.decision import CLOCK, Decision, RequestKey
+from bot.domain.journal import Step, keyed
 from bot.domain.lifecycle import CardState, Event
 from bot.domain.records import CardRecord, RequestKind, RequestStatus, SlackRequest
 from bot.domain.triage import Next, Seen, Where, reads_like_migration, triage
@@ -51,6 +53,7 @@ class Workflow:
         execution: ExecutionFollowUp,
         requests: Requests | None = None,
         chat: Chat | None = None,
+        replies: Replies,
         trello_comments: TrelloComments | None = None,
     ) -> None:
         self.board = board
@@ -63,6 +66,7 @@ class Workflow:
         self.rounds = rounds
         self.decisions = decisions
         self.execution = execution
+        self.replies = replies
         self.trello_comments = trello_comments
         self.handlers: dict[Next, Callable[[CardSnapshot, CardRecord], None]] = {
             Next.FINISH_DECISION: decisions.finish,
@@ -184,6 +188,22 @@ class Workflow:
     def card_name(self, card_id: str) -> str:
         record = self.store.card(card_id)
         return record.name if record else card_id
+
+    def hear_in_thread(
+        self, *, channel: str, thread_ts: str, ts: str, user_id: str, text: str, me: str
+    ) -> str | None:
+        """A message in a Slack thread: what to answer its author (None: nothing, or already answered).
+        The answer is journaled before it is sent: a redelivered message is never answered twice."""
+        key = self.approval_request_at(channel, thread_ts)
+        if key is None:
+            return None  # a thread that is not an approval request
+        heard = Heard(key=key, author_id=user_id, channel=channel, text=text, me=(me,))
+        answer = self.replies.answer(heard)
+        step = keyed(Step.REPLY, "slack", ts)
+        if not answer or self.store.journaled(key.card_id, key.round, key.description_hash, step) is not None:
+            return None
+        self.store.journal(key.card_id, key.round, key.description_hash, step, "", now=self.clock())
+        return answer
 
     def approval_request_at(self, channel: str, ts: str) -> RequestKey | None:
         """The approval request a Slack thread belongs to, if it is one."""

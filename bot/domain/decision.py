@@ -1,14 +1,14 @@
 """What people decide about a card, as events: the PO approves, refuses or asks for a new simulation, the team
 settles an accommodation conflict, the clock lets a request expire. Pure.
 
-A Slack click, a Slack thread reply or (later) a Trello comment only becomes one of these; the workflow applies
-it through one entry and checks everything there (who, which round, whether the card changed).
+A Slack click, or a reply in a Slack thread or a Trello comment (read by `bot.domain.replies`), only becomes
+one of these; the workflow applies it through one entry and checks everything there (who, which round,
+whether the card changed).
 """
 
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -53,27 +53,6 @@ class Decision:
     channel: str = ""
 
 
-APPROVE_WORDS = frozenset({"ok", "okay", "validé", "valide", "validée", "go", "c'est bon", "👍"})
-REFUSE_REPLY = re.compile(r"^\s*refus[ée]e?\s*[:：\-–—]\s*(?P<reason>\S.*)$", re.I | re.S)
-
-
-# A mention around a reply: Trello's « Répondre » starts with « @membre », Slack writes « <@U123> ».
-_MENTION = re.compile(r"<@[A-Z0-9]+>|@[\w.\-]+")
-
-
-def read_reply(text: str) -> tuple[Event, str] | None:
-    """« ok », « validé », « go » approve; « refusé : <raison> » refuses; anything else is conversation.
-    Mentions before or after the words are not part of them."""
-    text = _without_mentions(text)
-    said = text.strip().rstrip(".! ").casefold()
-    if said in APPROVE_WORDS:
-        return Event.APPROVE, ""
-    refusal = REFUSE_REPLY.match(text)
-    if refusal:
-        return Event.REFUSE, refusal.group("reason").strip()
-    return None
-
-
 class Verdict(StrEnum):
     """How a round's request ended, as recorded (one per round: the first decision wins)."""
 
@@ -90,13 +69,3 @@ VERDICTS = {
     Event.RESIMULATE: Verdict.RESIMULATE,
     Event.EXPIRE: Verdict.EXPIRED,
 }
-
-
-def _without_mentions(text: str) -> str:
-    """Words that are mentions are dropped at both ends, the rest kept as written (line breaks included)."""
-    words = [word for word in re.finditer(r"\S+", text)]
-    kept = [word for word in words if not _MENTION.fullmatch(word.group().strip(",:"))]
-    if not kept:
-        return ""
-    first, last = words.index(kept[0]), words.index(kept[-1])
-    return text[words[first].start() : words[last].end()]

@@ -9,8 +9,9 @@ from datetime import datetime, tzinfo
 from bot.domain.decision import Verdict
 from bot.domain.lifecycle import CardState
 from bot.domain.records import Approval, CardRecord
+from bot.domain.replies import Doubt, Leaning, Unclear
 from bot.texts.french import french, plural, typeset
-from bot.texts.markdown import escape_mrkdwn
+from bot.texts.markdown import escape_markdown, escape_mrkdwn
 from bot.texts.text import DECISION_TEXT
 
 NOT_PO = typeset("Seul le PO peut décider de cette migration : rien n'a changé.")
@@ -24,6 +25,14 @@ NEWER_SIMULATION = typeset("Cette demande est obsolète : une simulation plus r�
 ARCHIVED_CARD = typeset("Cette carte a été archivée : rien n'a changé.")
 CARD_CHANGED = typeset(
     "La carte a changé depuis la simulation : nouvelle simulation lancée, rien n'est décidé."
+)
+NO_REASON = "(sans raison donnée)"  # a refusal written without one (« refusé », « ❌ »)
+SIMULATION_RUNNING = typeset(
+    "La simulation n'est pas terminée ; la demande arrive dans quelques instants : rien n'est décidé."
+)
+WRITTEN_DURING_SIMULATION = typeset(
+    "Ce message a été écrit avant la fin de la simulation : rien n'est décidé. Les chiffres sont maintenant "
+    "sur la carte : répondez « validé » pour valider, ou « refusé : <raison> » pour refuser."
 )
 EXCEL_TITLE = "Simulation (Excel)"
 CHECKLIST_NAME = "Exécution"
@@ -114,14 +123,31 @@ def refused_error(reason: str) -> str:
     return french("refusé : {reason}", reason=reason)
 
 
-def already_decided(approval: Approval | None, *, who: str = "") -> str:
-    """`who` decided first: a Slack mention by default, a name where mentions mean nothing."""
+def decider_on_card(name: str, *, on_trello: bool) -> str:
+    """Who decided and where, in a Trello comment (a Slack mention means nothing there)."""
+    where = "sur Trello" if on_trello else "sur Slack"
+    return french("{name} ({where})", name=escape_markdown(name), where=where)
+
+
+def decider_in_slack(user_id: str) -> str:
+    return french("<@{user_id}> (sur Slack)", user_id=user_id)
+
+
+def already_decided(approval: Approval | None, *, who: str = "", todo_list: str = "") -> str:
+    """`who` decided first (and where): a Slack mention by default, a name where mentions mean nothing;
+    an approval or a refusal also says how to go back on it."""
     if approval is None:
         return "Déjà décidé."
     who = who or slack_mention(approval.user_id)
+    back = french(
+        " : rien n'a changé. Pour revenir sur cette décision, remettez la carte dans « {todo_list} » : "
+        "elle sera simulée à nouveau.",
+        todo_list=todo_list or "À simuler",
+    )
+    when = paris_time(approval.decided_at)
     words = {
-        Verdict.APPROVED: f"Déjà validé par {who}.",
-        Verdict.REFUSED: f"Déjà refusé par {who}.",
+        Verdict.APPROVED: french("Déjà validé par {who} le {when}", who=who, when=when) + back,
+        Verdict.REFUSED: french("Déjà refusé par {who} le {when}", who=who, when=when) + back,
         Verdict.RESIMULATE: "Une nouvelle simulation a déjà été demandée.",
         Verdict.OBSOLETE: typeset("Cette demande est obsolète : la carte a été simulée à nouveau depuis."),
         Verdict.EXPIRED: "Cette demande a expiré.",
@@ -146,5 +172,33 @@ NOT_WAITING_REASONS = {
 
 def not_waiting(record: CardRecord) -> str:
     """Why a request no longer takes decisions, in words a person understands."""
+    if record.state is CardState.SIMULATING:
+        return SIMULATION_RUNNING
     reason = NOT_WAITING_REASONS.get(record.state, "la carte a changé d'état entre-temps")
     return french("Cette demande n'attend plus de décision : {reason}.", reason=reason)
+
+
+LEANINGS = {Leaning.APPROVE: "une validation", Leaning.REFUSE: "un refus"}
+DOUBTS = {
+    Doubt.QUESTION: "sous forme de question",
+    Doubt.CONDITION: "avec une condition ou une réserve",
+    Doubt.NOT_YET: typeset("avec « pas encore » ou « plus tard »"),
+    Doubt.NEGATION: "avec une négation",
+    Doubt.MIXED: "avec à la fois un accord et un refus",
+    Doubt.OTHER_WORDS: "avec d'autres mots que je ne sais pas lire comme une décision",
+    Doubt.ADDRESSED: "adressé à une autre personne (votre message commence par sa mention)",
+}
+
+
+def unclear(reply: Unclear, *, in_slack: bool) -> str:
+    """What the bot understood of a reply it cannot take as a decision, and the two ways to decide."""
+    how = typeset("répondez « validé » pour valider, ou « refusé : <raison> » pour refuser")
+    if in_slack:
+        how = escape_mrkdwn(how) + " (ou utilisez les boutons de la demande)"
+    return french(
+        "🤔 Rien n'est décidé : j'ai lu « {word} » ({leaning}), mais {doubt}. Pour décider, {how}.",
+        word=reply.word,
+        leaning=LEANINGS[reply.leaning],
+        doubt=DOUBTS[reply.why],
+        how=how,
+    )

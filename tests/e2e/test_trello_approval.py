@@ -10,6 +10,10 @@ from tests.support.text import plain
 
 WAITING, APPROVED, FIX = "En attente validation PO", "Validé — à exécuter", "À corriger"
 NOT_PO = "Seul le PO peut décider de cette migration : rien n'a changé."
+GO_BACK = (
+    "rien n'a changé. Pour revenir sur cette décision, remettez la carte dans « À simuler » : "
+    "elle sera simulée à nouveau."
+)
 
 
 def card_id(running) -> str:
@@ -53,12 +57,12 @@ def test_a_po_comment_approves_with_slack_off(trello_po):
 
 def test_a_po_comment_refuses_with_its_reason(trello_po):
     trello_po.poll()
-    say(trello_po, "refusé : le CPH garde ses dossiers DAHAR", by=TRELLO_PO)
+    say(trello_po, "Refusé, il manque le centre TEH", by=TRELLO_PO)  # as people write it (issue 21)
     trello_po.poll()
     assert trello_po.list_name("runbook.txt") == FIX
     refusal = trello_po.comments("runbook.txt")[-1]
     assert refusal.startswith(f"❌ **Refusé par {PO[1]}** (PO) le ")
-    assert "> le CPH garde ses dossiers DAHAR" in refusal
+    assert "\n\n> il manque le centre TEH\n\n" in refusal
 
 
 def test_a_non_po_comment_gets_one_short_reply_and_changes_nothing(trello_po):
@@ -120,8 +124,7 @@ def test_with_slack_on_both_channels_work_and_the_first_decision_wins(trello_po_
 
     running.driver.click(user_id=PO[0], message=request, action_id="approve")  # too late
     wait_until(lambda: running.stack.slack.ephemerals(user=PO[0]), what="the late click's answer")
-    assert (
-        plain(running.stack.slack.ephemerals(user=PO[0])[-1]["text"])
-        == f"Déjà validé par {PO[1]} (sur Trello)."
-    )
+    late = plain(running.stack.slack.ephemerals(user=PO[0])[-1]["text"])
+    assert late.startswith(f"Déjà validé par {PO[1]} (sur Trello) le ")
+    assert late.endswith(GO_BACK)
     assert len([c for c in running.comments("runbook.txt") if c.startswith("✅ **Validé par")]) == 1

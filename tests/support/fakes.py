@@ -165,6 +165,9 @@ class FakeBoard:
     def member_id(self) -> str:
         return BOT_MEMBER
 
+    def me(self) -> Member:
+        return Member(id=BOT_MEMBER, username="migrabot", full_name="Migrabot")
+
     def member(self, id_or_username: str) -> Member:
         return Member(
             id=f"member-{id_or_username}", username=id_or_username, full_name=id_or_username.title()

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import bot.texts.doctor as doctor_texts
-from bot.domain.decision import APPROVE_WORDS, Event, read_reply
+from bot.domain.replies import Approve, Conversation, Refuse, Unclear, read_reply
 from bot.domain.ticket import parse_ticket
 from bot.settings import Settings, env_example, settings_table
 from bot.texts import blocks, board, card, execution, zero_match
@@ -195,16 +195,32 @@ def test_the_options_the_guide_promises_are_given():
     assert all(rule.with_deleted for rule in parse_ticket(example).rules)
 
 
-def test_every_word_the_po_guide_calls_an_approval_approves():
+def po_table() -> list[tuple[str, str]]:
+    """(what the PO writes, what the guide says the bot understands), one pair per example of the table."""
     section = read(DOCS / "guide-po.md").split("## Ce qui compte comme « validé »", 1)[1].split("\n## ")[0]
-    words = re.findall(r"« ([^«»]+) »", section.split("\n\n")[1].split("Une phrase plus longue")[0])
-    assert set(words) >= {"ok", "validé", "go"}
-    for word in words:
-        assert read_reply(word) == (Event.APPROVE, ""), word
-        assert read_reply(f"@migrabot {word}.") == (Event.APPROVE, ""), word
-    assert set(words) <= APPROVE_WORDS
-    assert read_reply("ok pour moi mais attendons lundi") is None  # the guide's counter-example
-    assert "« ok pour moi mais attendons lundi »" in section
+    rows = [line.split(" | ") for line in section.splitlines() if line.startswith("| « ")]
+    return [
+        (said, meaning.rstrip(" |")) for cells, meaning in rows for said in re.findall(r"« ([^«»]+) »", cells)
+    ]
+
+
+def test_the_po_guide_table_says_what_the_reader_does():
+    """Issue 21: every example of the PO's table (« validé », « refusé », no decision, conversation)."""
+    table = po_table()
+    assert len(table) >= 35
+    for said, meaning in table:
+        for written in (said, said if said.startswith("@") else f"@migrabot {said}"):
+            reply = read_reply(written, me=("migrabot",))
+            if meaning == "validé":
+                assert reply == Approve(), said
+            elif meaning == "refusé (sans raison donnée)":
+                assert reply == Refuse(""), said
+            elif meaning.startswith("refusé, raison : "):
+                assert reply == Refuse(meaning.removeprefix("refusé, raison : ")), said
+            elif meaning == "rien n'est décidé, le bot vous répond":
+                assert isinstance(reply, Unclear), said
+            else:
+                assert meaning == "rien : une conversation, pas de réponse" and reply == Conversation(), said
 
 
 WRONG_CARD = "Centre initial = A (ID 4960)\n- lorsque le champ = TEH → vers B"

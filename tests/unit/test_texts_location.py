@@ -11,6 +11,8 @@ import ast
 import re
 from pathlib import Path
 
+from bot.domain.replies import APPROVALS, CONDITIONS, NEGATIONS, NOT_YET, POLITENESS, REFUSALS
+
 BOT = Path(__file__).parents[2] / "bot"
 TEXTS = BOT / "texts"
 
@@ -55,7 +57,7 @@ READ_WORDS = {
         r"hébergements\s+à\s+migrer\s*:\s*(\d+)\s*$",
         r"(\d+)\([-−–](\d+)migr[ée]s?\)",
     },
-    "domain/decision.py": {"c'est bon"},
+    "domain/replies.py": {*APPROVALS, *REFUSALS, *POLITENESS, *CONDITIONS, *NOT_YET, *NEGATIONS},
     "domain/verification.py": {r"^(?P<environment>Preprod|Prod) — vérifier le groupe (?P<number>\d+)\b"},
 }
 

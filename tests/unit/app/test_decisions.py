@@ -12,7 +12,7 @@ from bot.adapters.store import Store
 from bot.app.decisions import Outcome
 from bot.app.workflow import Workflow
 from bot.bootstrap import build_workflow
-from bot.domain.decision import Decision, RequestKey, read_reply
+from bot.domain.decision import Decision, RequestKey
 from bot.domain.lifecycle import Event
 from bot.domain.model import ConflictDecision
 from bot.settings import Settings
@@ -30,6 +30,7 @@ class Say:
 
     def __init__(self, workflow: Workflow) -> None:
         self.workflow = workflow
+        self.messages = 0  # each thread message its own ts
 
     def approve(self, key: RequestKey, *, user_id: str) -> Outcome:
         return self.workflow.apply(Decision(Event.APPROVE, key, user_id=user_id))
@@ -47,11 +48,16 @@ class Say:
         return self.workflow.apply(decision)
 
     def on_thread_reply(self, *, channel: str, thread_ts: str, user_id: str, text: str) -> Outcome:
-        said = read_reply(text)
-        key = self.workflow.approval_request_at(channel, thread_ts)
-        if said is None or key is None:
-            return Outcome()
-        return self.workflow.apply(Decision(said[0], key, user_id=user_id, reason=said[1]))
+        self.messages += 1
+        answer = self.workflow.hear_in_thread(
+            channel=channel,
+            thread_ts=thread_ts,
+            ts=f"{thread_ts}.{self.messages}",
+            user_id=user_id,
+            text=text,
+            me="UBOT",
+        )
+        return Outcome(answer)
 
     def remind_and_expire(self) -> None:
         self.workflow.remind_and_expire()
@@ -400,7 +406,10 @@ def test_a_decision_interrupted_by_a_trello_outage_is_carried_out_by_the_next_po
         == "Décision enregistrée : la carte sera mise à jour au prochain passage du bot."
     )
     assert env.store.card(card).state == "approving"
-    assert env.approvals.approve(key, user_id="UPO").message == "Déjà validé par <@UPO>."
+    assert plain(env.approvals.approve(key, user_id="UPO").message) == (
+        "Déjà validé par <@UPO> (sur Slack) le 18/11/2026 à 12:07 : rien n'a changé. Pour revenir sur cette "
+        "décision, remettez la carte dans « À simuler » : elle sera simulée à nouveau."
+    )
     env.board.fail_next = None
     env.poll()
     assert env.board.list_of(card) == "Validé — à exécuter"
