@@ -199,7 +199,9 @@ class Decisions:
             who = outcomes.on_trello(self._user_name(earlier.user_id))
         else:
             who = outcomes.decider_in_slack(earlier.user_id)
-        return outcomes.already_decided(earlier, who=who, todo_list=self.settings.trello_list_todo)
+        return outcomes.already_decided(
+            earlier, who=who, todo_list=self.settings.trello_list_todo, zone=self.settings.zone
+        )
 
     def _close_stale(self, key: RequestKey, outcome: str) -> None:
         if self.requests is not None:

@@ -5,6 +5,7 @@ request ends (its closing line), reminders, and the heartbeat's detail. Chosen b
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
+from zoneinfo import ZoneInfo
 
 from bot.domain.decision import Verdict
 from bot.domain.lifecycle import CardState
@@ -41,6 +42,9 @@ CHECKLIST_NAME = "Exécution"
 CLOSED_ARCHIVED = typeset("🗄️ *Carte archivée* : plus rien à décider.")
 CLOSED_NEWER = typeset("🔄 *Obsolète* : une simulation plus récente de cette carte existe.")
 CLOSED_EXPIRED_STALE = "⌛ *Expirée*."
+
+
+PARIS = ZoneInfo("Europe/Paris")  # the default of the `TZ` setting
 
 
 def board_time(timestamp: float, zone: tzinfo) -> str:
@@ -133,7 +137,9 @@ def decider_in_slack(user_id: str) -> str:
     return french("<@{user_id}> (sur Slack)", user_id=user_id)
 
 
-def already_decided(approval: Approval | None, *, who: str = "", todo_list: str = "") -> str:
+def already_decided(
+    approval: Approval | None, *, who: str = "", todo_list: str = "", zone: tzinfo = PARIS
+) -> str:
     """`who` decided first (and where): a Slack mention by default, a name where mentions mean nothing;
     an approval or a refusal also says how to go back on it."""
     if approval is None:
@@ -144,7 +150,7 @@ def already_decided(approval: Approval | None, *, who: str = "", todo_list: str 
         "elle sera simulée à nouveau.",
         todo_list=todo_list or "À simuler",
     )
-    when = paris_time(approval.decided_at)
+    when = board_time(approval.decided_at, zone)
     words = {
         Verdict.APPROVED: french("Déjà validé par {who} le {when}", who=who, when=when) + back,
         Verdict.REFUSED: french("Déjà refusé par {who} le {when}", who=who, when=when) + back,
