@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.adapters.console import build_prod_runner, build_runner
 from bot.adapters.drive import GoogleDrive
+from bot.adapters.metrics import HealthEndpoint, Metrics
 from bot.adapters.slack import SlackChat, SlackEndpoint, build_app, build_client
 from bot.adapters.store import Store
+from bot.adapters.systemd import Watchdog
 from bot.adapters.trello import TrelloBoard, TrelloError, TrelloHttp
+from bot.app.alerts import Alerts
 from bot.app.decisions import Decisions
 from bot.app.events import Emitter, Listener
 from bot.app.execution import ExecutionFollowUp
+from bot.app.monitoring import Call, LivenessTracker, Observed, ObservedConsole, fan_out, watched_poll
 from bot.app.ports import Board, Chat, Clock, Console, Drive, Lists, Member
 from bot.app.ports import Store as StorePort
 from bot.app.replies import Replies
@@ -24,6 +29,8 @@ from bot.app.rounds import Rounds
 from bot.app.steps import CardSteps
 from bot.app.trello_comments import TrelloComments
 from bot.app.workflow import Workflow
+from bot.domain.health import Role, Verdict, responsive, verdict
+from bot.domain.incidents import System
 from bot.domain.verification import PREPROD, PROD
 from bot.settings import Settings, slack_problems, trello_problems
 from bot.texts import doctor as texts
@@ -39,6 +46,60 @@ class SetupError(Exception):
 
 
 @dataclass
+class Monitoring:
+    """The process's view of itself: role and polls (`/healthz`, the systemd watchdog) and its metrics."""
+
+    settings: Settings
+    liveness: LivenessTracker = field(default_factory=LivenessTracker)
+    metrics: Metrics = field(init=False)
+    endpoint: HealthEndpoint | None = field(init=False, default=None)
+    watchdog: Watchdog = field(init=False)
+    alerts: Alerts | None = None  # once the ports it writes with exist (`build_service`)
+
+    def __post_init__(self) -> None:
+        self.metrics = Metrics(is_leader=lambda: self.liveness.current().role is Role.LEADER)
+        self.watchdog = Watchdog(responsive=self.responsive)
+        if self.settings.metrics_port is not None:
+            self.endpoint = HealthEndpoint(
+                host=self.settings.metrics_host,
+                port=self.settings.metrics_port,
+                metrics=self.metrics,
+                verdict=self.verdict,
+                responsive=self.responsive,
+            )
+
+    def report(self, call: Call) -> None:
+        """Every call of the observed ports: metrics, liveness, alerts."""
+        for record in (self.metrics.record_call, self.liveness.record_call):
+            record(call)
+        if self.alerts is not None:
+            self.alerts.record(call)
+
+    def verdict(self) -> Verdict:
+        return verdict(
+            self.liveness.current(), now=time.time(), interval_s=self.settings.poll_interval_seconds
+        )
+
+    def responsive(self) -> bool:
+        return responsive(
+            self.liveness.current(),
+            now=time.time(),
+            interval_s=self.settings.poll_interval_seconds,
+            console_timeout_s=self.settings.console_timeout_seconds,
+        )
+
+    def start(self) -> None:
+        if self.endpoint is not None:
+            self.endpoint.start()
+        self.watchdog.start()
+
+    def stop(self) -> None:
+        self.watchdog.stop()
+        if self.endpoint is not None:
+            self.endpoint.stop()
+
+
+@dataclass
 class Service:
     settings: Settings
     store: Store
@@ -49,13 +110,32 @@ class Service:
     slack: SlackEndpoint | None = None
     listeners: ThreadPoolExecutor | None = None
     drive: GoogleDrive | None = None
+    monitoring: Monitoring | None = None
 
     def jobs(self) -> list[tuple[str, Callable[[], object], float]]:
         """What the scheduler runs: the poll, and the reminders and expiry of requests."""
         return [
-            ("poll", self.workflow.poll, self.settings.poll_interval_seconds),
+            ("poll", self.poll, self.settings.poll_interval_seconds),
             ("reminders", self.workflow.remind_and_expire, REMINDER_CHECK_SECONDS),
         ]
+
+    @property
+    def poll(self) -> Callable[[], int]:
+        """The workflow's poll, watched: its outcome feeds `/healthz` and the metrics, then alerts are due."""
+        if self.monitoring is None or self.monitoring.alerts is None:
+            return self.workflow.poll
+        metrics, alerts = self.monitoring.metrics, self.monitoring.alerts
+
+        def record_poll(ok: bool) -> None:
+            states = Counter(record.state.value for record in self.store.cards()) if ok else Counter()
+            metrics.record_poll(ok=ok, at=time.time(), cards_by_state=states)
+
+        return watched_poll(
+            self.workflow.poll,
+            liveness=self.monitoring.liveness,
+            record_poll=record_poll,
+            review=alerts.review,
+        )
 
     def close(self) -> None:
         """Slack first (no new clicks), then the clicks in progress finish, then the rest."""
@@ -117,18 +197,23 @@ def build_service(
     *,
     socket_ping_interval_s: float = 10,
     listener: Listener | None = None,
+    monitoring: Monitoring | None = None,
     **http_options: object,
 ) -> Service:
     check_settings(settings)
-    board = build_board(settings, **http_options)
+    monitoring = monitoring or Monitoring(settings)
+    report = fan_out(monitoring.report)
+    raw_board = build_board(settings, **http_options)
+    board = Observed(raw_board, system=System.TRELLO, report=report)
     lists = resolve_lists(board, settings)
     store = Store(settings.state_db)
-    console = build_runner(settings)
+    console = ObservedConsole(build_runner(settings), report=report, busy=monitoring.liveness.console_busy)
     prod_console = build_prod_runner(settings)
     chat = client = None
     if settings.slack_enabled:
         client = build_client(settings)
-        chat = SlackChat(client)
+        chat = Observed(SlackChat(client), system=System.SLACK, report=report)
+    monitoring.alerts = Alerts(board=board, chat=chat, store=store, settings=settings, clock=time.time)
     drive = build_drive(settings)
     trello_pos = resolve_trello_pos(board, settings)
     log_decision_mode(settings, trello_pos)
@@ -147,11 +232,12 @@ def build_service(
     service = Service(
         settings=settings,
         store=store,
-        board=board,
+        board=raw_board,
         console=console,
         prod_console=prod_console,
         workflow=workflow,
         drive=drive,
+        monitoring=monitoring,
     )
     if chat is not None and client is not None:
         service.listeners = ThreadPoolExecutor(max_workers=5, thread_name_prefix="slack-listener")

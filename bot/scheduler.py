@@ -68,12 +68,21 @@ def stop_on_signals() -> Iterator[threading.Event]:
             signal.signal(signum, handler)
 
 
-def wait_until_active(lock: Lock, *, retry_seconds: float, stop: threading.Event) -> bool:
+def wait_until_active(
+    lock: Lock,
+    *,
+    retry_seconds: float,
+    stop: threading.Event,
+    on_standby: Callable[[], None] | None = None,
+) -> bool:
     """Standby until this process holds the state's lock: it talks to nobody meanwhile.
 
+    `on_standby` is called after each unsuccessful look at the lock (the health verdict of a standby).
     Returns False when stopped (SIGTERM) before becoming active."""
     if lock.try_acquire():
         return True
+    if on_standby is not None:
+        on_standby()
     log.warning(
         "standby: another migrabot process (pid %s) is active on this state database; "
         "this one talks to nobody and takes over when it ends",
@@ -83,6 +92,8 @@ def wait_until_active(lock: Lock, *, retry_seconds: float, stop: threading.Event
         if lock.try_acquire():
             log.warning("active: the previous process is gone, taking over")
             return True
+        if on_standby is not None:
+            on_standby()
     return False
 
 

@@ -148,9 +148,32 @@ class Settings(BaseSettings):
     )
     drive_api_base_url: str = Field("https://www.googleapis.com/", description="Google APIs root (Drive v3).")
 
+    # --- health, metrics and alerts
+    metrics_port: int | None = Field(
+        None,
+        ge=0,
+        le=65535,
+        description="Port of `/healthz` and `/metrics` (Prometheus); empty: no endpoint; 0: any free port (logged).",
+    )
+    metrics_host: str = Field(
+        "127.0.0.1",
+        description="Address the health and metrics endpoint listens on (`0.0.0.0` in a container, for probes).",
+    )
+    alert_after_minutes: float = Field(
+        30,
+        gt=0,
+        description="Trello, Slack or the preprod console failing this long: one alert on Slack and on the "
+        "cards in flight, one message when it works again.",
+    )
+
     # --- logs
     log_format: Literal["text", "json"] = Field("text", description="`json` for machine-readable logs.")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log threshold.")
+
+    @field_validator("metrics_port", mode="before")
+    @classmethod
+    def _empty_port_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and value.strip().casefold() in ("", "none") else value
 
     @field_validator("console_command")
     @classmethod
@@ -318,7 +341,7 @@ SLACK_HOWTO = (
 def _default_text(name: str) -> str:
     field = Settings.model_fields[name]
     default = field.default
-    if isinstance(default, SecretStr):
+    if isinstance(default, SecretStr) or default is None:
         return ""
     if isinstance(default, bool):
         return "true" if default else "false"  # how people write it in .env

@@ -49,6 +49,7 @@ EVENT_TEXTS = {
     "simulating": "lance les simulations (--dry-run) sur la preprod",
     "invalid": "ticket non compris : commentaire d'erreurs, carte dans « À corriger »",
     "failed": "simulation en échec : commentaire, carte dans « À corriger »",
+    "nothing_found": "aucune règle ne trouve de dossier : commentaire, carte dans « À corriger »",
     "conflict": "conflit d'hébergements : décision demandée à l'équipe",
     "simulated": "synthèse et Excel sur la carte, demande envoyée au PO, carte dans « En attente validation PO »",
     "obsolete": "carte modifiée : demande en cours rendue obsolète",

@@ -147,5 +147,5 @@ class SandboxStack:
             value = getattr(settings, name)
             if hasattr(value, "get_secret_value"):
                 value = value.get_secret_value()
-            env[name.upper()] = str(value)
+            env[name.upper()] = "" if value is None else str(value)
         return env

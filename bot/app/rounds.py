@@ -39,12 +39,13 @@ from bot.domain.plan import plan_centres, plan_ticket
 from bot.domain.records import CardRecord, RequestKind, RequestStatus
 from bot.domain.synthesis import summarize
 from bot.domain.ticket import parse_ticket
+from bot.domain.ticket_reading import reading
 from bot.settings import Settings
 from bot.texts import card as texts
 from bot.texts import decisions as outcomes
 from bot.texts.blocks import CardLink, approval_request, conflict_request
 from bot.texts.text import DECISION_TEXT, render_synthesis, shared_prefix, short_label
-from bot.texts.ticket import problem_message
+from bot.texts.ticket import problem_message, reading_text
 from bot.texts.zero_match import (
     nothing_found_comment,
     with_zero_match,
@@ -221,6 +222,9 @@ class Rounds:
             ticket.warnings,
             fix_list=self.settings.trello_list_fix,
             todo_list=self.settings.trello_list_todo,
+            reading=reading_text(
+                reading(run.card.desc, ticket), default_field=self.settings.migration_field_slug
+            ),
         )
         self.steps.comment(run, Step.TICKET_ERRORS, text)
         self.steps.move(run, Move.TO_FIX, self.lists.fix)

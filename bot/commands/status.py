@@ -11,6 +11,8 @@ import argparse
 import json
 import sqlite3
 import time
+import urllib.error
+import urllib.request
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import TextIO
@@ -37,6 +39,7 @@ EXIT_OK = 0
 EXIT_UNHEALTHY = 1
 
 HEALTH_POLLS = 3  # missed polls tolerated before the bot counts as down
+HEALTH_PROBE_TIMEOUT_S = 10
 HEALTH_MARGIN_S = 60.0
 # Nothing left for the bot or the team to do about these; shown only with --all.
 FINAL_STATES = FINAL
@@ -134,6 +137,10 @@ def health(last_poll: tuple[float, str] | None, *, now: float, poll_interval_s: 
 
 
 def main(arguments: argparse.Namespace, settings: Settings, *, stdout: TextIO, stderr: TextIO) -> int:
+    if arguments.health and settings.metrics_port:
+        return probe_endpoint(
+            probe_url(settings.metrics_host, settings.metrics_port), stdout=stdout, stderr=stderr
+        )
     return run_status(
         state_db=settings.state_db,
         poll_interval_s=settings.poll_interval_seconds,
@@ -145,6 +152,32 @@ def main(arguments: argparse.Namespace, settings: Settings, *, stdout: TextIO, s
         stdout=stdout,
         stderr=stderr,
     )
+
+
+def probe_url(host: str, port: int) -> str:
+    """Where the running bot answers `/healthz`, seen from its own machine or container."""
+    if host in ("0.0.0.0", "::", ""):
+        host = "127.0.0.1"
+    return f"http://[{host}]:{port}/healthz" if ":" in host else f"http://{host}:{port}/healthz"
+
+
+def probe_endpoint(url: str, *, stdout: TextIO, stderr: TextIO) -> int:
+    """With METRICS_PORT, `status --health` asks the running process: it knows whether it is the leader, a
+    healthy standby, or stuck — the state database's heartbeat cannot tell a standby from a dead bot."""
+    try:
+        with urllib.request.urlopen(url, timeout=HEALTH_PROBE_TIMEOUT_S) as answer:
+            verdict = json.loads(answer.read())
+    except urllib.error.HTTPError as error:  # 503: the process answered that it is unwell
+        try:
+            verdict = json.loads(error.read())
+        except ValueError:
+            verdict = {"healthy": False, "role": "?", "last_error": str(error)}
+    except (OSError, ValueError) as error:
+        print(texts.endpoint_unreachable(url, str(error)), file=stderr)
+        return EXIT_UNHEALTHY
+    healthy = verdict.get("healthy") is True
+    print(texts.endpoint_verdict(verdict), file=stdout if healthy else stderr)
+    return EXIT_OK if healthy else EXIT_UNHEALTHY
 
 
 def run_status(

@@ -61,6 +61,9 @@ class Step(StrEnum):
     CLOSING = "cloture"
     STRANGE_ITEM = "element-inconnu"  # + the item's id: an item of the checklist the bot did not write
     OBSOLETE_TICK = "coche-obsolete"  # + the tick's action id: a tick on an earlier round's checklist
+    # Outages (bot.app.alerts)
+    ALERT = "alerte"  # + the system, the incident's start
+    RECOVERY = "retabli"  # + the same
 
 
 class Move(StrEnum):

@@ -75,6 +75,8 @@ class ProblemKind(Enum):
     NUMBER_WITHOUT_ID = "number_without_id"  # params: number
     ORIGIN_IN_PROSE = "origin_in_prose"  # params: name, number
     TOO_MANY_RULES = "too_many_rules"  # params: count, limit (MAX_RULES_PER_CARD)
+    PLACEHOLDER = "placeholder"  # params: written (« ??? », « TBD »…; "" for an empty cell), cell (header)
+    MARKED_LINE = "marked_line"  # the bot's « ⛔ À CORRIGER » mark, pasted back with its reading
     # Syntax errors; params: expected (a terminal of the grammar or None), example (a form), found
     MISSING_ARROW = "missing_arrow"
     INCOMPLETE_LINE = "incomplete_line"
@@ -104,6 +106,7 @@ class NoticeKind(Enum):
     MOVES_TWICE = "moves_twice"  # params: value, origin, destination, other_line, other_destination
     NOT_UNDERSTOOD = "not_understood"  # params: text: an instruction in prose the commands do not follow
     ONE_VALUE_PER_RULE = "one_value_per_rule"  # params: value
+    LINES_JOINED = "lines_joined"  # params: lines (their numbers), text (the rule as read, on one line)
 
 
 # Warnings about what the author asked and the commands will not do: shown first, before the figures.
@@ -240,6 +243,7 @@ class VariantKind(Enum):
     ACCENTS_REMOVED = "accents_removed"
     PLAIN_TYPOGRAPHY = "plain_typography"  # ’ → ', – → -, no-break → plain space
     TYPOGRAPHIC = "typographic"  # ' → ’, « - » → « – »
+    NO_BREAK_SPACES = "no_break_spaces"  # plain → no-break spaces (values pasted from a word processor)
 
 
 @dataclass(frozen=True)

@@ -89,6 +89,7 @@ def _candidates(value: str, card_text: str) -> Iterator[tuple[str, VariantKind]]
     yield strip_accents(base), VariantKind.ACCENTS_REMOVED
     yield base.translate(_PLAIN), VariantKind.PLAIN_TYPOGRAPHY
     yield base.replace("'", "\u2019").replace(" - ", " \u2013 "), VariantKind.TYPOGRAPHIC
+    yield base.replace(" ", "\u00a0"), VariantKind.NO_BREAK_SPACES
 
 
 def _title(text: str) -> str:

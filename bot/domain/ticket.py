@@ -40,9 +40,19 @@ from bot.domain.ticket_lines import (
     quoted_spans,
     split_lines,
 )
-from bot.domain.ticket_tables import read_tables
+from bot.domain.ticket_normalize import normalize, placeholder
 
-__all__ = ["Line", "clean_line", "is_candidate", "parse_ticket", "parser", "quoted_spans", "split_lines"]
+__all__ = [
+    "MARKED",
+    "Line",
+    "clean_line",
+    "is_candidate",
+    "parse_ticket",
+    "parser",
+    "quoted_spans",
+    "split_lines",
+    "statement_lines",
+]
 
 NO_BREAK_SPACES = "\u00a0\u202f\u2007"
 INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"  # zero-width and soft-hyphen characters
@@ -115,13 +125,40 @@ class _Builder:
 def parse_ticket(description: str, *, default_field: str = "migration-des-donnees") -> Ticket:
     """Read a card's description. Errors and warnings are values; user input never raises."""
     builder = _Builder(default_field=default_field)
-    for line in read_tables(split_lines(description)):
+    trees = _Trees()
+    for line in normalize(split_lines(description), reads=trees.reads):
         if line.text.strip():
-            _read_line(builder, line)
+            _read_line(builder, line, trees)
     return _finish(builder)
 
 
-def _read_line(builder: _Builder, line: Line) -> None:
+class _Trees:
+    """Each text parsed once per card: the normalization asks whether a line reads, the reader then uses it."""
+
+    def __init__(self) -> None:
+        self._known: dict[str, Tree | UnexpectedInput] = {}
+
+    def parse(self, text: str) -> Tree:
+        found = self._known.get(text)
+        if found is None:
+            try:
+                found = parser().parse(text)
+            except UnexpectedInput as error:
+                found = error
+            self._known[text] = found
+        if isinstance(found, UnexpectedInput):
+            raise found
+        return found
+
+    def reads(self, text: str) -> bool:
+        try:
+            self.parse(text)
+        except UnexpectedInput:
+            return False
+        return True
+
+
+def _read_line(builder: _Builder, line: Line, trees: _Trees) -> None:
     marks = line.direction_marks()
     if marks:  # refused wherever the bot would read the line: they can reorder what the PO reads
         plain = DIRECTION_MARKS.sub("", line.text)
@@ -130,8 +167,13 @@ def _read_line(builder: _Builder, line: Line) -> None:
             builder.error(ProblemKind.DIRECTION_MARK, line, first.start() + 1 if first else None, marks=marks)
             _broken_line(builder, plain)
         return
+    if MARKED.match(line.source):
+        builder.error(ProblemKind.MARKED_LINE, line, 1)
+        return
+    if _placeholder(builder, line):
+        return
     try:
-        tree = parser().parse(line.text)
+        tree = trees.parse(line.text)
     except UnexpectedInput as error:
         if is_candidate(line.text) or ticket_prose.misspelt_start(line.text):
             problem = _syntax_problem(line, error)
@@ -141,7 +183,58 @@ def _read_line(builder: _Builder, line: Line) -> None:
         else:
             _read_prose(builder, line)
         return
+    if line.joined:
+        builder.warn(NoticeKind.LINES_JOINED, line.number, lines=line.joined, text=line.text.strip())
     _read_statement(builder, line, tree)
+
+
+# The bot's mark before a line it could not read, in the reading it posts (bot/texts/ticket.py writes it):
+# pasted back with the mark still there, the card is refused.
+MARKED = re.compile(r"^[\s>]*⛔\s*À\s+CORRIGER\b")
+
+
+def statement_lines(description: str) -> list[tuple[int, str, str, Center | None]]:
+    """(line number, the line as written, what it is, the origin it names) of each line read as a statement:
+    the grammar's statement (« origin_line », « rule_line », « field_line »…), or « unread » for a line meant
+    as one that does not parse. A table row is given as the rule line it was read as. For
+    bot/domain/ticket_reading.py."""
+    trees = _Trees()
+    found = []
+    for line in normalize(split_lines(description), reads=trees.reads):
+        if not line.text.strip():
+            continue
+        table_row = "\t" in line.source or line.source.lstrip().startswith("|")
+        written = line.text if table_row else line.source.strip()
+        try:
+            tree = trees.parse(line.text)
+        except UnexpectedInput:
+            if line.empty_cell or MARKED.match(line.source) or _meant_as_statement(line.text):
+                found.append((line.number, written, "unread", None))
+            continue
+        statement = next(child for child in tree.children if isinstance(child, Tree))
+        origin = (
+            _center(_Builder(""), line, statement.children[1]) if statement.data == "origin_line" else None
+        )
+        found.append((line.number, written, statement.data, origin))
+    return found
+
+
+def _placeholder(builder: _Builder, line: Line) -> bool:
+    """A line meant as a statement that holds a placeholder (« ??? », « TBD », an empty cell) is refused:
+    the author does not know the value yet, the bot never guesses it."""
+    if line.empty_cell is not None:
+        cell, column = line.empty_cell
+        builder.error(ProblemKind.PLACEHOLDER, line, column, written="", cell=cell)
+    else:
+        found = placeholder(line.text)
+        if found is None or not _meant_as_statement(line.text):
+            return False
+        offset, written = found
+        builder.error(
+            ProblemKind.PLACEHOLDER, line, line.source_column(offset + 1), written=written, cell=None
+        )
+    _broken_line(builder, line.text)
+    return True
 
 
 def _meant_as_statement(text: str) -> bool:
@@ -168,9 +261,9 @@ def _read_prose(builder: _Builder, line: Line) -> None:
     options = ticket_prose.instruction(line.text)
     if options is None:
         return
-    if options and builder.origin is not None:
+    if options and builder.origin is not None and not line.signed:
         builder.block_options[builder.block] |= options
-    elif not options:
+    elif not options or line.signed:
         builder.warn(NoticeKind.NOT_UNDERSTOOD, line.number, text=line.source.strip())
 
 

@@ -18,8 +18,8 @@ DIRECTION_MARKS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 # Markdown that a card may carry around rules: bold, italics, strike-through; at the start of a line, quotes,
 # headings, an escaped bullet and a task box. Backticks are noise only when they wrap a whole span.
 _NOISE = re.compile(
-    r"\*\*|(?<!\w)__|__(?!\w)|~~"
-    r"|(?<![*\w])\*(?=[^\s*][^*\n]*?(?<=[^\s*])\*(?![*\w]))|(?<=[^\s*])\*(?![*\w])"
+    r"(?<!\\)(?:\*\*|(?<!\w)__|__(?!\w)|~~"
+    r"|(?<![*\w])\*(?=[^\s*][^*\n]*?(?<=[^\s*\\])\*(?![*\w]))|(?<=[^\s*])\*(?![*\w]))"
 )
 # A backtick run wrapping a span: outside it, the line's start or end, blanks, Markdown or punctuation.
 _WRAPPING_TICKS = re.compile(r"(?<![^\s*_~>(=:])(`{1,3})(?=[^\s`])([^`\n]*?[^\s`])\1(?![^\s*_~),.;:!?])")
@@ -31,18 +31,6 @@ _POLITENESS = re.compile(
     r"(?<=\))[\s,;.!—–-]*(?:merci(?:\s+beaucoup)?|svp|stp|s['’]il\s+vous\s+pla[iî]t)[\s.!]*$", re.I
 )
 
-# Ids written without « ID », understood only where nothing else can be meant: a group of digits in
-# parentheses, or « ID 4537 » / « - ID 4537 » / « ID4537 », that ends a name (end of the line, options,
-# another rule) with no id group after it before the next arrow.
-_BARE_ID = re.compile(
-    r"\(\s*+(\d[\d\u00a0\u202f ]*+)\)"
-    r"|(?<![(\s])(?:[^\S\n]+[-—–])?[^\S\n]*+(?<!\()\bID[^\S\n]*+[:=]?[^\S\n]*+(\d(?:[\d\u00a0\u202f]|[^\S\n](?=\d))*+)(?!\w)",
-    re.I,
-)
-_ENDS_A_NAME = re.compile(r"[^\S\n]*+(?:$|[,;.!|]|\((?!\s*+(?:id\b|#|\d))|[-—–][^\S\n]|\*|$)", re.I)
-_ID_GROUP = re.compile(r"\(\s*+(?:id\b|#)", re.I)
-_ARROW = re.compile(ARROWS)
-
 
 # A line is meant as a rule when it is shaped like one: it starts (after list markers, quotes and Markdown)
 # with an origin label or a rule keyword, or it holds an arrow, or an id group with digits. Words in a
@@ -50,7 +38,7 @@ _ARROW = re.compile(ARROWS)
 BULLET_PREFIX = r"^\s*(?:(?:[-*•‣◦–]|\d{1,3}[.)])\s+)?"
 ORIGIN_LABEL = r"centre\s+(?:initial|d['’]\s*origine)\b"
 _CANDIDATE_ANYWHERE = re.compile(ARROWS + r"|\(\s*(?:id\b|#)[^()\n]*?\d|\(\s*\d[\d\s]*\)", re.I)
-_CANDIDATE_START = re.compile(
+CANDIDATE_START = re.compile(
     BULLET_PREFIX
     + r"(?:"
     + ORIGIN_LABEL
@@ -62,7 +50,7 @@ _CANDIDATE_START = re.compile(
 
 
 def is_candidate(text: str) -> bool:
-    return bool(_CANDIDATE_START.match(text) or _CANDIDATE_ANYWHERE.search(text))
+    return bool(CANDIDATE_START.match(text) or _CANDIDATE_ANYWHERE.search(text))
 
 
 @dataclass(frozen=True)
@@ -74,6 +62,9 @@ class Line:
     text: str  # what the grammar reads
     columns: tuple[int, ...]  # 1-based column in `source` of each character of `text`
     ticks: frozenset[int] = frozenset()  # 0-based positions in `source` of backticks removed as Markdown
+    joined: tuple[int, ...] = ()  # numbers of the lines joined into this one (a wrapped rule), else empty
+    signed: bool = False  # under an e-mail's sign-off: a sentence there is never followed as an instruction
+    empty_cell: tuple[str, int] | None = None  # a table row: (header, column) of an empty required cell
 
     def source_column(self, column: int) -> int:
         """Column in the user's line of the 1-based `column` of the cleaned text."""
@@ -153,39 +144,8 @@ def clean_line(number: int, raw: str) -> Line:
     trailing = len(text) - len(text.rstrip())
     if trailing:
         text, kept = text[: len(text) - trailing], kept[: len(kept) - trailing]
-    columns = [index + 1 for index in kept]
-    if is_candidate(text):  # ids without « ID » are read in rules only, never in prose
-        text, columns = _explicit_ids(text, columns)
-    return Line(number=number, source=raw, text=text, columns=tuple(columns), ticks=frozenset(ticks))
-
-
-def _explicit_ids(text: str, columns: list[int]) -> tuple[str, list[int]]:
-    """« … (4537) », « … - ID 4537 », « … ID4537 » → « … (ID 4537) » where the number plainly ends a name."""
-    id_groups = [match.start() for match in _ID_GROUP.finditer(text)]
-    arrows = [match.start() for match in _ARROW.finditer(text)]
-    quoted = quoted_spans(text)
-    quoted_starts = [start for start, _ in quoted]
-    pieces: list[tuple[str, list[int]]] = []
-    done = 0
-    for match in _BARE_ID.finditer(text):
-        if not _ENDS_A_NAME.match(text, match.end()) or _inside(quoted, quoted_starts, match.start()):
-            continue
-        next_group = bisect.bisect_right(id_groups, match.end())
-        next_arrow = bisect.bisect_right(arrows, match.end())
-        if next_group < len(id_groups) and (
-            next_arrow >= len(arrows) or arrows[next_arrow] > id_groups[next_group]
-        ):
-            continue  # an id group follows in the same rule: this number belongs to a name
-        digits = match.group(1) or match.group(2)
-        column = columns[match.start()] if match.start() < len(columns) else 1
-        pieces.append((text[done : match.start()], columns[done : match.start()]))
-        written = f" (ID {digits.strip()})" if match.group(2) is not None else f"(ID {digits.strip()})"
-        pieces.append((written, [column] * len(written)))
-        done = match.end()
-    if not pieces:
-        return text, columns
-    pieces.append((text[done:], columns[done:]))
-    return "".join(p for p, _ in pieces), [c for _, cs in pieces for c in cs]
+    columns = tuple(index + 1 for index in kept)
+    return Line(number=number, source=raw, text=text, columns=columns, ticks=frozenset(ticks))
 
 
 def _inside(spans: list[tuple[int, int]], starts: list[int], position: int) -> bool:

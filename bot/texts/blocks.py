@@ -207,3 +207,8 @@ def closed_blocks(blocks: list[dict], outcome: str) -> list[dict]:
     outcome_block = _section(outcome)
     outcome_block["block_id"] = "outcome"
     return [*kept, outcome_block]
+
+
+def message_blocks(text: str) -> list[dict]:
+    """A plain message of the bot (an alert, a notice): one mrkdwn section."""
+    return [_section(text)]

@@ -27,7 +27,7 @@ from bot.texts.text import (
     short_label,
     write_decision,
 )
-from bot.texts.ticket import problem_expected, problem_message
+from bot.texts.ticket import MARK, problem_expected, problem_message
 from bot.texts.zero_match import with_zero_match
 
 TRELLO_COMMENT_LIMIT = 16384
@@ -50,8 +50,9 @@ def has_marker(text: str, marker_text: str) -> bool:
 
 
 def ticket_errors_comment(
-    errors: Sequence[Problem], warnings: Sequence[Notice], *, fix_list: str, todo_list: str
+    errors: Sequence[Problem], warnings: Sequence[Notice], *, fix_list: str, todo_list: str, reading: str = ""
 ) -> str:
+    """The errors, then the bot's reading ready to paste back (bot/texts/ticket.py `reading_text`)."""
     lines = [
         french(
             "❌ **Ticket non compris** : {errors}, aucune commande n'a été lancée.",
@@ -81,6 +82,18 @@ def ticket_errors_comment(
             lines.append(french("  Attendu : {expected}", expected=expected))
     if warnings:
         lines += ["", typeset("Avertissements :"), *(f"- {describe_notice(w)}" for w in warnings)]
+    if reading:
+        lines += [
+            "",
+            french(
+                "Ce que le bot a lu, prêt à recoller dans la description : les règles comprises y sont écrites "
+                "sous leur forme canonique, et chaque ligne non comprise suit une ligne « {mark} » qui dit "
+                "pourquoi. Corrigez ces lignes, supprimez les marques, puis recollez le bloc.",
+                mark=MARK,
+            ),
+            "",
+            *fenced(reading),
+        ]
     lines += [
         "",
         french(

@@ -181,3 +181,51 @@ def missing_database(path: Path) -> str:
 
 def unreadable_database(path: Path, error: BaseException) -> str:
     return french("base d'état illisible à {path} : {error}", path=path, error=error)
+
+
+ROLES = {
+    "leader": "processus actif",
+    "standby": "processus en attente (un autre processus est actif sur cet état)",
+    "starting": "démarrage en cours",
+}
+
+
+def _sign(sign: str, role: str, *, age: str, limit: str) -> str | None:
+    """What the process last did, as `/healthz` told it."""
+    if (sign, role) == ("busy", "leader"):
+        return french(
+            "une commande de la console tourne depuis {age} (limite : {limit})", age=age, limit=limit
+        )
+    if (sign, role) == ("alive", "leader"):
+        return french("dernière activité réussie il y a {age} (limite : {limit})", age=age, limit=limit)
+    if (sign, role) == ("alive", "standby"):
+        return french("dernier contrôle du verrou il y a {age} (limite : {limit})", age=age, limit=limit)
+    if (sign, role) == ("silent", "leader"):
+        return french("aucune activité réussie depuis {age} (limite : {limit})", age=age, limit=limit)
+    if (sign, role) == ("silent", "standby"):
+        return french("aucun contrôle du verrou depuis {age} (limite : {limit})", age=age, limit=limit)
+    if (sign, role) == ("silent", "starting"):
+        return french("toujours pas démarré après {age} (limite : {limit})", age=age, limit=limit)
+    return None
+
+
+def endpoint_verdict(answer: dict) -> str:
+    """`/healthz`'s JSON in French, for `status --health` (Docker's health log, an operator's terminal)."""
+    role, sign = str(answer.get("role", "")), str(answer.get("sign", ""))
+    age, limit = format_duration(answer.get("age_s", 0)), format_duration(answer.get("limit_s", 0))
+    parts = [ROLES.get(role, role), _sign(sign, role, age=age, limit=limit)]
+    verdict = "ok" if answer.get("healthy") is True else "en panne"
+    line = french("{verdict} : {what}", verdict=verdict, what=", ".join(part for part in parts if part))
+    if answer.get("healthy") is not True:
+        error = answer.get("last_error", "")
+        line += french(" ; dernière erreur : {error}", error=error) if error else ""
+        line += " — voir le journal du bot"
+    return line
+
+
+def endpoint_unreachable(url: str, error: str) -> str:
+    return french(
+        "en panne : {url} ne répond pas ({error}) — le bot est arrêté ou bloqué (voir son journal)",
+        url=url,
+        error=error,
+    )

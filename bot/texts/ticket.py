@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.domain.model import Notice, NoticeKind, Problem, ProblemKind
+from bot.domain.model import Center, Notice, NoticeKind, Problem, ProblemKind, Rule
+from bot.domain.ticket_reading import Reading, ReadingKind
 
 EXAMPLE_ORIGIN = "Centre initial = France Fraternités - CHU 75 (ID 4537)"
 EXAMPLE_RULE = "- lorsque le champ = CHU 77 → vers France Fraternités - CHU 77 (ID 5644)"
@@ -109,6 +110,12 @@ _MESSAGES: dict[ProblemKind, Callable[[dict], str]] = {
         f"trop de règles : {p['count']} sur cette carte, au plus {p['limit']} par carte "
         "(réglage MAX_RULES_PER_CARD) ; découpez la migration en plusieurs cartes"
     ),
+    ProblemKind.MARKED_LINE: lambda p: f"ligne encore marquée « {MARK} » par le bot",
+    ProblemKind.PLACEHOLDER: lambda p: (
+        f"cellule « {p['cell']} » vide : la règle n'est pas complète"
+        if p.get("cell")
+        else f"« {p['written']} » n'est pas une valeur : la règle attend d'être complétée"
+    ),
     ProblemKind.MISSING_ARROW: lambda p: "flèche manquante après la valeur",
     ProblemKind.INCOMPLETE_LINE: lambda p: "ligne incomplète",
     ProblemKind.UNEXPECTED: lambda p: f"« {p['found']} » inattendu ici",
@@ -161,6 +168,11 @@ _EXPECTED: dict[ProblemKind, Callable[[dict], str]] = {
     ProblemKind.TYPO: lambda p: f"« {p['suggestion']} », p. ex. « {EXAMPLES[p.get('example', 'rule')]} »",
     ProblemKind.NUMBER_WITHOUT_ID: lambda p: f"« (ID {p['number']}) », p. ex. « → vers CHU 77 (ID 5644) »",
     ProblemKind.ORIGIN_IN_PROSE: lambda p: f"« Centre d'origine : {p['name']} (ID {p['number']}) »",
+    ProblemKind.MARKED_LINE: lambda p: "la ligne qui suit corrigée, et cette ligne de marque supprimée",
+    ProblemKind.PLACEHOLDER: lambda p: (
+        "la valeur exacte telle qu'elle est saisie dans les dossiers, et l'identifiant numérique du centre ; "
+        "tant qu'ils ne sont pas connus, laissez la règle hors de la carte"
+    ),
 }
 
 
@@ -215,11 +227,77 @@ _NOTICES: dict[NoticeKind, Callable[[dict], str]] = {
         f"consigne non comprise : « {p['text']} » — la migration n'en tiendra pas compte ; "
         "écrivez-la comme une règle ou une option si elle doit s'appliquer"
     ),
+    NoticeKind.LINES_JOINED: lambda p: (
+        f"lignes {_numbers(p['lines'])} lues comme une seule règle coupée par le retour à la ligne : « {p['text']} »"
+    ),
     NoticeKind.ONE_VALUE_PER_RULE: lambda p: (
         f"une seule valeur par règle : « {p['value']} » sera cherchée telle quelle"
     ),
 }
 
 
+def _numbers(numbers: tuple[int, ...]) -> str:
+    """« 4 et 5 », « 4, 5 et 6 »."""
+    written = [str(number) for number in numbers]
+    return ", ".join(written[:-1]) + " et " + written[-1] if len(written) > 1 else "".join(written)
+
+
 def notice_message(notice: Notice) -> str:
     return _NOTICES[notice.kind](notice.params)
+
+
+# --- the bot's reading of a refused card, ready to paste back --------------------------------------------
+
+MARK = "⛔ À CORRIGER"  # bot/domain/ticket.py refuses a line that still starts with it (MARKED)
+_QUOTE_PAIRS = (("« ", " »"), ("“", "”"), ('"', '"'), ("‘", "’"))
+
+
+def canonical_origin(origin: Center) -> str:
+    return f"Centre initial = {origin.name + ' ' if origin.name else ''}(ID {origin.id})"
+
+
+def canonical_rule(rule: Rule, *, default_field: str, explicit_no_accommodations: bool = False) -> str:
+    """The rule in the ticket language's one canonical form: the value quoted (kept exactly), every option
+    said, the field named when it is not the default."""
+    if rule.no_field:
+        condition = "tous les dossiers"
+    else:
+        value = rule.value or ""
+        opening, closing = next(
+            (pair for pair in _QUOTE_PAIRS if pair[0].strip() not in value and pair[1].strip() not in value),
+            ("", ""),
+        )
+        field = f" « {rule.field} »" if rule.field != default_field else ""
+        condition = f"lorsque le champ{field} = {opening}{value}{closing}"
+    options = []
+    if rule.with_accommodations:
+        options.append("avec hébergements")
+    elif explicit_no_accommodations:
+        options.append("sans hébergements")
+    if rule.with_deleted:
+        options.append("y compris supprimés")
+    destination = rule.destination
+    name = f"{destination.name} " if destination.name else ""
+    return f"- {condition} → vers {name}(ID {destination.id})" + "".join(f", {o}" for o in options)
+
+
+def reading_text(reading: Reading, *, default_field: str) -> str:
+    """The card as the bot read it: canonical rules, each unread line after a mark that says why."""
+    lines = []
+    for entry in reading.lines:
+        if entry.kind is ReadingKind.ORIGIN and entry.origin is not None:
+            lines.append(canonical_origin(entry.origin))
+        elif entry.kind is ReadingKind.RULE and entry.rule is not None:
+            lines.append(
+                canonical_rule(
+                    entry.rule,
+                    default_field=default_field,
+                    explicit_no_accommodations=reading.options_as_written,
+                )
+            )
+        elif entry.kind is ReadingKind.AS_WRITTEN:
+            lines.append(entry.text)
+        elif entry.kind is ReadingKind.UNREAD and entry.line is not None:
+            reasons = " ; ".join(problem_message(problem) for problem in entry.problems)
+            lines += [f"{MARK} (ligne {entry.line}) : {reasons}", entry.text]
+    return "\n".join(lines)

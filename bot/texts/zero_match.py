@@ -23,6 +23,7 @@ VARIANT_TEXT = {
     VariantKind.ACCENTS_REMOVED: "sans accents",
     VariantKind.PLAIN_TYPOGRAPHY: "en caractères simples",
     VariantKind.TYPOGRAPHIC: "avec apostrophe typographique",
+    VariantKind.NO_BREAK_SPACES: "avec espaces insécables",
 }
 
 

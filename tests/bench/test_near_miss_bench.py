@@ -25,10 +25,15 @@ NOT_FOUND = (
     "- lorsque le champ = TEH2 → vers France Fraternités - TEH (ID 5645)\n"
     "- lorsque le champ = DAHAR → vers France Fraternités - DAHAR (ID 5634)\n"
 )
+SIX_TRIES = (  # a value with many near misses, none of which finds files: NEAR_MISS_TRIES (6) dry-runs
+    "Centre initial = France Fraternités - CPH (ID 4960)\n"
+    "- lorsque le champ = l'chu  77b → vers France Fraternités - TEH (ID 5645)\n"
+)
 CARDS = {
     "runbook": ticket_text("runbook.txt"),
     "typo found back": ticket_text("faute-de-frappe.txt"),
     "typo not found": NOT_FOUND,
+    "six variants tried": SIX_TRIES,
 }
 
 
@@ -36,7 +41,7 @@ class Counted:
     """The real runner, counting what it is asked to run."""
 
     def __init__(self, runner) -> None:
-        self.runner, self.rule_runs, self.all_runs = runner, 0, 0
+        self.runner, self.all_runs = runner, 0
 
     def run(self, command: DryRunCommand) -> ConsoleResult:
         self.all_runs += 1

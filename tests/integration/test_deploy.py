@@ -458,7 +458,7 @@ def unit_environment() -> dict[str, str]:
 
 
 def test_unit_runs_migrabot_run_as_a_dedicated_user():
-    assert unit_value("Type") == "simple"
+    assert unit_value("Type") == "notify" and unit_value("NotifyAccess") == "main"
     assert unit_value("User") == "migrabot"
     argv = shlex.split(unit_value("ExecStart"))
     assert argv[0] == f"/opt/migrabot/venv/bin/{CONSOLE_SCRIPT}"
@@ -553,3 +553,40 @@ def test_systemd_analyze_security_rates_the_unit_ok(tmp_path: Path):
     match = re.search(r"Overall exposure level for migrabot\.service: (\d+\.\d+)", result.stdout)
     assert match, result.stdout + result.stderr
     assert float(match.group(1)) <= 2.0
+
+
+def test_unit_feeds_a_watchdog_long_enough_for_the_bot_to_ping_it():
+    assert seconds(unit_value("WatchdogSec")) >= 60  # pinged every half of it while the poll loop turns
+
+
+# --- Kubernetes --------------------------------------------------------------------------------------------
+
+
+def kubernetes_deployment() -> dict:
+    (document,) = yaml.safe_load_all((DEPLOY / "kubernetes.yaml").read_text(encoding="utf-8"))
+    assert document["kind"] == "Deployment"
+    return document
+
+
+def test_kubernetes_runs_two_replicas_with_the_state_in_postgresql_from_a_secret():
+    deployment = kubernetes_deployment()
+    assert deployment["spec"]["replicas"] == 2
+    (container,) = deployment["spec"]["template"]["spec"]["containers"]
+    assert parsed_by_migrabot(container["args"]).command == "run"
+    env = {item["name"]: item for item in container["env"]}
+    assert env["STATE_DB"]["valueFrom"]["secretKeyRef"]["name"] == "migrabot"
+    assert {name.lower() for name in env} <= set(Settings.model_fields)
+    assert container["envFrom"] == [{"secretRef": {"name": "migrabot"}}]
+
+
+def test_kubernetes_probes_ask_the_bots_own_endpoint_on_its_metrics_port():
+    (container,) = kubernetes_deployment()["spec"]["template"]["spec"]["containers"]
+    env = {item["name"]: item.get("value") for item in container["env"]}
+    (port,) = container["ports"]
+    assert port["containerPort"] == int(env["METRICS_PORT"]) and env["METRICS_HOST"] == "0.0.0.0"
+    assert container["readinessProbe"]["httpGet"] == {"path": "/healthz", "port": port["name"]}
+    assert container["livenessProbe"]["httpGet"] == {"path": "/livez", "port": port["name"]}
+    spec = kubernetes_deployment()["spec"]["template"]["spec"]
+    assert spec["terminationGracePeriodSeconds"] > CONSOLE_TIMEOUT
+    assert spec["securityContext"]["runAsUser"] == 10001
+    assert container["securityContext"]["readOnlyRootFilesystem"] is True

@@ -17,7 +17,7 @@ from bot.domain.ticket import parse_ticket
 from bot.settings import Settings, env_example, settings_table
 from bot.texts import blocks, board, card, execution, zero_match
 from bot.texts.doctor import TRELLO_KEY_PAGE_URL
-from bot.texts.ticket import problem_message
+from bot.texts.ticket import notice_message, problem_message
 from sandbox import demo
 from sandbox.stack import DEMO_CARDS
 from tests.support.text import plain
@@ -177,7 +177,20 @@ def test_the_guide_shows_at_least_one_example_per_form():
         read(GUIDE).split("## Toutes les formes acceptées", 1)[1].split("\n## Ce que le bot refuse", 1)[0]
     )
     for form in sections.split("\n### ")[1:]:
-        assert "```ticket\n" in form, form.splitlines()[0]
+        assert "```ticket\n" in form or "```ticket-avertissement\n" in form, form.splitlines()[0]
+
+
+def test_every_card_of_the_guide_that_warns_is_understood_with_the_warning_it_quotes():
+    blocks = re.findall(
+        r"^```ticket-avertissement\n(.*?)\n```\n\n> Avertissement du bot : « ([^\n]*) »$",
+        read(GUIDE),
+        re.M | re.S,
+    )
+    assert len(blocks) == len(ticket_examples("ticket-avertissement")) >= 1
+    for example, warning in blocks:
+        ticket = parse_ticket(example)
+        assert ticket.rules and not ticket.errors
+        assert [plain(notice_message(notice)) for notice in ticket.warnings] == [warning]
 
 
 def test_every_wrong_card_of_the_guide_gets_the_answer_it_quotes():

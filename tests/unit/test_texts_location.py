@@ -38,6 +38,7 @@ _TICKET_KEYWORDS = {
     "sans hébergements",
     "y compris supprimés",
     " - lorsque le champ = ",
+    "lorsque le champ = ",
     " - tous les dossiers",
 }
 # Words the bot reads, never writes: what the Symfony console prints, the ticket language's keywords, what

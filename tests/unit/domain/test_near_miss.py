@@ -48,6 +48,7 @@ def test_typographic_look_alikes_are_swapped_both_ways():
     assert ("L'Oasis - Nord", K.PLAIN_TYPOGRAPHY) in variants("L’Oasis – Nord")
     assert ("L’Oasis – Nord", K.TYPOGRAPHIC) in variants("L'Oasis - Nord")
     assert ("CHU 77", K.PLAIN_TYPOGRAPHY) in variants("CHU\u00a077")
+    assert ("CHU\u00a077", K.NO_BREAK_SPACES) in variants("CHU 77")
 
 
 @given(st.text(max_size=40), st.text(max_size=80))

@@ -484,7 +484,7 @@ def test_columns_may_come_in_any_order_and_errors_point_into_the_cell():
 
 def test_an_empty_value_cell_is_an_error_in_that_cell():
     text = "| Origine | Valeur | Destination |\n|---|---|---|\n| A (ID 1) |   | B (ID 2) |"
-    assert errors_of(text) == [(3, 13, "valeur vide")]
+    assert errors_of(text) == [(3, 13, "cellule « Valeur » vide : la règle n'est pas complète")]
 
 
 def test_a_table_about_something_else_is_free_text():

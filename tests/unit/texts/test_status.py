@@ -222,3 +222,25 @@ def test_health_allows_three_poll_intervals_and_a_minute() -> None:
         "aucun passage sur Trello enregistré : le bot n'a pas encore interrogé le tableau",
     )
     assert health((NOW + 30, ""), now=NOW, poll_interval_s=60)[0]  # a clock a little ahead is not a failure
+
+
+def test_the_running_process_health_reads_in_french():
+    from bot.texts.status import endpoint_verdict
+
+    def read(**answer: object) -> str:
+        return plain(endpoint_verdict(answer))
+
+    assert read(healthy=True, role="starting", sign="starting") == "ok : démarrage en cours"
+    assert read(healthy=True, role="leader", sign="busy", age_s=125, limit_s=660) == (
+        "ok : processus actif, une commande de la console tourne depuis 2 min (limite : 11 min)"
+    )
+    assert read(healthy=True, role="standby", sign="alive", age_s=1, limit_s=180) == (
+        "ok : processus en attente (un autre processus est actif sur cet état), dernier contrôle du verrou "
+        "il y a 1 s (limite : 3 min)"
+    )
+    assert read(
+        healthy=False, role="leader", sign="silent", age_s=400, limit_s=180, last_error="TrelloError: 401"
+    ) == (
+        "en panne : processus actif, aucune activité réussie depuis 6 min (limite : 3 min) ; dernière erreur : "
+        "TrelloError: 401 — voir le journal du bot"
+    )

@@ -104,6 +104,15 @@ PROBLEMS = [
         "trop de règles : 866 sur cette carte, au plus 50 par carte (réglage MAX_RULES_PER_CARD) ; "
         "découpez la migration en plusieurs cartes",
     ),
+    (
+        Problem(ProblemKind.PLACEHOLDER, params={"written": "???", "cell": None}),
+        "« ??? » n'est pas une valeur : la règle attend d'être complétée",
+    ),
+    (
+        Problem(ProblemKind.PLACEHOLDER, params={"written": "", "cell": "Valeur"}),
+        "cellule « Valeur » vide : la règle n'est pas complète",
+    ),
+    (Problem(ProblemKind.MARKED_LINE), "ligne encore marquée « ⛔ À CORRIGER » par le bot"),
     (Problem(ProblemKind.MISSING_ARROW), "flèche manquante après la valeur"),
     (Problem(ProblemKind.INCOMPLETE_LINE), "ligne incomplète"),
     (
@@ -155,6 +164,17 @@ NOTICES = [
         Notice(NoticeKind.NOT_UNDERSTOOD, params={"text": "- sauf les dossiers de la famille X"}),
         "consigne non comprise : « - sauf les dossiers de la famille X » — la migration n'en tiendra pas compte ; "
         "écrivez-la comme une règle ou une option si elle doit s'appliquer",
+    ),
+    (
+        Notice(
+            NoticeKind.LINES_JOINED, params={"lines": (4, 5), "text": "- si le champ = A → vers B (ID 2)"}
+        ),
+        "lignes 4 et 5 lues comme une seule règle coupée par le retour à la ligne : "
+        "« - si le champ = A → vers B (ID 2) »",
+    ),
+    (
+        Notice(NoticeKind.LINES_JOINED, params={"lines": (4, 5, 6), "text": "x"}),
+        "lignes 4, 5 et 6 lues comme une seule règle coupée par le retour à la ligne : « x »",
     ),
     (
         Notice(NoticeKind.ONE_VALUE_PER_RULE, params={"value": "A1 ou A2"}),
