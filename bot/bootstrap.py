@@ -50,13 +50,15 @@ class Monitoring:
     """The process's view of itself: role and polls (`/healthz`, the systemd watchdog) and its metrics."""
 
     settings: Settings
-    liveness: LivenessTracker = field(default_factory=LivenessTracker)
+    clock: Clock = time.time
+    liveness: LivenessTracker = field(init=False)
     metrics: Metrics = field(init=False)
     endpoint: HealthEndpoint | None = field(init=False, default=None)
     watchdog: Watchdog = field(init=False)
     alerts: Alerts | None = None  # once the ports it writes with exist (`build_service`)
 
     def __post_init__(self) -> None:
+        self.liveness = LivenessTracker(clock=self.clock)
         self.metrics = Metrics(is_leader=lambda: self.liveness.current().role is Role.LEADER)
         self.watchdog = Watchdog(responsive=self.responsive)
         if self.settings.metrics_port is not None:
@@ -77,13 +79,16 @@ class Monitoring:
 
     def verdict(self) -> Verdict:
         return verdict(
-            self.liveness.current(), now=time.time(), interval_s=self.settings.poll_interval_seconds
+            self.liveness.current(),
+            now=self.clock(),
+            interval_s=self.settings.poll_interval_seconds,
+            console_timeout_s=self.settings.console_timeout_seconds,
         )
 
     def responsive(self) -> bool:
         return responsive(
             self.liveness.current(),
-            now=time.time(),
+            now=self.clock(),
             interval_s=self.settings.poll_interval_seconds,
             console_timeout_s=self.settings.console_timeout_seconds,
         )

@@ -136,7 +136,7 @@ class Decisions:
             )
             return Outcome(outcomes.CARD_CHANGED, follow_up=card)  # obsolete comment, new round
         if record.state is not WAITING_FOR[decision.event]:
-            return Outcome(outcomes.not_waiting(record))
+            return Outcome(outcomes.not_waiting(record, todo_list=self.settings.trello_list_todo))
         if decision.event is Event.CONFLICT_SETTLED:
             return self._settle_conflict(decision, card, record)
         return self._record(decision, card, record)

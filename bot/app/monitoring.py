@@ -124,6 +124,7 @@ class LivenessTracker:
         self._lock = threading.Lock()
         self._liveness = Liveness(role=Role.STARTING, role_since=clock())
         self._runs = 0  # console runs under way (the dry-runs of a round may overlap)
+        self._polling = False  # only the poll's calls are its progress (a Slack click is not)
 
     def current(self) -> Liveness:
         with self._lock:
@@ -136,16 +137,18 @@ class LivenessTracker:
         self._set(role=Role.LEADER)
 
     def poll_succeeded(self) -> None:
+        with self._lock:
+            self._polling = False
         self._set(role=Role.LEADER, success=True)
 
     def record_call(self, call: Call) -> None:
-        """A call that worked is progress (a long poll over many cards is not a stuck bot); a failed one is
-        the newest error the verdict quotes."""
+        """A call of the poll's that worked is progress (a long poll over many cards is not a stuck bot); a
+        failed one, from any thread, is the newest error the verdict quotes."""
         with self._lock:
             if call.failed:
                 words = f"{call.error_kind}: {call.error_words}"
                 self._liveness = replace(self._liveness, last_error=words.strip()[:300])
-            else:
+            elif self._polling:
                 self._liveness = replace(self._liveness, last_progress=self._clock())
 
     def console_busy(self, started: bool) -> None:
@@ -156,8 +159,13 @@ class LivenessTracker:
             elif self._runs == 0:
                 self._liveness = replace(self._liveness, console_busy_since=None)
 
+    def poll_began(self) -> None:
+        with self._lock:
+            self._polling = True
+
     def poll_failed(self, words: str) -> None:
         with self._lock:
+            self._polling = False
             self._liveness = replace(
                 self._liveness, last_error=words.strip()[:300], last_attempt=self._clock()
             )
@@ -183,6 +191,7 @@ def watched_poll(
     """The poll job, its outcome told to the health verdict and the metrics, then the alerts reviewed."""
 
     def run() -> int:
+        liveness.poll_began()
         try:
             count = poll()
         except Exception as error:

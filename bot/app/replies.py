@@ -87,7 +87,7 @@ class Replies:
             key.description_hash,
         )
         if record is not None and current and record.state is not CardState.AWAITING_APPROVAL:
-            return outcomes.not_waiting(record)
+            return outcomes.not_waiting(record, todo_list=self.decisions.settings.trello_list_todo)
         return outcomes.unclear(reply, in_slack=heard.channel != TRELLO_CHANNEL)
 
     def _waiting(self, key: RequestKey) -> bool:

@@ -33,6 +33,8 @@ Apply = Callable[[Decision], Outcome]
 # activity all day: only a new comment is worth a request.
 BEFORE_DECISION = RUNNING | WAITING
 AFTER_DECISION = frozenset(DECIDING) | EXECUTING | {CardState.EDITED_DURING_EXECUTION, CardState.REFUSED}
+# Sent to « À corriger » before any request: a « validé » there is told there is nothing to decide yet.
+NOTHING_TO_DECIDE = frozenset({CardState.INVALID, CardState.FAILED})
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,7 @@ class TrelloComments:
     def watch(self, card: CardSnapshot) -> None:
         """Answer the new comments of a card whose round a reply can concern (the caller holds no lock)."""
         record = self.store.card(card.id)
-        if record is None or record.state not in BEFORE_DECISION | AFTER_DECISION:
+        if record is None or record.state not in BEFORE_DECISION | AFTER_DECISION | NOTHING_TO_DECIDE:
             return
         activity = _activity(card, record)
         seen = self.store.trello_watch(card.id, record.round, record.description_hash)
@@ -145,7 +147,7 @@ class TrelloComments:
 
 
 def _activity(card: CardSnapshot, record: CardRecord) -> str:
-    if record.state in AFTER_DECISION:
+    if record.state in AFTER_DECISION | NOTHING_TO_DECIDE:
         return f"{card.comment_count}"
     return f"{card.comment_count}|{card.last_activity}"
 

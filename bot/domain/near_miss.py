@@ -55,9 +55,9 @@ def best_near_miss(simulation: Simulation, rule_index: int) -> NearMiss | None:
     return max(found, key=lambda miss: miss.found or 0) if found else None
 
 
-def tried(simulation: Simulation, rule_index: int) -> int:
-    """How many variants of a rule's value were dry-run."""
-    return sum(1 for miss in simulation.near_misses if miss.rule_index == rule_index)
+def tried(simulation: Simulation, rule_index: int) -> tuple[NearMiss, ...]:
+    """The variants of a rule's value that were dry-run, in the order they were tried."""
+    return tuple(miss for miss in simulation.near_misses if miss.rule_index == rule_index)
 
 
 def variants(value: str, *, card_text: str = "") -> tuple[tuple[str, VariantKind], ...]:

@@ -21,6 +21,9 @@ _NOISE = re.compile(
     r"(?<!\\)(?:\*\*|(?<!\w)__|__(?!\w)|~~"
     r"|(?<![*\w])\*(?=[^\s*][^*\n]*?(?<=[^\s*\\])\*(?![*\w]))|(?<=[^\s*])\*(?![*\w]))"
 )
+# Italics written with underscores, `_si le champ_`: a pair around a span, never an underscore inside a word
+# (`SITE_NORD`, `_x` alone stay).
+_UNDERSCORE_ITALICS = re.compile(r"(?<![\w\\])_(?=[^\s_])[^_\n]*?[^\s_\\]_(?!\w)")
 # A backtick run wrapping a span: outside it, the line's start or end, blanks, Markdown or punctuation.
 _WRAPPING_TICKS = re.compile(r"(?<![^\s*_~>(=:])(`{1,3})(?=[^\s`])([^`\n]*?[^\s`])\1(?![^\s*_~),.;:!?])")
 _LEADING_NOISE = re.compile(r"^(?:\s*>)+\s?|^\s*#{1,6}\s+|^\s*\\(?=[-*•])")
@@ -37,7 +40,9 @@ _POLITENESS = re.compile(
 # sentence (« le champ », « (ID du site : voir Reconnect) ») are not enough.
 BULLET_PREFIX = r"^\s*(?:(?:[-*•‣◦–]|\d{1,3}[.)])\s+)?"
 ORIGIN_LABEL = r"centre\s+(?:initial|d['’]\s*origine)\b"
-_CANDIDATE_ANYWHERE = re.compile(ARROWS + r"|\(\s*(?:id\b|#)[^()\n]*?\d|\(\s*\d[\d\s]*\)", re.I)
+_CANDIDATE_ANYWHERE = re.compile(
+    ARROWS + r"|\(\s*(?:id\b|#|n[°º]|no\b|identifiant\b)[^()\n]*?\d|\(\s*\d[\d\s]*\)", re.I
+)
 CANDIDATE_START = re.compile(
     BULLET_PREFIX
     + r"(?:"
@@ -125,11 +130,15 @@ def clean_line(number: int, raw: str) -> Line:
         removed.update(range(box.start(1), box.end(1)))
     noise = list(_NOISE.finditer(raw))
     wrapping = list(_WRAPPING_TICKS.finditer(raw))
-    spans = quoted_spans(raw) if noise or wrapping else []
+    italics = list(_UNDERSCORE_ITALICS.finditer(raw))
+    spans = quoted_spans(raw) if noise or wrapping or italics else []
     starts = [start for start, _ in spans]
     for match in noise:
         if not _inside(spans, starts, match.start()):  # a quoted value is kept exactly, Markdown included
             removed.update(range(match.start(), match.end()))
+    for match in italics:
+        if not _inside(spans, starts, match.start()):
+            removed.update((match.start(), match.end() - 1))
     ticks = set()
     for match in wrapping:
         if not _inside(spans, starts, match.start()):

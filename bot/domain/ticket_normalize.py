@@ -183,12 +183,14 @@ def email_residue(lines: list[Line]) -> list[Line]:
             signature = "" if signature == "name" else signature
         elif _HEADER.match(text):
             line = _blank(line)
+        elif is_candidate(text):
+            signature = ""  # a rule after a sign-off: the card goes on, this is no signature
         elif _SIGN_OFF.match(text):
             signature, line = "signed", _blank(line)
-        elif signature and not is_candidate(text):
+        elif signature:
             signature = "name"
             line = replace(line, signed=True) if ticket_prose.instruction(text) else _blank(line)
-        elif _GREETING.match(text) and not is_candidate(text) and not ticket_prose.instruction(text):
+        elif _GREETING.match(text) and not ticket_prose.instruction(text):
             line = _blank(line)
         result.append(line)
     return result
@@ -198,6 +200,7 @@ def email_residue(lines: list[Line]) -> list[Line]:
 
 _ARROW_FORMS = re.compile(r"➡️?|⟶|⟹|⇨|⮕|🡒|🠖|➔|➙|➛|➝|➞|➤|⇾|▶️?|►|[-–—]{1,2}>|={1,2}>|-{2,}>")
 _LONE_GREATER = re.compile(r"(?<=\s)>(?=\s)")
+_ARROW_SYMBOL = re.compile(ARROWS)
 # Something that only a rule holds after an arrow: « vers », or an identifier.
 _RULE_AFTER = re.compile(
     r"\s*vers\b|.*?(?:\(\s*(?:id\b|#|n[°º]|no\b|identifiant)|\bID\s*[:=]?\s*\d|n[°º]\s*\d|#\d)", re.I
@@ -208,13 +211,15 @@ def arrows(line: Line) -> Line:
     """`➡️`, `➡`, `⟶`, `-->`, `=>`, ` > `… → `→`, where the line is a rule: it already is one, or a rule's
     end (« vers », an identifier) follows the arrow. An arrow in a sentence of context is left alone."""
     text = line.text
-    rule_line = is_candidate(text) or bool(CANDIDATE_START.match(text))
+    rule_line = is_candidate(text)
 
     def canonical(match: re.Match) -> str | None:
         return "→" if rule_line or _RULE_AFTER.match(text, match.end()) else None
 
     line = _edits(line, _ARROW_FORMS, canonical)
-    return _edits(line, _LONE_GREATER, canonical) if ">" in line.text else line
+    if ">" not in line.text or _ARROW_SYMBOL.search(line.text):
+        return line  # a line with an arrow keeps its « > » (a value may hold one)
+    return _edits(line, _LONE_GREATER, canonical)
 
 
 # --- 5. identifiers ---------------------------------------------------------------------------------

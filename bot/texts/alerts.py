@@ -55,7 +55,7 @@ def alert_slack(incident: Incident, *, zone: tzinfo = PARIS) -> str:
 
 def recovery(incident: Incident, *, at: float, zone: tzinfo = PARIS) -> str:
     return french(
-        "✅ {what} répond de nouveau (rétabli le {at}, en panne depuis le {since}) : le bot reprend les "
+        "✅ {what} répond de nouveau depuis le {at} (en panne depuis le {since}) : le bot reprend les "
         "cartes en cours.",
         what=WHAT[incident.system][:1].upper() + WHAT[incident.system][1:],
         at=board_time(at, zone),

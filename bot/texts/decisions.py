@@ -176,10 +176,24 @@ NOT_WAITING_REASONS = {
 }
 
 
-def not_waiting(record: CardRecord) -> str:
+# A card sent to « À corriger » before any request: there is nothing to decide yet.
+NOTHING_TO_DECIDE_REASONS = {
+    CardState.INVALID: "le ticket doit d'abord être corrigé (voir le commentaire du bot)",
+    CardState.FAILED: "la simulation a échoué (voir le commentaire du bot)",
+}
+
+
+def not_waiting(record: CardRecord, *, todo_list: str) -> str:
     """Why a request no longer takes decisions, in words a person understands."""
     if record.state is CardState.SIMULATING:
         return SIMULATION_RUNNING
+    if record.state in NOTHING_TO_DECIDE_REASONS:
+        return french(
+            "Rien à décider pour l'instant : {reason}. Une fois la carte corrigée et remise dans « {todo_list} », "
+            "elle sera simulée à nouveau et la demande vous sera envoyée.",
+            reason=NOTHING_TO_DECIDE_REASONS[record.state],
+            todo_list=todo_list,
+        )
     reason = NOT_WAITING_REASONS.get(record.state, "la carte a changé d'état entre-temps")
     return french("Cette demande n'attend plus de décision : {reason}.", reason=reason)
 

@@ -6,6 +6,8 @@ Plain text here; each channel escapes it as it escapes the synthesis (Markdown o
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.domain.model import NearMiss, Simulation, VariantKind
 from bot.domain.near_miss import best_near_miss, every_rule_finds_nothing, tried, zero_match_indexes
 from bot.texts.french import french, plural, typeset
@@ -66,10 +68,18 @@ def near_miss_line(miss: NearMiss) -> str:
     )
 
 
-def nothing_near_line(count: int) -> str:
+def nothing_near_line(values: Sequence[NearMiss]) -> str:
+    """« aucune des 2 variantes essayées (« TEH 2 » avec espace, « Teh2 » avec une majuscule initiale) n'en
+    trouve non plus. »: each with how it differs (a no-break space looks like a space)."""
+    quoted = ", ".join(
+        french("« {value} » {how}", value=miss.value, how=VARIANT_TEXT[miss.kind]) for miss in values
+    )
+    if len(values) == 1:
+        return french("la variante essayée ({quoted}) n'en trouve pas non plus.", quoted=quoted)
     return french(
-        "aucune des {count} essayées (espaces, majuscules, accents, apostrophes et tirets) n'en trouve non plus.",
-        count=plural(count, "variante", "variantes"),
+        "aucune des {count} variantes essayées ({quoted}) n'en trouve non plus.",
+        count=len(values),
+        quoted=quoted,
     )
 
 
@@ -79,8 +89,8 @@ def rule_lines(simulation: Simulation, index: int) -> list[str]:
     miss = best_near_miss(simulation, index)
     if miss is not None:
         lines.append(f"  - {near_miss_line(miss)}")
-    elif count := tried(simulation, index):
-        lines.append(f"  - {nothing_near_line(count)}")
+    elif values := tried(simulation, index):
+        lines.append(f"  - {nothing_near_line(values)}")
     return lines
 
 

@@ -43,6 +43,39 @@ def test_parse_200_rule_ticket(benchmark):
         print(f"\nparse + plan: {per_rule_ms:.3f} ms per rule ({RULES} rules)")
 
 
+def decorated_ticket() -> str:
+    """The same 200 rules written the way coordinators paste them (issue 19): e-mail headers, emoji bullets,
+    Trello's escapes, « n° » ids, emoji arrows, one rule in ten wrapped by a mail client, a spreadsheet paste."""
+    lines = ["De : Camille <camille@ff.example>", "Objet : RE: migration", "", "Bonjour 👋,", ""]
+    for block in range(RULES // 10):
+        lines.append(f"🏠 **Centre initial** = France Fraternités - Centre {block} N°{1000 + block}")
+        for rule in range(5):
+            head = f"👉 lorsque le champ « site-{rule % 3} » = SITE\\_{block}\\_{rule} ➡️ vers France Fraternités -"
+            tail = f"Destination {rule} n° {5000 + rule}, avec hébergements"
+            lines += [head, f"   {tail}"] if rule == 0 else [f"{head} {tail}"]  # one rule in ten wrapped
+        lines.append("Valeur\tDestination\tID\tOptions")
+        lines += [
+            f"VAL_{block}_{rule}\tDestination {rule}\t{5000 + rule}\ty compris supprimés"
+            for rule in range(5, 10)
+        ]
+        lines.append("")
+    lines += ["Cordialement,", "Camille", "Coordinatrice des centres"]
+    return "\n".join(lines)
+
+
+@pytest.mark.benchmark(group="parse")
+def test_parse_200_decorated_rules(benchmark):
+    """Normalization included: still linear, well under 1 ms per rule."""
+    text = decorated_ticket()
+    parser()
+    ticket = benchmark(parse_ticket, text)
+    assert not ticket.errors and len(ticket.rules) == RULES
+    if benchmark.stats:
+        per_rule_ms = benchmark.stats.stats.mean * 1000 / RULES
+        benchmark.extra_info["mean_ms_per_rule"] = per_rule_ms
+        print(f"\ndecorated parse: {per_rule_ms:.3f} ms per rule ({RULES} rules)")
+
+
 @pytest.mark.benchmark(group="parse")
 def test_grammar_compilation(benchmark):
     benchmark.pedantic(lambda: parser.__wrapped__(), rounds=5, iterations=1)
@@ -67,6 +100,15 @@ PATHOLOGICAL = {
     "direction-marks": "- si le champ = A" + "\u202e" * (LINE - 20),
     "table-cells": "| Origine | Valeur | Destination |\n|---|---|---|\n" + "| (ID 1" * (LINE // 6),
     "instructions-in-prose": "Centre initial = A (ID 1)\n" + "dossiers sauf " * (LINE // 14),
+    # issue 19's normalization steps
+    "emoji-bullets": "👉🏽" * (LINE // 2) + " si le champ = A → B (ID 2)",
+    "trello-escapes": "- si le champ = " + "\\_" * (LINE // 2 - 20) + " → B (ID 2)",
+    "list-markers": "1. a) i. - " * (LINE // 11),
+    "emoji-arrows": "- si le champ = A " + "➡️ " * (LINE // 3 - 8),
+    "lone-greater-than": "- si le champ = A" + " >" * (LINE // 2 - 10),
+    "identifier-words": "- si le champ = A → B " + "n° 1 " * (LINE // 5 - 5),
+    "placeholders": "- si le champ = A → B (ID 2) " + "? " * (LINE // 2 - 16),
+    "tab-separated-cells": "Valeur\tVers\tID\n" + "A\t" * (LINE // 2),
 }
 
 

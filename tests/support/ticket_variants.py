@@ -133,7 +133,23 @@ MARKERS = (
     "🔹 ",
     "",
 )
-ARROWS = ("→ vers ", "→ ", "-> ", "=> ", "➡️ vers ", "➡️ ", "➡ ", "⟶ ", "--> ", "> vers ", "⇒ ", "vers ")
+ARROWS = (
+    "→ vers ",
+    "→ ",
+    "-> ",
+    "=> ",
+    "➡️ vers ",
+    "➡️ ",
+    "➡ ",
+    "⟶ ",
+    "--> ",
+    "> vers ",
+    "⇒ ",
+    "vers ",
+    "→ VERS ",
+    "➡️ Vers ",
+    "==> ",
+)
 IDS = (
     "(ID {})",
     "(ID {})",
@@ -157,6 +173,8 @@ CONDITIONS = (
     "quand le champ",
     "si le champ",
     "Si le champ",
+    "**lorsque le champ**",
+    "_si le champ_",
 )
 OPERATORS = (" = ", " : ", " vaut ", "= ", " =")
 ORIGINS = (
@@ -329,10 +347,13 @@ def _block_lines(block: Block, choose: Choose, kinds: frozenset[str]) -> list[st
         if table is not None:
             return table
     lines = [_origin_line(block, choose, kinds)]
+    head, _, last = lines[0].rpartition(" - ")
+    if "wrap" in kinds and head and choose((False, False, True)):
+        lines = [f"{head} -", f"{last}"]  # the mail client wrapped the origin's name
     rules = list(block.rules)
     if "first-rule-on-origin-line" in kinds and choose((True, False)):
         head, tail = rule_text(rules.pop(0), choose, kinds)
-        lines[0] += f" - {head} {tail}"
+        lines[-1] += f" - {head} {tail}"
     for rule in rules:
         marker = choose(MARKERS) if "markers" in kinds else MARKERS[0]
         lines += _rule_lines(rule, choose, kinds, marker)

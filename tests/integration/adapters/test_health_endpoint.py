@@ -139,3 +139,20 @@ def test_outside_systemd_the_watchdog_does_nothing():
     watchdog.start()
     assert watchdog.notify("READY=1") is False
     watchdog.stop()
+
+
+def test_a_dry_run_longer_than_three_polls_keeps_the_leader_healthy_until_the_console_timeout():
+    from bot.bootstrap import Monitoring
+    from bot.settings import Settings
+    from tests.support.fakes import FakeClock
+
+    clock = FakeClock()
+    monitoring = Monitoring(
+        Settings(_env_file=None, poll_interval_seconds=60, console_timeout_seconds=600), clock=clock
+    )
+    monitoring.liveness.poll_succeeded()
+    monitoring.liveness.console_busy(True)
+    clock.advance(500)  # well past 3 polls, within the console's own timeout
+    assert monitoring.verdict().healthy and monitoring.verdict().sign == "busy"
+    clock.advance(200)
+    assert not monitoring.verdict().healthy

@@ -304,3 +304,17 @@ def test_an_empty_cell_is_refused_naming_the_line(table, message, monkeypatch):
     document = parse_json(f"{ORIGIN}\n{table}\n", monkeypatch)
     assert document["ok"] is False
     assert [plain(error["message"]).split(" : la règle")[0] for error in document["errors"]] == [message]
+
+
+# --- found by the metamorphic tests -------------------------------------------------------------------
+
+
+def test_italics_written_with_underscores_are_markdown(monkeypatch):
+    card = f"{ORIGIN}\n- _lorsque le champ_ = SITE_NORD → vers France Fraternités - CHU 77 (ID 5644)"
+    assert commands(card, monkeypatch) == [COMMAND]
+
+
+def test_a_rule_with_vers_and_an_identifier_form_is_never_dropped_as_prose(monkeypatch):
+    """Read as prose before: the rule vanished without a word."""
+    card = f"{ORIGIN}\n- _si le champ_ = SITE_NORD vers France Fraternités - CHU 77 (N° 5644)"
+    assert commands(card, monkeypatch) == [COMMAND]

@@ -108,7 +108,8 @@ def test_the_recovery_is_told_once_where_the_alert_was(env):
     env.alerts.review()
     alert, recovery = env.slack_texts()
     assert alert.startswith("🚨")
-    assert recovery.startswith("✅ La console de preprod répond de nouveau (rétabli le ")
+    assert recovery.startswith("✅ La console de preprod répond de nouveau depuis le ")
+    assert "rétabli" not in recovery  # « la console … rétablie »: no participle to agree
     assert [c[:1] for c in env.comments(CardState.SIMULATING)] == ["🚨", "✅"]
     assert env.comments(CardState.AWAITING_APPROVAL) == []
 

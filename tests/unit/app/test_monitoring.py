@@ -104,3 +104,15 @@ def test_the_poll_job_tells_the_liveness_the_metrics_and_reviews_alerts_whatever
     assert polls == [True, False] and len(reviews) == 2
     assert liveness.current().last_error == "RuntimeError: Trello HTTP 401"
     assert liveness.current().last_success == clock() - 60
+
+
+def test_only_the_polls_calls_are_progress_a_slack_click_does_not_feed_a_stuck_poll():
+    clock = FakeClock()
+    liveness = LivenessTracker(clock=clock)
+    liveness.became_leader()
+    clock.advance(10)
+    liveness.record_call(Call(System.SLACK, "ephemeral", 0.1))  # a listener thread, no poll under way
+    assert liveness.current().last_progress is None
+    liveness.poll_began()
+    liveness.record_call(Call(System.TRELLO, "comment", 0.1))
+    assert liveness.current().last_progress == clock()

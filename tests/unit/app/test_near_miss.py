@@ -37,7 +37,7 @@ class ExactConsole(FakeConsole):
         assert arguments[-1] == "--dry-run"
         self.ran.append(arguments)
         inline = [a.split("=", 1)[1] for a in arguments if a.startswith("--targetFieldValue=")]
-        value = inline[0] if inline else arguments[arguments.index("-t") + 1]
+        value = inline[0] if inline else arguments[arguments.index("-t") + 1] if "-t" in arguments else ""
         if self.broken_for_variants and value not in self.first_values:
             return UNREACHABLE
         origin = int(arguments[arguments.index("-o") + 1])

@@ -218,3 +218,19 @@ def test_a_po_validating_during_the_simulation_read_after_it_is_told_so(tmp_path
     [answer] = env.answers()
     assert answer.startswith(EARLY)
     assert env.approval() is None
+
+
+def test_a_po_validating_a_card_sent_back_for_its_ticket_is_told_there_is_nothing_to_decide(tmp_path):
+    env = Env(tmp_path)
+    env.board.edit(env.card, desc="Centre initial = CHU 75 (ID 4537)\n- si le champ = A → vers B\n")
+    env.poll()
+    assert env.board.list_of(env.card) == FIX
+    env.comment("validé")
+    env.comment("merci, je corrige")  # conversation: nothing
+    env.poll()
+    env.poll()
+    assert env.answers() == [
+        "Rien à décider pour l'instant : le ticket doit d'abord être corrigé (voir le commentaire du bot). "
+        "Une fois la carte corrigée et remise dans « À simuler », elle sera simulée à nouveau et la demande "
+        "vous sera envoyée."
+    ]

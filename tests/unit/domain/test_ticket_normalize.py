@@ -319,3 +319,15 @@ def test_every_step_keeps_quoted_values_and_columns(pieces, value):
         assert all(1 <= column <= len(cleaned.source) + 1 for column in cleaned.columns)
         if quoted in original.text and original.text.count("«") == 1 and "\\" not in value:
             assert quoted in cleaned.text or step is normalize.list_markers
+
+
+def test_a_rule_after_a_sign_off_ends_the_signature():
+    card = "Merci !\nCentre initial = A (ID 1)\nles dossiers supprimés aussi"
+    lines = normalize.email_residue(split_lines(card))
+    assert texts(lines) == ["", "Centre initial = A (ID 1)", "les dossiers supprimés aussi"]
+    assert not lines[2].signed
+
+
+def test_a_greater_than_in_a_line_with_an_arrow_stays():
+    text = "si le champ = A > B → vers C (ID 2)"
+    assert normalize.arrows(line(text)).text == text
