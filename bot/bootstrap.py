@@ -8,11 +8,16 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 from bot.adapters.console import build_prod_runner, build_runner
 from bot.adapters.drive import GoogleDrive
+from bot.adapters.leadership import PostgresLeadership
+from bot.adapters.lock import ActiveLock
 from bot.adapters.metrics import HealthEndpoint, Metrics
+from bot.adapters.schema import SchemaTooNew
 from bot.adapters.slack import SlackChat, SlackEndpoint, build_app, build_client
+from bot.adapters.sql import connect, database_errors, redact, shown
 from bot.adapters.store import Store
 from bot.adapters.systemd import Watchdog
 from bot.adapters.trello import TrelloBoard, TrelloError, TrelloHttp
@@ -20,6 +25,14 @@ from bot.app.alerts import Alerts
 from bot.app.decisions import Decisions
 from bot.app.events import Emitter, Listener
 from bot.app.execution import ExecutionFollowUp
+from bot.app.leadership import (
+    BOARD_WRITES,
+    CHAT_WRITES,
+    CONSOLE_WRITES,
+    DRIVE_WRITES,
+    Guarded,
+    Leadership,
+)
 from bot.app.monitoring import Call, LivenessTracker, Observed, ObservedConsole, fan_out, watched_poll
 from bot.app.ports import Board, Chat, Clock, Console, Drive, Lists, Member
 from bot.app.ports import Store as StorePort
@@ -35,6 +48,7 @@ from bot.domain.verification import PREPROD, PROD
 from bot.settings import Settings, slack_problems, trello_problems
 from bot.texts import doctor as texts
 from bot.texts import setup as setup_texts
+from bot.texts import state as state_texts
 
 log = logging.getLogger("migrabot")
 
@@ -116,6 +130,7 @@ class Service:
     listeners: ThreadPoolExecutor | None = None
     drive: GoogleDrive | None = None
     monitoring: Monitoring | None = None
+    leadership: Leadership | None = None
 
     def jobs(self) -> list[tuple[str, Callable[[], object], float]]:
         """What the scheduler runs: the poll, and the reminders and expiry of requests."""
@@ -124,11 +139,16 @@ class Service:
             ("reminders", self.workflow.remind_and_expire, REMINDER_CHECK_SECONDS),
         ]
 
-    @property
-    def poll(self) -> Callable[[], int]:
-        """The workflow's poll, watched: its outcome feeds `/healthz` and the metrics, then alerts are due."""
+    def poll(self) -> int:
+        """A poll, once this process knows it still leads (an idle poll writes nothing: asked here too),
+        watched: its outcome feeds `/healthz` and the metrics, then alerts are due."""
+        if self.leadership is not None:
+            self.leadership.ensure()
+        return self._watched_poll()
+
+    def _watched_poll(self) -> int:
         if self.monitoring is None or self.monitoring.alerts is None:
-            return self.workflow.poll
+            return self.workflow.poll()
         metrics, alerts = self.monitoring.metrics, self.monitoring.alerts
 
         def record_poll(ok: bool) -> None:
@@ -140,7 +160,7 @@ class Service:
             liveness=self.monitoring.liveness,
             record_poll=record_poll,
             review=alerts.review,
-        )
+        )()
 
     def close(self) -> None:
         """Slack first (no new clicks), then the clicks in progress finish, then the rest."""
@@ -197,42 +217,66 @@ def resolve_lists(board: Board, settings: Settings) -> Lists:
     )
 
 
+def build_leadership(settings: Settings) -> Leadership:
+    """Who may act on the board: an advisory lock where the state is in PostgreSQL (replicas on several
+    machines), a `flock` beside the SQLite file otherwise (one machine)."""
+    if settings.state_in_postgres:
+        return PostgresLeadership(settings.state_db, board_id=settings.trello_board_id)
+    return ActiveLock(settings.state_path)
+
+
+def guard_writes(leadership: Leadership, **ports: Any) -> dict[str, Any]:
+    """Each port (None stays None) behind a guard that asks the leadership before every write."""
+    writes = {
+        "board": BOARD_WRITES,
+        "chat": CHAT_WRITES,
+        "drive": DRIVE_WRITES,
+        "console": CONSOLE_WRITES,
+        "prod_console": CONSOLE_WRITES,
+    }
+    return {
+        name: None if port is None else Guarded(port, ensure=leadership.ensure, writes=writes[name])
+        for name, port in ports.items()
+    }
+
+
 def build_service(
     settings: Settings,
     *,
     socket_ping_interval_s: float = 10,
     listener: Listener | None = None,
     monitoring: Monitoring | None = None,
+    leadership: Leadership | None = None,
     **http_options: object,
 ) -> Service:
+    """With `leadership` (`migrabot run`), every write to Trello, Slack, the console and Drive asks it first."""
     check_settings(settings)
+    store = open_store(settings)  # first: a state too new stops us before we talk to anybody
     monitoring = monitoring or Monitoring(settings)
     report = fan_out(monitoring.report)
-    raw_board = build_board(settings, **http_options)
-    board = Observed(raw_board, system=System.TRELLO, report=report)
-    lists = resolve_lists(board, settings)
-    store = Store(settings.state_db)
+    try:
+        raw_board = build_board(settings, **http_options)
+        board = Observed(raw_board, system=System.TRELLO, report=report)
+        lists = resolve_lists(board, settings)
+    except BaseException:
+        store.close()
+        raise
     console = ObservedConsole(build_runner(settings), report=report, busy=monitoring.liveness.console_busy)
     prod_console = build_prod_runner(settings)
     chat = client = None
     if settings.slack_enabled:
         client = build_client(settings)
         chat = Observed(SlackChat(client), system=System.SLACK, report=report)
-    monitoring.alerts = Alerts(board=board, chat=chat, store=store, settings=settings, clock=time.time)
-    drive = build_drive(settings)
     trello_pos = resolve_trello_pos(board, settings)
     log_decision_mode(settings, trello_pos)
+    ports = {"board": board, "console": console, "chat": chat, "prod_console": prod_console}
+    ports = ports | {"drive": build_drive(settings)}
+    ports = guard_writes(leadership, **ports) if leadership else ports
+    monitoring.alerts = Alerts(
+        board=ports["board"], chat=ports["chat"], store=store, settings=settings, clock=time.time
+    )
     workflow = build_workflow(
-        board=board,
-        console=console,
-        store=store,
-        settings=settings,
-        lists=lists,
-        chat=chat,
-        listener=listener,
-        prod_console=prod_console,
-        drive=drive,
-        trello_pos=trello_pos,
+        store=store, settings=settings, lists=lists, listener=listener, trello_pos=trello_pos, **ports
     )
     service = Service(
         settings=settings,
@@ -241,8 +285,9 @@ def build_service(
         console=console,
         prod_console=prod_console,
         workflow=workflow,
-        drive=drive,
+        drive=ports["drive"],
         monitoring=monitoring,
+        leadership=leadership,
     )
     if chat is not None and client is not None:
         service.listeners = ThreadPoolExecutor(max_workers=5, thread_name_prefix="slack-listener")
@@ -250,11 +295,23 @@ def build_service(
             settings=settings,
             client=client,
             workflow=workflow,
-            chat=chat,
+            chat=ports["chat"],
             executor=service.listeners,
         )
         service.slack = SlackEndpoint(app, settings, socket_ping_interval_s=socket_ping_interval_s)
     return service
+
+
+def open_store(settings: Settings) -> Store:
+    """The state's engine, chosen here: a `postgresql://` URL, or a SQLite file (the embedded default).
+    SetupError (French) when the schema is newer than this release or the database is out of reach."""
+    try:
+        return Store(connect(settings.state_db))
+    except SchemaTooNew as error:
+        raise SetupError(str(error)) from None
+    except database_errors() as error:
+        reason = redact(str(error), settings.state_db)
+        raise SetupError(state_texts.unreachable(shown(settings.state_db), reason)) from None
 
 
 def build_workflow(

@@ -17,6 +17,7 @@ from typing import NoReturn, TextIO
 from bot.commands.common import EXIT_USAGE, UsageError
 from bot.settings import SettingsError, load_settings
 from bot.texts import cli as texts
+from bot.texts import state as state_texts
 
 EXIT_INTERRUPTED = 130
 EXIT_INTERNAL_ERROR = 70
@@ -62,7 +63,18 @@ def build_parser() -> FrenchParser:
     _status_arguments(
         commands.add_parser("status", help=texts.STATUS_HELP, description=texts.STATUS_EXIT_CODES)
     )
+    _state_arguments(commands.add_parser("state", help=state_texts.STATE_HELP))
     return parser
+
+
+def _state_arguments(parser: argparse.ArgumentParser) -> None:
+    actions = parser.add_subparsers(
+        dest="action", metavar=texts.COMMAND_METAVAR, parser_class=FrenchParser, required=True
+    )
+    export = actions.add_parser("export", help=state_texts.EXPORT_HELP)
+    export.add_argument("--output", "-o", metavar=texts.FILE_METAVAR, help=state_texts.OUTPUT_HELP)
+    load = actions.add_parser("import", help=state_texts.IMPORT_HELP)
+    load.add_argument("path", metavar=texts.FILE_METAVAR, help=state_texts.IMPORT_FILE_HELP)
 
 
 def _ticket_argument(parser: argparse.ArgumentParser) -> None:

@@ -12,11 +12,14 @@ from typing import Protocol
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from bot.app.leadership import LeadershipLost
+
 log = logging.getLogger("migrabot.scheduler")
+ROLE_CHECK_SECONDS = 0.5  # how often the main thread looks whether a job found the leadership lost
 
 
 class Lock(Protocol):
-    """What the standby needs of the state's lock (bot/adapters/lock.py)."""
+    """What the standby needs of the leadership (bot/app/leadership.py)."""
 
     def try_acquire(self) -> bool: ...
 
@@ -29,6 +32,8 @@ def guarded(name: str, job: Callable[[], object]) -> Callable[[], None]:
     def run() -> None:
         try:
             job()
+        except LeadershipLost:
+            log.warning("job %s stopped: this process is no longer the active one", name)
         except Exception:
             log.exception("job %s failed", name)
 
@@ -102,12 +107,20 @@ def run_until_stopped(
     *,
     stop: threading.Event,
     on_stop: Callable[[], None] | None = None,
-) -> None:
-    """Blocks until `stop` is set (see `stop_on_signals`); `on_stop` asks the running job to end after its
-    current step, and the scheduler waits for it."""
+    leading: Callable[[], bool] | None = None,
+) -> bool:
+    """Blocks until `stop` is set (see `stop_on_signals`) or, with `leading`, until it says False (the
+    leadership was lost: a job found it out before a write). True when stopped, False when no longer
+    leading. `on_stop` asks the running job to end after its current step, and the scheduler waits for it."""
     scheduler.start()
     try:
-        stop.wait()
+        if leading is None:
+            stop.wait()
+            return True
+        while not stop.wait(ROLE_CHECK_SECONDS):
+            if not leading():
+                return False
+        return True
     finally:
         log.info("stopping: waiting for the current step to finish")
         if on_stop is not None:

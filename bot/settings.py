@@ -107,7 +107,11 @@ class Settings(BaseSettings):
         "the card (« validé », « refusé : <raison> »).",
     )
     poll_interval_seconds: float = Field(60, gt=0, description="Seconds between two polls of the board.")
-    state_db: Path = Field(Path("data/migrabot.sqlite3"), description="SQLite file of the bot's state.")
+    state_db: str = Field(
+        "data/migrabot.sqlite3",
+        description="The bot's state: a SQLite file (the embedded default) or a `postgresql://` URL "
+        "(several replicas, one active: see the operator docs).",
+    )
 
     # --- Slack
     slack_mode: Literal["socket", "http"] = Field("socket", description="`socket` (no public URL) or `http`.")
@@ -170,6 +174,11 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = Field("text", description="`json` for machine-readable logs.")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log threshold.")
 
+    @field_validator("state_db", mode="before")
+    @classmethod
+    def _state_db_text(cls, value: object) -> object:
+        return str(value) if isinstance(value, Path) else value
+
     @field_validator("metrics_port", mode="before")
     @classmethod
     def _empty_port_is_none(cls, value: object) -> object:
@@ -208,6 +217,15 @@ class Settings(BaseSettings):
             ("TRELLO_LIST_APPROVED", self.trello_list_approved),
             ("TRELLO_LIST_DONE", self.trello_list_done),
         ]
+
+    @property
+    def state_in_postgres(self) -> bool:
+        return self.state_db.startswith(("postgresql://", "postgres://"))
+
+    @property
+    def state_path(self) -> Path:
+        """The SQLite file (meaningless when the state is in PostgreSQL: see `state_in_postgres`)."""
+        return Path(self.state_db)
 
     @property
     def console_argv(self) -> tuple[str, ...]:

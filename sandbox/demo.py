@@ -118,6 +118,7 @@ class Demo:
         self.slack_mode = slack_mode
         self.stack = SandboxStack(output / "sandbox")
         self.names: dict[str, str] = {}  # card id → title
+        self.events: set[tuple[str, str]] = set()  # (card id, event) the bot told
         self.ok = False
 
     # --- the story ---------------------------------------------------------------------------------
@@ -379,10 +380,10 @@ class Demo:
         ready = []
         for path in self.extra_tickets:
             card_id = self.stack.cards[path.name]
-            self._wait(
+            self._wait(  # the bot's own word for a conflict: its Slack request goes out before it says so
                 lambda card_id=card_id: (
                     self._list(card_id) in {"En attente validation PO", "À corriger"}
-                    or self._request(TEAM_CHANNEL[0], card_id)
+                    or (card_id, "conflict") in self.events
                 ),
                 f"le traitement de {path.name}",
             )
@@ -412,6 +413,7 @@ class Demo:
     # --- what people see ---------------------------------------------------------------------------
 
     def _bot_event(self, event: str, card: CardSnapshot, details: dict) -> None:
+        self.events.add((card.id, event))
         text = EVENT_TEXTS.get(event)
         if text:
             self.transcript.say("bot", text, card=short_title(card.name))

@@ -13,11 +13,14 @@ import fcntl
 import os
 from pathlib import Path
 
+from bot.app.leadership import LeadershipLost, Role, RoleClock
+
 
 class ActiveLock:
     def __init__(self, state_db: Path) -> None:
         self.path = state_db.with_name(state_db.name + ".lock")
         self._fd: int | None = None
+        self._roles = RoleClock()
 
     def try_acquire(self) -> bool:
         """True when this process is now the active one (or already was)."""
@@ -33,7 +36,15 @@ class ActiveLock:
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode())
         self._fd = fd
+        self._roles.set(leader=True)
         return True
+
+    def ensure(self) -> None:
+        if self._fd is None:
+            raise LeadershipLost("not the active process")
+
+    def role(self) -> Role:
+        return self._roles.get()
 
     def holder(self) -> str:
         """The active process's pid as it wrote it (for the standby's log line)."""
@@ -46,3 +57,4 @@ class ActiveLock:
         if self._fd is not None:
             os.close(self._fd)  # closing the last descriptor releases the lock
             self._fd = None
+            self._roles.set(leader=False)

@@ -1,7 +1,8 @@
-"""SQLite state: where each card stands, the side-effect journal, decisions, Slack requests, locks.
+"""The bot's state: where each card stands, the side-effect journal, decisions, Slack requests.
 
-One file, WAL mode, one connection guarded by a lock (the poll, Slack listeners and reminders run on
-different threads). Every side effect the bot makes is journaled under (card, round, fingerprint, step):
+One interface on two engines (`bot.adapters.sql`): a SQLite file (the embedded default) or PostgreSQL
+(replicas on several machines); the schema is versioned (`bot.adapters.schema`). Each method is one
+transaction: a decision and the card's new state are written together. Every side effect the bot makes is journaled under (card, round, fingerprint, step):
 a step found in the journal is never done again. A « round » starts each time a card (re)enters the list
 « À simuler » or its description changes.
 """
@@ -9,133 +10,75 @@ a step found in the journal is never done again. A « round » starts each time 
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
+from bot.adapters.schema import LATEST, TABLE_KEYS, columns, migrate
+from bot.adapters.sql import Engine, Transaction, connect
 from bot.domain.decision import Verdict
 from bot.domain.lifecycle import COUNTS_FOR_LOCKS, CardState, Event, next_state
 from bot.domain.records import Approval, CardRecord, RequestKind, RequestStatus, SlackRequest, TrelloWatch
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS cards (
-    card_id TEXT PRIMARY KEY,
-    short_link TEXT NOT NULL DEFAULT '',
-    name TEXT NOT NULL DEFAULT '',
-    round INTEGER NOT NULL DEFAULT 0,
-    fingerprint TEXT NOT NULL DEFAULT '',
-    state TEXT NOT NULL,
-    list_id TEXT NOT NULL DEFAULT '',
-    last_activity TEXT NOT NULL DEFAULT '',
-    round_started_at REAL NOT NULL DEFAULT 0,
-    updated_at REAL NOT NULL DEFAULT 0,
-    last_error TEXT,
-    simulation TEXT,
-    decision TEXT,
-    decision_by TEXT,
-    attempts INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE IF NOT EXISTS journal (
-    card_id TEXT NOT NULL,
-    round INTEGER NOT NULL,
-    fingerprint TEXT NOT NULL,
-    step TEXT NOT NULL,
-    result TEXT NOT NULL DEFAULT '',
-    done_at REAL NOT NULL,
-    PRIMARY KEY (card_id, round, fingerprint, step)
-);
-CREATE TABLE IF NOT EXISTS card_centres (
-    card_id TEXT NOT NULL,
-    centre_id INTEGER NOT NULL,
-    PRIMARY KEY (card_id, centre_id)
-);
-CREATE TABLE IF NOT EXISTS approvals (
-    card_id TEXT NOT NULL,
-    round INTEGER NOT NULL,
-    fingerprint TEXT NOT NULL,
-    decision TEXT NOT NULL,
-    user_id TEXT NOT NULL DEFAULT '',
-    reason TEXT NOT NULL DEFAULT '',
-    decided_at REAL NOT NULL,
-    PRIMARY KEY (card_id, round, fingerprint)
-);
-CREATE TABLE IF NOT EXISTS heartbeat (
-    name TEXT PRIMARY KEY,
-    at REAL NOT NULL,
-    detail TEXT NOT NULL DEFAULT ''
-);
-CREATE TABLE IF NOT EXISTS slack_requests (
-    card_id TEXT NOT NULL,
-    round INTEGER NOT NULL,
-    fingerprint TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    channel TEXT NOT NULL,
-    ts TEXT NOT NULL,
-    status TEXT NOT NULL DEFAULT 'pending',
-    created_at REAL NOT NULL,
-    reminded_at REAL,
-    text TEXT NOT NULL DEFAULT '',
-    blocks TEXT NOT NULL DEFAULT '[]',
-    PRIMARY KEY (card_id, round, fingerprint, kind, channel)
-);
-CREATE TABLE IF NOT EXISTS trello_watch (
-    card_id TEXT NOT NULL,
-    round INTEGER NOT NULL,
-    fingerprint TEXT NOT NULL,
-    activity TEXT NOT NULL DEFAULT '',
-    seen_comment_ids TEXT NOT NULL DEFAULT '',  -- space-separated comment ids read so far
-    since REAL NOT NULL,
-    reminded_at REAL,
-    PRIMARY KEY (card_id, round, fingerprint)
-);
-"""
-
-# Columns added after the first release: created on an older database at start-up.
-MIGRATIONS = (
-    ("cards", "attempts", "INTEGER NOT NULL DEFAULT 0"),
-    ("cards", "activity_seen", "TEXT NOT NULL DEFAULT ''"),
-)
 IN_PROGRESS = tuple(sorted(COUNTS_FOR_LOCKS))  # cards whose centres still count for lock warnings
 
 
 class Store:
-    def __init__(self, path: Path | str) -> None:
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self._connection = sqlite3.connect(
-            str(path), check_same_thread=False, isolation_level=None, timeout=30
-        )
-        self._connection.row_factory = sqlite3.Row
-        self._lock = threading.RLock()
-        with self._lock:
-            self._connection.execute("PRAGMA journal_mode=WAL")
-            self._connection.execute("PRAGMA synchronous=FULL")
-            self._connection.executescript(SCHEMA)
-            for table, column, definition in MIGRATIONS:
-                columns = {row["name"] for row in self._connection.execute(f"PRAGMA table_info({table})")}
-                if column not in columns:
-                    self._connection.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
+    """The one store interface on either engine (`bot.adapters.sql`): SQLite file or PostgreSQL URL."""
+
+    def __init__(self, location: Path | str | Engine) -> None:
+        self._engine = connect(location) if isinstance(location, str | Path) else location
+        self.location = self._engine.location
+        try:
+            self.schema_found = migrate(self._engine, location=self.location)
+        except BaseException:
+            self._engine.close()
+            raise
+
+    @property
+    def dialect(self) -> str:
+        return self._engine.dialect
 
     def close(self) -> None:
-        with self._lock:
-            self._connection.close()
+        self._engine.close()
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._connection.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._connection
-            except BaseException:
-                self._connection.execute("ROLLBACK")
-                raise
-            self._connection.execute("COMMIT")
+    # --- the whole state, for `migrabot state export` / `import` ------------------------------------
 
-    def _query(self, sql: str, parameters: tuple = ()) -> list[sqlite3.Row]:
-        with self._lock:
-            return self._connection.execute(sql, parameters).fetchall()
+    def export(self) -> dict:
+        """Every row of every table, in primary-key order: equal states give equal exports on either engine."""
+        with self._transaction() as db:  # one snapshot
+            tables = {table: db.query(f"SELECT * FROM {table}") for table in TABLE_KEYS}
+        return {
+            "format": EXPORT_FORMAT,
+            "schema": LATEST,
+            "tables": {
+                table: sorted(rows, key=lambda row, keys=keys: tuple(row[k] for k in keys))
+                for (table, rows), keys in zip(tables.items(), TABLE_KEYS.values(), strict=True)
+            },
+        }
+
+    def import_(self, exported: dict) -> dict[str, int]:
+        """Load an export into this (empty) state, in one transaction; returns the rows per table.
+        ImportRefused (French) when the file is not an export of this schema or the state is not empty."""
+        if not isinstance(exported, dict) or exported.get("format") != EXPORT_FORMAT:
+            raise ImportRefused("format")
+        if exported.get("schema") != LATEST:
+            raise ImportRefused("schema", exported.get("schema"))
+        tables = exported.get("tables")
+        if not isinstance(tables, dict) or set(tables) != set(TABLE_KEYS):
+            raise ImportRefused("format")
+        with self._transaction() as db:
+            present = sum(db.query(f"SELECT COUNT(*) AS n FROM {table}")[0]["n"] for table in TABLE_KEYS)
+            if present:
+                raise ImportRefused("not-empty", present)
+            for table, rows in tables.items():
+                _insert(db, table, rows, known=columns(self._engine, db, table))
+        return {table: len(rows) for table, rows in tables.items()}
+
+    def _transaction(self) -> AbstractContextManager[Transaction]:
+        return self._engine.transaction()
+
+    def _query(self, sql: str, parameters: tuple = ()) -> list[dict]:
+        return self._engine.query(sql, parameters)
 
     # --- cards -----------------------------------------------------------------------------------
 
@@ -150,10 +93,12 @@ class Store:
         """Cards in progress that left the board's open cards (archived, deleted, moved to another board):
         marked « archived » so that their centres no longer count for locks. Returns them as they were."""
         states = ",".join("?" * len(IN_PROGRESS))
-        rows = self._query(f"SELECT card_id FROM cards WHERE state IN ({states})", IN_PROGRESS)
-        gone = [row["card_id"] for row in rows if row["card_id"] not in open_card_ids]
-        records = [record for record in map(self.card, gone) if record is not None]
         with self._transaction() as db:
+            rows = db.query(
+                f"SELECT * FROM cards WHERE state IN ({states}) ORDER BY card_id{self._engine.for_update}",
+                IN_PROGRESS,
+            )
+            records = [_card(row) for row in rows if row["card_id"] not in open_card_ids]
             db.executemany(
                 "UPDATE cards SET state = ?, updated_at = ? WHERE card_id = ?",
                 [(next_state(r.state, Event.LEFT_BOARD), now, r.card_id) for r in records],
@@ -179,7 +124,7 @@ class Store:
                                       round_started_at, updated_at)
                    VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?)
                    ON CONFLICT(card_id) DO UPDATE SET
-                       round = round + 1, fingerprint = excluded.fingerprint, state = excluded.state,
+                       round = cards.round + 1, fingerprint = excluded.fingerprint, state = excluded.state,
                        short_link = excluded.short_link, name = excluded.name, list_id = excluded.list_id,
                        last_activity = excluded.last_activity, round_started_at = excluded.round_started_at,
                        updated_at = excluded.updated_at, last_error = NULL, simulation = NULL,
@@ -244,17 +189,20 @@ class Store:
         marks = ",".join("?" * len(centre_ids))
         states = ",".join("?" * len(IN_PROGRESS))
         rows = self._query(
-            f"""SELECT c.card_id, GROUP_CONCAT(cc.centre_id) AS shared FROM cards c
+            f"""SELECT c.card_id, cc.centre_id FROM cards c
                 JOIN card_centres cc ON cc.card_id = c.card_id
                 WHERE c.card_id != ? AND c.state IN ({states}) AND cc.centre_id IN ({marks})
-                GROUP BY c.card_id ORDER BY c.round_started_at""",
+                ORDER BY c.round_started_at, c.card_id, cc.centre_id""",
             (card_id, *IN_PROGRESS, *sorted(centre_ids)),
         )
-        found = []
+        shared: dict[str, list[int]] = {}
         for row in rows:
-            record = self.card(row["card_id"])
+            shared.setdefault(row["card_id"], []).append(int(row["centre_id"]))
+        found = []
+        for other, centres in shared.items():
+            record = self.card(other)
             if record is not None:
-                found.append((record, sorted(int(c) for c in str(row["shared"]).split(","))))
+                found.append((record, centres))
         return found
 
     # --- journal ---------------------------------------------------------------------------------
@@ -303,12 +251,12 @@ class Store:
         a crash cannot leave a decision without the state that makes the poll finish its effects. False
         when somebody decided first (double click, two POs)."""
         with self._transaction() as db:
-            cursor = db.execute(
+            inserted = db.execute(
                 """INSERT INTO approvals (card_id, round, fingerprint, decision, user_id, reason, decided_at)
                    VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
                 (card_id, round_, description_hash, decision.value, user_id, reason, now),
             )
-            won = cursor.rowcount == 1
+            won = inserted == 1
             if won and state is not None:
                 db.execute(
                     "UPDATE cards SET state = ?, updated_at = ? WHERE card_id = ?",
@@ -329,12 +277,12 @@ class Store:
     ) -> bool:
         """The accommodation decision of a round, once: claimed and stored on the card, in `state`, together."""
         with self._transaction() as db:
-            cursor = db.execute(
+            inserted = db.execute(
                 """INSERT INTO journal (card_id, round, fingerprint, step, result, done_at)
                    VALUES (?, ?, ?, 'conflit-tranche', ?, ?) ON CONFLICT DO NOTHING""",
                 (card_id, round_, description_hash, f"{decision}|{user_id}", now),
             )
-            if cursor.rowcount != 1:
+            if inserted != 1:
                 return False
             db.execute(
                 "UPDATE cards SET decision = ?, decision_by = ?, state = ?, updated_at = ? WHERE card_id = ?",
@@ -454,14 +402,36 @@ class Store:
             )
 
 
-def _card(row: sqlite3.Row) -> CardRecord:
+EXPORT_FORMAT = "migrabot-state"
+
+
+class ImportRefused(Exception):
+    """An export that cannot be loaded here: `reason` is "format", "schema" or "not-empty"."""
+
+    def __init__(self, reason: str, detail: object = None) -> None:
+        super().__init__(reason, detail)
+        self.reason, self.detail = reason, detail
+
+
+def _insert(db: Transaction, table: str, rows: list, *, known: set[str]) -> None:
+    for row in rows:
+        if not isinstance(row, dict) or not set(row) <= known:
+            raise ImportRefused("format")
+        names = sorted(row)
+        db.execute(
+            f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+            [row[name] for name in names],
+        )
+
+
+def _card(row: dict) -> CardRecord:
     values = dict(row)
     values["simulation"] = json.loads(values["simulation"]) if values["simulation"] else None
     values["state"] = CardState(values["state"])
     return CardRecord(**_renamed(values))
 
 
-def _slack_request(row: sqlite3.Row) -> SlackRequest:
+def _slack_request(row: dict) -> SlackRequest:
     values = _renamed(dict(row))
     return SlackRequest(
         **(values | {"kind": RequestKind(values["kind"]), "status": RequestStatus(values["status"])})

@@ -12,7 +12,6 @@ import argparse
 import json
 import logging
 import re
-import sqlite3
 import time
 import urllib.error
 from collections.abc import Callable, Sequence
@@ -24,6 +23,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.adapters.console import build_runner
+from bot.adapters.schema import SchemaTooNew
+from bot.adapters.sql import database_errors, is_postgres, redact
+from bot.adapters.sql import shown as shown_location
 from bot.adapters.store import Store
 from bot.adapters.trello import TrelloError
 from bot.app.ports import BoardLayout, Console, DriveUnavailable, Member
@@ -323,26 +325,31 @@ def console_fix(result: ConsoleResult, *, over_ssh: bool, workdir: str, timeout_
 # --- state database ----------------------------------------------------------------------------------
 
 
-def check_state_db(path: Path, *, now: float) -> Check:
-    """Open the store (creating its folder), write a heartbeat named "doctor" and read it back."""
-    shown = str(path.absolute())
-    blocker = _file_in_the_way(path)
-    if blocker is not None:
-        return Check(
-            "state_db",
-            False,
-            texts.state_db_failed(shown, texts.not_a_folder(str(blocker))),
-            texts.STATE_DB_FIX,
-        )
+def check_state_db(location: Path | str, *, now: float) -> Check:
+    """Open the store (creating its folder or its tables), write a heartbeat named "doctor", read it back."""
+    if is_postgres(location):
+        shown = shown_location(location)
+    else:
+        path = Path(location)
+        shown = str(path.absolute())
+        blocker = _file_in_the_way(path)
+        if blocker is not None:
+            return Check(
+                "state_db",
+                False,
+                texts.state_db_failed(shown, texts.not_a_folder(str(blocker))),
+                texts.STATE_DB_FIX,
+            )
     try:
-        store = Store(path)
+        store = Store(location)
         try:
             store.beat("doctor", now=now, detail="migrabot doctor")
             written = store.last_beat("doctor")
         finally:
             store.close()
-    except (OSError, sqlite3.Error) as error:
-        return Check("state_db", False, texts.state_db_failed(shown, _os_reason(error)), texts.STATE_DB_FIX)
+    except (OSError, SchemaTooNew, *database_errors()) as error:
+        reason = redact(_os_reason(error), location)  # a connection error may quote the URL
+        return Check("state_db", False, texts.state_db_failed(shown, reason), texts.STATE_DB_FIX)
     if written is None or written[0] != now:
         return Check(
             "state_db", False, texts.state_db_failed(shown, texts.STATE_DB_READBACK), texts.STATE_DB_FIX

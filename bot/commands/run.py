@@ -15,13 +15,12 @@ STANDBY_RETRY_SECONDS = 5.0
 
 
 def main(arguments: argparse.Namespace, settings: Settings, *, stdout: TextIO, stderr: TextIO) -> int:
-    from bot.adapters.lock import ActiveLock
-    from bot.bootstrap import Monitoring
+    from bot.bootstrap import Monitoring, build_leadership
     from bot.logs import setup_logging
     from bot.scheduler import stop_on_signals, wait_until_active
 
     setup_logging(level=settings.log_level, fmt=settings.log_format, secrets=secrets_of(settings))
-    lock = ActiveLock(settings.state_db)
+    leadership = build_leadership(settings)
     monitoring = Monitoring(settings)  # a standby answers /healthz too: probes see both replicas
     monitoring.start()
     try:
@@ -29,26 +28,39 @@ def main(arguments: argparse.Namespace, settings: Settings, *, stdout: TextIO, s
             # Checked often enough that a standby takes over well within two poll intervals.
             retry = min(settings.poll_interval_seconds / 4, STANDBY_RETRY_SECONDS)
             checked = monitoring.liveness.standby_checked
-            if not wait_until_active(lock, retry_seconds=retry, stop=stop, on_standby=checked):
-                return EXIT_OK
-            monitoring.liveness.became_leader()
             try:
-                return _serve(arguments, settings, stderr, stop=stop, monitoring=monitoring)
+                while wait_until_active(leadership, retry_seconds=retry, stop=stop, on_standby=checked):
+                    monitoring.liveness.became_leader()
+                    code = _serve(
+                        arguments, settings, stderr, stop=stop, leadership=leadership, monitoring=monitoring
+                    )
+                    if code is not None:
+                        return code
+                    log.warning("standby again: this process lost the leadership and waits to get it back")
+                return EXIT_OK
             finally:
-                lock.release()
+                leadership.release()
     finally:
         monitoring.stop()
 
 
 def _serve(
-    arguments: argparse.Namespace, settings: Settings, stderr: TextIO, *, stop: Any, monitoring: Any
-) -> int:
+    arguments: argparse.Namespace,
+    settings: Settings,
+    stderr: TextIO,
+    *,
+    stop: Any,
+    leadership: Any,
+    monitoring: Any,
+) -> int | None:
+    """The service while this process leads; None when it lost the leadership (back to standby)."""
     from bot.adapters.trello import TrelloError
+    from bot.app.leadership import LeadershipLost
     from bot.bootstrap import SetupError, build_service
     from bot.scheduler import build_scheduler, run_until_stopped
 
     try:
-        service = build_service(settings, monitoring=monitoring)
+        service = build_service(settings, leadership=leadership, monitoring=monitoring)
     except (SetupError, TrelloError) as error:
         print(texts.error_line(str(error)), file=stderr)
         return EXIT_USAGE
@@ -64,18 +76,29 @@ def _serve(
         if arguments.once:
             service.poll()
             return EXIT_OK
-        run_until_stopped(build_scheduler(service.jobs()), stop=stop, on_stop=service.workflow.request_stop)
-        return EXIT_OK
+        scheduler = build_scheduler(service.jobs())
+        leading = lambda: leadership.role().leader  # noqa: E731
+        stopped = run_until_stopped(
+            scheduler, stop=stop, on_stop=service.workflow.request_stop, leading=leading
+        )
+        return EXIT_OK if stopped else None
+    except LeadershipLost:
+        return None
     finally:
         service.close()
         log.info("migrabot stopped")
 
 
 def secrets_of(settings: Settings) -> list[str]:
+    """What the log filter blanks out: the tokens, and the password of a PostgreSQL `STATE_DB`."""
+    from urllib.parse import urlsplit
+
+    password = urlsplit(settings.state_db).password if settings.state_in_postgres else None
     return [
         settings.trello_token.get_secret_value(),
         settings.trello_api_key,
         settings.slack_bot_token.get_secret_value(),
         settings.slack_app_token.get_secret_value(),
         settings.slack_signing_secret.get_secret_value(),
+        password or "",
     ]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sqlite3
 import time
 import urllib.error
 import urllib.request
@@ -17,6 +16,8 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import TextIO
 
+from bot.adapters.schema import SchemaTooNew
+from bot.adapters.sql import database_errors, is_postgres, redact, shown
 from bot.adapters.store import Store
 from bot.domain.lifecycle import FINAL
 from bot.domain.records import RequestStatus
@@ -182,7 +183,7 @@ def probe_endpoint(url: str, *, stdout: TextIO, stderr: TextIO) -> int:
 
 def run_status(
     *,
-    state_db: Path,
+    state_db: Path | str,
     poll_interval_s: float,
     todo_list: str,
     as_json: bool,
@@ -194,7 +195,8 @@ def run_status(
     now: float | None = None,
 ) -> int:
     now = time.time() if now is None else now
-    if not state_db.is_file():  # never create it: a status must not make the bot look installed
+    # never create a file: a status must not make the bot look installed
+    if not is_postgres(state_db) and not Path(state_db).is_file():
         return _no_database(
             texts.missing_database(state_db),
             check_health=check_health,
@@ -204,8 +206,9 @@ def run_status(
         )
     try:
         status = _snapshot(state_db, include_final=include_final)
-    except sqlite3.Error as error:
-        print(cli_texts.error_line(texts.unreadable_database(state_db, error)), file=stderr)
+    except (SchemaTooNew, *database_errors()) as error:
+        reason = redact(str(error), state_db)
+        print(cli_texts.error_line(texts.unreadable_database(shown(state_db), reason)), file=stderr)
         return EXIT_UNHEALTHY
     if check_health:
         healthy, why = health(status.last_poll, now=now, poll_interval_s=poll_interval_s)
@@ -220,7 +223,7 @@ def run_status(
     return EXIT_OK
 
 
-def _snapshot(state_db: Path, *, include_final: bool) -> BotStatus:
+def _snapshot(state_db: Path | str, *, include_final: bool) -> BotStatus:
     store = Store(state_db)
     try:
         return read_status(store, include_final=include_final)

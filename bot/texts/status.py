@@ -175,11 +175,11 @@ def unhealthy(age: str, limit: str) -> str:
     )
 
 
-def missing_database(path: Path) -> str:
+def missing_database(path: Path | str) -> str:
     return french("aucune base d'état à {path} : le bot n'a jamais tourné ici", path=path)
 
 
-def unreadable_database(path: Path, error: BaseException) -> str:
+def unreadable_database(path: Path | str, error: object) -> str:
     return french("base d'état illisible à {path} : {error}", path=path, error=error)
 
 

@@ -263,8 +263,11 @@ def canonical_rule(rule: Rule, *, default_field: str, explicit_no_accommodations
         condition = "tous les dossiers"
     else:
         value = rule.value or ""
+        # « … » give their inner spaces to the typography: a value with spaces at its edges takes a pair
+        # that keeps them (an exact value is the runbook's main risk).
+        pairs = _QUOTE_PAIRS[1:] if value != value.strip() else _QUOTE_PAIRS
         opening, closing = next(
-            (pair for pair in _QUOTE_PAIRS if pair[0].strip() not in value and pair[1].strip() not in value),
+            (pair for pair in pairs if pair[0].strip() not in value and pair[1].strip() not in value),
             ("", ""),
         )
         field = f" « {rule.field} »" if rule.field != default_field else ""

@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).parents[2]
-PACKAGES = "openssh-server openssh-client php-cli php-symfony-console"
+PACKAGES = "openssh-server openssh-client php-cli php-symfony-console postgresql"
 
 
 def system_deps(tmp_path: Path, *, apt: bool) -> subprocess.CompletedProcess:

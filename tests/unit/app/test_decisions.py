@@ -64,7 +64,7 @@ class Say:
 
 
 class Env:
-    def __init__(self, tmp_path: Path, **settings: object) -> None:
+    def __init__(self, tmp_path: Path, *, location: Path | str | None = None, **settings: object) -> None:
         values = {
             "slack_po_user_ids": "UPO,UPO2",
             "slack_channel_id": CHANNEL,
@@ -76,7 +76,7 @@ class Env:
         self.console = FakeConsole()
         self.chat = FakeChat(side_effect=self.board.count_side_effect)
         self.clock = FakeClock(start=1_795_000_000.0)  # 2026-11-18 12:06:40 in Paris
-        self.store_path = tmp_path / "state.sqlite3"
+        self.store_path = location or tmp_path / "state.sqlite3"
         self.store = Store(self.store_path)
         self.workflow = self._workflow(self.store)
         self.approvals = Say(self.workflow)
@@ -108,8 +108,9 @@ class Env:
 
 
 @pytest.fixture
-def env(tmp_path):
-    return Env(tmp_path)
+def env(tmp_path, state_location):
+    """Decisions on each engine of the store: a SQLite file, then a real PostgreSQL database."""
+    return Env(tmp_path, location=state_location)
 
 
 def test_the_po_request_carries_the_synthesis_buttons_and_the_excel_file(env):

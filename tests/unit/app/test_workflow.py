@@ -33,13 +33,14 @@ def settings() -> Settings:
 
 
 @pytest.fixture
-def env(tmp_path, settings):
-    return Env(tmp_path, settings)
+def env(tmp_path, settings, state_location):
+    """The workflow on each engine of the store: a SQLite file, then a real PostgreSQL database."""
+    return Env(tmp_path, settings, location=state_location)
 
 
 class Env:
-    def __init__(self, tmp_path: Path, settings: Settings) -> None:
-        self.path = tmp_path / "state.sqlite3"
+    def __init__(self, tmp_path: Path, settings: Settings, *, location: Path | str | None = None) -> None:
+        self.path = location or tmp_path / "state.sqlite3"
         self.settings = settings
         self.board = FakeBoard()
         self.console = FakeConsole()

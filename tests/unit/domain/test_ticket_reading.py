@@ -132,3 +132,18 @@ def test_the_reading_pasted_back_gives_exactly_the_rules_the_bot_read(data, cano
     if ticket.errors:
         assert MARK in text
         assert ProblemKind.MARKED_LINE in {error.kind for error in parse_ticket(text).errors}
+
+
+@pytest.mark.parametrize("value", ["CHU 77 ", " CHU 77", "  SITE NORD  "])
+def test_a_value_with_edge_spaces_is_pasted_back_with_its_spaces(value: str):
+    """« … » lose the spaces inside them; the reading quotes such a value with a pair that keeps them."""
+    card = "\n".join(
+        [
+            "Centre initial = CHU 75 (ID 4537)",
+            f'- lorsque le champ = "{value}" → vers CHU 77 (ID 5644)',
+            "- lorsque le champ = ??? → vers CPH (ID 4960)",
+        ]
+    )
+    pasted = without_marked_lines(read_back(card))
+    [rule] = parse_ticket(pasted, default_field=F).rules
+    assert rule.value == value
