@@ -1,7 +1,9 @@
 """`migrabot`: the parser and the one error boundary. Users get French messages and exit codes, never a traceback.
 
 Each subcommand's work lives in `bot.commands.<name>` (`main(arguments, settings, stdout=, stderr=) -> int`). Exit codes: 0 ok, 1 the ticket has
-errors, 2 usage or configuration error (more codes per command, see each command's --help).
+errors, 2 usage or configuration error (more codes per command, see each command's --help), 70 a bug of
+migrabot (sysexits' EX_SOFTWARE: the traceback is written to a crash report, one French line says where and
+how to report it), 130 interrupted.
 """
 
 from __future__ import annotations
@@ -9,9 +11,15 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import os
+import platform
 import sys
+import tempfile
+import time
+import traceback
 from collections.abc import Sequence
 from importlib import import_module
+from pathlib import Path
 from typing import NoReturn, TextIO
 
 from bot.commands.common import EXIT_USAGE, UsageError
@@ -20,7 +28,7 @@ from bot.texts import cli as texts
 from bot.texts import state as state_texts
 
 EXIT_INTERRUPTED = 130
-EXIT_INTERNAL_ERROR = 70
+EXIT_INTERNAL_ERROR = 70  # sysexits.h EX_SOFTWARE: a bug, never the user's input
 
 log = logging.getLogger("migrabot")
 
@@ -47,7 +55,7 @@ class FrenchParser(argparse.ArgumentParser):
 
 
 def build_parser() -> FrenchParser:
-    parser = FrenchParser(prog=texts.PROGRAM, description=texts.DESCRIPTION)
+    parser = FrenchParser(prog=texts.PROGRAM, description=texts.DESCRIPTION, epilog=texts.COMMON_EXIT_CODES)
     commands = parser.add_subparsers(
         dest="command", metavar=texts.COMMAND_METAVAR, parser_class=FrenchParser, required=True
     )
@@ -142,7 +150,50 @@ def main(
     except KeyboardInterrupt:
         print(texts.INTERRUPTED, file=stderr)
         return EXIT_INTERRUPTED
-    except Exception:  # a bug: keep the traceback in the log, give the user a sentence
-        log.exception("unexpected error")
-        print(texts.INTERNAL_ERROR, file=stderr)
-        return EXIT_INTERNAL_ERROR
+    except Exception:  # a bug: the traceback in a crash report, the user gets one sentence
+        return report_crash(argv if argv is not None else sys.argv[1:], stderr=stderr)
+
+
+def report_crash(argv: Sequence[str], *, stderr: TextIO) -> int:
+    """Called inside `except`: write the traceback to a file, say in one French line where it is and how to
+    report it. The service's logs (when configured) get one line naming the file."""
+    details = "".join(traceback.format_exc())
+    report = _write_crash_report(argv, details)
+    print(texts.internal_error(str(report) if report else None), file=stderr)
+    if report is None:  # nowhere to write: the traceback is the only trace left
+        print(details, file=stderr, end="")
+    if logging.getLogger().handlers:
+        log.error("unexpected error; traceback in %s", report or "stderr")
+    return EXIT_INTERNAL_ERROR
+
+
+def crash_directory() -> Path:
+    """`$XDG_STATE_HOME/migrabot` (`~/.local/state/migrabot` by default), as tools of the kind keep their logs."""
+    state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(state) / "migrabot"
+
+
+def _write_crash_report(argv: Sequence[str], details: str) -> Path | None:
+    name = f"crash-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.log"
+    header = (
+        f"migrabot {_version()} — python {platform.python_version()} — {platform.platform()}\n"
+        f"command: migrabot {' '.join(argv)}\n\n"
+    )
+    for directory in (crash_directory(), Path(tempfile.gettempdir())):
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            path = directory / name
+            path.write_text(header + details, encoding="utf-8")
+            return path
+        except OSError:
+            continue
+    return None
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("migrabot")
+    except PackageNotFoundError:
+        return "(not installed)"

@@ -90,7 +90,9 @@ class Settings(BaseSettings):
     # --- Trello
     trello_api_key: str = Field("", description="Trello API key (https://trello.com/power-ups/admin).")
     trello_token: SecretStr = Field(SecretStr(""), description="Trello token of the bot's account.")
-    trello_board_id: str = Field("", description="Id or short link of the board to watch.")
+    trello_board_id: str = Field(
+        "", description="Id or short link of the board to watch, or its address (the id is taken from it)."
+    )
     trello_api_base_url: str = Field("https://api.trello.com/1", description="Trello REST API root.")
     trello_card_label: str = Field(
         board.CARD_LABEL,
@@ -104,7 +106,7 @@ class Settings(BaseSettings):
     trello_po_members: str = Field(
         "",
         description="Comma-separated Trello usernames or member ids of the POs: they decide by a comment on "
-        "the card (« validé », « refusé : <raison> »).",
+        "the card (« validé », or « refusé : » and the reason).",
     )
     poll_interval_seconds: float = Field(60, gt=0, description="Seconds between two polls of the board.")
     state_db: str = Field(
@@ -143,7 +145,10 @@ class Settings(BaseSettings):
     # --- Google Drive (runbook step 3, option B; optional)
     drive_folder_id: str = Field(
         "",
-        description="Id of the Drive folder « Migration des dossiers usagers » (empty: no upload to Drive).",
+        description=(
+            "Id of the Drive folder « Migration des dossiers usagers », or its address (the id is taken from "
+            "it); empty: no upload to Drive."
+        ),
         pattern=r"^$|^[A-Za-z0-9_-]+$",
     )
     google_application_credentials: str = Field(
@@ -173,6 +178,20 @@ class Settings(BaseSettings):
     # --- logs
     log_format: Literal["text", "json"] = Field("text", description="`json` for machine-readable logs.")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log threshold.")
+
+    @field_validator("trello_board_id", mode="before")
+    @classmethod
+    def _board_id_from_its_address(cls, value: object) -> object:
+        """The board's address pasted as it is (`https://trello.com/b/AbC123/nom`): its id is in it."""
+        found = _BOARD_URL.match(str(value).strip()) if isinstance(value, str) else None
+        return found.group(1) if found else value
+
+    @field_validator("drive_folder_id", mode="before")
+    @classmethod
+    def _folder_id_from_its_address(cls, value: object) -> object:
+        """The folder's address pasted as it is (`https://drive.google.com/drive/u/0/folders/1AbC…?usp=…`)."""
+        found = _FOLDER_URL.match(str(value).strip()) if isinstance(value, str) else None
+        return found.group(1) if found else value
 
     @field_validator("state_db", mode="before")
     @classmethod
@@ -251,30 +270,50 @@ class Settings(BaseSettings):
         return bool(self.slack_bot_token.get_secret_value())
 
 
+_BOARD_URL = re.compile(r"^https?://(?:www\.)?trello\.com/b/([A-Za-z0-9]+)(?:[/?#].*)?$")
+_FOLDER_URL = re.compile(
+    r"^https?://drive\.google\.com/(?:drive/(?:u/\d+/)?folders/|open\?id=)([A-Za-z0-9_-]+)(?:[/?&#].*)?$"
+)
+
+
 class SettingsError(Exception):
-    """Settings that cannot be used; the message is French and names each setting."""
+    """Settings that cannot be used; the message is French and names each setting. `fallback`: the same
+    settings with the invalid ones at their defaults, so that doctor still checks everything else."""
+
+    def __init__(self, message: str, *, fallback: Settings | None = None) -> None:
+        super().__init__(message)
+        self.fallback = fallback
 
 
 def load_settings(**overrides: object) -> Settings:
     try:
         return Settings(**overrides)
     except ValidationError as error:
-        raise SettingsError(describe_validation_error(error)) from None
+        raise SettingsError(describe_validation_error(error), fallback=_fallback(error, overrides)) from None
+
+
+def _fallback(error: ValidationError, overrides: dict[str, object]) -> Settings | None:
+    invalid = {str(item["loc"][0]) for item in error.errors() if item["loc"]}
+    defaults = {name: field.get_default() for name, field in Settings.model_fields.items() if name in invalid}
+    try:
+        return Settings(**{**overrides, **defaults})
+    except ValidationError:
+        return None
 
 
 def describe_validation_error(error: ValidationError) -> str:
     lines = [texts.SETTINGS_INVALID]
     for item in error.errors():
         name = ".".join(str(part) for part in item["loc"]).upper()
-        lines.append(texts.invalid_setting(name, _french(item)))
+        lines.append(texts.invalid_setting(name, _french(item, name)))
     return "\n".join(lines)
 
 
-def _french(item: dict) -> str:
+def _french(item: dict, name: str) -> str:
     kind = item.get("type", "")
     context = item.get("ctx", {})
     if kind == "string_pattern_mismatch":
-        return texts.pattern_expected(context.get("pattern"))
+        return texts.expected_form(name)  # in words: a regular expression means nothing to a person
     if kind in {"greater_than", "greater_than_equal", "less_than_equal"}:
         return texts.out_of_bounds(item.get("msg"))
     if kind in {"int_parsing", "float_parsing"}:

@@ -36,6 +36,7 @@ from sandbox.stack import DEMO_CARDS, DEVELOPER, PO, TEAM_CHANNEL, VALIDATION_CH
 from sandbox.tickets import ticket_text
 
 STEP_TIMEOUT_S = 20.0
+SYNTHESIS_HEAD = "✅ **Prêt pour validation**"
 ACTORS = {
     "démo": "🎬 Démo",
     "bot": "🤖 Bot",
@@ -427,20 +428,17 @@ class Demo:
 
     def _comments(self, card_id: str) -> list[str]:
         texts = [c["data"]["text"] for c in reversed(self.stack.trello.comments(card_id))]
-        return [text.rsplit("\n\n_migrabot · ", 1)[0] for text in texts]
+        return [text.rsplit("\n\nmigrabot · ", 1)[0] for text in texts]
 
     def _last_comment(self, card_id: str) -> str:
         return self._comments(card_id)[-1]
 
     def _synthesis(self, card_id: str) -> str:
-        synthesis = next(
-            c for c in reversed(self._comments(card_id)) if c.startswith("✅ **Simulation terminée**")
-        )
-        return synthesis.split("**Commandes simulées**")[0].strip()
+        return next(c for c in reversed(self._comments(card_id)) if c.startswith(SYNTHESIS_HEAD)).strip()
 
     def _show_drive_file(self, card_id: str) -> None:
         """The card's workbook in the team's folder, and the link the bot put on the card."""
-        synthesis = next(c for c in self._comments(card_id) if c.startswith("✅ **Simulation terminée**"))
+        synthesis = next(c for c in self._comments(card_id) if c.startswith(SYNTHESIS_HEAD))
         [line] = [line for line in synthesis.splitlines() if "Drive" in line]
         names = [f["name"] for f in self.stack.drive.files_in(self.stack.drive_folder)]
         short_link = self.stack.trello.card(card_id)["shortLink"]

@@ -114,8 +114,15 @@ def _columns(engine: Engine, db: Transaction, table: str) -> set[str]:
     return {row["column_name"] for row in rows}
 
 
+def _v2(engine: Engine, db: Transaction) -> None:
+    """trello_watch.asked: the row was saved once the request was out (1) or while the round ran (0).
+    Rows from before it are read as saved once asked (their first look already split the comments)."""
+    if "asked" not in _columns(engine, db, "trello_watch"):
+        db.execute("ALTER TABLE trello_watch ADD COLUMN asked INTEGER NOT NULL DEFAULT 1")
+
+
 # (version, what it does): append only; a released migration never changes.
-MIGRATIONS: tuple[tuple[int, Callable[[Engine, Transaction], None]], ...] = ((1, _v1),)
+MIGRATIONS: tuple[tuple[int, Callable[[Engine, Transaction], None]], ...] = ((1, _v1), (2, _v2))
 LATEST = MIGRATIONS[-1][0]
 
 # Any constant of our own: two processes starting at once on PostgreSQL migrate one after the other.

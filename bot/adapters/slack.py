@@ -390,10 +390,14 @@ class SlackEndpoint:
             self._socket_handler.close()
 
 
-def scopes_of(client: WebClient) -> tuple[str, set[str]]:
-    """(bot user id, scopes) from auth.test: the scopes come in the X-OAuth-Scopes header."""
+def scopes_of(client: WebClient) -> tuple[str, set[str] | None]:
+    """(bot user id, scopes) from auth.test: the scopes come in the X-OAuth-Scopes header; None when Slack
+    sent no such header (then nothing can be said about them)."""
     response = client.auth_test()
-    header = {k.lower(): v for k, v in response.headers.items()}.get("x-oauth-scopes", "")
+    headers = {k.lower(): v for k, v in response.headers.items()}
+    if "x-oauth-scopes" not in headers:
+        return response.get("user_id", ""), None
+    header = headers["x-oauth-scopes"]
     if isinstance(header, list):
         header = ",".join(header)
     return response.get("user_id", ""), {s.strip() for s in str(header).split(",") if s.strip()}

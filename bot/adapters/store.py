@@ -380,16 +380,20 @@ class Store:
             "SELECT * FROM trello_watch WHERE card_id = ? AND round = ? AND fingerprint = ?",
             (card_id, round_, description_hash),
         )
-        return TrelloWatch(**_renamed(dict(rows[0]))) if rows else None
+        if not rows:
+            return None
+        values = _renamed(dict(rows[0]))
+        return TrelloWatch(**{**values, "asked": bool(values["asked"])})
 
     def set_trello_watch(self, watch: TrelloWatch) -> None:
         with self._transaction() as db:
             db.execute(
                 """INSERT INTO trello_watch
-                   (card_id, round, fingerprint, activity, seen_comment_ids, since, reminded_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?)
+                   (card_id, round, fingerprint, activity, seen_comment_ids, since, reminded_at, asked)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                    ON CONFLICT (card_id, round, fingerprint) DO UPDATE SET activity = excluded.activity,
-                   seen_comment_ids = excluded.seen_comment_ids, reminded_at = excluded.reminded_at""",
+                   seen_comment_ids = excluded.seen_comment_ids, reminded_at = excluded.reminded_at,
+                   since = excluded.since, asked = excluded.asked""",
                 (
                     watch.card_id,
                     watch.round,
@@ -398,6 +402,7 @@ class Store:
                     watch.seen_comment_ids,
                     watch.since,
                     watch.reminded_at,
+                    int(watch.asked),
                 ),
             )
 

@@ -2,7 +2,7 @@
 step 3, option B), then attached to the card and sent with the PO's request by the workflow.
 
 Drive is optional and never blocks a round: when it refuses, the card still gets its attachment and the PO
-their request, the synthesis says « Dépôt sur le Drive impossible : <raison> », and the upload is tried again
+their request, the synthesis says « Dépôt sur le Drive impossible : … » with Drive's reason, and the upload is tried again
 on the next poll (`retry`), which comments the link once it lands.
 """
 
@@ -31,10 +31,7 @@ class Workbook:
     filename: str
     data: bytes
     note: str = ""  # « 📁 Fichier Excel sur le Drive : … » or why it is not there; empty without Drive
-
-    def with_note(self, text: str) -> str:
-        """`text` followed by the Drive line, for the synthesis comment and the PO's request."""
-        return f"{text.rstrip()}\n\n{self.note}" if self.note else text
+    link: str = ""  # the file on Drive, once there
 
 
 class Workbooks:
@@ -53,7 +50,7 @@ class Workbooks:
         except DriveUnavailable as error:
             log.warning("card %s: drive upload failed: %s", run.card.short_link or run.card.id, error)
             return Workbook(workbook.filename, workbook.data, texts.drive_failed_line(str(error)))
-        return Workbook(workbook.filename, workbook.data, texts.drive_link_line(link))
+        return Workbook(workbook.filename, workbook.data, texts.drive_link_line(link), link)
 
     def build(
         self, run: Round, simulation: Simulation, synthesis: Synthesis, warnings: Sequence[Notice | str]
@@ -65,6 +62,7 @@ class Workbooks:
             simulation_number=run.record.round,
             made_at=run.record.round_started_at or None,
             warnings=tuple(describe_notice(warning) for warning in warnings),
+            description_hash=run.record.description_hash,
         )
         filename = workbook_name(
             synthesis, short_link=run.card.short_link or run.card.id, simulation_number=run.record.round

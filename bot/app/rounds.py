@@ -20,7 +20,7 @@ from bot.app.events import Emit, Listener
 from bot.app.fingerprint import description_hash as fingerprint
 from bot.app.near_miss import NearMissBudget, look_for_near_misses
 from bot.app.ports import Board, BoardUnavailable, CardSnapshot, Clock, Console, Drive, Lists, Member, Store
-from bot.app.publication import XLSX_MIME, Workbooks
+from bot.app.publication import XLSX_MIME, Workbook, Workbooks
 from bot.app.requests import Requests
 from bot.app.simulation import (
     TRANSPORT_FAILURES_TO_STOP,
@@ -49,7 +49,6 @@ from bot.texts.ticket import problem_message, reading_text
 from bot.texts.zero_match import (
     nothing_found_comment,
     with_zero_match,
-    with_zero_match_count,
     zero_match_count,
     zero_match_line,
 )
@@ -338,12 +337,15 @@ class Rounds:
         extra = self._lock_warnings(run, simulation)
         warnings = [*ticket.warnings, *extra]
         workbook = self.workbooks.publish(run, simulation, synthesis, warnings)  # to Drive first: its link
-        text = workbook.with_note(texts.synthesis_comment(simulation, synthesis, warnings=warnings))
-        if self.trello_pos:  # POs answer on the card: how many rules move nobody, just above how to
-            text = with_zero_match_count(text, simulation)
-        asked = texts.with_decision_help(text, [po.username for po in self.trello_pos])  # the last words
+        asked = texts.synthesis_comment(
+            simulation,
+            synthesis,
+            warnings=warnings,
+            po_usernames=[po.username for po in self.trello_pos],
+            drive_note=workbook.note,
+        )
         self.steps.comment(run, Step.SYNTHESIS, asked)
-        self._post_outputs(run, simulation)
+        self._post_outputs(run, simulation, lead=texts.details_sections(simulation, synthesis))
         self.steps.attach(
             run, Step.EXCEL, filename=workbook.filename, data=workbook.data, mime_type=XLSX_MIME
         )
@@ -351,13 +353,7 @@ class Rounds:
         if self.requests is not None:  # last: a click must find the card waiting for it
             synthesis_text = render_synthesis(simulation, synthesis, ticket_warnings=warnings)
             synthesis_text = with_zero_match(simulation, synthesis_text)
-            self._request_approval(
-                run,
-                workbook.with_note(synthesis_text),
-                workbook.filename,
-                workbook.data,
-                warning=zero_match_count(simulation),
-            )
+            self._request_approval(run, synthesis_text, workbook, warning=zero_match_count(simulation))
         self.steps.transition(run, Event.PUBLISHED)
         self.emit(Emitted.SIMULATED, run.card, {"synthesis": synthesis, "simulation": simulation})
 
@@ -398,7 +394,7 @@ class Rounds:
             )
 
     def _request_approval(
-        self, run: Round, synthesis_text: str, filename: str, workbook: bytes, *, warning: str | None = None
+        self, run: Round, synthesis_text: str, workbook: Workbook, *, warning: str | None = None
     ) -> None:
         assert self.requests is not None
         text, blocks = approval_request(
@@ -406,6 +402,8 @@ class Rounds:
             key=RequestKey(run.card.id, run.record.round, run.record.description_hash),
             synthesis=synthesis_text,
             po_ids=sorted(self.requests.po_ids),
+            drive_link=workbook.link,
+            drive_note="" if workbook.link else workbook.note,
             warning=warning,
         )
         channels = self.requests.approval_channels()
@@ -417,15 +415,20 @@ class Rounds:
                 run,
                 keyed(Step.SLACK_FILE, ref.channel),
                 ref,
-                filename=filename,
-                data=workbook,
+                filename=workbook.filename,
+                data=workbook.data,
                 title=outcomes.EXCEL_TITLE,
             )
 
-    def _post_outputs(self, run: Round, simulation: Simulation) -> None:
+    def _post_outputs(
+        self, run: Round, simulation: Simulation, *, lead: list[list[str]] | None = None
+    ) -> None:
+        """The console's outputs; after a synthesis, under « Détails techniques » with `lead` first."""
         outputs = texts.outputs_plan(
             [dry_run for dry_run in simulation.runs if not dry_run.not_run],
             checks=[check for check in simulation.accommodation_checks or () if not check.not_run],
+            lead=lead or (),
+            title=texts.DETAILS_TITLE if lead else texts.OUTPUTS_TITLE,
         )
         for number, text in enumerate(outputs.comments, start=1):
             self.steps.comment(run, keyed(Step.OUTPUTS, number), text)

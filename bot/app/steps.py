@@ -73,20 +73,27 @@ class CardSteps:
             part_step = step if len(parts) == 1 else f"{step}-{number}"
             if self.done(run, part_step) is not None:
                 continue
-            stamp = texts.marker(
-                round_=run.record.round, description_hash=run.record.description_hash, step=part_step
-            )
-            found = self._find_comment(run, stamp) if self._begin(run, part_step) else None
+            stamp = texts.marker(round_=run.record.round, description_hash=run.record.description_hash)
+            found = self._find_comment(run, stamp, part) if self._begin(run, part_step) else None
             comment_id = found or self.board.comment(run.card.id, texts.with_marker(part, stamp))
             self.journal(run, part_step, comment_id)
 
-    def _find_comment(self, run: Round, stamp: str) -> str | None:
-        """Only the bot's own comments count: anyone can write a marker line."""
+    def _find_comment(self, run: Round, stamp: str, part: str) -> str | None:
+        """Only the bot's own comments count (anyone can write the round's line), and only one the journal
+        does not know yet (two comments of a round may start alike)."""
         if run.comments is None:
             run.comments = self.board.comments(run.card.id)
         me = self.board.member_id()
+        known = set(self.store.journal_results(run.card.id, "", round_=run.record.round))
         return next(
-            (c.id for c in run.comments if c.author_id == me and texts.has_marker(c.text, stamp)), None
+            (
+                c.id
+                for c in run.comments
+                if c.author_id == me
+                and c.id not in known
+                and texts.is_marked_copy(c.text, marker_text=stamp, of=part)
+            ),
+            None,
         )
 
     def edit_comment(self, run: Round, step: str, *, of_step: str, edit: Callable[[str], str]) -> None:

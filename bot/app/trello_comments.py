@@ -32,6 +32,8 @@ Apply = Callable[[Decision], Outcome]
 # While the round runs or waits, any activity may be a reply; once it is decided, ticks move the card's
 # activity all day: only a new comment is worth a request.
 BEFORE_DECISION = RUNNING | WAITING
+# Before the request is out: a comment read then is answered as written during the simulation.
+BEFORE_REQUEST = RUNNING | {CardState.AWAITING_DECISION}
 AFTER_DECISION = frozenset(DECIDING) | EXECUTING | {CardState.EDITED_DURING_EXECUTION, CardState.REFUSED}
 # Sent to « À corriger » before any request: a « validé » there is told there is nothing to decide yet.
 NOTHING_TO_DECIDE = frozenset({CardState.INVALID, CardState.FAILED})
@@ -74,36 +76,59 @@ class TrelloComments:
         if record is None or record.state not in BEFORE_DECISION | AFTER_DECISION | NOTHING_TO_DECIDE:
             return
         activity = _activity(card, record)
+        asked = record.state not in BEFORE_REQUEST
         seen = self.store.trello_watch(card.id, record.round, record.description_hash)
-        if seen is not None and seen.activity == activity:
+        # The request went out since the last look: what was written before it is read as a first look.
+        first_look = seen is None or (asked and not seen.asked)
+        if seen is not None and not first_look and seen.activity == activity:
             return  # nothing moved: no request
         comments = self.board.comments(card.id)  # newest first
-        unread = self._unread(comments, record, seen)
+        unread = self._unread(comments, record, seen, first_look=first_look)
+        # Saved after each answer (with the phase it was read in): a crash re-reads only what was not heard,
+        # and a failure (Trello down) reads the rest again at the next poll.
+        progress = TrelloWatch(
+            card_id=card.id,
+            round=record.round,
+            description_hash=record.description_hash,
+            activity=seen.activity if seen is not None else "",
+            seen_comment_ids="",
+            since=seen.since if seen is not None else self.clock(),
+            reminded_at=seen.reminded_at if seen is not None else None,
+            asked=seen.asked if seen is not None else False,
+        )
+        pending = [(c, True) for c in unread.early] + [(c, False) for c in unread.new]
         me = self.board.member_id()
-        for comment, early in [(c, True) for c in unread.early] + [(c, False) for c in unread.new]:
-            if comment.author_id != me:
-                self._hear(card, record, comment, early=early)
-        # Only once they were answered: a failure above (Trello down) reads them again at the next poll.
+        for position, (comment, early) in enumerate(pending):
+            if comment.author_id == me:
+                continue
+            self._hear(card, record, comment, early=early)
+            later = {later.id for later, _ in pending[position + 1 :]}
+            read = " ".join(c.id for c in comments if c.id not in later)
+            self.store.set_trello_watch(replace(progress, seen_comment_ids=read))
         self.store.set_trello_watch(
-            TrelloWatch(
-                card_id=card.id,
-                round=record.round,
-                description_hash=record.description_hash,
+            replace(
+                progress,
                 activity=activity,
                 seen_comment_ids=" ".join(comment.id for comment in comments),
-                since=seen.since if seen is not None else self.clock(),
-                reminded_at=seen.reminded_at if seen is not None else None,
+                since=self.clock() if first_look else progress.since,  # the wait starts with the request
+                asked=asked,
             )
         )
 
-    def _unread(self, comments: list[Comment], record: CardRecord, seen: TrelloWatch | None) -> _Unread:
-        if seen is not None:
-            read = set(seen.seen_comment_ids.split())
+    def _unread(
+        self, comments: list[Comment], record: CardRecord, seen: TrelloWatch | None, *, first_look: bool
+    ) -> _Unread:
+        read = set(seen.seen_comment_ids.split()) if seen is not None else set()
+        if not first_look:
             return _Unread(new=[c for c in reversed(comments) if c.id not in read], early=[])
         ours = set(self.store.journal_results(record.card_id, "", round_=record.round))
         new, during = _first_look(comments, ours=ours)
-        asked = record.state is CardState.AWAITING_APPROVAL
-        return _Unread(new=new, early=during if asked else [])
+        # Split at the first look once the request is out (a row saved while the round ran: it is out now).
+        asked = record.state is CardState.AWAITING_APPROVAL or seen is not None
+        return _Unread(
+            new=[c for c in new if c.id not in read],
+            early=[c for c in during if c.id not in read] if asked else [],
+        )
 
     def _hear(self, card: CardSnapshot, record: CardRecord, comment: Comment, *, early: bool) -> None:
         heard = Heard(
@@ -133,8 +158,8 @@ class TrelloComments:
             if record.state is not CardState.AWAITING_APPROVAL:
                 continue
             seen = self.store.trello_watch(record.card_id, record.round, record.description_hash)
-            if seen is None:
-                continue  # not looked at yet: the next poll starts the count
+            if seen is None or not seen.asked:
+                continue  # not looked at since the request went out: the next poll starts the count
             age = now - seen.since
             if age >= self.settings.approval_ttl_hours * 3600:
                 key = RequestKey(record.card_id, record.round, record.description_hash)

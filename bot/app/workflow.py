@@ -84,7 +84,7 @@ class Workflow:
             Next.ASK_LABEL: rounds.ask_label,
         }
         assert set(self.handlers) == set(Next), "one handler per step the triage can name"
-        self._locks: dict[str, threading.Lock] = {}
+        self._locks: dict[str, threading.RLock] = {}
         self._locks_guard = threading.Lock()
         self._stopping = threading.Event()
 
@@ -126,9 +126,10 @@ class Workflow:
         """In « À simuler », without the label, but its words read like a migration: the label is asked for."""
         return card.list_id == self.lists.todo and reads_like_migration(card.name, card.desc)
 
-    def card_lock(self, card_id: str) -> threading.Lock:
+    def card_lock(self, card_id: str) -> threading.RLock:
+        """Re-entrant: a reply heard under it applies its decision through `apply`, which takes it too."""
         with self._locks_guard:
-            return self._locks.setdefault(card_id, threading.Lock())
+            return self._locks.setdefault(card_id, threading.RLock())
 
     def _handle_safely(self, card: CardSnapshot, *, polled_at: float | None = None) -> None:
         """The card's steps inside its error boundary; the caller holds the card's lock."""
@@ -198,12 +199,16 @@ class Workflow:
         if key is None:
             return None  # a thread that is not an approval request
         heard = Heard(key=key, author_id=user_id, channel=channel, text=text, me=(me,))
-        answer = self.replies.answer(heard)
         step = keyed(Step.REPLY, "slack", ts)
-        if not answer or self.store.journaled(key.card_id, key.round, key.description_hash, step) is not None:
-            return None
-        self.store.journal(key.card_id, key.round, key.description_hash, step, "", now=self.clock())
-        return answer
+        # Under the card's lock: two deliveries of one message on two listener threads answer once.
+        with self.card_lock(key.card_id):
+            if self.store.journaled(key.card_id, key.round, key.description_hash, step) is not None:
+                return None
+            answer = self.replies.answer(heard)  # a decision re-enters the lock through `apply`
+            if not answer:
+                return None
+            self.store.journal(key.card_id, key.round, key.description_hash, step, "", now=self.clock())
+            return answer
 
     def approval_request_at(self, channel: str, ts: str) -> RequestKey | None:
         """The approval request a Slack thread belongs to, if it is one."""

@@ -9,10 +9,12 @@ run. Texts live in `bot.texts.doctor`.
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import logging
 import re
 import time
+import unicodedata
 import urllib.error
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -95,8 +97,10 @@ class DoctorBoard(Protocol):
 def check_settings_load(load: Callable[[], Settings]) -> tuple[Settings | None, Check]:
     try:
         settings = load()
-    except SettingsError as error:
-        return None, Check("settings", False, texts.settings_invalid(str(error)), texts.SETTINGS_INVALID_FIX)
+    except SettingsError as error:  # the other checks go on with the invalid settings at their defaults
+        return error.fallback, Check(
+            "settings", False, texts.settings_invalid(str(error)), texts.SETTINGS_INVALID_FIX
+        )
     return settings, Check("settings", True, texts.SETTINGS_LOADED)
 
 
@@ -210,6 +214,11 @@ def _check_list(board: DoctorBoard, layout: BoardLayout, *, setting: str, name: 
     key = "trello." + setting.removeprefix("TRELLO_").lower()
     if name in layout.lists:
         return Check(key, True, texts.list_present(name))
+    close = near_name(name, layout.lists)
+    if close is not None:  # a typo: --fix must not create a second list beside the real one
+        return Check(
+            key, False, texts.list_near_miss(name, setting, close), texts.list_near_miss_fix(setting, close)
+        )
     if not fix:
         return Check(key, False, texts.list_missing(name, setting), texts.list_missing_fix(setting))
     try:
@@ -217,6 +226,21 @@ def _check_list(board: DoctorBoard, layout: BoardLayout, *, setting: str, name: 
     except TrelloError as error:
         return Check(key, False, texts.list_creation_failed(name, str(error)), texts.TRELLO_WRITE_FIX)
     return Check(key, True, texts.list_created(name))
+
+
+def near_name(name: str, names: Sequence[str]) -> str | None:
+    """The one existing name that `name` was likely meant to be: the same but for case, accents and spaces,
+    or a few letters away (difflib's ratio, as for « vouliez-vous dire »)."""
+    folded = {_folded(other): other for other in names}
+    if _folded(name) in folded:
+        return folded[_folded(name)]
+    close = difflib.get_close_matches(_folded(name), list(folded), n=1, cutoff=0.8)
+    return folded[close[0]] if close else None
+
+
+def _folded(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())
 
 
 def _check_label(board: DoctorBoard, layout: BoardLayout, *, name: str, fix: bool) -> Check:
@@ -254,6 +278,8 @@ def check_slack(client: WebClient, *, required: Sequence[str]) -> list[Check]:
             Check("slack.auth", False, texts.slack_unreachable(base_url, reason), texts.SLACK_UNREACHABLE_FIX)
         ]
     checks = [Check("slack.auth", True, texts.slack_token_ok(bot_user_id))]
+    if scopes is None:  # Slack did not say: nothing is known to be missing
+        return [*checks, Check("slack.scopes", None, texts.slack_scopes_unverifiable(required))]
     missing_scopes = [scope for scope in required if scope not in scopes]
     if missing_scopes:
         checks.append(
@@ -410,11 +436,13 @@ def _check_drive_folder(drive: DoctorDrive, email: str) -> Check:
     if folder.get("mimeType") != DRIVE_FOLDER_MIME:
         not_folder = texts.drive_not_a_folder(drive.folder_id, str(folder.get("mimeType")))
         return Check("drive.folder", False, not_folder, texts.drive_folder_fix(email))
-    if not folder.get("capabilities", {}).get("canAddChildren"):
+    if "canAddChildren" not in folder.get("capabilities", {}):  # Drive did not say: not the same as « no »
+        return Check("drive.folder", None, texts.drive_write_unverifiable(name, email))
+    if not folder["capabilities"]["canAddChildren"]:
         return Check(
             "drive.folder", False, texts.drive_read_only(name, email), texts.drive_read_only_fix(email)
         )
-    return Check("drive.folder", True, texts.drive_folder_ok(name))
+    return Check("drive.folder", True, texts.drive_folder_ok(name, drive.folder_id))
 
 
 # --- wiring ------------------------------------------------------------------------------------------

@@ -61,8 +61,9 @@ def _serve(
 
     try:
         service = build_service(settings, leadership=leadership, monitoring=monitoring)
-    except (SetupError, TrelloError) as error:
-        print(texts.error_line(str(error)), file=stderr)
+    except (SetupError, TrelloError) as error:  # the doctor says which setting to fix, and how
+        refused = isinstance(error, TrelloError) and error.status in (401, 403)
+        print(texts.error_line(str(error)) + texts.start_failed_hint(trello_refused=refused), file=stderr)
         return EXIT_USAGE
     try:
         if service.slack is not None:

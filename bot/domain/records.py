@@ -50,8 +50,9 @@ class TrelloWatch:
     description_hash: str
     activity: str
     seen_comment_ids: str  # space-separated: the comments already read (a deleted one changes nothing)
-    since: float
+    since: float  # when the request went out (or the first look, while the round still ran)
     reminded_at: float | None = None
+    asked: bool = False  # saved once the request was out: a row from before is from another phase
 
 
 class RequestKind(StrEnum):

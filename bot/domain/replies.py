@@ -8,6 +8,7 @@ command, a reply that needs an answer, or conversation — never a guess:
 
 - a decision word with nothing but politeness around it (« Validé, merci ! », « OK 👍 ») decides;
 - a refusal word first gives the rest as its reason (« Refusé, il manque TEH » → « il manque TEH »);
+- « oui », « non », « yes » alone (with politeness only) are `Unclear`: they may answer somebody else;
 - a decision word with a question, a negation, a condition, a « not yet », other words, both an approval and
   a refusal, or addressed to somebody else (« @julien ok ») is `Unclear`: the bot answers and decides nothing;
 - no decision word at all is `Conversation`: people talk to each other on a card, the bot stays out of it.
@@ -32,6 +33,7 @@ class Doubt(StrEnum):
     MIXED = "mixed"  # an approval and a refusal in one reply
     OTHER_WORDS = "other_words"  # « ok pour CHU 77 »: words that are not politeness
     ADDRESSED = "addressed"  # « @julien ok »: said to somebody else
+    BARE = "bare"  # « oui », « non » alone: may answer somebody else's question on the card or thread
 
 
 class Leaning(StrEnum):
@@ -84,6 +86,9 @@ REFUSALS = (
     "❌", "👎", "🚫", "⛔", "✖", "❎",
 )  # fmt: skip
 WEAK_REFUSALS = frozenset({"non", "stop"})  # also plain conversation words: never beside an approval
+# Words that answer any question: alone (with politeness), they decide nothing; « non, il manque TEH »
+# (a reason) or « oui, validé » (another decision word) still decide.
+BARE_WORDS = frozenset({"oui", "non", "yes"})
 # Words around a decision that change nothing: politeness, greetings, « pour moi »…
 POLITENESS = (
     "merci", "mercii", "merciii", "thanks", "thank you", "thx", "parfait", "parfaitement", "super", "top",
@@ -286,6 +291,8 @@ def read_reply(text: str, *, me: Collection[str] = ()) -> Reply:
         reply = _approval(matches, decisions)
     if isinstance(reply, Approve | Refuse) and addressed_elsewhere:
         return Unclear(Doubt.ADDRESSED, first.word, leaning)
+    if isinstance(reply, Approve | Refuse) and _bare(matches):
+        return Unclear(Doubt.BARE, first.word, leaning)
     if isinstance(reply, Doubt):
         return Unclear(reply, first.word, leaning)
     return reply
@@ -301,6 +308,16 @@ def _addressed_elsewhere(tokens: list[_Token], *, me: set[str]) -> bool:
             leading.append(_fold(token.text[1:]))
     everyone = {"here", "channel", "everyone", "card", "board"}
     return bool(leading) and not any(name in me or name in everyone for name in leading)
+
+
+def _bare(matches: list[_Match]) -> bool:
+    """Only « oui »/« non »/« yes », with nothing but politeness, punctuation or emoji around."""
+    return all(
+        match.word in BARE_WORDS
+        if match.kind in (_Kind.APPROVE, _Kind.REFUSE)
+        else match.kind in _SAYS_NOTHING
+        for match in matches
+    )
 
 
 def _approval(matches: list[_Match], decisions: list[_Match]) -> Approve | Doubt:
@@ -336,6 +353,8 @@ def _refusal(
         return Doubt.QUESTION if after[0].kind is _Kind.QUESTION else Doubt.NOT_YET
     if first.word in WEAK_REFUSALS and any(match.kind is _Kind.APPROVE for match in decisions):
         return Doubt.MIXED  # « non, c'est bon »
+    if all(match.kind in _SAYS_NOTHING for match in after):
+        return Refuse("")  # « Refusé, merci ! »: politeness is no reason
     rest = clean[tokens[first.last - 1].end :]
     reason = _TRAILING_MENTIONS.sub("", _REASON_LEAD.sub("", rest)).strip()
     return Refuse(reason)

@@ -13,7 +13,7 @@ from bot.domain.decision import RequestKey
 from bot.domain.model import AccommodationConflict
 from bot.texts.french import french, plural, typeset
 from bot.texts.markdown import escape_mrkdwn, mrkdwn_code
-from bot.texts.text import conflict_table
+from bot.texts.text import conflict_table, short_fingerprint
 
 MAX_BLOCKS = 50
 MAX_TEXT = 3000
@@ -44,18 +44,32 @@ def _ready(po_ids: Sequence[str]) -> str:
 
 
 def approval_request(
-    *, card: CardLink, key: RequestKey, synthesis: str, po_ids: Sequence[str], warning: str | None = None
+    *,
+    card: CardLink,
+    key: RequestKey,
+    synthesis: str,
+    po_ids: Sequence[str],
+    drive_link: str = "",
+    drive_note: str = "",
+    warning: str | None = None,
 ) -> tuple[str, list[dict]]:
-    """(fallback text, blocks) of the PO's request; `closed_blocks` turns it into its decided form."""
+    """(fallback text, blocks) of the PO's request; `closed_blocks` turns it into its decided form. Links are
+    mrkdwn `<url|texte>` outside the code blocks (Slack makes nothing clickable inside one)."""
     text = french("Validation PO demandée : {name}", name=escape_mrkdwn(card.name))
     blocks: list[dict] = [
         _header(typeset("Validation PO : migration des dossiers usagers")),
         _section(french("*<{url}|{name}>*\n", url=card.url, name=escape_mrkdwn(card.name)) + _ready(po_ids)),
     ]
     blocks += _folded_code(synthesis, budget=MAX_BLOCKS - 7)
+    if drive_link or drive_note:
+        blocks.append(_section(drive_line(drive_link) if drive_link else escape_mrkdwn(drive_note)))
     blocks.append(
         _context(
-            f"Empreinte {key.description_hash[:8]} · simulation n° {key.round} · fichier Excel dans le fil"
+            french(
+                "Simulation n° {round} · empreinte {fingerprint} · fichier Excel dans le fil",
+                round=key.round,
+                fingerprint=short_fingerprint(key.description_hash),
+            )
         )
     )
     if warning:  # rules that move nobody: said in words just above the buttons (`texts.zero_match`)
@@ -72,6 +86,12 @@ def approval_request(
         }
     )
     return text, blocks
+
+
+def drive_line(link: str) -> str:
+    """« 📁 Fichier Excel sur le Drive », a link Slack makes clickable (a `|` or `>` would end it early)."""
+    url = link.replace("|", "%7C").replace(">", "%3E").replace("<", "%3C")
+    return french("📁 <{url}|Fichier Excel sur le Drive>", url=url)
 
 
 def conflict_request(

@@ -1,7 +1,9 @@
 """What the bot writes on a Trello card (Markdown), chosen by outcome. Exact texts, tested as such.
 
-Each comment ends with a discreet marker line (`migrabot · r2 · 3f2a9c1d · synthese`): after a crash between
-posting and journaling, the bot finds its own comment instead of posting it twice.
+Each comment ends with one short plain line, the same as the card's short fingerprint shown everywhere
+(« migrabot · simulation n° 2 · empreinte 3f2a9c1d »): after a crash between posting and journaling, the bot
+finds its own comment (its author, that line, the same first line, not journaled yet) instead of posting it
+twice.
 """
 
 from __future__ import annotations
@@ -21,29 +23,33 @@ from bot.texts.text import (
     crossing_instruction,
     crossing_pairs,
     describe_notice,
+    render_accommodations,
     render_commands,
+    render_projection,
     render_synthesis,
     shared_prefix,
+    short_fingerprint,
     short_label,
     write_decision,
 )
 from bot.texts.ticket import MARK, problem_expected, problem_message
-from bot.texts.zero_match import with_zero_match
+from bot.texts.zero_match import with_zero_match, zero_match_count
 
 TRELLO_COMMENT_LIMIT = 16384
 MARKER_PREFIX = "migrabot · "
 
 
-def marker(*, round_: int, description_hash: str, step: str) -> str:
-    return f"{MARKER_PREFIX}r{round_} · {description_hash[:8]} · {step}"
+def marker(*, round_: int, description_hash: str) -> str:
+    return f"{MARKER_PREFIX}simulation n° {round_} · empreinte {short_fingerprint(description_hash)}"
 
 
 def with_marker(text: str, marker_text: str) -> str:
-    return f"{text.rstrip()}\n\n_{marker_text}_"
+    return f"{text.rstrip()}\n\n{marker_text}"
 
 
-def has_marker(text: str, marker_text: str) -> bool:
-    return text.rstrip().endswith(f"_{marker_text}_")
+def is_marked_copy(text: str, *, marker_text: str, of: str) -> bool:
+    """`text` is `of` as the bot posted it: it ends with the round's line and starts with the same line."""
+    return text.rstrip().endswith(f"\n{marker_text}") and text.split("\n", 1)[0] == of.split("\n", 1)[0]
 
 
 # --- outcomes --------------------------------------------------------------------------------------
@@ -118,26 +124,56 @@ def _checks_counted(check_count: int) -> str:
 
 
 def synthesis_comment(
-    simulation: Simulation, synthesis: Synthesis, *, warnings: Sequence[Notice | str]
+    simulation: Simulation,
+    synthesis: Synthesis,
+    *,
+    warnings: Sequence[Notice | str],
+    po_usernames: Sequence[str] = (),
+    drive_note: str = "",
 ) -> str:
-    """The synthesis (runbook format A), then the dry-run commands. Raw outputs follow in their own comments."""
-    count = len(simulation.runs)
-    checks = simulation.accommodation_checks or ()
-    synthesis_text = render_synthesis(simulation, synthesis, ticket_warnings=warnings)
-    body = escape_markdown(with_zero_match(simulation, synthesis_text).rstrip())
-    commands = "\n".join(run.command for run in simulation.runs)
-    return "\n".join(
-        [
-            f"✅ **Simulation terminée** ({plural(count, 'commande', 'commandes')} en --dry-run sur la preprod"
-            f"{_checks_counted(len(checks))})",
-            "",
-            body,
-            "",
-            "**Commandes simulées**",
-            *fenced(commands),
-            *check_commands_section(checks),
-        ]
+    """What the PO reads first, in ten seconds: the verdict, the runbook's format A, the warnings (rules that
+    move nobody first), then what to do. The commands, the projection and the console outputs follow in
+    « Détails techniques »."""
+    body = with_zero_match(
+        simulation, render_synthesis(simulation, synthesis, ticket_warnings=warnings, brief=True)
     )
+    lines = [
+        ready_line(len(simulation.runs), blocked=zero_match_count(simulation) is not None),
+        "",
+        escape_markdown(body.rstrip()),
+    ]
+    if drive_note:
+        lines += ["", drive_note]
+    if po_usernames and (count := zero_match_count(simulation)):  # just above how to answer, as on Slack
+        lines += ["", escape_markdown(count)]
+    return "\n".join([*lines, "", call_to_action(po_usernames)])
+
+
+def ready_line(count: int, *, blocked: bool = False) -> str:
+    """The verdict: ready for the PO, or what to check first (rules that move nobody)."""
+    verdict = "⚠️ **À vérifier avant validation**" if blocked else "✅ **Prêt pour validation**"
+    return french(
+        "{verdict} : {count} sur la preprod, rien n'a été modifié.",
+        verdict=verdict,
+        count=plural(count, "commande simulée", "commandes simulées"),
+    )
+
+
+def details_sections(simulation: Simulation, synthesis: Synthesis) -> list[list[str]]:
+    """The lead of « Détails techniques »: the dry-run commands, the accommodation check's, the detail of the
+    accommodations and the projection; each command's output follows, headed by its number."""
+    commands = [typeset("**Commandes simulées** (en --dry-run) :"), *fenced(_numbered(simulation.runs))]
+    sections = [commands]
+    checks = check_commands_section(simulation.accommodation_checks or ())
+    if checks:
+        sections.append(checks[1:])
+    sections.append(escape_markdown(render_accommodations(simulation)).splitlines())
+    sections.append(escape_markdown(render_projection(synthesis)).splitlines())
+    return sections
+
+
+def _numbered(runs: Sequence[DryRun]) -> str:
+    return "\n".join(f"# {run.rule_index + 1}\n{run.command}" for run in runs)
 
 
 def check_commands_section(checks: Sequence[DryRun]) -> list[str]:
@@ -159,24 +195,28 @@ def mentions(usernames: Sequence[str]) -> str:
 
 
 TRELLO_HOW_TO_DECIDE = typeset(
-    "répondez sur cette carte « validé » (ou « ok », « go ») pour valider, ou « refusé : <raison> » pour refuser."
+    "répondez sur cette carte « validé » (ou « ok », « go ») pour valider, ou « refusé : » suivi de la raison "
+    "pour refuser."
+)
+SLACK_HOW_TO_DECIDE = typeset(
+    "👉 Décision du PO attendue sur Slack : boutons « Valider » ou « Refuser » de la demande, ou réponse dans son fil."
 )
 
 
-def with_decision_help(text: str, po_usernames: Sequence[str]) -> str:
-    """With POs on Trello, the synthesis comment ends by asking them, by @mention, to answer on the card."""
-    return f"{text.rstrip()}\n\n{trello_decision_help(po_usernames)}" if po_usernames else text
+def call_to_action(po_usernames: Sequence[str]) -> str:
+    """The last words of the synthesis: the POs on Trello by @mention; otherwise where the PO decides."""
+    return trello_decision_help(po_usernames) if po_usernames else SLACK_HOW_TO_DECIDE
 
 
 def trello_decision_help(po_usernames: Sequence[str]) -> str:
     return french(
-        "{who}, la simulation est prête : {how}", who=mentions(po_usernames), how=TRELLO_HOW_TO_DECIDE
+        "👉 {who}, la simulation est prête : {how}", who=mentions(po_usernames), how=TRELLO_HOW_TO_DECIDE
     )
 
 
 def trello_reminder(po_usernames: Sequence[str], *, hours: int) -> str:
     return french(
-        "⏰ Rappel : {who} cette carte attend une décision depuis {hours} h : {how}",
+        "⏰ Rappel : {who}, cette carte attend une décision depuis {hours} h. Pour décider, {how}",
         who=mentions(po_usernames),
         hours=hours,
         how=TRELLO_HOW_TO_DECIDE,
@@ -295,8 +335,8 @@ def obsolete_comment(
     )
     return french(
         "🔄 La description a changé depuis la simulation (empreinte {old_fingerprint} → {new_fingerprint}) : {what} en cours est **obsolète**. {then}",
-        old_fingerprint=old_fingerprint[:8],
-        new_fingerprint=new_fingerprint[:8],
+        old_fingerprint=short_fingerprint(old_fingerprint),
+        new_fingerprint=short_fingerprint(new_fingerprint),
         what=what,
         then=then,
     )
@@ -344,37 +384,42 @@ class OutputsPlan:
     attachment: bytes | None
 
 
+OUTPUTS_TITLE = "📄 **Sorties de la console**"
+DETAILS_TITLE = "🔧 **Détails techniques**"
+
+
 def outputs_plan(
     runs: Sequence[DryRun],
     *,
     checks: Sequence[DryRun] = (),
+    lead: Sequence[list[str]] = (),
+    title: str = OUTPUTS_TITLE,
     limit: int = TRELLO_COMMENT_LIMIT - 200,
     max_comments: int = 3,
 ) -> OutputsPlan:
-    """`checks`: the accommodation check's dry-runs, after the rules' own, each labelled as such."""
+    """`checks`: the accommodation check's dry-runs, after the rules' own, each labelled as such; `lead`:
+    sections before the outputs (« Détails techniques »). A section is never cut unless it alone is too long;
+    then each part starts with its heading again, and no part ends on an empty code block."""
     titled = [(run, _command_title(run)) for run in runs] + [(c, _check_title(c)) for c in checks]
-    sections = [_output_section(run, title) for run, title in titled]
+    sections = [*lead, *(_output_section(run, heading) for run, heading in titled)]
     fits_lines = all(len(line) < limit // 2 for section in sections for line in section)
     chunks = _pack(sections, limit=limit - 80) if fits_lines else []
     if fits_lines and len(chunks) <= max_comments:
         total = len(chunks)
         return OutputsPlan(
             comments=tuple(
-                f"📄 **Sorties de la console** ({number}/{total})\n\n{chunk}"
-                for number, chunk in enumerate(chunks, 1)
+                f"{title} ({number}/{total})\n\n{chunk}" for number, chunk in enumerate(chunks, 1)
             ),
             attachment=None,
         )
-    text = "\n\n".join(_plain_section(run, title) for run, title in titled) + "\n"
-    return OutputsPlan(
-        comments=(
-            typeset(
-                "📄 **Sorties de la console** : trop longues pour des commentaires, elles sont jointes en entier dans "
-                "le fichier « sorties_console.txt »."
-            ),
-        ),
-        attachment=text.encode("utf-8"),
+    text = "\n\n".join(_plain_section(run, heading) for run, heading in titled) + "\n"
+    attached = typeset(
+        "📄 **Sorties de la console** : trop longues pour des commentaires, elles sont jointes en entier dans "
+        "le fichier « sorties_console.txt »."
     )
+    head = ["\n".join(lines) for lines in lead] if fits_lines and lead else []
+    comment = f"{title}\n\n" + "\n\n".join([*head, attached]) if head else attached
+    return OutputsPlan(comments=(comment,), attachment=text.encode("utf-8"))
 
 
 def _command_title(run: DryRun) -> str:
@@ -398,36 +443,58 @@ def _plain_section(run: DryRun, title: str) -> str:
 
 
 def _pack(sections: Sequence[list[str]], *, limit: int) -> list[str]:
-    """Fill comments line by line; a code block cut between two comments is closed and reopened (with its
-    own fence, which may be longer than ``` when the text holds backticks)."""
-    chunks: list[str] = []
+    """Fill comments section by section; a section too long for one comment is cut on line boundaries."""
+    chunks: list[list[str]] = []
+    size = limit + 1  # no comment open yet
+    for section in sections:
+        for piece in _cut(section, limit=limit):
+            needed = sum(len(line) + 1 for line in piece) + 1
+            if size + needed > limit:
+                chunks.append([])
+                size = 0
+            elif chunks[-1]:
+                chunks[-1].append("")
+            chunks[-1] += piece
+            size += needed
+    return ["\n".join(chunk) for chunk in chunks]
+
+
+def _cut(section: list[str], *, limit: int) -> list[list[str]]:
+    """A section in pieces that each fit: a code block cut in two is closed and reopened with its own fence
+    (longer than ``` when the text holds backticks), and each piece after the first repeats the heading."""
+    if sum(len(line) + 1 for line in section) <= limit:
+        return [section]
+    heading = section[0] if section and not _is_fence(section[0]) else None
+    again = [_continued(heading)] if heading else []
+    pieces: list[list[str]] = []
     current: list[str] = []
     size = 0
     fence: str | None = None  # the fence of the code block the current line is in
-    for section in sections:
-        if current:
-            current.append("")
-            size += 1
-        for line in section:
-            closes = fence is not None and line == fence
-            needed = len(line) + 1 + (len(fence) + 1 if fence else 0)
-            if size + needed > limit and current:
-                if fence:
-                    current.append(fence)
-                chunks.append("\n".join(current))
-                current, size = ([fence] if fence and not closes else []), (len(fence) + 1 if fence else 0)
-                if closes:
-                    fence = None
-                    continue
-            current.append(line)
-            size += len(line) + 1
+    for line in section:
+        closes = fence is not None and line == fence
+        needed = len(line) + 1 + (len(fence) + 1 if fence and not closes else 0)
+        if size + needed > limit and len(current) > len(again) + 1:
+            opened_last = fence is not None and current[-1] == fence  # an empty block: open it next time
+            pieces.append(current[:-1] if opened_last else [*current, fence] if fence else current)
+            current = [*again, *([fence] if fence and not closes else [])]
+            size = sum(len(part) + 1 for part in current)
             if closes:
                 fence = None
-            elif fence is None and _is_fence(line):
-                fence = line
-    if current:
-        chunks.append("\n".join(current))
-    return chunks
+                continue
+        current.append(line)
+        size += len(line) + 1
+        if closes:
+            fence = None
+        elif fence is None and _is_fence(line):
+            fence = line
+    return [*pieces, current] if current else pieces
+
+
+def _continued(heading: str) -> str:
+    """« **Commande 3** : » → « **Commande 3** (suite) : »."""
+    if heading.endswith(":"):
+        return heading[:-1].rstrip(" \u00a0") + typeset(" (suite) :")
+    return f"{heading} (suite)"
 
 
 def _is_fence(line: str) -> bool:
@@ -491,7 +558,10 @@ def execution_checklist(plan: Plan, synthesis: Synthesis) -> list[str]:
             if environment == "Preprod" and number - 1 in expected:
                 before, after = expected[number - 1]
                 check += french(
-                    " ({label} : {before} → {after} suivis)", label=label, before=before, after=after
+                    " ({label} : {before} → {after})",
+                    label=label,
+                    before=before,
+                    after=plural(after, "suivi", "suivis"),
                 )
             items.append(check)
     return items
@@ -551,9 +621,9 @@ def expired_comment(
         else "Demande de validation expirée"
     )
     return french(
-        "⌛ **{what}** : pas de décision en {days} jours. La carte passe dans « {fix_list} » et n'est plus simulée. Pour demander à nouveau, remettez-la dans « {todo_list} » : elle sera simulée à nouveau (les chiffres de preprod ont pu changer).",
+        "⌛ **{what}** : pas de décision en {days}. La carte passe dans « {fix_list} » et n'est plus simulée. Pour demander à nouveau, remettez-la dans « {todo_list} » : elle sera simulée à nouveau (les chiffres de preprod ont pu changer).",
         what=what,
-        days=days,
+        days=plural(days, "jour", "jours"),
         fix_list=fix_list,
         todo_list=todo_list,
     )

@@ -29,6 +29,11 @@ PARSE_HELP = "lire un ticket et afficher les commandes (runbook, étape 4)"
 SIMULATE_HELP = (
     "lancer chaque commande en --dry-run et afficher la synthèse pour le PO (runbook, étapes 2 et 3)"
 )
+COMMON_EXIT_CODES = typeset(
+    "Codes de sortie de toutes les commandes : 2 commande mal écrite ou réglages invalides ; 70 erreur interne (un "
+    "bug : le détail est écrit dans un fichier dont le message donne le chemin) ; 130 interrompu. Les autres "
+    "codes sont dans l'aide de chaque commande."
+)
 SIMULATE_EXIT_CODES = typeset(
     "Codes de sortie : 0 tout va bien ; 1 le ticket a des erreurs ; 2 une simulation a échoué "
     "ou sa sortie est illisible ; 3 des conflits d'hébergements attendent une décision ; "
@@ -139,5 +144,37 @@ def near_miss_progress(number: int, at_most: int, value: str) -> str:
 
 
 INTERRUPTED = error_line("interrompu.")
-INTERNAL_ERROR = error_line("erreur interne inattendue (détails dans le journal).")
+
+
+def start_failed_hint(*, trello_refused: bool) -> str:
+    """After why `migrabot run` cannot start: the command that checks every setting and says the fix."""
+    if trello_refused:
+        return typeset(
+            " → Trello refuse la clé ou le jeton : lancez `migrabot doctor`, qui vérifie TRELLO_API_KEY, "
+            "TRELLO_TOKEN et TRELLO_BOARD_ID et dit quoi corriger."
+        )
+    return typeset(" → lancez `migrabot doctor` : il vérifie chaque réglage et dit quoi corriger.")
+
+
+REPORT_TO = "l'équipe tech de Reconnect Pro"
+
+
+def internal_error(report: str | None) -> str:
+    """One line for a bug: where its details are and whom to send them to (exit code 70)."""
+    if report is None:
+        return error_line(
+            french(
+                "erreur interne inattendue (un bug) : signalez-la à {to} avec le détail ci-dessous.",
+                to=REPORT_TO,
+            )
+        )
+    return error_line(
+        french(
+            "erreur interne inattendue (un bug) : le détail est dans {report} ; envoyez ce fichier à {to}.",
+            report=report,
+            to=REPORT_TO,
+        )
+    )
+
+
 STOP_REQUESTED = "\nArrêt demandé."

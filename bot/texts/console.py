@@ -51,16 +51,15 @@ UNREADABLE = {
         "(colonnes attendues : {expected})."
     ),
     "origin_inconsistent": (
-        "Chiffres incohérents pour l'origine {id} : {before} suivis − {moved} migrés = {expected}, "
+        "Chiffres incohérents pour l'origine {id} : {before} − {moved} = {expected}, "
         "mais la console annonce {after} après migration."
     ),
     "destination_inconsistent": (
-        "Chiffres incohérents pour la destination {id} : {before} suivis + {moved} entrants = {expected}, "
+        "Chiffres incohérents pour la destination {id} : {before} + {moved} = {expected}, "
         "mais la console annonce {after} après migration."
     ),
     "moves_inconsistent": (
-        "Chiffres incohérents : {left} dossiers quittent l'origine {origin} "
-        "mais {arrived} arrivent à la destination {destination}."
+        "Chiffres incohérents : {left} l'origine {origin} mais {arrived} à la destination {destination}."
     ),
     "accommodation_count_repeated": (
         "Le nombre d'hébergements à migrer apparaît {count} fois dans la sortie : "
@@ -84,6 +83,15 @@ UNREADABLE = {
         "La simulation avec --withAccommodations n'affiche pas le nombre d'hébergements à migrer."
     ),
 }
+# The figures of the inconsistencies above, each with its word, agreed with its count (« 1 suivi », « 2 suivis »).
+_COUNTED = {
+    "origin_inconsistent": {"before": ("suivi", "suivis"), "moved": ("migré", "migrés")},
+    "destination_inconsistent": {"before": ("suivi", "suivis"), "moved": ("entrant", "entrants")},
+    "moves_inconsistent": {
+        "left": ("dossier quitte", "dossiers quittent"),
+        "arrived": ("arrive", "arrivent"),
+    },
+}
 IGNORED_ACCOMMODATIONS_WARNING = typeset(
     "La console a affiché un bloc hébergements alors que la règle ne demande pas --withAccommodations : "
     "il n'est pas pris en compte."
@@ -96,6 +104,8 @@ def unreadable_message(unreadable: Unreadable) -> str:
         values["role"] = _ROLES.get(str(values["role"]), values["role"])
     if "table" in values:
         values["table"] = _TABLES[str(values["table"])]
+    for key, (one, many) in _COUNTED.get(unreadable.reason, {}).items():
+        values[key] = plural(int(values[key]), one, many)
     return french(UNREADABLE[unreadable.reason], **values)
 
 

@@ -33,7 +33,7 @@ SIMULATION_RUNNING = typeset(
 )
 WRITTEN_DURING_SIMULATION = typeset(
     "Ce message a été écrit avant la fin de la simulation : rien n'est décidé. Les chiffres sont maintenant "
-    "sur la carte : répondez « validé » pour valider, ou « refusé : <raison> » pour refuser."
+    "sur la carte : répondez « validé » pour valider, ou « refusé : » suivi de la raison pour refuser."
 )
 EXCEL_TITLE = "Simulation (Excel)"
 CHECKLIST_NAME = "Exécution"
@@ -109,8 +109,8 @@ def closed_resimulation(*, user_id: str, when: str) -> str:
 
 def closed_expired(*, days: int, fix_list: str) -> str:
     return french(
-        "⌛ *Expirée* sans décision après {days} jours : la carte passe dans « {fix_list} ».",
-        days=days,
+        "⌛ *Expirée* sans décision après {days} : la carte passe dans « {fix_list} ».",
+        days=plural(days, "jour", "jours"),
         fix_list=fix_list,
     )
 
@@ -207,12 +207,13 @@ DOUBTS = {
     Doubt.MIXED: "avec à la fois un accord et un refus",
     Doubt.OTHER_WORDS: "avec d'autres mots que je ne sais pas lire comme une décision",
     Doubt.ADDRESSED: "adressé à une autre personne (votre message commence par sa mention)",
+    Doubt.BARE: "employé seul (il pourrait répondre à une autre question)",
 }
 
 
 def unclear(reply: Unclear, *, in_slack: bool) -> str:
     """What the bot understood of a reply it cannot take as a decision, and the two ways to decide."""
-    how = typeset("répondez « validé » pour valider, ou « refusé : <raison> » pour refuser")
+    how = typeset("répondez « validé » pour valider, ou « refusé : » suivi de la raison pour refuser")
     if in_slack:
         how = escape_mrkdwn(how) + " (ou utilisez les boutons de la demande)"
     return french(

@@ -50,7 +50,7 @@ def settings_invalid(message: str) -> str:
     lines = [line.strip().removeprefix("- ") for line in message.splitlines() if line.strip()]
     problems = typeset(" ; ").join(lines[1:]) if len(lines) > 1 else "".join(lines)
     return french(
-        "Réglages invalides : {problems} (les autres vérifications ont besoin de réglages valides)",
+        "Réglages invalides : {problems} (les autres vérifications continuent sans eux)",
         problems=problems,
     )
 
@@ -97,14 +97,16 @@ SLACK_CHANNEL_FIX = "un identifiant de salon (C…, G… ou D…), pas son nom"
 
 
 SLACK_DECIDES = typeset(
-    "sur Slack (boutons « Valider » / « Refuser » de la demande, ou réponse « ok » / « refusé : <raison> » "
-    "dans son fil)"
+    "sur Slack (boutons « Valider » / « Refuser » de la demande, ou réponse « ok » ou « refusé : » suivi de "
+    "la raison dans son fil)"
 )
 
 
 def trello_decides(po_refs: Sequence[str]) -> str:
     who = ", ".join(f"@{ref}" for ref in po_refs)
-    return french("sur Trello ({who} répond sur la carte « validé » ou « refusé : <raison> »)", who=who)
+    return french(
+        "sur Trello ({who} répond sur la carte « validé », ou « refusé : » suivi de la raison)", who=who
+    )
 
 
 def decision_mode(*, slack: bool, trello_po_refs: Sequence[str]) -> str:
@@ -300,6 +302,23 @@ def list_missing(name: str, setting: str) -> str:
     return french("Trello : liste « {name} » absente du tableau ({setting})", name=name, setting=setting)
 
 
+def list_near_miss(name: str, setting: str, close: str) -> str:
+    return french(
+        "Trello : liste « {name} » absente du tableau ({setting}) : vouliez-vous dire « {close} » ?",
+        name=name,
+        setting=setting,
+        close=close,
+    )
+
+
+def list_near_miss_fix(setting: str, close: str) -> str:
+    return french(
+        "mettez {setting}={close} (`--fix` ne crée pas une liste au nom si proche d'une liste existante)",
+        setting=setting,
+        close=close,
+    )
+
+
 def list_missing_fix(setting: str) -> str:
     return f"créez-la sur le tableau, corrigez {setting} ou lancez `migrabot doctor --fix`"
 
@@ -363,6 +382,14 @@ def slack_scopes_ok(scopes: Sequence[str]) -> str:
     return french("Slack : portées présentes ({scopes})", scopes=", ".join(scopes))
 
 
+def slack_scopes_unverifiable(scopes: Sequence[str]) -> str:
+    return french(
+        "Slack : portées non vérifiables (Slack n'a pas envoyé la liste des portées du jeton) : vérifiez dans "
+        "« OAuth & Permissions » que l'app a {scopes}",
+        scopes=", ".join(scopes),
+    )
+
+
 def slack_scopes_missing(scopes: Sequence[str]) -> str:
     return french("Slack : portées manquantes : {scopes}", scopes=", ".join(scopes))
 
@@ -376,10 +403,10 @@ def console_where(ssh_target: str) -> str:
 
 def console_ok(command: str, option_count: int, where: str) -> str:
     return french(
-        "Console ({where}) : {command} disponible avec les {option_count} options utilisées par le bot",
+        "Console ({where}) : {command} disponible avec {options} par le bot",
         where=where,
         command=command,
-        option_count=option_count,
+        options="l'option utilisée" if option_count == 1 else f"les {option_count} options utilisées",
     )
 
 
@@ -510,7 +537,13 @@ def drive_token_failed(reason: str) -> str:
     return french("Drive : {reason}", reason=reason)
 
 
-def drive_folder_ok(name: str) -> str:
+def drive_folder_ok(name: str, folder_id: str = "") -> str:
+    if folder_id:
+        return french(
+            "Dossier Drive « {name} » (identifiant {folder_id}) trouvé : le bot peut y déposer les fichiers Excel",
+            name=name,
+            folder_id=folder_id,
+        )
     return french("Dossier Drive « {name} » trouvé : le bot peut y déposer les fichiers Excel", name=name)
 
 
@@ -534,6 +567,15 @@ def drive_not_a_folder(folder_id: str, mime_type: str) -> str:
 def drive_read_only(name: str, email: str) -> str:
     return french(
         "Dossier Drive « {name} » trouvé, mais {email} ne peut pas y ajouter de fichier",
+        name=name,
+        email=email,
+    )
+
+
+def drive_write_unverifiable(name: str, email: str) -> str:
+    return french(
+        "Dossier Drive « {name} » trouvé ; droit d'y ajouter un fichier non vérifiable (Google Drive n'a pas "
+        "indiqué les droits de {email}) : le premier dépôt le dira",
         name=name,
         email=email,
     )

@@ -29,7 +29,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from bot.domain.model import Simulation
 from bot.domain.synthesis import OriginSummary, Synthesis
 from bot.texts.french import french
-from bot.texts.text import render_accommodations, shared_prefix, short_label
+from bot.texts.text import render_accommodations, shared_prefix, short_fingerprint, short_label
 from bot.texts.zero_match import zero_match_count, zero_match_warnings
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -60,6 +60,8 @@ COMMAND_HEADERS = (
 )
 COMMANDS_TITLE = "Commandes"
 WARNINGS_TITLE = "Avertissements"
+DEFAULT_TITLE = "Simulation de migration des dossiers usagers"
+SUBJECT = "Simulation de migration des dossiers usagers (--dry-run sur la preprod)"
 
 
 @dataclass(frozen=True)
@@ -72,23 +74,20 @@ class WorkbookContext:
     simulation_number: int | None = None
     made_at: float | None = None  # epoch seconds; shown in Paris time
     warnings: tuple[str, ...] = ()
+    description_hash: str = ""  # the card's: its short form is the fingerprint shown on the card and in Slack
 
 
 def workbook_name(synthesis: Synthesis, *, short_link: str = "", simulation_number: int | None = None) -> str:
-    """`simulation_migration_France_Fraternites_AbC123_simulation2.xlsx`: the runbook's name, then the card's
-    short link (two cards about the same centres never share a name) and the simulation number (a card's
-    second simulation is another file in the Drive folder, never mistaken for the first)."""
-    names = [o.origin.name or "" for o in synthesis.origins] + [
-        p.center.name or "" for p in synthesis.projections
-    ]
-    base = (
-        shared_prefix(names).rstrip(" -")
-        or (synthesis.origins[0].origin.name if synthesis.origins else "")
-        or "centre"
-    )
+    """`simulation_migration_France_Fraternites_CHU_75_+1_AbC123_simulation2.xlsx`: the runbook's name
+    (`simulation_migration_{NOM_CENTRE}`) after the card's first origin centre, « +N » for its other origins,
+    then the card's short link (two cards about the same centres never share a name) and the simulation
+    number (a card's second simulation is another file in the Drive folder, never mistaken for the first)."""
+    origins = [summary.origin for summary in synthesis.origins]
+    base = safe_file_part(origins[0].name or f"centre {origins[0].id}") if origins else "centre"
+    base += f"_+{len(origins) - 1}" if len(origins) > 1 else ""
     suffix = f"_{safe_file_part(short_link)}" if short_link else ""
     suffix += f"_simulation{simulation_number}" if simulation_number is not None else ""
-    return f"simulation_migration_{safe_file_part(base)}{suffix}.xlsx"
+    return f"simulation_migration_{base}{suffix}.xlsx"
 
 
 def safe_file_part(text: str) -> str:
@@ -115,9 +114,25 @@ def build_workbook(
         header_rows[WARNINGS_TITLE] = _warnings_sheet(workbook.create_sheet(WARNINGS_TITLE), warnings)
     for sheet in workbook.worksheets:
         _print_setup(sheet, header_row=header_rows[sheet.title], card_name=context.card_name)
+    _properties(workbook, context)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _properties(workbook: Workbook, context: WorkbookContext) -> None:
+    """What a file manager or Drive shows about the file: its title, subject, author and card."""
+    properties = workbook.properties
+    properties.title = context.card_name or DEFAULT_TITLE
+    properties.subject = SUBJECT
+    properties.creator = properties.lastModifiedBy = "migrabot"
+    if context.card_url:
+        properties.identifier = context.card_url
+        properties.description = french("Carte Trello : {url}", url=context.card_url)
+    if context.simulation_number is not None:
+        properties.keywords = french(
+            "migration des dossiers usagers, simulation n° {number}", number=context.simulation_number
+        )
 
 
 # --- sheets --------------------------------------------------------------------------------------------
@@ -158,7 +173,7 @@ def _totals(synthesis: Synthesis) -> list[int]:
 def _title_block(sheet: Worksheet, simulation: Simulation, context: WorkbookContext, *, width: int) -> int:
     """The card's name and link, then what this file is; returns its last row (a blank one)."""
     row = 1
-    _note(sheet, row, context.card_name or "Simulation de migration des dossiers usagers", width=width)
+    _note(sheet, row, context.card_name or DEFAULT_TITLE, width=width)
     sheet.cell(row=row, column=1).font = TITLE_FONT
     if context.card_url:
         row += 1
@@ -175,7 +190,7 @@ def _title_block(sheet: Worksheet, simulation: Simulation, context: WorkbookCont
     _note(
         sheet,
         row + 2,
-        french("Empreinte du plan : {fingerprint}", fingerprint=simulation.plan.plan_fingerprint),
+        french("Empreinte : {fingerprint}", fingerprint=_fingerprint(simulation, context)),
         width=width,
     )
     if zero_match := zero_match_count(simulation):  # before any figure (details: « Avertissements »)
@@ -188,6 +203,12 @@ def _title_block(sheet: Worksheet, simulation: Simulation, context: WorkbookCont
         sheet.cell(row=row + 3, column=1).font = WARNING_FONT
         return row + 4
     return row + 3
+
+
+def _fingerprint(simulation: Simulation, context: WorkbookContext) -> str:
+    """The card's short fingerprint, as on the card and in Slack; without a card (`migrabot simulate`), the
+    plan's."""
+    return short_fingerprint(context.description_hash or simulation.plan.plan_fingerprint)
 
 
 def _origin_sheet(sheet: Worksheet, origin: OriginSummary, prefix: str) -> int:

@@ -75,21 +75,28 @@ def _nothing_to_do(verification: GroupVerification) -> list[str]:
 
 def _centre_lines(verification: GroupVerification, plan: Plan) -> list[str]:
     prefix = plan_prefix(plan)
-    moved = plural(len(verification.rules_left), "commande ne trouve", "commandes ne trouvent")
-    lines = [
-        f"Les {moved} plus aucun dossier à migrer (--dry-run relancé sur la {verification.environment.lower()})."
-    ]
+    lines = [nothing_left_line(len(verification.rules_left), environment=verification.environment)]
     for centre in verification.centres:
         expected = "" if centre.expected is None else " (comme prévu par la simulation)"
         lines.append(
             french(
-                "- {centre} : {found} suivis{expected}",
+                "- {centre} : {found}{expected}",
                 centre=escape_markdown(short_label(centre.center, prefix)),
-                found=centre.found,
+                found=plural(centre.found, "suivi", "suivis"),
                 expected=expected,
             )
         )
     return lines
+
+
+def nothing_left_line(count: int, *, environment: str) -> str:
+    """« La commande ne trouve… » / « Les 3 commandes ne trouvent… »: the article and the verb agree."""
+    commands = "La commande ne trouve" if count == 1 else f"Les {count} commandes ne trouvent"
+    return french(
+        "{commands} plus aucun dossier à migrer (--dry-run relancé sur la {environment}).",
+        commands=commands,
+        environment=environment.lower(),
+    )
 
 
 def _next_steps(
@@ -101,14 +108,14 @@ def _next_steps(
         return []
     if verification.environment == PREPROD:
         then = (
-            "le bot vérifiera chaque groupe de la prod comme ceux de la preprod."
+            "Le bot vérifiera chaque groupe de la prod comme ceux de la preprod."
             if prod_access
             else typeset(
-                "le bot n'a pas accès à la prod : cochez chaque étape de la prod au fur et à mesure, "
+                "Le bot n'a pas accès à la prod : cochez chaque étape de la prod au fur et à mesure, "
                 "en terminant et vérifiant chaque groupe avant le suivant."
             )
         )
-        return [typeset("**Preprod vérifiée — reproduire sur la prod dans le même ordre** : ") + then]
+        return [typeset("**Preprod vérifiée — reproduire sur la prod dans le même ordre.** ") + then]
     return ["**Prod vérifiée.**"]
 
 
@@ -162,6 +169,8 @@ def _cell(text: str) -> str:
 def order_warning(*, environment: str, group: int, waiting_for: str, verified: bool = True) -> str:
     """`verified`: the bot verifies this environment's groups; without access (prod), it only sees ticks."""
     state, then = ("vérifié", "sera vérifié") if verified else ("coché", "sera pris en compte")
+    if waiting_for.startswith("la "):  # « la preprod n'est pas encore vérifiée »
+        state += "e"
     return "\n".join(
         [
             french(

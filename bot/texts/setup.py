@@ -17,8 +17,26 @@ def invalid_setting(name: str, problem: str) -> str:
     return french("- {name} : {problem}", name=name, problem=problem)
 
 
-def pattern_expected(pattern: object) -> str:
-    return french("forme attendue {pattern}", pattern=pattern)
+EXPECTED_FORMS = {
+    "MIGRATION_FIELD_SLUG": typeset(
+        "le slug d'un champ : minuscules, chiffres, tirets et soulignés (p. ex. migration-des-donnees)"
+    ),
+    "CONSOLE_SSH": typeset(
+        "utilisateur@hôte ou utilisateur@hôte:port (p. ex. migrabot@preprod.example.org:22)"
+    ),
+    "CONSOLE_PROD_SSH": typeset(
+        "utilisateur@hôte ou utilisateur@hôte:port (p. ex. migrabot@prod.example.org:22)"
+    ),
+    "DRIVE_FOLDER_ID": typeset(
+        "l'identifiant du dossier ou son adresse, telle que le navigateur l'affiche "
+        "(https://drive.google.com/drive/folders/1AbCdEf…)"
+    ),
+}
+
+
+def expected_form(setting: str) -> str:
+    """What a setting should look like, in words (never the regular expression that checks it)."""
+    return french("forme attendue : {form}", form=EXPECTED_FORMS.get(setting, "voir .env.example"))
 
 
 def out_of_bounds(detail: object) -> str:

@@ -122,7 +122,7 @@ def render_card(card: CardStatus, *, now: float, todo_list: str, prefix: str = "
     """The card's line, then one indented line per pending Slack request and for the last error."""
     lines = [
         french(
-            "- {card} « {name} » : {state} depuis {age} (tour {round}, empreinte {description_hash})",
+            "- {card} « {name} » : {state} depuis {age} (simulation n° {round}, empreinte {description_hash})",
             card=card.short_link or card.card_id,
             name=short_name(card.name, prefix),
             state=state_label(card.state, todo_list=todo_list),

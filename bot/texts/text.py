@@ -31,6 +31,11 @@ DEMO_WITHOUT_SANDBOX = french(
 )
 
 
+def short_fingerprint(description_hash: str) -> str:
+    """The one fingerprint people see, on the card, in Slack and in the workbook: what the decision is about."""
+    return description_hash[:8]
+
+
 def write_decision(lead: str) -> str:
     """`lead` (prose) then the two ticket lines a person may copy, quoted, their bytes untouched."""
     return typeset(lead) + french(
@@ -272,6 +277,10 @@ ACCOMMODATION_CHECK = "vérification des hébergements"
 NOT_MEASURED_OFF = typeset("impact non mesuré : vérification des hébergements désactivée")
 UNMOVED_HEADING = typeset("Hébergements : aucune règle ne les migre.")
 OTHER_RULES_HEADING = typeset("Règles sans « avec hébergements » :")
+DETACHMENT_CHOICE = typeset(
+    "À décider : valider le ticket tel quel (les dossiers migrés seront décrochés de ces hébergements), ou le "
+    "refuser pour ajouter « avec hébergements » aux règles concernées."
+)
 
 
 def accommodation_check_label(arrow: str) -> str:
@@ -293,6 +302,38 @@ def render_unmoved_accommodations(simulation: Simulation) -> str:
     return "\n".join(render_detachments(simulation, heading=UNMOVED_HEADING))
 
 
+def accommodations_in_brief(simulation: Simulation) -> str | None:
+    """No rule moves accommodations and each rule's were measured: one sentence and the choice, the rules'
+    detail going with the technical details. None when the full text is needed (conflicts, rules that move
+    accommodations, impact not measured)."""
+    rules = simulation.plan.rules
+    if any(rules[run.rule_index].with_accommodations for run in simulation.runs) or simulation.conflicts:
+        return None
+    items = detachments(simulation)
+    if simulation.decided_conflicts or not items or any(not item.measured for item in items):
+        return None
+    total = detached_total(items)
+    if not total:
+        return None
+    shared = sorted({accommodation for item in items for accommodation in item.shared})
+    what = (
+        "d'un hébergement, qui restera dans son"
+        if total == 1
+        else f"de {total} hébergements, qui resteront dans leur"
+    )
+    return "\n".join(
+        [
+            french(
+                "Hébergements : aucune règle ne les migre ; les dossiers migrés seront décrochés {what} centre "
+                "d'origine{shared} (détail par règle dans les détails techniques).",
+                what=what,
+                shared=", dont " + _shared_phrase(shared) if shared else "",
+            ),
+            DETACHMENT_CHOICE,
+        ]
+    )
+
+
 def render_detachments(simulation: Simulation, *, heading: str) -> list[str]:
     """Per rule without « avec hébergements », the accommodations its people will be detached from (they
     stay in the origin centre), the total, and the PO's choice. Empty when every rule moves them."""
@@ -312,12 +353,7 @@ def render_detachments(simulation: Simulation, *, heading: str) -> list[str]:
     if sum(1 for item in items if item.accommodations) > 1:
         lines.append(_detached_total_line(items, total))
     if total:
-        lines.append(
-            typeset(
-                "À décider : valider le ticket tel quel (les dossiers migrés seront décrochés de ces "
-                "hébergements), ou le refuser pour ajouter « avec hébergements » aux règles concernées."
-            )
-        )
+        lines.append(DETACHMENT_CHOICE)
     return lines
 
 
@@ -414,13 +450,22 @@ def render_projection(synthesis: Synthesis) -> str:
 
 
 def render_synthesis(
-    simulation: Simulation, synthesis: Synthesis, *, ticket_warnings: Sequence[Notice | str] = ()
+    simulation: Simulation,
+    synthesis: Synthesis,
+    *,
+    ticket_warnings: Sequence[Notice | str] = (),
+    brief: bool = False,
 ) -> str:
     """The message for the PO: runbook format A, then what the runbook lacks (order, projection, warnings).
-    Instructions of the ticket the commands do not follow stand first: nobody may miss them."""
+    Instructions of the ticket the commands do not follow stand first: nobody may miss them. `brief`: the
+    card's first comment, read in ten seconds (accommodations in one sentence, no projection: both are in
+    its « Détails techniques »)."""
     unfollowed = [w for w in ticket_warnings if isinstance(w, Notice) and w.kind in UNFOLLOWED_INSTRUCTIONS]
     ticket_warnings = [w for w in ticket_warnings if w not in unfollowed]
-    parts = [*render_origin_blocks(synthesis), render_accommodations(simulation)]
+    accommodations = (accommodations_in_brief(simulation) if brief else None) or render_accommodations(
+        simulation
+    )
+    parts = [*render_origin_blocks(synthesis), accommodations]
     if unfollowed:
         parts.insert(
             0,
@@ -431,7 +476,8 @@ def render_synthesis(
     notes = crossing_notes(simulation.plan)
     if notes:
         parts.append("\n".join([typeset("Ordre d'exécution :"), *(f"- {note}" for note in notes)]))
-    parts.append(render_projection(synthesis))
+    if not brief:
+        parts.append(render_projection(synthesis))
     warnings = [describe_notice(w) for w in ticket_warnings] + synthesis_warnings(synthesis)
     if warnings:
         parts.append("\n".join([typeset("Avertissements :"), *(f"- {w}" for w in warnings)]))
@@ -445,10 +491,10 @@ def synthesis_warnings(synthesis: Synthesis) -> list[str]:
 
 def count_change_warning(change: CountChange) -> str:
     return french(
-        "le centre {id} compte {first} suivis dans une simulation et {second} dans une autre : "
+        "le centre {id} compte {first} dans une simulation et {second} dans une autre : "
         "les données de preprod ont changé pendant les simulations",
         id=change.center_id,
-        first=change.first,
+        first=plural(change.first, "suivi", "suivis"),
         second=change.second,
     )
 

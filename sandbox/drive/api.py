@@ -52,6 +52,7 @@ class DriveApi:
         self.accounts = accounts
         self.public_url = public_url  # http://127.0.0.1:port/
         self.sessions: dict[str, dict] = {}  # resumable upload_id → {"meta", "received", "account", …}
+        self.reports_capabilities = True  # False: files without `capabilities`, as a `fields=` mask may give
 
     def token(self, request: Request) -> Reply:
         form = dict(parse_qsl(request.body.decode("utf-8", "replace")))
@@ -190,12 +191,13 @@ class DriveApi:
             "trashed": item.trashed,
             "createdTime": item.created_time,
             "webViewLink": self.view_link(item),
-            "capabilities": {
+        }
+        if self.reports_capabilities:
+            value["capabilities"] = {
                 "canAddChildren": self.store.can_add_children(item, account),
                 "canEdit": self.store.role(item, account)
                 in {"writer", "fileOrganizer", "organizer", "owner"},
-            },
-        }
+            }
         if item.mime_type != FOLDER_MIME:
             value["size"] = str(len(item.content))
         if item.drive_id is not None:

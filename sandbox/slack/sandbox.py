@@ -73,6 +73,7 @@ class SlackSandbox:
         self.bot_token = bot_token
         self.app_token = app_token
         self.scopes = frozenset(scopes)
+        self.sends_scopes = True  # False: auth.test without X-OAuth-Scopes, as some proxies strip it
         self.identity = identity or Identity()
         self.socket_mode = SocketModeServer(app_id=self.identity.app_id, host=host)
         self.calls: list[RecordedCall] = []
@@ -305,7 +306,8 @@ class SlackSandbox:
             headers["X-OAuth-Scopes"] = headers["X-Accepted-OAuth-Scopes"] = APP_TOKEN_SCOPE
             return {"ok": True, **handler(self._workspace, api_request)}
         self._authenticate(request, token)
-        headers["X-OAuth-Scopes"] = ",".join(sorted(self.scopes))
+        if self.sends_scopes:
+            headers["X-OAuth-Scopes"] = ",".join(sorted(self.scopes))
         headers["X-Accepted-OAuth-Scopes"] = scope
         if scope:
             require_scope(api_request, scope)

@@ -81,12 +81,17 @@ def test_the_runbook_ticket_tells_the_po_which_accommodations_are_left_behind(ru
         "⏳ Simulation en cours (8 commandes en --dry-run sur la preprod, "
         "plus 8 pour la vérification des hébergements)…"
     )
-    card_lines = comments[1].splitlines()
     slack_text = sections(po_request(running, RUNBOOK))
+    outputs = "\n".join(c for c in comments if c.startswith("🔧 **Détails techniques**"))
     for line in RUNBOOK_LINES:
-        assert line in card_lines, line
+        assert line in outputs.splitlines(), line  # rule by rule with the technical details
         assert line in slack_text, line
-    outputs = "\n".join(c for c in comments if c.startswith("📄 **Sorties de la console**"))
+    assert (  # the PO's first read: one sentence and the choice
+        "Hébergements : aucune règle ne les migre ; les dossiers migrés seront décrochés de 5 hébergements, qui "
+        "resteront dans leur centre d'origine, dont l'hébergement 892, partagé avec des personnes qui ne migrent "
+        "pas (détail par règle dans les détails techniques)."
+    ) in comments[1].splitlines()
+    assert RUNBOOK_LINES[-1] in comments[1].splitlines()
     assert outputs.count("**Vérification des hébergements, commande ") == 8
     assert "Hébergements à migrer: 3" in outputs
     assert "  4537        892              1042, 1078             1035" in outputs

@@ -93,8 +93,8 @@ def test_each_group_verified_in_order_then_prod_ticked_closes_the_card(approved)
     second = running.comments("runbook.txt")[-1]
     assert second.startswith("✅ **Vérification preprod — groupe 2 : OK**")
     assert "- CPH (ID 4960) : 80 suivis (comme prévu par la simulation)" in second
-    assert "**Preprod vérifiée — reproduire sur la prod dans le même ordre**" in second
-    assert "le bot n'a pas accès à la prod" in second
+    assert "**Preprod vérifiée — reproduire sur la prod dans le même ordre.** Le bot" in second
+    assert "Le bot n'a pas accès à la prod" in second
     assert checked(running, "Preprod — vérifier le groupe 2")
     tick(running, "Preprod — groupe 2 :", checked=False)  # ticked again once preprod is verified: checked
     tick(running, "Preprod — groupe 2 :")  # again, nothing else changes

@@ -63,7 +63,7 @@ def test_an_expired_request_parks_the_card_in_fix_until_a_person_asks_again(quic
     wait_until(expired, what="the request's expiry")
     assert running.list_name("runbook.txt") == FIX
     assert running.comments("runbook.txt")[-1] == (
-        "⌛ **Demande de validation expirée** : pas de décision en 0 jours. La carte passe dans « À corriger » "
+        "⌛ **Demande de validation expirée** : pas de décision en 0 jour. La carte passe dans « À corriger » "
         "et n'est plus simulée. Pour demander à nouveau, remettez-la dans « À simuler » : elle sera simulée à "
         "nouveau (les chiffres de preprod ont pu changer)."
     )

@@ -41,7 +41,9 @@ def test_on_trello_je_valide_approves_after_chatter_an_unclear_reply_and_an_outs
     assert added[:3] == ["merci Claire pour la carte", "ok mais il manque TEH", "Je valide"]
     answers = added[3:]
     assert len(answers) == 2 and answers[0].startswith(UNCLEAR_OK) and answers[1] == NOT_PO
-    assert answers[0].endswith("répondez « validé » pour valider, ou « refusé : <raison> » pour refuser.")
+    assert answers[0].endswith(
+        "répondez « validé » pour valider, ou « refusé : » suivi de la raison pour refuser."
+    )
     assert trello_po.list_name("runbook.txt") == WAITING
 
     say(trello_po, "Je valide", by=TRELLO_PO)

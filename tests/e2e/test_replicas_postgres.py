@@ -91,7 +91,8 @@ class Replicas:
         )
         for card in self.cards:
             heads = Counter(c.split("\n", 1)[0].split(" (")[0] for c in self.comments(card))
-            assert heads["✅ **Simulation terminée**"] == 1, (card, heads)
+            verdicts = ("✅ **Prêt pour validation**", "⚠️ **À vérifier avant validation**")  # the synthesis
+            assert sum(n for head, n in heads.items() if head.startswith(verdicts)) == 1, (card, heads)
             assert sum(n for head, n in heads.items() if head.startswith(FINAL)) == 1, (card, heads)
             assert requests[card] == 1, (card, requests[card])
 

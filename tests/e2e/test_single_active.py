@@ -9,13 +9,14 @@ from pathlib import Path
 from sandbox.stack import SandboxStack
 from tests.support.bot_process import BotProcess, wait_until
 from tests.support.stack import RUNBOOK_ONLY
+from tests.support.text import plain
 
 POLL = 0.3
 
 
 def heads(stack: SandboxStack) -> list[str]:
     card = stack.cards["runbook.txt"]
-    return [c["data"]["text"].split("\n", 1)[0] for c in reversed(stack.trello.comments(card))]
+    return [plain(c["data"]["text"].split("\n", 1)[0]) for c in reversed(stack.trello.comments(card))]
 
 
 def list_of_card(stack: SandboxStack) -> str:
@@ -63,10 +64,9 @@ def test_a_second_process_stays_silent_then_takes_over_when_the_first_is_killed(
     round_heads = [
         "⏳ Simulation en cours (8 commandes en --dry-run sur la preprod, "
         "plus 8 pour la vérification des hébergements)…",
-        "✅ **Simulation terminée** (8 commandes en --dry-run sur la preprod, "
-        "plus 8 pour la vérification des hébergements)",
-        "📄 **Sorties de la console** (1/2)",
-        "📄 **Sorties de la console** (2/2)",
+        "✅ **Prêt pour validation** : 8 commandes simulées sur la preprod, rien n'a été modifié.",
+        "🔧 **Détails techniques** (1/2)",
+        "🔧 **Détails techniques** (2/2)",
     ]
     assert heads(stack) == round_heads * 2  # one round each, nothing twice
 

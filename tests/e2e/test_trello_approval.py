@@ -29,11 +29,11 @@ def test_the_synthesis_mentions_the_po_and_says_how_to_decide(trello_po):
     trello_po.poll()
     assert trello_po.list_name("runbook.txt") == WAITING
     synthesis = next(
-        c for c in trello_po.comments("runbook.txt") if c.startswith("✅ **Simulation terminée**")
+        c for c in trello_po.comments("runbook.txt") if c.startswith("✅ **Prêt pour validation**")
     )
     assert synthesis.endswith(
-        f"@{TRELLO_PO}, la simulation est prête : répondez sur cette carte « validé » (ou « ok », « go ») "
-        "pour valider, ou « refusé : <raison> » pour refuser."
+        f"👉 @{TRELLO_PO}, la simulation est prête : répondez sur cette carte « validé » (ou « ok », « go ») "
+        "pour valider, ou « refusé : » suivi de la raison pour refuser."
     )
 
 

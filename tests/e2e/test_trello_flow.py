@@ -43,11 +43,14 @@ def test_a_card_goes_from_todo_to_waiting_with_its_synthesis_and_excel(trello_on
         "→ vers TEH (ID 5645) : 17 migrés | reste 163",
     ]:
         assert line in synthesis.splitlines()
-    assert comments[2].startswith("📄 **Sorties de la console** (1/2)")
-    assert comments[3].startswith("📄 **Sorties de la console** (2/2)")
+    assert comments[2].startswith("🔧 **Détails techniques** (1/2)")
+    assert comments[3].startswith("🔧 **Détails techniques** (2/2)")
     [attachment] = trello_only.trello.attachments(trello_only.stack.cards["runbook.txt"])
     short_link = trello_only.trello.card(trello_only.stack.cards["runbook.txt"])["shortLink"]
-    assert attachment["name"] == f"simulation_migration_France_Fraternites_{short_link}_simulation1.xlsx"
+    assert (
+        attachment["name"]
+        == f"simulation_migration_France_Fraternites_CHU_75_+1_{short_link}_simulation1.xlsx"
+    )
     workbook = load_workbook(io.BytesIO(attachment["bytes"]))
     assert [row[5] for row in workbook["CHU 75 (ID 4537)"].iter_rows(min_row=2, values_only=True)][:5] == [
         160,
@@ -107,7 +110,8 @@ def test_an_edited_card_is_simulated_again(trello_only):
     trello_only.poll()
     comments = trello_only.comments("runbook.txt")
     assert any(c.startswith("🔄 La description a changé depuis la simulation") for c in comments)
-    assert sum(c.startswith("✅ **Simulation terminée**") for c in comments) == 2
+    verdicts = ("✅ **Prêt pour validation**", "⚠️ **À vérifier avant validation**")  # « TEH2 » moves nobody
+    assert sum(c.startswith(verdicts) for c in comments) == 2
     assert trello_only.list_name("runbook.txt") == "En attente validation PO"
     assert len(trello_only.trello.attachments(card)) == 2
 
@@ -129,10 +133,9 @@ def test_429_and_5xx_bursts_lost_responses_included_are_absorbed_without_duplica
     assert heads == [
         "⏳ Simulation en cours (8 commandes en --dry-run sur la preprod, "
         "plus 8 pour la vérification des hébergements)…",
-        "✅ **Simulation terminée** (8 commandes en --dry-run sur la preprod, "
-        "plus 8 pour la vérification des hébergements)",
-        "📄 **Sorties de la console** (1/2)",
-        "📄 **Sorties de la console** (2/2)",
+        "✅ **Prêt pour validation** : 8 commandes simulées sur la preprod, rien n'a été modifié.",
+        "🔧 **Détails techniques** (1/2)",
+        "🔧 **Détails techniques** (2/2)",
     ]
     assert len(trello_only.trello.attachments(trello_only.stack.cards["runbook.txt"])) == 1
     assert any(r.status == 429 for r in trello_only.trello.requests)

@@ -17,6 +17,7 @@ WARNING = (
     "⚠️ La règle 1 (CPH → CHU 77, valeur « CHU77 ») ne trouve aucun dossier : la valeur doit être écrite "
     "exactement comme dans les dossiers."
 )
+TO_CHECK = "⚠️ **À vérifier avant validation**"  # the verdict when a rule moves nobody
 SUGGESTION = "la valeur « CHU 77 » (avec espace) en trouve 37 : corrigez la carte si c'est celle-ci."
 
 
@@ -26,9 +27,9 @@ def test_chu77_is_the_first_thing_on_the_card_in_slack_and_in_excel_with_chu_77_
         running.poll()
 
         assert running.list_name("faute-de-frappe.txt") == "En attente validation PO"  # the PO may keep it
-        synthesis = next(c for c in running.comments("faute-de-frappe.txt") if c.startswith("✅"))
+        synthesis = next(c for c in running.comments("faute-de-frappe.txt") if c.startswith(TO_CHECK))
         lines = synthesis.splitlines()
-        assert lines[0].startswith("✅ **Simulation terminée** (2 commandes")
+        assert lines[0].startswith(f"{TO_CHECK} : 2 commandes simulées")
         assert lines[2] == WARNING
         assert lines[3] == f"  - {SUGGESTION}"  # a nested list item
         assert "→ vers CHU 77 (ID 5644) : 0 migré | reste 180" in lines
@@ -75,13 +76,13 @@ def test_with_pos_on_trello_the_count_stands_just_above_how_to_answer(tmp_path):
     try:
         running.poll()
 
-        synthesis = next(c for c in running.comments("faute-de-frappe.txt") if c.startswith("✅"))
+        synthesis = next(c for c in running.comments("faute-de-frappe.txt") if c.startswith(TO_CHECK))
         *_, count, blank, help_line = synthesis.splitlines()
         assert count == (
             "⚠️ 1 règle sur 2 ne trouve aucun dossier : vérifiez-la avant de valider (une règle peut être "
             "gardée exprès)."
         )
-        assert blank == "" and help_line.startswith(f"@{TRELLO_PO}, la simulation est prête")
+        assert blank == "" and help_line.startswith(f"👉 @{TRELLO_PO}, la simulation est prête")
         assert synthesis.splitlines()[2] == WARNING
     finally:
         running.service.close()
@@ -105,7 +106,7 @@ def test_a_card_whose_only_rule_finds_nothing_goes_to_fix_instead_of_to_the_po(t
             "",
             "La carte est déplacée dans « À corriger ». Corrigez la carte puis remettez-la dans « À simuler ».",
         ]
-        assert not any(c.startswith("✅ **Simulation terminée**") for c in comments)
+        assert not any(c.startswith((TO_CHECK, "✅ **Prêt pour validation**")) for c in comments)
         assert not [
             m for m in running.stack.slack.messages(VALIDATION_CHANNEL[0]) if "aucun dossier" in m["text"]
         ]

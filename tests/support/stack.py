@@ -41,7 +41,7 @@ class Running:
     def comments(self, ticket: str) -> list[str]:
         """Oldest first, marker lines removed, read with plain spaces (typography has its own tests)."""
         texts = [c["data"]["text"] for c in reversed(self.trello.comments(self.stack.cards[ticket]))]
-        return [plain(t.rsplit("\n\n_migrabot · ", 1)[0]) for t in texts]
+        return [plain(t.rsplit("\n\nmigrabot · ", 1)[0]) for t in texts]
 
 
 def start(tmp_path: Path, *, cards: tuple[tuple[str, str], ...], slack: bool, **overrides: object) -> Running:

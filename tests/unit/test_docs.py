@@ -255,6 +255,13 @@ RENDERED = [
     ("guide-coordinateur.md", f"« {board.LIST_APPROVED} »", lambda: f"« {board.LIST_APPROVED} »"),
     ("guide-coordinateur.md", f"« {board.LIST_DONE} »", lambda: f"« {board.LIST_DONE} »"),
     ("guide-coordinateur.md", f"« {board.CARD_LABEL} »", lambda: f"« {board.CARD_LABEL} »"),
+    ("guide-po.md", "✅ **Prêt pour validation**", lambda: card.ready_line(8)),
+    ("guide-po.md", "⚠️ **À vérifier avant validation**", lambda: card.ready_line(8, blocked=True)),
+    (
+        "guide-po.md",
+        "migrabot · simulation n° 1 · empreinte 892d5078",
+        lambda: card.marker(round_=1, description_hash="892d5078e54a9001"),
+    ),
     (
         "guide-po.md",
         "@camille, la simulation est prête : répondez sur cette carte « validé »",

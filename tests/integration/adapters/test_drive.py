@@ -101,12 +101,16 @@ def test_the_workbook_lands_in_the_folder_and_its_link_reaches_the_card_and_the_
     [file] = env.files()
     [(attachment, data)] = env.board.cards[card].attachments
     assert (
-        file["name"] == attachment.name == f"simulation_migration_France_Fraternites_s{card}_simulation1.xlsx"
+        file["name"]
+        == attachment.name
+        == f"simulation_migration_France_Fraternites_CHU_75_+1_s{card}_simulation1.xlsx"
     )
     assert (file["mimeType"], file["content"]) == (XLSX, data)
     link = f"{drive_sandbox.base_url}file/d/{file['id']}/view?usp=drivesdk"
     assert f"📁 Fichier Excel sur le Drive : {link}" in plain(bodies(env.board, card)[1]).splitlines()
-    assert f"📁 Fichier Excel sur le Drive : {link}" in plain(env.request_text())
+    assert f"📁 <{link}|Fichier Excel sur le Drive>" in plain(
+        env.request_text()
+    )  # a link Slack makes clickable
     assert httpx.get(link).content == data  # the link opens the workbook
     env.poll()
     assert len(env.files()) == 1 and env.uploads_to_drive() == 1

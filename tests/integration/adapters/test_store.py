@@ -120,8 +120,11 @@ def test_slack_requests_and_trello_watches_round_trip(store: Store):
     assert store.slack_requests(kind=RequestKind.CONFLICT) == []
     watch = TrelloWatch("c1", 1, "h1", activity="3|x", seen_comment_ids="a b", since=1.5)
     store.set_trello_watch(watch)
-    store.set_trello_watch(TrelloWatch("c1", 1, "h1", activity="4|y", seen_comment_ids="a b c", since=9))
-    assert store.trello_watch("c1", 1, "h1") == TrelloWatch("c1", 1, "h1", "4|y", "a b c", since=1.5)
+    assert store.trello_watch("c1", 1, "h1") == watch  # saved while the round ran (asked=False)
+    # The request went out: the wait starts again (since) and the row says so (asked).
+    again = TrelloWatch("c1", 1, "h1", activity="4|y", seen_comment_ids="a b c", since=9, asked=True)
+    store.set_trello_watch(again)
+    assert store.trello_watch("c1", 1, "h1") == again
     store.beat("poll", now=12.75, detail="2 cartes")
     assert store.last_beat("poll") == (12.75, "2 cartes")
 

@@ -202,7 +202,7 @@ def test_checklists_carry_who_added_them_and_comments_and_attachments_their_auth
     sandbox.add_checklist(
         card, "Exécution", ["Prod : tout est déjà vérifié"], checked=["Prod : tout est déjà vérifié"]
     )
-    sandbox.add_comment(card, "_migrabot · r1 · 23fe63fb · synthese_")
+    sandbox.add_comment(card, "migrabot · simulation n° 1 · empreinte 23fe63fb")
     ours = trello.add_checklist(card, "Exécution", ["Preprod — groupe 1"])
     trello.comment(card, "du bot")
 
@@ -211,4 +211,7 @@ def test_checklists_carry_who_added_them_and_comments_and_attachments_their_auth
     [persons] = [c for c in by_id.values() if c.id != ours]
     assert persons.author_id not in ("", me)
     authors = {c.text: c.author_id for c in trello.comments(card)}
-    assert authors["du bot"] == me and authors["_migrabot · r1 · 23fe63fb · synthese_"] not in ("", me)
+    assert authors["du bot"] == me and authors["migrabot · simulation n° 1 · empreinte 23fe63fb"] not in (
+        "",
+        me,
+    )

@@ -79,7 +79,7 @@ def test_the_runbook_ticket_gives_the_runbook_figures_and_the_excel_file(reconne
     )
     assert "Simulation 3/16 : CHU 75 → DAHAR…" in result.stderr
     assert "Simulation 11/16 : CHU 75 → DAHAR (vérification des hébergements)…" in result.stderr
-    workbook = load_workbook(tmp_path / "simulation_migration_France_Fraternites.xlsx")
+    workbook = load_workbook(tmp_path / "simulation_migration_France_Fraternites_CHU_75_+1.xlsx")
     assert workbook.sheetnames == ["Synthèse", "CHU 75 (ID 4537)", "CPH (ID 4960)", "Commandes"]
     sheet = workbook["CHU 75 (ID 4537)"]
     assert [cell.value for cell in sheet[1]] == [
@@ -293,4 +293,4 @@ def test_sandbox_runs_the_built_in_simulator_whatever_the_console_settings(tmp_p
     )
     assert result.returncode == 0, result.stderr
     assert plain(result.stdout).startswith(RUNBOOK_MESSAGE)
-    assert (tmp_path / "simulation_migration_France_Fraternites.xlsx").exists()
+    assert (tmp_path / "simulation_migration_France_Fraternites_CHU_75_+1.xlsx").exists()

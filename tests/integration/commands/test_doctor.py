@@ -126,7 +126,7 @@ def test_everything_in_place_is_all_green(
         f"✓ Réglages Trello présents (tableau {healthy['trello_board_id']})",
         "✓ Réglages Slack cohérents (mode http, 1 PO)",
         "✓ Mode Slack : le PO décide sur Slack (boutons « Valider » / « Refuser » de la demande, ou réponse "
-        "« ok » / « refusé : <raison> » dans son fil)",
+        "« ok » ou « refusé : » suivi de la raison dans son fil)",
         f"✓ Trello joignable ({trello.base_url})",
         "✓ Trello : jeton valide (compte « migrabot »)",
         f"✓ Trello : tableau « {BOARD_NAME} » trouvé",
@@ -188,8 +188,8 @@ def test_json_reports_each_check_with_its_status(
         "fix": None,
     }
     assert payload["checks"][3]["detail"] == (
-        "Mode Trello seul : le PO décide sur Trello (@romainlacits répond sur la carte « validé » ou "
-        "« refusé : <raison> »)"
+        "Mode Trello seul : le PO décide sur Trello (@romainlacits répond sur la carte « validé », ou "
+        "« refusé : » suivi de la raison)"
     )
     assert {check["status"] for check in payload["checks"][3:]} == {"ok"}
 
@@ -240,8 +240,8 @@ def test_the_doctor_says_which_mode_and_how_the_po_decides(
     _, lines = doctor()
     assert (
         "✓ Mode Slack et Trello : le PO décide sur Slack (boutons « Valider » / « Refuser » de la demande, ou "
-        "réponse « ok » / « refusé : <raison> » dans son fil), ou sur Trello (@camille, @dominique répond sur "
-        "la carte « validé » ou « refusé : <raison> ») ; la première décision compte"
+        "réponse « ok » ou « refusé : » suivi de la raison dans son fil), ou sur Trello (@camille, @dominique "
+        "répond sur la carte « validé », ou « refusé : » suivi de la raison) ; la première décision compte"
     ) in lines
 
     setenv(slack_bot_token="", trello_po_members="")
@@ -503,16 +503,18 @@ def test_a_state_folder_that_is_a_file_is_reported_with_its_path(
     )
 
 
-def test_invalid_settings_are_one_line_and_nothing_else_is_tried(setenv: Callable[..., None]) -> None:
+def test_invalid_settings_are_one_line_and_the_other_checks_still_run(setenv: Callable[..., None]) -> None:
+    """Issue 22: a settings problem never stops the other checks (they run with those settings' defaults)."""
     setenv(poll_interval_seconds="souvent", slack_mode="webhook")
 
-    [check] = diagnose(load_settings)
+    check, *others = diagnose(load_settings)
 
     assert (check.name, check.ok) == ("settings", False)
     assert plain(check.detail) == (
         "Réglages invalides : POLL_INTERVAL_SECONDS : un nombre est attendu ; SLACK_MODE : valeurs possibles : "
-        "'socket' or 'http' (les autres vérifications ont besoin de réglages valides)"
+        "'socket' or 'http' (les autres vérifications continuent sans eux)"
     )
+    assert {"settings.trello", "decisions", "console", "state_db"} <= {other.name for other in others}
 
 
 def test_invalid_settings_are_a_failed_check_not_a_usage_error(setenv: Callable[..., None]) -> None:

@@ -40,7 +40,8 @@ def test_a_ready_folder_is_three_green_lines(healthy, setenv: Callable[..., None
     assert drive_lines(lines) == [
         f"✓ Clé du compte de service lisible ({SERVICE_ACCOUNT})",
         f"✓ Jeton Google obtenu pour {SERVICE_ACCOUNT}",
-        f"✓ Dossier Drive « {FOLDER_NAME} » trouvé : le bot peut y déposer les fichiers Excel",
+        f"✓ Dossier Drive « {FOLDER_NAME} » (identifiant {values['drive_folder_id']}) trouvé : le bot peut y "
+        "déposer les fichiers Excel",
     ]
     assert code == 0
 

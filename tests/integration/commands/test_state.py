@@ -67,6 +67,8 @@ def test_a_state_from_the_previous_release_opens_with_everything_it_held(tmp_pat
     assert store.approval("card-b", 1, "hash-b").decision is Verdict.APPROVED
     assert store.card("card-b").attempts == 1
     assert [record.card_id for record, _ in store.overlapping_cards("card-x", {12})] == ["card-a"]
+    watch = store.trello_watch("card-a", 1, "hash-a")  # migration 2: a row from before was saved asked
+    assert (watch.seen_comment_ids, watch.since, watch.asked) == ("c1 c2", 1764496805.0, True)
     store.close()
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT version FROM schema_version").fetchall() == [(LATEST,)]

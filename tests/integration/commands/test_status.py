@@ -140,9 +140,9 @@ def test_the_text_lists_the_cards_in_flight_with_their_requests_and_errors(env: 
         f"Dernier passage sur Trello : {clock(now - 20)} (il y a 20 s) — 3 cartes de migration\n"
         "Cartes en cours : 2\n"
         "- aB3dE5fG « Migration des dossiers usagers - France Fraternités CHU 75 et CPH » : en attente du PO depuis 3 h 12 min "
-        "(tour 1, empreinte 01234567)\n"
+        "(simulation n° 1, empreinte 01234567)\n"
         "    demande Slack (validation du PO) dans C0PO depuis 3 h 12 min, relancée\n"
-        "- zZ9yY8xX « Migration CHU 77 » : simulation échouée depuis 2 min (tour 1, empreinte fedcba98)\n"
+        "- zZ9yY8xX « Migration CHU 77 » : simulation échouée depuis 2 min (simulation n° 1, empreinte fedcba98)\n"
         "    dernière erreur : La commande a échoué (code 1) : « centre 9999 »\n"
     )
 
@@ -156,7 +156,7 @@ def test_all_adds_the_cards_nobody_has_to_act_on(env: Path) -> None:
     assert code == 0
     assert "Cartes suivies : 3\n" in out
     assert (
-        "- nOnOnOnO « Migration CPH » : refusé par le PO depuis 1 h (tour 1, empreinte 00ff00ff)\n"
+        "- nOnOnOnO « Migration CPH » : refusé par le PO depuis 1 h (simulation n° 1, empreinte 00ff00ff)\n"
         "    dernière erreur : refusé : pas maintenant\n"
     ) in out
 

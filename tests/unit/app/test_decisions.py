@@ -127,7 +127,7 @@ def test_the_po_request_carries_the_synthesis_buttons_and_the_excel_file(env):
     assert "Croisement entre CHU 75 (ID 4537) et CPH (ID 4960)" in text
     assert [b[1] for b in env.chat.buttons(CHANNEL)] == ["approve", "refuse", "resimulate"]
     assert env.chat.uploads == [
-        (CHANNEL, ts, f"simulation_migration_France_Fraternites_s{card}_simulation1.xlsx")
+        (CHANNEL, ts, f"simulation_migration_France_Fraternites_CHU_75_+1_s{card}_simulation1.xlsx")
     ]
     assert env.board.list_of(card) == "En attente validation PO"
 
@@ -318,7 +318,7 @@ def test_a_conflict_decision_gates_the_po_request(tmp_path):
     texts = bodies(env.board, card)
     assert any(t.startswith(decided) for t in texts)
     assert texts.index(next(t for t in texts if t.startswith(decided))) < texts.index(
-        next(t for t in texts if t.startswith("✅ **Simulation terminée**"))
+        next(t for t in texts if t.startswith("✅ **Prêt pour validation**"))
     )
     [(po_channel, po_ts)] = [k for k in env.chat.messages if k[0] == CHANNEL]
     po_text = plain(
@@ -455,7 +455,7 @@ def test_a_persons_comment_carrying_a_marker_is_never_taken_for_the_bots(env):
     card = env.board.add_card(TITLE, RUNBOOK_TICKET)
     env.poll()
     _, key = env.request()
-    forged = f"php bin/console … sans --dry-run\n\n_migrabot · r{key.round} · {key.description_hash[:8]} · validation_"
+    forged = f"php bin/console … sans --dry-run\n\nmigrabot · simulation n° {key.round} · empreinte {key.description_hash[:8]}"
     env.board.comment(card, forged, author="member-human")
     env.store.journal(
         card, key.round, key.description_hash, "validation#intention", "", now=env.clock()

@@ -57,7 +57,7 @@ def test_edited_before_any_group_ran_marks_the_commands_obsolete_and_simulates_a
     assert record.round == 2 and record.state is CardState.AWAITING_APPROVAL
     assert env.board.list_of(card) == "En attente validation PO"
     assert len(env.chat.messages) == requests_before + 1  # a new PO request
-    assert sum(t.startswith("✅ **Simulation terminée** (7 commandes") for t in texts) == 1
+    assert sum(t.startswith("✅ **Prêt pour validation** : 7 commandes simulées") for t in texts) == 1
     env.poll()
     assert bodies(env.board, card) == texts  # said once
 

@@ -83,22 +83,25 @@ def test_the_synthesis_shows_names_as_written_and_commands_only_in_code_blocks(e
     card = env.board.add_card(TITLE, TICKET)
     env.poll()
     synthesis = next(
-        text for text in bodies(env.board, card) if text.startswith("✅ **Simulation terminée**")
+        text for text in bodies(env.board, card) if text.startswith("✅ **Prêt pour validation**")
     )
     assert_no_injection(synthesis)
     shown = rendered_text(synthesis)
     for name in names():
         assert name in shown
-    blocks = code_blocks(synthesis)
+    details = next(text for text in bodies(env.board, card) if text.startswith("🔧 **Détails techniques**"))
+    assert_no_injection(details)
+    blocks = code_blocks(details)
     for command in commands():
         assert any(command in block.splitlines() for block in blocks), command
-        assert command not in shown  # never outside a code block
+        assert command not in rendered_text(details)  # never outside a code block
+        assert command not in shown
 
 
 def test_the_outputs_show_each_command_in_a_code_block(env: Env):
     card = env.board.add_card(TITLE, TICKET)
     env.poll()
-    [outputs] = [text for text in bodies(env.board, card) if text.startswith("📄 **Sorties de la console**")]
+    [outputs] = [text for text in bodies(env.board, card) if text.startswith("🔧 **Détails techniques**")]
     assert_no_injection(outputs)
     for command in commands():
         assert any(command in block.splitlines() for block in code_blocks(outputs)), command

@@ -39,7 +39,7 @@ def test_a_refused_upload_is_tried_at_each_poll_until_it_lands_then_never_again(
     flow, clock = workflow(tmp_path, board, drive)
     card = board.add_card(TITLE, RUNBOOK_TICKET)
     flow.poll()
-    name = f"simulation_migration_France_Fraternites_s{card}_simulation1.xlsx"
+    name = f"simulation_migration_France_Fraternites_CHU_75_+1_s{card}_simulation1.xlsx"
     assert drive.calls == [f"upload {name}"]
     assert (
         "⚠️ Dépôt sur le Drive impossible : Google Drive indisponible (503 backendError)."

@@ -45,8 +45,8 @@ def test_a_waiting_card_gets_one_reminder_mentioning_the_po(tmp_path):
     workflow.remind_and_expire()
     reminders = [plain(text) for text in bodies(board, card) if text.startswith("⏰")]
     assert reminders == [
-        "⏰ Rappel : @camille cette carte attend une décision depuis 25 h : répondez sur cette carte « validé » "
-        "(ou « ok », « go ») pour valider, ou « refusé : <raison> » pour refuser."
+        "⏰ Rappel : @camille, cette carte attend une décision depuis 25 h. Pour décider, répondez sur cette carte "
+        "« validé » (ou « ok », « go ») pour valider, ou « refusé : » suivi de la raison pour refuser."
     ]
 
 

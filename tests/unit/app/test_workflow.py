@@ -68,7 +68,7 @@ class Env:
 
 def bodies(board: FakeBoard, card_id: str) -> list[str]:
     """Comment texts without their marker line, read with plain spaces (typography has its own tests)."""
-    return [plain(text.rsplit("\n\n_migrabot · ", 1)[0]) for text in board.comment_texts(card_id)]
+    return [plain(text.rsplit("\n\nmigrabot · ", 1)[0]) for text in board.comment_texts(card_id)]
 
 
 def test_a_valid_card_is_simulated_and_waits_for_the_po(env):
@@ -79,10 +79,9 @@ def test_a_valid_card_is_simulated_and_waits_for_the_po(env):
         "⏳ Simulation en cours (8 commandes en --dry-run sur la preprod, "
         "plus 8 pour la vérification des hébergements)…"
     )
-    synthesis = texts[1]
+    synthesis, details = texts[1], texts[2]
     assert synthesis.startswith(
-        "✅ **Simulation terminée** (8 commandes en --dry-run sur la preprod, "
-        "plus 8 pour la vérification des hébergements)\n\n"
+        "✅ **Prêt pour validation** : 8 commandes simulées sur la preprod, rien n'a été modifié.\n\n"
     )
     for line in [
         "Centre d'origine : France Fraternités - CHU 75 (ID 4537) - 160 suivis au total",
@@ -95,22 +94,30 @@ def test_a_valid_card_is_simulated_and_waits_for_the_po(env):
         "→ vers CHU 77 (ID 5644) : 37 migrés | reste 143",
         "→ vers DAHAR (ID 5634) : 35 migrés | reste 145",
         "→ vers TEH (ID 5645) : 17 migrés | reste 163",
+        "Hébergements : aucune règle ne les migre ; les dossiers migrés seront décrochés de 16 hébergements, qui "
+        "resteront dans leur centre d'origine (détail par règle dans les détails techniques).",
+        "- Croisement entre CHU 75 (ID 4537) et CPH (ID 4960) : terminer et vérifier le groupe 1 avant de lancer "
+        "le groupe 2, même en prod.",
+    ]:
+        assert line in synthesis.splitlines(), line
+    for line in [
         "Hébergements : aucune règle ne les migre.",
         "- CHU 75 (ID 4537) → CHU 77 (ID 5644) : les dossiers migrés seront décrochés de 2 hébergements, "
         "qui resteront au centre CHU 75 (ID 4537).",
         "Au total : 16 hébergements resteront dans leur centre d'origine, décrochés des dossiers migrés.",
-        "- Croisement entre CHU 75 (ID 4537) et CPH (ID 4960) : terminer et vérifier le groupe 1 avant de lancer "
-        "le groupe 2, même en prod.",
         "- CHU 75 (ID 4537) : 160 → 104 (- 77 sortants, + 21 entrants)",
         "- CPH (ID 4960) : 180 → 80 (- 110 sortants, + 10 entrants)",
         "- CHU 77 (ID 5644) : 0 → 78 (+ 78 entrants)",
         "php bin/console app:migrate-individuals-to-other-organization -o 4537 -d 5644 -f migration-des-donnees "
         '-t "CHU 77" --dry-run',
     ]:
-        assert line in synthesis.splitlines(), line
-    assert texts[2].startswith("📄 **Sorties de la console** (1/1)\n\n**Commande 1** :\n```\nphp bin/console")
+        assert line in details.splitlines(), line
+    assert details.startswith(
+        "🔧 **Détails techniques** (1/2)\n\n**Commandes simulées** (en --dry-run) :\n```\n# 1\n"
+    )
+    assert "\n**Commande 1** :\n```\nphp bin/console" in details
     [(attachment, data)] = env.board.cards[card].attachments
-    assert attachment.name == f"simulation_migration_France_Fraternites_s{card}_simulation1.xlsx"
+    assert attachment.name == f"simulation_migration_France_Fraternites_CHU_75_+1_s{card}_simulation1.xlsx"
     assert data[:2] == b"PK"
     assert env.board.list_of(card) == "En attente validation PO"
     assert env.store.card(card).state == "awaiting_approval"
@@ -217,9 +224,10 @@ def test_accommodation_conflicts_wait_for_a_decision_written_in_the_card(env):
     assert len(env.board.comment_texts(card)) == 2  # waiting, not repeating itself
     env.board.edit(card, desc=ticket + "Conflit hébergements : sans hébergements\n")
     env.poll()
-    synthesis = bodies(env.board, card)[-2]
+    synthesis, details = bodies(env.board, card)[-2:]
     assert "Décision : sans hébergements" in synthesis
-    assert "--withAccommodations" not in synthesis.split("**Commandes simulées**")[1]
+    assert details.startswith("🔧 **Détails techniques**")
+    assert "--withAccommodations" not in details.split("**Commandes simulées**")[1].split("```")[1]
     assert env.board.list_of(card) == "En attente validation PO"
 
 

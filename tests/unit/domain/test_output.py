@@ -201,7 +201,7 @@ def test_origin_after_must_be_before_minus_migrated():
 def test_destination_after_must_be_before_plus_incoming():
     result = unreadable(replaced(RUNBOOK_TEXT, "41 (+ 41 entrants)", "40 (+ 41 entrants)"))
     assert result.message == (
-        "Chiffres incohérents pour la destination 5644 : 0 suivis + 41 entrants = 41, "
+        "Chiffres incohérents pour la destination 5644 : 0 suivi + 41 entrants = 41, "
         "mais la console annonce 40 après migration."
     )
 

@@ -39,7 +39,7 @@ def U(why: Doubt) -> tuple[str, Doubt]:
     return ("unclear", why)
 
 
-Q, COND, YET, NEG, MIX, OTHER, TO = (
+Q, COND, YET, NEG, MIX, OTHER, TO, BARE = (
     U(Doubt.QUESTION),
     U(Doubt.CONDITION),
     U(Doubt.NOT_YET),
@@ -47,6 +47,7 @@ Q, COND, YET, NEG, MIX, OTHER, TO = (
     U(Doubt.MIXED),
     U(Doubt.OTHER_WORDS),
     U(Doubt.ADDRESSED),
+    U(Doubt.BARE),
 )
 
 REPLIES: list[tuple[str, Reply | tuple[str, Doubt]]] = [
@@ -102,8 +103,6 @@ REPLIES: list[tuple[str, Reply | tuple[str, Doubt]]] = [
     ("refusée", R()),
     ("je refuse", R()),
     ("Je refuse !", R()),
-    ("non", R()),
-    ("Non.", R()),
     ("pas ok", R()),
     ("Pas OK", R()),
     ("pas d'accord", R()),
@@ -114,6 +113,10 @@ REPLIES: list[tuple[str, Reply | tuple[str, Doubt]]] = [
     ("on ne lance pas", R()),
     ("je ne valide pas", R()),
     ("non validé", R()),
+    ("Refusé, merci !", R()),
+    ("❌ merci beaucoup", R()),
+    ("je refuse, désolé 🙏", R()),
+    ("pas ok pour moi, merci", R()),
     ("Refusé, il manque le centre TEH", R("il manque le centre TEH")),
     ("refusé : le CPH garde ses dossiers DAHAR", R("le CPH garde ses dossiers DAHAR")),
     ("Refusé - chiffres à revoir", R("chiffres à revoir")),
@@ -151,6 +154,19 @@ REPLIES: list[tuple[str, Reply | tuple[str, Doubt]]] = [
     ("non, c'est bon", MIX),
     ("👍 👎", MIX),
     ("ok pas ok", MIX),
+    # « oui », « non » alone may answer somebody else's question: answered, never a decision
+    ("non", BARE),
+    ("Non.", BARE),
+    ("oui", BARE),
+    ("Oui !", BARE),
+    ("oui oui 👍", A),
+    ("yes", BARE),
+    ("Oui, merci", BARE),
+    ("non merci", BARE),
+    ("@migrabot non", BARE),
+    ("oui, validé", A),
+    ("oui c'est bon", A),
+    ("non, il manque TEH", R("il manque TEH")),
     # said to somebody else (issue 25 point 11)
     ("@julien ok", TO),
     ("@julien validé", TO),

@@ -14,7 +14,7 @@ from bot.domain.plan import plan_ticket
 from bot.domain.synthesis import detached_total, detachments, summarize
 from bot.domain.ticket import parse_ticket
 from bot.texts.blocks import CardLink, RequestKey, approval_request
-from bot.texts.card import outputs_plan, started_comment, synthesis_comment
+from bot.texts.card import details_sections, outputs_plan, started_comment
 from bot.texts.excel import build_workbook
 from bot.texts.text import render_accommodations as typeset_accommodations
 from bot.texts.text import render_synthesis
@@ -145,17 +145,13 @@ def test_an_accommodation_shared_by_the_people_of_two_rules_is_counted_once():
 def test_the_card_counts_and_lists_the_check_apart_from_the_ticket_commands():
     simulation = simulated(MIXED_TICKET, FakeConsole())
 
-    comment = plain(synthesis_comment(simulation, summarize(simulation), warnings=()))
+    details = plain("\n".join(details_sections(simulation, summarize(simulation))[1]))
 
     assert plain(started_comment(2, check_count=1)) == (
         "⏳ Simulation en cours (2 commandes en --dry-run sur la preprod, "
         "plus 1 pour la vérification des hébergements)…"
     )
-    assert comment.startswith(
-        "✅ **Simulation terminée** (2 commandes en --dry-run sur la preprod, "
-        "plus 1 pour la vérification des hébergements)\n"
-    )
-    assert comment.endswith(
+    assert details == (
         "**Vérification des hébergements** (mêmes commandes avec --withAccommodations, en --dry-run seulement ; "
         "les commandes finales n'en auront pas)\n```\n"
         "php bin/console app:migrate-individuals-to-other-organization -o 4537 -d 5634 -f migration-des-donnees "

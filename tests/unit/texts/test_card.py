@@ -28,6 +28,6 @@ def test_with_slack_the_card_line_is_the_other_way():
 
 def test_the_po_is_mentioned_with_the_words_a_decision_takes():
     assert plain(trello_decision_help(["camille", "dominique"])) == (
-        "@camille @dominique, la simulation est prête : répondez sur cette carte « validé » (ou « ok », « go ») "
-        "pour valider, ou « refusé : <raison> » pour refuser."
+        "👉 @camille @dominique, la simulation est prête : répondez sur cette carte « validé » (ou « ok », « go ») "
+        "pour valider, ou « refusé : » suivi de la raison pour refuser."
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -85,7 +86,7 @@ def test_the_title_block_names_the_card_the_moment_the_simulation_and_the_plan(r
     assert summary["A3"].value == (
         "Simulation (--dry-run) sur la preprod — simulation n° 3 — le 21/09/2026 à 16:13 (heure de Paris)"
     )
-    assert plain(summary["A4"].value).startswith("Empreinte du plan : ") and len(summary["A4"].value) > 25
+    assert re.fullmatch(r"Empreinte : [0-9a-f]{8}", plain(summary["A4"].value))  # as on the card and in Slack
 
 
 def test_the_summary_ends_with_totals_equal_before_and_after_when_centres_only_exchange(runbook):
@@ -151,9 +152,9 @@ def test_each_card_gets_its_own_file_name_starting_with_the_runbooks():
     _, synthesis = simulated(RUNBOOK_TICKET)
     first = workbook_name(synthesis, short_link="AbC123")
     second = workbook_name(synthesis, short_link="XyZ789")
-    assert first == "simulation_migration_France_Fraternites_AbC123.xlsx"
-    assert second == "simulation_migration_France_Fraternites_XyZ789.xlsx"
-    assert workbook_name(synthesis) == "simulation_migration_France_Fraternites.xlsx"  # `migrabot simulate`
+    assert first == "simulation_migration_France_Fraternites_CHU_75_+1_AbC123.xlsx"
+    assert second == "simulation_migration_France_Fraternites_CHU_75_+1_XyZ789.xlsx"
+    assert workbook_name(synthesis) == "simulation_migration_France_Fraternites_CHU_75_+1.xlsx"  # `simulate`
 
 
 def test_text_from_a_card_is_never_a_formula():

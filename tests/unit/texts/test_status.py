@@ -117,13 +117,13 @@ def test_the_text_shows_the_last_poll_each_card_its_requests_and_its_last_error(
         "Dernier passage sur Trello : 14/05/2024 09:59:25 (il y a 35 s) — 2 cartes de migration\n"
         "Cartes en cours : 3\n"
         "- aB3dE5fG « France Fraternités CHU 75 et CPH » : en attente du PO depuis 3 h 12 min "
-        "(tour 2, empreinte 1a2b3c4d)\n"
+        "(simulation n° 2, empreinte 1a2b3c4d)\n"
         "    demande Slack (validation du PO) dans C0PO depuis 3 h, relancée\n"
         "- 65f0c0ffee0000000000ef01 « erreur » : simulation échouée "
-        "depuis 50 s (tour 1, empreinte ffee)\n"
+        "depuis 50 s (simulation n° 1, empreinte ffee)\n"
         "    dernière erreur : Le centre 9999 est introuvable. (code 1)\n"
         "- zZ9yY8xX « CHU 75 vers CHU 77 » : conflit d'hébergements à trancher depuis 10 min "
-        "(tour 1, empreinte 1a2b3c4d)\n"
+        "(simulation n° 1, empreinte 1a2b3c4d)\n"
         "    demande Slack (décision sur les hébergements) dans C0TEAM depuis 9 min\n"
     )
 

@@ -49,7 +49,9 @@ def test_they_come_right_after_the_title_of_the_card_comment():
     simulation, synthesis, warnings = simulated()
     comment = plain(synthesis_comment(simulation, synthesis, warnings=warnings))
     assert comment.startswith(
-        "✅ **Simulation terminée** (1 commande en --dry-run sur la preprod)\n\n" + UNFOLLOWED + "\n\n"
+        "✅ **Prêt pour validation** : 1 commande simulée sur la preprod, rien n'a été modifié.\n\n"
+        + UNFOLLOWED
+        + "\n\n"
     )
 
 

@@ -27,7 +27,7 @@ from bot.domain.plan import build_plan
 from bot.domain.synthesis import CountChange, summarize
 from bot.texts import doctor
 from bot.texts.blocks import CardLink, RequestKey, approval_request
-from bot.texts.card import synthesis_comment
+from bot.texts.card import details_sections, synthesis_comment
 from bot.texts.excel import build_workbook
 from bot.texts.french import NBSP, typeset
 from bot.texts.text import count_change_warning, render_commands
@@ -72,8 +72,11 @@ def test_the_card_synthesis_keeps_the_centre_names_and_the_commands_byte_for_byt
         f"→ vers Foyer « Sud » (ID 2){NBSP}: 3 migrés | reste 7",
     ]
     assert UNHOUSED in text
-    assert f"```\n{COMMAND} --dry-run\n```" in text
-    assert text.endswith(f"```\n{COMMAND} --withAccommodations --dry-run\n```")  # the accommodation check
+    details = "\n".join(
+        line for section in details_sections(simulated, summarize(simulated)) for line in section
+    )
+    assert f"```\n# 1\n{COMMAND} --dry-run\n```" in details
+    assert f"```\n{COMMAND} --withAccommodations --dry-run\n```" in details  # the accommodation check
 
 
 def test_the_slack_request_addresses_the_po_with_a_comma_and_keeps_the_card_name() -> None:
