@@ -126,7 +126,7 @@ def test_an_unlabelled_card_that_reads_like_a_migration_is_asked_for_the_label_o
     running.poll()
     running.poll()
     asked = [
-        plain(c["data"]["text"]).split("\n\n_migrabot", 1)[0] for c in running.trello.comments(unlabelled)
+        plain(c["data"]["text"]).split("\n\nmigrabot · ", 1)[0] for c in running.trello.comments(unlabelled)
     ]
     assert asked == [
         "🏷️ **Étiquette manquante** : cette carte de « À simuler » ressemble à une migration des dossiers "
