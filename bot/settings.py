@@ -11,6 +11,7 @@ import shlex
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -57,6 +58,12 @@ class Settings(BaseSettings):
     )
     console_timeout_seconds: float = Field(600, gt=0, description="A dry-run taking longer is killed.")
     console_concurrency: int = Field(1, ge=1, le=8, description="Dry-runs of one ticket run at once.")
+    console_output_max_bytes: int = Field(
+        1_048_576,
+        ge=65_536,
+        description="Bytes of each console stream read per run: beyond, the first and last halves are kept "
+        "and the cut is said.",
+    )
     accommodation_impact: bool = Field(
         True,
         description="Also dry-run each rule without « avec hébergements » with `--withAccommodations` "
@@ -74,6 +81,12 @@ class Settings(BaseSettings):
         le=20,
         description="Variants of the value of a rule that finds no file (« CHU77 » → « CHU 77 ») dry-run to "
         "suggest the value meant: at most this many per rule, 20 per card; 0 turns the search off.",
+    )
+    dry_runs_per_poll: int = Field(
+        120,
+        ge=1,
+        description="Dry-runs of all cards in one poll: a card whose round would go beyond waits for the next "
+        "poll and says so (the first round of a poll always starts).",
     )
     console_prod_ssh: str = Field(
         "",
@@ -145,6 +158,18 @@ class Settings(BaseSettings):
     slack_http_port: int = Field(
         3000, ge=0, le=65535, description="Port of `/slack/events` in HTTP mode (0: any free port)."
     )
+    slack_http_workers: int = Field(
+        16,
+        ge=1,
+        le=256,
+        description="Threads serving `/slack/events` in HTTP mode (connections wait, idle, without one).",
+    )
+    slack_http_timeout_seconds: float = Field(
+        10,
+        gt=0,
+        le=300,
+        description="A connection to `/slack/events` silent this long is closed (each read and write, too).",
+    )
     slack_api_base_url: str = Field("https://slack.com/api/", description="Slack Web API root.")
     slack_po_user_ids: str = Field("", description="Comma-separated Slack ids of the POs: only they decide.")
     slack_channel_id: str = Field("", description="Channel of approval requests (empty: a DM to each PO).")
@@ -153,6 +178,10 @@ class Settings(BaseSettings):
     )
     approval_reminder_hours: float = Field(24, gt=0, description="A pending request is recalled after this.")
     approval_ttl_hours: float = Field(168, gt=0, description="A pending request expires after this.")
+    tz: str = Field(
+        "Europe/Paris",
+        description="The board's time zone (IANA name): times in comments and in `migrabot status`.",
+    )
 
     # --- Google Drive (runbook step 3, option B; optional)
     drive_folder_id: str = Field(
@@ -225,6 +254,19 @@ class Settings(BaseSettings):
         if not words:
             raise ValueError(texts.EMPTY_COMMAND)
         return value
+
+    @field_validator("tz")
+    @classmethod
+    def _known_time_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(texts.unknown_time_zone(value)) from None
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.tz)
 
     def board_lists(self) -> list[tuple[str, str]]:
         """(setting, list name) of every list the bot uses, in the workflow's order."""
@@ -422,7 +464,7 @@ def _default_text(name: str) -> str:
         return ""
     if isinstance(default, bool):
         return "true" if default else "false"  # how people write it in .env
-    return str(default)
+    return "" if default is None else str(default)
 
 
 def settings_table() -> str:

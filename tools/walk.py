@@ -1,12 +1,15 @@
 """The "walk" of one new card to its posted synthesis: how many functions of the bot's control flow a poll
 visits, in how many rooms, and how often control climbs back into a module it had left.
 
-Run: `.venv/bin/python tools/walk.py` (fakes of our own ports, no network). Counted with `sys.setprofile`
-over the services layer (`bot.app.*`) — the modules a reader follows to learn what the bot does next:
-- stops: calls of `bot.app` functions (each entry into a function);
-- rooms: distinct `bot.app` functions entered, and distinct `bot.app` modules;
-- climbs back: returns from a `bot.app` function into a caller in another `bot.app` module (control going
-  back up to a module it had left).
+Run: `.venv/bin/python tools/walk.py` (fakes of our own ports, no network, one poll of one new card). Counted
+with `sys.setprofile`, for three layers (every `bot` module; the services `bot.app`; the services without the
+side-effect primitives):
+- stops: calls of the layer's functions (each entry into a function);
+- functions, modules: the rooms — distinct functions entered, distinct modules entered;
+- climbs back: returns from a function of the layer into a caller of the layer in another module (control
+  going back up to a module it had left).
+A fourth figure stops at the first journaled side effect (the first call into `bot.app.steps`): the walk a
+reader makes to learn what the poll decided the card needs.
 """
 
 from __future__ import annotations
@@ -53,18 +56,23 @@ def build(store: Store, board: FakeBoard, clock: FakeClock):
     return build_workflow(**options)
 
 
-def walk(*, skip: tuple[str, ...] = ()) -> dict[str, int]:
+def walk(*, layer: str = LAYER, skip: tuple[str, ...] = (), until: str | None = None) -> dict[str, int]:
     calls: list[str] = []
     functions: set[str] = set()
     modules: set[str] = set()
     climbs = 0
 
+    stopped = False
+
     def profile(frame, event, arg):
-        nonlocal climbs
-        if event not in ("call", "return"):
+        nonlocal climbs, stopped
+        if event not in ("call", "return") or stopped:
             return
         module = frame.f_globals.get("__name__", "")
-        if not module.startswith(LAYER) or module in skip:
+        if until is not None and module == until:
+            stopped = True  # the first side effect: what the card needs has been decided
+            return
+        if not module.startswith(layer) or module in skip:
             return
         name = f"{module}.{frame.f_code.co_qualname}"
         if event == "call":
@@ -74,7 +82,7 @@ def walk(*, skip: tuple[str, ...] = ()) -> dict[str, int]:
             return
         caller = frame.f_back
         caller_module = caller.f_globals.get("__name__", "") if caller is not None else ""
-        if caller_module.startswith(LAYER) and caller_module not in skip and caller_module != module:
+        if caller_module.startswith(layer) and caller_module not in skip and caller_module != module:
             climbs += 1
 
     with tempfile.TemporaryDirectory() as directory:
@@ -95,10 +103,19 @@ def walk(*, skip: tuple[str, ...] = ()) -> dict[str, int]:
 # The side-effect primitives (journaled steps, Slack requests, workbooks): the same under any control flow.
 PRIMITIVES = ("bot.app.steps", "bot.app.requests", "bot.app.publication", "bot.app.simulation")
 
+LAYERS = (
+    ("bot (every module: domain, texts, app)", "bot.", (), None),
+    ("bot.app (the services)", LAYER, (), None),
+    ("control flow (bot.app without steps/requests/publication/simulation)", LAYER, PRIMITIVES, None),
+    (
+        "deciding what the card needs (bot, up to its first journaled side effect)",
+        "bot.",
+        (),
+        "bot.app.steps",
+    ),
+)
+
 if __name__ == "__main__":
-    for title, skip in (
-        ("bot.app", ()),
-        ("control flow (without steps/requests/publication/simulation)", PRIMITIVES),
-    ):
-        figures = walk(skip=skip)
+    for title, layer, skip, until in LAYERS:
+        figures = walk(layer=layer, skip=skip, until=until)
         print(f"{title}: " + " ".join(f"{name}={value}" for name, value in figures.items()))

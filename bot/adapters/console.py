@@ -16,6 +16,7 @@ import json
 import os
 import re
 import secrets
+import selectors
 import shlex
 import shutil
 import signal
@@ -41,6 +42,8 @@ END_OF_OPTIONS = "--"  # after it Symfony would take `--dry-run` as a positional
 CONTROL_PERSIST = "60s"
 CONTROL_DIR_PREFIX = "migrabot-ssh-"
 KILL_GRACE_S = 5.0  # time left to collect output once the process group is killed
+OUTPUT_MAX_BYTES = 1_048_576  # of each stream, per run (CONSOLE_OUTPUT_MAX_BYTES): first and last halves kept
+_CHUNK = 65_536
 _SOCKET_PATH_MAX = 104  # sun_path is 104 bytes on BSD/macOS, 108 on Linux: stay within both
 _CONTROL_NAME_LEN = 40 + 17  # %C is a 40-hex hash; ssh appends a temporary ".XXXXXXXXXXXXXXXX" suffix
 _TARGET = re.compile(r"^(?P<destination>[^\s:@-][^\s:@]*@[^\s:@-][^\s:@]*)(?::(?P<port>\d{1,5}))?$")
@@ -130,7 +133,12 @@ def _without_secrets(environment: Mapping[str, str]) -> dict[str, str]:
 
 
 def _spawn(
-    argv: Sequence[str], *, cwd: str | None, env: Mapping[str, str] | None, timeout_s: float
+    argv: Sequence[str],
+    *,
+    cwd: str | None,
+    env: Mapping[str, str] | None,
+    timeout_s: float,
+    max_bytes: int = OUTPUT_MAX_BYTES,
 ) -> ConsoleResult:
     """Run argv without a shell in its own process group; never raises for a process that fails."""
     started = time.monotonic()
@@ -153,25 +161,93 @@ def _spawn(
             start_error=describe_start_error(argv[0], error),
         )
     try:
-        stdout, stderr = process.communicate(timeout=timeout_s)
-    except subprocess.TimeoutExpired:
-        stdout, stderr = _kill_and_collect(process)
-        return ConsoleResult(
-            exit_code=None,
-            stdout=_text(stdout),
-            stderr=_text(stderr),
-            duration_s=time.monotonic() - started,
-            timed_out=True,
-        )
+        stdout, stderr, timed_out = _collect(process, timeout_s=timeout_s, max_bytes=max_bytes)
     except BaseException:
         _kill_and_collect(process)  # e.g. KeyboardInterrupt: leave nothing running behind us
         raise
     return ConsoleResult(
-        exit_code=process.returncode,
-        stdout=_text(stdout),
-        stderr=_text(stderr),
+        exit_code=None if timed_out else process.returncode,
+        stdout=stdout.text(),
+        stderr=stderr.text(),
         duration_s=time.monotonic() - started,
+        timed_out=timed_out,
     )
+
+
+class _Ends:
+    """The first and last bytes of a stream, within `max_bytes`: the middle is counted, never kept, so a 30 MB
+    output costs what its two ends cost (the error is at the start, the summary table at the end)."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.head_room = max_bytes // 2
+        self.tail_room = max_bytes - self.head_room
+        self.head = bytearray()
+        self.tail = bytearray()
+        self.total = 0
+
+    def add(self, chunk: bytes) -> None:
+        self.total += len(chunk)
+        room = self.head_room - len(self.head)
+        if room > 0:
+            self.head += chunk[:room]
+            chunk = chunk[room:]
+        self.tail += chunk
+        if len(self.tail) > 2 * self.tail_room:  # trimmed now and then: linear in what is read
+            del self.tail[: len(self.tail) - self.tail_room]
+
+    def text(self) -> str:
+        tail = self.tail[-self.tail_room :] if self.tail_room else b""
+        if self.total <= len(self.head) + len(tail):
+            return _text(bytes(self.head + tail))
+        head = self.head[: self.head.rfind(b"\n") + 1]  # whole lines only on each side of the cut
+        tail = tail[tail.find(b"\n") + 1 :]
+        cut = self.total - len(head) - len(tail)
+        return _text(bytes(head)) + texts.output_cut(cut) + "\n" + _text(bytes(tail))
+
+
+def _collect(
+    process: subprocess.Popen[bytes], *, timeout_s: float, max_bytes: int
+) -> tuple[_Ends, _Ends, bool]:
+    """Both pipes read as they come (within `max_bytes` each) until the process ends or `timeout_s`: then its
+    group is killed and what arrives within KILL_GRACE_S is kept."""
+    assert process.stdout is not None and process.stderr is not None
+    ends = {process.stdout: _Ends(max_bytes), process.stderr: _Ends(max_bytes)}
+    deadline = time.monotonic() + timeout_s
+    timed_out = False
+    with selectors.DefaultSelector() as selector:
+        for pipe in ends:
+            selector.register(pipe, selectors.EVENT_READ)
+        while selector.get_map():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                if timed_out:
+                    break  # a descendant left the group and holds the pipes: keep what arrived
+                timed_out = True
+                _kill_group(process)
+                deadline = time.monotonic() + KILL_GRACE_S
+                continue
+            for key, _ in selector.select(remaining):
+                chunk = os.read(key.fd, _CHUNK)
+                if chunk:
+                    ends[key.fileobj].add(chunk)
+                else:
+                    selector.unregister(key.fileobj)
+    for pipe in ends:
+        pipe.close()
+    timed_out = _reap(process, remaining=deadline - time.monotonic(), timed_out=timed_out)
+    return ends[process.stdout], ends[process.stderr], timed_out
+
+
+def _reap(process: subprocess.Popen[bytes], *, remaining: float, timed_out: bool) -> bool:
+    """Wait for the process (its pipes are closed); True when it had to be killed."""
+    try:
+        process.wait(timeout=max(remaining, 0.0) if not timed_out else KILL_GRACE_S)
+        return timed_out
+    except subprocess.TimeoutExpired:
+        _kill_group(process)
+        process.kill()
+        process.wait()
+        return True
 
 
 def _kill_and_collect(process: subprocess.Popen[bytes]) -> tuple[bytes | None, bytes | None]:
@@ -251,12 +327,14 @@ class LocalRunner(_Runner):
         workdir: str | Path | None,
         timeout_s: float,
         env: Mapping[str, str] | None = None,
+        output_max_bytes: int = OUTPUT_MAX_BYTES,
     ) -> None:
         if not console_argv:
             raise ValueError("console_argv cannot be empty")
         self._console_argv = tuple(console_argv)
         self._workdir = str(workdir) if workdir else None
         self._timeout_s = timeout_s
+        self._max_bytes = output_max_bytes
         self._env = env  # None: the bot's own environment
 
     def close(self) -> None:
@@ -267,7 +345,9 @@ class LocalRunner(_Runner):
         if self._workdir is not None and not os.path.isdir(self._workdir):
             return _refused(texts.missing_workdir(self._workdir))
         argv = (*self._console_argv, *arguments)
-        return _spawn(argv, cwd=self._workdir, env=self._env, timeout_s=self._timeout_s)
+        return _spawn(
+            argv, cwd=self._workdir, env=self._env, timeout_s=self._timeout_s, max_bytes=self._max_bytes
+        )
 
 
 # --- ssh ---------------------------------------------------------------------------------------------
@@ -304,6 +384,7 @@ class SshRunner(_Runner):
         ssh_binary: str = "ssh",
         signing_key: str = "",
         clock: Callable[[], float] = time.time,
+        output_max_bytes: int = OUTPUT_MAX_BYTES,
     ) -> None:
         self._destination, self._port = parse_target(target)
         self._ssh_options = tuple(shlex.split(ssh_options))
@@ -312,6 +393,7 @@ class SshRunner(_Runner):
         if not self._console_words:
             raise ValueError("console_command cannot be empty")
         self._timeout_s = timeout_s
+        self._max_bytes = output_max_bytes
         self._ssh_binary = ssh_binary
         # APPLY_SIGNING_KEY: the preprod guard's apply mode accepts a real run signed with it.
         self._signing_key = signing_key.strip().encode()
@@ -379,8 +461,8 @@ class SshRunner(_Runner):
             )
             if not self._has_master():
                 # Runs started together wait for this one's master instead of each opening a connection.
-                return _spawn(argv, cwd=None, env=None, timeout_s=self._timeout_s)
-        return _spawn(argv, cwd=None, env=None, timeout_s=self._timeout_s)
+                return _spawn(argv, cwd=None, env=None, timeout_s=self._timeout_s, max_bytes=self._max_bytes)
+        return _spawn(argv, cwd=None, env=None, timeout_s=self._timeout_s, max_bytes=self._max_bytes)
 
     def _signed_prefix(self, arguments: tuple[str, ...], card: str, fingerprint: str) -> str:
         signature = apply_signature(
@@ -445,11 +527,13 @@ def build_runner(settings: Settings) -> Console:
             console_command=settings.console_command,
             timeout_s=settings.console_timeout_seconds,
             signing_key=settings.apply_signing_key.get_secret_value(),
+            output_max_bytes=settings.console_output_max_bytes,
         )
     return LocalRunner(
         console_argv=settings.console_argv,
         workdir=settings.console_workdir or None,
         timeout_s=settings.console_timeout_seconds,
+        output_max_bytes=settings.console_output_max_bytes,
     )
 
 
@@ -463,4 +547,5 @@ def build_prod_runner(settings: Settings) -> Console | None:
         workdir=settings.console_prod_workdir,
         console_command=settings.console_prod_command,
         timeout_s=settings.console_timeout_seconds,
+        output_max_bytes=settings.console_output_max_bytes,
     )

@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import secrets
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 from google.auth import exceptions as auth_exceptions
@@ -34,6 +37,11 @@ SCOPES = ("https://www.googleapis.com/auth/drive",)
 FILE_FIELDS = "id,name,webViewLink"
 FOLDER_MIME = "application/vnd.google-apps.folder"
 READ_ATTEMPTS = 3
+MAX_ANSWER_BYTES = 256 * 1024  # a file's description is a few hundred bytes; a longer answer is not read
+MAX_LINK_CHARS = 2048
+_FILE_ID = re.compile(r"[A-Za-z0-9_-]{1,200}")
+# RFC 3986's characters, less those that Markdown or Slack would read: ( ) [ ] < > ` and spaces
+_URL_CHARACTERS = re.compile(r"[A-Za-z0-9\-._~%!$&'*+,;=:@/?#]+")
 
 
 class HttpxAuthRequest(transport.Request):
@@ -81,6 +89,7 @@ class GoogleDrive:
         self.credentials_path = Path(credentials_path)
         self.base_url = base_url.rstrip("/") + "/"
         self._client = httpx.Client(timeout=timeout_s, follow_redirects=False)
+        self._timeout_s = timeout_s
         self._sleep = sleep
         self._credentials: service_account.Credentials | None = None
         self._lock = threading.Lock()
@@ -136,7 +145,9 @@ class GoogleDrive:
             "pageSize": "10",
         }
         files = self._read("drive/v3/files", params, what="search").get("files", [])
-        return _drive_file(files[0]) if files else None
+        if not isinstance(files, list):
+            raise DriveUnavailable(texts.not_json(200, "?"))
+        return self._drive_file(files[0]) if files and isinstance(files[0], dict) else None
 
     def upload(self, *, name: str, data: bytes, mime_type: str) -> DriveFile:
         boundary = "migrabot-" + secrets.token_hex(12)
@@ -150,33 +161,33 @@ class GoogleDrive:
                 f"\r\n--{boundary}--\r\n".encode(),
             ]
         )
-        response = self._send(
+        answer = self._send(
             "POST",
             "upload/drive/v3/files",
             {"uploadType": "multipart", "supportsAllDrives": "true", "fields": FILE_FIELDS},
             content=body,
             headers={"Content-Type": f"multipart/related; boundary={boundary}"},
         )
-        _raise_for(response, what="upload")
-        return _drive_file(response.json())
+        return self._drive_file(answer.json(what="upload"))
 
     # --- HTTP --------------------------------------------------------------------------------------
 
     def _read(self, path: str, params: dict, *, what: str) -> dict:
         for attempt in range(1, READ_ATTEMPTS + 1):
             try:
-                response = self._send("GET", path, params)
+                answer = self._send("GET", path, params)
+            except _NoAnswer:
+                raise  # a hanging Drive costs its timeout once, not once per attempt
             except DriveUnavailable:
                 if attempt == READ_ATTEMPTS:
                     raise
                 self._sleep(0.5 * attempt)
                 continue
-            if (response.status_code == 429 or response.status_code >= 500) and attempt < READ_ATTEMPTS:
-                log.warning("drive GET %s answered %s, retry %d", path, response.status_code, attempt)
+            if (answer.status == 429 or answer.status >= 500) and attempt < READ_ATTEMPTS:
+                log.warning("drive GET %s answered %s, retry %d", path, answer.status, attempt)
                 self._sleep(0.5 * attempt)
                 continue
-            _raise_for(response, what=what)
-            return response.json()
+            return answer.json(what=what)
         raise AssertionError("unreachable")
 
     def _send(
@@ -187,23 +198,76 @@ class GoogleDrive:
         *,
         content: bytes | None = None,
         headers: dict | None = None,
-    ) -> httpx.Response:
+    ) -> _Answer:
+        """One request, its answer read within MAX_ANSWER_BYTES and the request's own deadline."""
         headers = {**(headers or {}), "Authorization": f"Bearer {self.token()}"}
+        deadline = time.monotonic() + self._timeout_s
         try:
-            return self._client.request(
+            with self._client.stream(
                 method, self.base_url + path, params=params, content=content, headers=headers
-            )
+            ) as response:
+                body = bytearray()
+                for chunk in response.iter_bytes():
+                    body += chunk
+                    if len(body) > MAX_ANSWER_BYTES:
+                        raise DriveUnavailable(texts.answer_too_large(MAX_ANSWER_BYTES))
+                    if time.monotonic() > deadline:
+                        raise _NoAnswer(texts.NO_ANSWER)
+                return _Answer(response.status_code, response.headers.get("content-type", ""), bytes(body))
         except httpx.TimeoutException:
-            raise DriveUnavailable(texts.NO_ANSWER) from None
+            raise _NoAnswer(texts.NO_ANSWER) from None
         except httpx.HTTPError as error:
             raise DriveUnavailable(texts.unreachable(type(error).__name__)) from None
 
+    def _drive_file(self, value: dict) -> DriveFile:
+        """A file as Drive describes it; an answer without an id or with a link that is not one is refused."""
+        file_id, link = value.get("id"), value.get("webViewLink", "")
+        if not isinstance(file_id, str) or not _FILE_ID.fullmatch(file_id):
+            raise DriveUnavailable(texts.ANSWER_WITHOUT_ID)
+        if not isinstance(link, str) or not self._valid_link(link):
+            raise DriveUnavailable(texts.ANSWER_WITH_BAD_LINK)
+        return DriveFile(id=file_id, name=str(value.get("name", ""))[:500], link=link)
 
-def _raise_for(response: httpx.Response, *, what: str) -> None:
-    status = response.status_code
+    def _valid_link(self, link: str) -> bool:
+        """An https URL made of URL characters only (never Markdown), or a link on the configured API's own
+        origin (the stand-in serves plain http on loopback)."""
+        if len(link) > MAX_LINK_CHARS or not _URL_CHARACTERS.fullmatch(link):
+            return False
+        parts = urlsplit(link)
+        own = urlsplit(self.base_url)
+        return bool(parts.netloc) and (
+            parts.scheme == "https" or (parts.scheme, parts.netloc) == (own.scheme, own.netloc)
+        )
+
+
+class _NoAnswer(DriveUnavailable):
+    """Drive did not answer within the request's timeout: not tried again within the same call."""
+
+
+@dataclass(frozen=True)
+class _Answer:
+    status: int
+    content_type: str
+    body: bytes
+
+    def json(self, *, what: str) -> dict:
+        """The answer's JSON object, or DriveUnavailable saying what came instead (an error, HTML, …)."""
+        _raise_for(self, what=what)
+        try:
+            value = json.loads(self.body)
+        except ValueError:
+            value = None
+        if not isinstance(value, dict):
+            kind = self.content_type.split(";")[0].strip() or "?"
+            raise DriveUnavailable(texts.not_json(self.status, kind))
+        return value
+
+
+def _raise_for(answer: _Answer, *, what: str) -> None:
+    status = answer.status
     if status < 400:
         return
-    reason, message = _drive_error(response)
+    reason, message = _drive_error(answer)
     if status == 401:
         raise DriveUnavailable(texts.refused_token(reason or message))
     if status == 403:
@@ -213,15 +277,17 @@ def _raise_for(response: httpx.Response, *, what: str) -> None:
     raise DriveUnavailable(texts.unavailable(status, reason or message))
 
 
-def _drive_error(response: httpx.Response) -> tuple[str, str]:
+def _drive_error(answer: _Answer) -> tuple[str, str]:
     try:
-        error = response.json().get("error", {})
+        value = json.loads(answer.body)
     except ValueError:
         return "", ""
+    error = value.get("error", {}) if isinstance(value, dict) else {}
     if not isinstance(error, dict):
-        return str(error), ""
+        return str(error)[:120], ""
     details = error.get("errors") or [{}]
-    return str(details[0].get("reason", "")), str(error.get("message", ""))[:120]
+    first = details[0] if isinstance(details, list) and details and isinstance(details[0], dict) else {}
+    return str(first.get("reason", ""))[:120], str(error.get("message", ""))[:120]
 
 
 def _grant_reason(error: auth_exceptions.RefreshError) -> str:
@@ -235,9 +301,3 @@ def _grant_reason(error: auth_exceptions.RefreshError) -> str:
 def _quoted(text: str) -> str:
     """A string literal of Drive's search syntax: backslash and single quote escaped."""
     return text.replace("\\", "\\\\").replace("'", "\\'")
-
-
-def _drive_file(value: dict) -> DriveFile:
-    return DriveFile(
-        id=str(value["id"]), name=str(value.get("name", "")), link=str(value.get("webViewLink", ""))
-    )

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 from socketserver import ThreadingMixIn
 from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
@@ -25,6 +25,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
+from bot.adapters.wsgi_pool import PooledWSGIServer
 from bot.app.decisions import Outcome
 from bot.app.ports import MessageRef
 from bot.app.workflow import Workflow
@@ -280,7 +281,7 @@ class QuietWSGIHandler(WSGIRequestHandler):
 
 
 class ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
-    """One thread per request: Slack's clicks must not wait for each other."""
+    """One thread per request (the tests' Slack stand-in; the bot's endpoint is a PooledWSGIServer)."""
 
     daemon_threads = True
 
@@ -301,7 +302,14 @@ def guarded(handler: Callable[..., Any], *, signing_secret: str) -> Callable[...
         if length > MAX_BODY_BYTES:
             log.warning("slack http: refused a %d-byte body from %s", length, environ.get("REMOTE_ADDR"))
             return _refuse(start_response, "413 Content Too Large")
-        body = environ["wsgi.input"].read(length) if length else b""
+        if not _fresh_signature_headers(environ):  # refused before its body is read
+            log.warning("slack http: refused an unsigned request from %s", environ.get("REMOTE_ADDR"))
+            return _refuse(start_response, "401 Unauthorized")
+        try:
+            body = _read_body(environ["wsgi.input"], length)
+        except OSError:  # the socket timeout: a client that stopped sending mid-body
+            log.warning("slack http: %s stopped sending its body", environ.get("REMOTE_ADDR"))
+            return _refuse(start_response, "408 Request Timeout")
         if not signed_by_slack(body, environ, secret=signing_secret.encode()):
             log.warning("slack http: refused an unsigned request from %s", environ.get("REMOTE_ADDR"))
             return _refuse(start_response, "401 Unauthorized")
@@ -315,14 +323,37 @@ def guarded(handler: Callable[..., Any], *, signing_secret: str) -> Callable[...
     return app
 
 
-def signed_by_slack(body: bytes, environ: dict, *, secret: bytes) -> bool:
-    """Slack's v0 signature over the raw bytes (slack_sdk's verifier decodes them first, and may raise)."""
+def _read_body(stream: Any, length: int) -> bytearray:
+    """Exactly `length` bytes, read into one buffer (no chunk list joined at the end: half the peak memory);
+    OSError when the client stops sending (socket timeout) or closes early."""
+    body = bytearray(length)
+    view = memoryview(body)
+    got = 0
+    while got < length:
+        count = stream.readinto(view[got : got + 65536])
+        if not count:
+            raise ConnectionAbortedError("body cut short")
+        got += count
+    view.release()
+    return body
+
+
+def _fresh_signature_headers(environ: dict) -> bool:
+    timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")
+    fresh = timestamp.isdigit() and abs(time.time() - int(timestamp)) <= SIGNATURE_MAX_AGE_SECONDS
+    return fresh and environ.get("HTTP_X_SLACK_SIGNATURE", "").startswith("v0=")
+
+
+def signed_by_slack(body: bytes | bytearray, environ: dict, *, secret: bytes) -> bool:
+    """Slack's v0 signature over the raw bytes (slack_sdk's verifier decodes them first, and may raise); the
+    body is hashed in place, never copied."""
     timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")
     signature = environ.get("HTTP_X_SLACK_SIGNATURE", "")
     if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > SIGNATURE_MAX_AGE_SECONDS:
         return False
-    digest = hmac.new(secret, b"v0:" + timestamp.encode() + b":" + body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest("v0=" + digest, signature)
+    mac = hmac.new(secret, b"v0:" + timestamp.encode() + b":", hashlib.sha256)
+    mac.update(body)
+    return hmac.compare_digest("v0=" + mac.hexdigest(), signature)
 
 
 def _content_length(environ: dict) -> int | None:
@@ -357,13 +388,13 @@ class SlackEndpoint:
                 SlackRequestHandler(self._app),
                 signing_secret=self._settings.slack_signing_secret.get_secret_value(),
             )
-            self._server = make_server(
-                self.host,
-                self._settings.slack_http_port,
-                wsgi,
-                server_class=ThreadingWSGIServer,
-                handler_class=QuietWSGIHandler,
+            self._server = PooledWSGIServer(
+                (self.host, self._settings.slack_http_port),
+                QuietWSGIHandler,
+                workers=self._settings.slack_http_workers,
+                timeout_s=self._settings.slack_http_timeout_seconds,
             )
+            self._server.set_app(wsgi)
             self.port = self._server.server_port
             threading.Thread(target=self._server.serve_forever, name="slack-http", daemon=True).start()
             log.info("slack: HTTP mode on %s:%s (/slack/events)", self.host, self.port)

@@ -356,6 +356,9 @@ class TrelloBoard:
                 post_args={"name": item, "checked": "false"},
             )
 
+    def rename_checklist(self, checklist_id: str, name: str) -> None:
+        self._fetch(f"/checklists/{checklist_id}", http_method="PUT", post_args={"name": name})
+
     # --- set-up (doctor --fix) -------------------------------------------------------------------
 
     def create_list(self, name: str) -> str:

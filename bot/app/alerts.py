@@ -51,6 +51,7 @@ class Alerts:
         self.store = store
         self.clock = clock
         self.alert_after_s = settings.alert_after_minutes * 60
+        self.zone = settings.zone  # times in the board's time zone, like the comments
         self.channel = settings.slack_team_channel_id or settings.slack_channel_id
         self._lock = threading.Lock()
         self._incidents = {system: self._load(system) for system in System}
@@ -95,10 +96,13 @@ class Alerts:
                 incident.since,
                 incident.words,
             )
-            slack, comment = texts.alert_slack(incident), texts.alert_comment(incident)
+            slack, comment = (
+                texts.alert_slack(incident, zone=self.zone),
+                texts.alert_comment(incident, zone=self.zone),
+            )
         else:
             log.warning("%s works again: telling the alert's readers", incident.system)
-            slack = comment = texts.recovery(incident, at=notice.at)
+            slack = comment = texts.recovery(incident, at=notice.at, zone=self.zone)
         self._post(incident, slack)
         for record in self._cards_told(notice):
             self._comment(record, notice, comment)

@@ -199,7 +199,9 @@ class Decisions:
             who = outcomes.on_trello(self._user_name(earlier.user_id))
         else:
             who = outcomes.decider_in_slack(earlier.user_id)
-        return outcomes.already_decided(earlier, who=who, todo_list=self.settings.trello_list_todo)
+        return outcomes.already_decided(
+            earlier, who=who, todo_list=self.settings.trello_list_todo, zone=self.settings.zone
+        )
 
     def _close_stale(self, key: RequestKey, outcome: str) -> None:
         if self.requests is not None:
@@ -262,7 +264,7 @@ class Decisions:
             self.requests.close(self.requests.pending(run.record, kind=kind), outcome=outcome, status=status)
 
     def _approved(self, run: Round, approval: Approval) -> None:
-        when = outcomes.paris_time(approval.decided_at)
+        when = outcomes.board_time(approval.decided_at, self.settings.zone)
         simulation = simulation_from_dict(run.record.simulation or {})
         text = texts.final_commands_comment(
             simulation.plan,
@@ -274,7 +276,9 @@ class Decisions:
         items = texts.execution_checklist(
             simulation.plan, summarize(simulation), launch=self.settings.preprod_apply
         )
-        self.steps.checklist(run, Step.CHECKLIST, name=outcomes.CHECKLIST_NAME, items=items)
+        self.steps.checklist(
+            run, Step.CHECKLIST, name=outcomes.CHECKLIST_NAME, items=items, items_step=Step.CHECKLIST_ITEMS
+        )
         self.steps.move(run, Move.TO_APPROVED, self.lists.approved)
         self._close(
             run,
@@ -286,7 +290,7 @@ class Decisions:
         self.emit(Emitted.APPROVED, run.card, {"by": approval.user_id})
 
     def _refused(self, run: Round, approval: Approval) -> None:
-        when = outcomes.paris_time(approval.decided_at)
+        when = outcomes.board_time(approval.decided_at, self.settings.zone)
         comment = texts.refusal_comment(
             by=self._user_name(approval.user_id),
             when=when,
@@ -310,7 +314,7 @@ class Decisions:
     def _resimulated(self, run: Round, approval: Approval) -> None:
         todo = self.settings.trello_list_todo
         comment = texts.resimulation_comment(by=self._user_name(approval.user_id), todo_list=todo)
-        when = outcomes.paris_time(approval.decided_at)
+        when = outcomes.board_time(approval.decided_at, self.settings.zone)
         self._back_to_todo(
             run,
             comment=(Step.RESIMULATION, comment),
@@ -319,21 +323,24 @@ class Decisions:
         )
 
     def _expired(self, run: Round, approval: Approval) -> None:
+        """Nobody decided in time: the card waits in « À corriger » (never simulated and asked again by
+        itself: a forgotten card would be asked forever) until a person puts it back in « À simuler »."""
         days = round(self.settings.approval_ttl_hours / 24)
-        todo = self.settings.trello_list_todo
+        fix, todo = self.settings.trello_list_fix, self.settings.trello_list_todo
         conflict = self.requests is not None and self.requests.pending(run.record, kind=RequestKind.CONFLICT)
         kind = RequestKind.CONFLICT if conflict else RequestKind.APPROVAL
-        self._back_to_todo(
-            run,
-            comment=(Step.EXPIRY, texts.expired_comment(days=days, todo_list=todo, kind=kind)),
-            outcome=outcomes.closed_expired(days=days, todo_list=todo),
-            status=RequestStatus.EXPIRED,
+        text = texts.expired_comment(days=days, fix_list=fix, todo_list=todo, kind=kind)
+        self.steps.comment(run, Step.EXPIRY, text)
+        self._close(
+            run, outcome=outcomes.closed_expired(days=days, fix_list=fix), status=RequestStatus.EXPIRED
         )
+        self.steps.move(run, Move.TO_FIX, self.lists.fix)
+        self.steps.transition(run, Event.EFFECTS_DONE)
         self.emit(Emitted.EXPIRED, run.card, {})
 
     def _back_to_todo(self, run: Round, *, comment: tuple[Step, str], outcome: str, status: str) -> None:
         """The card says why, every request of the round is closed with `outcome`, the card goes back to
-        « À simuler » (a new round at the next poll, or at once for a re-simulation)."""
+        « À simuler » (its new round follows at once: the triage names it)."""
         step, text = comment
         self.steps.comment(run, step, text)
         self._close(run, outcome=outcome, status=status)

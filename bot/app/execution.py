@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from bot.app.events import Emit
 from bot.app.launch import GroupLaunch, Launched, verified_step
@@ -31,15 +32,16 @@ from bot.app.ports import (
 )
 from bot.app.requests import Requests
 from bot.app.simulation import is_transport_failure, rerun
-from bot.app.steps import CardSteps, Round
+from bot.app.steps import CardSteps, Round, first_of_each
 from bot.domain.codec import simulation_from_dict
 from bot.domain.journal import Emitted, Move, Step, keyed
 from bot.domain.lifecycle import CardState, Event
 from bot.domain.model import Simulation
 from bot.domain.records import CardRecord, RequestKind
+from bot.domain.synthesis import summarize
 from bot.domain.verification import PREPROD, PROD, ItemRef, read_item, verify_group
 from bot.settings import Settings
-from bot.texts import decisions as outcomes
+from bot.texts import card as card_texts
 from bot.texts import execution as texts
 from bot.texts.blocks import mentions
 
@@ -79,19 +81,73 @@ class ExecutionFollowUp:
         seen = self.board.execution(card.id)
         run = Round(card=card, record=record)
         simulation = simulation_from_dict(record.simulation or {})
-        items = _items(seen, ours=self._our_checklists(record))
+        found = self._read(run, seen, simulation)
         self.launch.finish_unfinished(run, simulation)
+        for stranger in found.strangers:  # said once per item, then ignored
+            self.steps.comment(run, keyed(Step.STRANGE_ITEM, stranger.id), texts.strange_item(stranger.name))
+        self._answer_obsolete_ticks(run, seen)
         settled = [
-            self._on_group_ticked(run, simulation, ref, tick, items)
-            for ref, tick in _new_group_ticks(seen, items, me=self.board.member_id())
+            self._on_group_ticked(run, simulation, ref, tick, found.items)
+            for ref, tick in _new_group_ticks(seen, found.items, me=self.board.member_id())
         ]
-        self._finish_when_done(run, simulation, items)
+        self._finish_when_done(run, simulation, found)
         if all(settled):  # a console that could not be reached: the same tick is tried at the next poll
             self.store.update_card(card.id, activity_seen=card.last_activity, now=self.clock())
 
     def _our_checklists(self, record: CardRecord) -> set[str]:
         """The « Exécution » checklist this approval made (an earlier approval's one no longer counts)."""
         return set(self.store.journal_results(record.card_id, Step.CHECKLIST, round_=record.round))
+
+    def _read(self, run: Round, seen: Execution, simulation: Simulation) -> Found:
+        """The bot's checklist read by the ids it recorded when it wrote the items."""
+        stored = self.steps.done(run, Step.CHECKLIST_ITEMS)
+        ours = self._our_checklists(run.record)
+        if stored is None:  # approved before the ids were recorded: the first item of each name, once
+            names = card_texts.execution_checklist(simulation.plan, summarize(simulation))
+            entries = [entry for c in seen.checklists if c.id in ours for entry in c.entries]
+            stored = json.dumps(first_of_each(entries, names), ensure_ascii=False)
+            self.steps.journal(run, Step.CHECKLIST_ITEMS, stored)
+        written = json.loads(stored)
+        return read_checklist(seen, ours=ours, written=written, groups=len(simulation.plan.groups))
+
+    def _answer_obsolete_ticks(self, run: Round, seen: Execution) -> None:
+        """A tick on the checklist of an earlier approval, made after it was retired: one answer, nothing
+        verified (the ticks it had when it was retired are history, never answered)."""
+        all_ours = set(self.store.journal_results(run.card.id, Step.CHECKLIST))
+        earlier = all_ours - self._our_checklists(run.record)
+        old_items = {e.id for c in seen.checklists if c.id in earlier for e in c.entries}
+        retired = self.store.journal_results(run.card.id, Step.CHECKLIST_RETIRED)
+        history = {action_id for ticks in retired for action_id in json.loads(ticks or "[]")}
+        for tick in seen.ticks:
+            if tick.item_id in old_items and tick.checked and tick.action_id not in history:
+                self.steps.comment(
+                    run,
+                    keyed(Step.OBSOLETE_TICK, tick.action_id),
+                    texts.obsolete_checklist_tick(run.record.round),
+                )
+
+    def supersede(self, card: CardSnapshot, record: CardRecord) -> None:
+        """A new round starts after this round's approval: its final commands say which simulation replaces
+        them and its « Exécution » checklist is renamed obsolete; the ticks it had are remembered (never
+        answered), a later tick on it gets one answer. Nothing to do for a round that was never approved."""
+        run = Round(card=card, record=record)
+        new_round = record.round + 1
+        if self.steps.done(run, Step.FINAL_COMMANDS) or self.steps.done(run, keyed(Step.FINAL_COMMANDS, 1)):
+            self.steps.edit_comment(
+                run,
+                Step.FINAL_COMMANDS_REPLACED,
+                of_step=Step.FINAL_COMMANDS,
+                edit=lambda text: texts.replaced_final_commands(text, new_round),
+            )
+        checklist_id = self.steps.done(run, Step.CHECKLIST)
+        if checklist_id is None or self.steps.done(run, Step.CHECKLIST_RETIRED) is not None:
+            return
+        seen = self.board.execution(card.id)
+        if any(checklist.id == checklist_id for checklist in seen.checklists):
+            self.board.rename_checklist(checklist_id, texts.obsolete_checklist_name(record.round))
+        items = {e.id for c in seen.checklists if c.id == checklist_id for e in c.entries}
+        ticks = [tick.action_id for tick in seen.ticks if tick.item_id in items]
+        self.steps.journal(run, Step.CHECKLIST_RETIRED, json.dumps(ticks))
 
     def retire_approval(self, card: CardSnapshot, record: CardRecord) -> None:
         """The description changed after approval, before any group was ticked: the final commands are marked
@@ -124,12 +180,15 @@ class ExecutionFollowUp:
     def started(self, card: CardSnapshot, record: CardRecord) -> bool:
         """Whether anything of the bot's « Exécution » checklist was ticked. A launch tick that launched nothing
         started nothing (PREPROD_APPLY: the triage has it refused)."""
-        items = _items(self.board.execution(card.id), ours=self._our_checklists(record))
+        ours = self._our_checklists(record)
         run = Round(card=card, record=record)
-        return any(
-            item.checked and not (ref.launch and not self.launch.launched(run, ref.group))
-            for ref, item in items.items()
-        )
+        for checklist in self.board.execution(card.id).checklists:
+            for entry in checklist.entries if checklist.id in ours else ():
+                ref = read_item(entry.name)
+                launch_only = ref is not None and ref.launch and not self.launch.launched(run, ref.group)
+                if entry.checked and not launch_only:
+                    return True
+        return False
 
     def _on_group_ticked(
         self, run: Round, simulation: Simulation, ref: ItemRef, tick: Tick, items: dict[ItemRef, CheckItem]
@@ -147,13 +206,18 @@ class ExecutionFollowUp:
         waiting_for = self._waiting_for(run, ref)
         if waiting_for is not None:  # said once per tick; verified once the group before it is
             warning = texts.order_warning(
-                environment=ref.environment, group=ref.group, waiting_for=waiting_for
+                environment=ref.environment,
+                group=ref.group,
+                waiting_for=waiting_for,
+                verified=ref.environment in self.consoles,
             )
             self.steps.comment(run, keyed(Step.ORDER_WARNING, key), warning)
             return True
         console = self.consoles.get(ref.environment)
-        if console is None:
-            return True  # prod without access: people tick its steps, the bot only waits for the last one
+        if console is None:  # prod without access: taken in order, the bot waits for every prod step
+            self.steps.journal(run, verified_step(ref.environment, ref.group), tick.action_id)
+            self.steps.journal(run, keyed(Step.TICK_DONE, key), "coche")
+            return True
         result = self._result(run, simulation, ref, key, console)
         if result is None:
             log.warning(
@@ -230,17 +294,17 @@ class ExecutionFollowUp:
                 ref = MessageRef(request.channel, request.ts)
                 self.steps.slack_reply(run, keyed(Step.SLACK_LINE, key, request.channel), ref, text)
 
-    def _finish_when_done(self, run: Round, simulation: Simulation, items: dict[ItemRef, CheckItem]) -> None:
-        """Prod verified by the bot, or (without access to prod) every prod step ticked by the team."""
+    def _finish_when_done(self, run: Round, simulation: Simulation, found: Found) -> None:
+        """Every prod group of the plan verified by the bot or, without access to prod, taken in order and
+        every prod step the bot wrote ticked (a deleted or renamed one is missing: not done)."""
         if run.record.state is not CardState.PREPROD_VERIFIED:
             return
         groups = range(1, len(simulation.plan.groups) + 1)
         prod_verified = PROD in self.consoles
-        if prod_verified:
-            done = all(self.steps.done(run, verified_step(PROD, group)) is not None for group in groups)
-        else:
-            prod_items = [item for ref, item in items.items() if ref.environment == PROD]
-            done = bool(prod_items) and all(item.checked for item in prod_items)
+        done = all(self.steps.done(run, verified_step(PROD, group)) is not None for group in groups)
+        if not prod_verified:
+            steps = [ItemRef(PROD, group, is_check) for group in groups for is_check in (False, True)]
+            done = done and all(ref in found.items and found.items[ref].checked for ref in steps)
         if not done:
             return
         self.steps.comment(
@@ -251,26 +315,39 @@ class ExecutionFollowUp:
         self.emit(Emitted.DONE, run.card, {})
 
 
-def _items(seen: Execution, *, ours: set[str]) -> dict[ItemRef, CheckItem]:
-    """The checklist « Exécution »'s items the loop reads, by what they stand for: only in the bot's own
-    checklist (journaled when it was made), never in a person's look-alike."""
-    found = {}
+@dataclass(frozen=True)
+class Found:
+    """The bot's « Exécution » checklist as read now."""
+
+    items: dict[ItemRef, CheckItem]  # the items the bot wrote, by what they stand for
+    strangers: tuple[CheckItem, ...]  # items it did not write: added, renamed, duplicated (ignored)
+
+
+def read_checklist(seen: Execution, *, ours: set[str], written: dict[str, str], groups: int) -> Found:
+    """Only the bot's own checklist (by the id journaled when it was made, never a person's look-alike), and
+    in it only the items it wrote, by id and with the name it gave them."""
+    items, strangers = {}, []
     for checklist in seen.checklists:
-        if checklist.name != outcomes.CHECKLIST_NAME or checklist.id not in ours:
+        if checklist.id not in ours:
             continue
         for entry in checklist.entries:
-            ref = read_item(entry.name)
-            if ref is not None:
-                found[ref] = entry
-    return found
+            name = written.get(entry.id)
+            ref = read_item(name) if name is not None and entry.name == name else None
+            if ref is None or not 1 <= ref.group <= groups:
+                strangers.append(entry)
+            else:
+                items[ref] = entry
+    return Found(items=items, strangers=tuple(strangers))
 
 
 def _new_group_ticks(
     seen: Execution, items: dict[ItemRef, CheckItem], *, me: str
 ) -> list[tuple[ItemRef, Tick]]:
-    """Each group item's latest tick, oldest first, when it ticked the item and the item is still ticked.
-    Where the bot launches preprod groups (« lancer le groupe »), a person's tick on « Preprod — vérifier
-    le groupe N » asks for its verification too (after a failed or interrupted run, or a run by hand)."""
+    """Each group item's latest tick, when it ticked the item and the item is still ticked: in the plan's order
+    (preprod then prod, group 1 first), so that groups ticked in order between two looks are all taken; a
+    group ticked alone before the one it follows waits for it (and is told so once). Where the bot launches
+    preprod groups (« lancer le groupe »), a person's tick on « Preprod — vérifier le groupe N » asks for its
+    verification too (after a failed or interrupted run, or a run by hand)."""
     launching = any(ref.launch for ref in items)
     by_id = {
         item.id: (ref, item)
@@ -288,4 +365,4 @@ def _new_group_ticks(
         and by_id[item_id][1].checked
         and not (by_id[item_id][0].is_check and tick.member_id == me)  # the bot's own « vérifié »
     ]
-    return list(reversed(found))
+    return sorted(found, key=lambda found: (found[0].environment != PREPROD, found[0].group))

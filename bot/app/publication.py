@@ -9,10 +9,11 @@ on the next poll (`retry`), which comments the link once it lands.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import TypeVar
 
-from bot.app.ports import Drive, DriveUnavailable
+from bot.app.ports import Drive, DriveFile, DriveUnavailable
 from bot.app.steps import INTENT, CardSteps, Round
 from bot.domain.journal import Step
 from bot.domain.model import Notice, Simulation
@@ -24,20 +25,62 @@ from bot.texts.text import describe_notice
 log = logging.getLogger("migrabot.publication")
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
 class Workbook:
     filename: str
     data: bytes
-    note: str = ""  # « 📁 Fichier Excel sur le Drive : … » or why it is not there; empty without Drive
-    link: str = ""  # the file on Drive, once there
+    link: str = ""  # the file's address on the Drive, once there
+    failure: str = ""  # why it is not there; both empty without Drive
+
+    def with_note(self, text: str) -> str:
+        """`text` followed by the Drive line (Trello Markdown), for the synthesis comment."""
+        note = self.note()
+        return f"{text.rstrip()}\n\n{note}" if note else text
+
+    @property
+    def note(self) -> str:
+        """« 📁 Fichier Excel sur le Drive : <link> » (Trello) or why it is not there; empty without Drive."""
+        if self.link:
+            return texts.drive_link_line(self.link, filename=self.filename)
+        return texts.drive_failed_line(self.failure) if self.failure else ""
+
+
+class _OncePerPoll:
+    """The Drive port, given up for the rest of the poll after its first failure: a hanging Drive costs its
+    timeout once per poll, not once per card. The upload's intent is journaled first, so the card retries."""
+
+    def __init__(self, drive: Drive) -> None:
+        self.drive = drive
+        self.down: str | None = None
+
+    def find(self, name: str) -> DriveFile | None:
+        return self._call(lambda: self.drive.find(name))
+
+    def upload(self, *, name: str, data: bytes, mime_type: str) -> DriveFile:
+        return self._call(lambda: self.drive.upload(name=name, data=data, mime_type=mime_type))
+
+    def _call(self, call: Callable[[], _T]) -> _T:
+        if self.down is not None:
+            raise DriveUnavailable(self.down)
+        try:
+            return call()
+        except DriveUnavailable as error:
+            self.down = str(error)
+            raise
 
 
 class Workbooks:
     def __init__(self, *, steps: CardSteps, drive: Drive | None = None) -> None:
         self.steps = steps
-        self.drive = drive
+        self.drive = _OncePerPoll(drive) if drive is not None else None
+
+    def new_poll(self) -> None:
+        """Drive is tried again at each poll."""
+        if self.drive is not None:
+            self.drive.down = None
 
     def publish(
         self, run: Round, simulation: Simulation, synthesis: Synthesis, warnings: Sequence[Notice | str]
@@ -49,8 +92,8 @@ class Workbooks:
             link = self._upload(run, workbook)
         except DriveUnavailable as error:
             log.warning("card %s: drive upload failed: %s", run.card.short_link or run.card.id, error)
-            return Workbook(workbook.filename, workbook.data, texts.drive_failed_line(str(error)))
-        return Workbook(workbook.filename, workbook.data, texts.drive_link_line(link), link)
+            return replace(workbook, failure=str(error))
+        return replace(workbook, link=link)
 
     def build(
         self, run: Round, simulation: Simulation, synthesis: Synthesis, warnings: Sequence[Notice | str]
@@ -84,7 +127,9 @@ class Workbooks:
         except DriveUnavailable as error:
             log.warning("card %s: drive upload failed again: %s", run.card.short_link or run.card.id, error)
             return
-        self.steps.comment(run, Step.DRIVE_LINK, texts.drive_retried_comment(link))
+        self.steps.comment(
+            run, Step.DRIVE_LINK, texts.drive_retried_comment(link, filename=workbook.filename)
+        )
 
     def _upload(self, run: Round, workbook: Workbook) -> str:
         assert self.drive is not None

@@ -16,8 +16,9 @@ import logging
 from collections.abc import Sequence
 from dataclasses import replace
 
+from bot.app.budget import CountedConsole, over_budget
 from bot.app.events import Emit, Listener
-from bot.app.fingerprint import description_hash
+from bot.app.fingerprint import description_hash as fingerprint
 from bot.app.near_miss import NearMissBudget, look_for_near_misses
 from bot.app.ports import Board, BoardUnavailable, CardSnapshot, Clock, Console, Drive, Lists, Member, Store
 from bot.app.publication import XLSX_MIME, Workbook, Workbooks
@@ -25,6 +26,7 @@ from bot.app.requests import Requests
 from bot.app.simulation import (
     TRANSPORT_FAILURES_TO_STOP,
     check_count,
+    dry_run_count,
     redo_without_accommodations,
     simulate,
 )
@@ -80,7 +82,8 @@ class Rounds:
     ) -> None:
         self.board = board
         self.trello_pos = tuple(trello_pos)
-        self.console = console
+        self.console = CountedConsole(console)  # what a poll runs, for its dry-run budget
+        self._told_waiting: set[tuple[str, str]] = set()  # (card, description hash) told it waits
         self.store = store
         self.settings = settings
         self.lists = lists
@@ -93,8 +96,9 @@ class Rounds:
     # --- the steps the triage names (the caller holds the card's lock and its error boundary) ------
 
     def start(self, card: CardSnapshot, record: CardRecord | None) -> None:
-        """A new round (`card` is in « À simuler », or was just sent back there)."""
-        description_hash = self.description_hash(card.desc)
+        """A new round: the card is in « À simuler », or was just sent back there by an earlier step."""
+        card = replace(card, list_id=self.lists.todo)
+        description_hash = fingerprint(card.desc, self.settings)
         record = self.store.begin_round(
             card.id,
             description_hash=description_hash,
@@ -108,6 +112,40 @@ class Rounds:
         self.emit(Emitted.ROUND, card, {"round": record.round, "fingerprint": description_hash})
         self._run_round(Round(card=card, record=record))
 
+    def new_poll(self) -> None:
+        """A new poll: its dry-run budget is whole again, and Drive is tried again."""
+        self.console.new_poll()
+        self.workbooks.new_poll()
+
+    def over_budget(self, card: CardSnapshot) -> bool:
+        """A new round of this card would go beyond what is left of the poll's dry-runs."""
+        needed = self.dry_runs_needed(card.desc)
+        return over_budget(ran=self.console.ran, needed=needed, budget=self.settings.dry_runs_per_poll)
+
+    def dry_runs_needed(self, description: str) -> int:
+        """The dry-runs a round of this text runs (0 when the ticket is refused before any)."""
+        ticket = parse_ticket(description, default_field=self.settings.migration_field_slug)
+        if not ticket.ok:
+            return 0
+        plan, _ = plan_ticket(ticket, field_slug=self.settings.migration_field_slug)
+        if len(plan.rules) > self.settings.max_rules_per_card:
+            return 0
+        return dry_run_count(plan, accommodation_impact=self.settings.accommodation_impact)
+
+    def defer(self, card: CardSnapshot, record: CardRecord | None) -> None:
+        """Beyond the poll's dry-run budget: the card stays in « À simuler » and says once that it waits."""
+        told = (card.id, self.description_hash(card.desc))
+        log.info("card %s: dry-run budget of this poll spent, simulated at the next poll", card.short_link)
+        if told in self._told_waiting:
+            return
+        text = texts.deferred_comment(
+            needed=self.dry_runs_needed(card.desc),
+            ran=self.console.ran,
+            budget=self.settings.dry_runs_per_poll,
+        )
+        self.board.comment(card.id, text)
+        self._told_waiting.add(told)
+
     def resume(self, card: CardSnapshot, record: CardRecord) -> None:
         """The current round goes on: after a crash, an error at the previous poll, a settled conflict."""
         self._run_round(Round(card=card, record=record))
@@ -120,6 +158,52 @@ class Rounds:
         """A person took the card out of « À simuler » mid-round."""
         self.retire(record, outcome=outcomes.closed_taken_out(todo_list=self.settings.trello_list_todo))
         self.steps.transition(Round(card=card, record=record), Event.TAKEN_OUT)
+
+    def ask_label(self, card: CardSnapshot, record: CardRecord | None) -> None:
+        """Reads like a migration, without the label: one comment asking for it (the card is recorded, so
+        that `status` lists it and the comment is never written twice)."""
+        if record is None:
+            record = self.store.begin_round(
+                card.id,
+                description_hash=self.description_hash(card.desc),
+                short_link=card.short_link,
+                name=card.name,
+                list_id=card.list_id,
+                last_activity=card.last_activity,
+                state=next_state(None, Event.LABEL_MISSING),
+                now=self.clock(),
+            )
+        text = texts.label_missing_comment(
+            label=self.settings.trello_card_label, todo_list=self.settings.trello_list_todo
+        )
+        self.steps.comment(Round(card=card, record=record), Step.LABEL_ASKED, text)
+
+    def put_back(self, card: CardSnapshot, record: CardRecord) -> None:
+        """Moved by a person into « Validé — à exécuter » or « Terminé » without a PO decision: one comment,
+        and the card goes back to the list its state says (« En attente validation PO » while the PO is
+        asked, « À simuler » while the team decides a conflict, « À corriger » otherwise)."""
+        run = Round(card=card, record=record)
+        back = {
+            CardState.AWAITING_APPROVAL: (self.lists.waiting, self.settings.trello_list_waiting),
+            CardState.AWAITING_DECISION: (self.lists.todo, self.settings.trello_list_todo),
+        }.get(record.state, (self.lists.fix, self.settings.trello_list_fix))
+        moved_to = {
+            self.lists.approved: self.settings.trello_list_approved,
+            self.lists.done: self.settings.trello_list_done,
+        }.get(card.list_id, "")
+        count = len(self.store.journal_results(card.id, f"{Step.PUT_BACK}-", round_=record.round))
+        text = texts.misplaced_comment(
+            moved_to=moved_to,
+            back_to=back[1],
+            waiting=record.state in (CardState.AWAITING_APPROVAL, CardState.AWAITING_DECISION),
+            todo_list=self.settings.trello_list_todo,
+        )
+        self.steps.comment(run, keyed(Step.PUT_BACK_COMMENT, count + 1), text)
+        self.board.move(card.id, back[0])  # moving twice is harmless: the step below says it is done
+        note = texts.misplaced_note(moved_to=moved_to, back_to=back[1])
+        self.store.update_card(card.id, list_id=back[0], last_error=note, now=self.clock())
+        self.steps.journal(run, keyed(Step.PUT_BACK, count + 1), back[0])
+        log.info("card %s: moved by hand to %s without a decision: put back", card.short_link, moved_to)
 
     def moved_here_by_us(self, card: CardSnapshot, record: CardRecord) -> bool:
         """Our move landed, its journal entry did not: the round is finished, not taken out."""
@@ -139,7 +223,7 @@ class Rounds:
             self.requests.close(self.requests.pending(record), outcome=outcome, status=RequestStatus.OBSOLETE)
 
     def description_hash(self, description: str) -> str:
-        return description_hash(description, self.settings)
+        return fingerprint(description, self.settings)
 
     # --- a round ---------------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from bot.domain.console_output import (
     excerpt,
     failure_of,
     id_mismatches,
+    keep_ends,
     name_mismatches,
     read_figures,
     text_lines,
@@ -31,6 +32,8 @@ Progress = Callable[[int, int, str], None]  # (number, total, « CHU 75 → DAHA
 # A console that cannot be reached fails the same way for every rule: stop asking after this many in a row.
 TRANSPORT_FAILURES_TO_STOP = 3
 SSH_CONNECTION_FAILED = 255  # ssh's own exit code when it could not connect or authenticate
+# Of each output (stdout, stderr) once read, what the state, the comments and the attached file keep.
+KEPT_OUTPUT_CHARS = 65_536
 
 
 def simulate(
@@ -260,6 +263,8 @@ def interpret(*, rule_index: int, rule: Rule, command: str, result: ConsoleResul
     are errors too.
     """
 
+    result = _kept(result)
+
     def failed(error: str) -> DryRun:
         return DryRun(rule_index=rule_index, command=command, result=result, error=error)
 
@@ -281,6 +286,15 @@ def interpret(*, rule_index: int, rule: Rule, command: str, result: ConsoleResul
         figures = replace(figures, accommodations=None)
         warnings += (texts.IGNORED_ACCOMMODATIONS_WARNING,)
     return DryRun(rule_index=rule_index, command=command, result=result, figures=figures, warnings=warnings)
+
+
+def _kept(result: ConsoleResult) -> ConsoleResult:
+    """What the state, the comments and the attached file keep of an output once its figures are read."""
+    return replace(
+        result,
+        stdout=keep_ends(result.stdout, limit=KEPT_OUTPUT_CHARS, cut_line=texts.kept_cut),
+        stderr=keep_ends(result.stderr, limit=KEPT_OUTPUT_CHARS, cut_line=texts.kept_cut),
+    )
 
 
 def run_all(

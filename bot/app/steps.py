@@ -15,7 +15,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from bot.app.ports import Board, CardSnapshot, Chat, Clock, Comment, Drive, MessageRef, Store
+from bot.app.ports import Board, CardSnapshot, Chat, CheckItem, Clock, Comment, Drive, MessageRef, Store
 from bot.domain.journal import Move
 from bot.domain.lifecycle import Event, next_state
 from bot.domain.records import CardRecord, RequestKind, RequestStatus, SlackRequest
@@ -31,6 +31,16 @@ class Round:
     card: CardSnapshot
     record: CardRecord
     comments: list[Comment] | None = None
+
+
+def first_of_each(entries: Sequence[CheckItem], names: Sequence[str]) -> dict[str, str]:
+    """{item id: name}: for each name, the first item (in the checklist's order) that bears it."""
+    wanted, found = set(names), {}
+    for entry in entries:
+        if entry.name in wanted:
+            found[entry.id] = entry.name
+            wanted.discard(entry.name)
+    return found
 
 
 class CardSteps:
@@ -136,21 +146,26 @@ class CardSteps:
         entry did not) rather than where a person put it."""
         return any(self.done(run, move + INTENT) == run.card.list_id for move in Move)
 
-    def checklist(self, run: Round, step: str, *, name: str, items: Sequence[str]) -> None:
-        """Resumed, it completes the checklist it began (items are added by name, never twice)."""
-        if self.done(run, step) is not None:
-            return
-        existing = self.board.checklists(run.card.id) if self._begin(run, step) else []
-        me = self.board.member_id() if existing else ""
-        # Only the bot's own: a person's look-alike (with items ticked in advance) is never adopted.
-        found = next((c for c in existing if c.name == name and c.author_id == me), None)
-        if found is None:
-            checklist_id = self.board.add_checklist(run.card.id, name, items)
-        else:
-            missing = [item for item in items if item not in found.items]
-            self.board.add_checklist_items(found.id, missing)
-            checklist_id = found.id
-        self.journal(run, step, checklist_id)
+    def checklist(self, run: Round, step: str, *, name: str, items: Sequence[str], items_step: str) -> None:
+        """Resumed, it completes the checklist it began (items are added by name, never twice). Then the ids
+        of the items it wrote are journaled under `items_step` ({id: name}): the bot reads its checklist by
+        these ids, never by a name anybody can write."""
+        if self.done(run, step) is None:
+            existing = self.board.checklists(run.card.id) if self._begin(run, step) else []
+            me = self.board.member_id() if existing else ""
+            # Only the bot's own: a person's look-alike (with items ticked in advance) is never adopted.
+            found = next((c for c in existing if c.name == name and c.author_id == me), None)
+            if found is None:
+                checklist_id = self.board.add_checklist(run.card.id, name, items)
+            else:
+                missing = [item for item in items if item not in found.items]
+                self.board.add_checklist_items(found.id, missing)
+                checklist_id = found.id
+            self.journal(run, step, checklist_id)
+        if self.done(run, items_step) is None:
+            checklist_id = self.done(run, step) or ""
+            made = next(c for c in self.board.execution(run.card.id).checklists if c.id == checklist_id)
+            self.journal(run, items_step, json.dumps(first_of_each(made.entries, items), ensure_ascii=False))
 
     def tick(self, run: Round, step: str, item_id: str) -> None:
         """Tick a checklist item (ticking twice is harmless: the journal only saves a request)."""

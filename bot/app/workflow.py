@@ -15,7 +15,6 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import replace
 
 from bot.app.decisions import Decisions, Outcome
 from bot.app.events import Listener
@@ -29,7 +28,7 @@ from bot.domain.decision import CLOCK, Decision, RequestKey
 from bot.domain.journal import Step, keyed
 from bot.domain.lifecycle import CardState, Event
 from bot.domain.records import CardRecord, RequestKind, RequestStatus, SlackRequest
-from bot.domain.triage import Next, Seen, Where, triage
+from bot.domain.triage import Next, Seen, Where, reads_like_migration, triage
 from bot.settings import Settings
 from bot.texts import decisions as outcomes
 
@@ -75,12 +74,16 @@ class Workflow:
             Next.WITHDRAW_REQUEST: rounds.withdraw,
             Next.RETIRE_APPROVAL: execution.retire_approval,
             Next.FREEZE_EXECUTION: execution.freeze,
-            Next.START_ROUND: lambda card, record: rounds.start(replace(card, list_id=lists.todo), record),
+            Next.SUPERSEDE_APPROVAL: execution.supersede,
+            Next.START_ROUND: rounds.start,
+            Next.DEFER_ROUND: rounds.defer,
             Next.RESUME_ROUND: rounds.resume,
             Next.TAKE_OUT: rounds.take_out,
             Next.RETRY_DRIVE: rounds.retry_drive,
             Next.FOLLOW_EXECUTION: execution.follow,
             Next.REFUSE_LAUNCHES: execution.launch.sweep,
+            Next.PUT_BACK: rounds.put_back,
+            Next.ASK_LABEL: rounds.ask_label,
         }
         assert set(self.handlers) == set(Next), "one handler per step the triage can name"
         self._locks: dict[str, threading.RLock] = {}
@@ -92,8 +95,9 @@ class Workflow:
     def poll(self) -> int:
         """One look at the board (one request) and every migration card handled; returns how many."""
         polled_at = self.clock()
+        self.rounds.new_poll()
         open_cards = self.board.open_cards()
-        cards = [card for card in open_cards if self.is_migration_card(card)]
+        cards = [card for card in open_cards if self.is_migration_card(card) or self._unlabelled(card)]
         for record in self.store.archive_missing({card.id for card in open_cards}, now=self.clock()):
             log.info("card %s left the board's open cards: archived", record.short_link or record.card_id)
             if self.requests is not None:
@@ -120,6 +124,10 @@ class Workflow:
         if self.lists.label and self.lists.label in card.label_ids:
             return True
         return card.name.strip().casefold().startswith(label.casefold())
+
+    def _unlabelled(self, card: CardSnapshot) -> bool:
+        """In « À simuler », without the label, but its words read like a migration: the label is asked for."""
+        return card.list_id == self.lists.todo and reads_like_migration(card.name, card.desc)
 
     def card_lock(self, card_id: str) -> threading.RLock:
         """Re-entrant: a reply heard under it applies its decision through `apply`, which takes it too."""
@@ -156,8 +164,11 @@ class Workflow:
         """What the poll observed of the card, beside what the state database says of it."""
         record = self.store.card(card.id)
         where = self.lists.where(card.list_id)
+        labelled = self.is_migration_card(card)
+        # Only a card in « À simuler » may start a round: only its dry-runs are counted against the budget.
+        over_budget = where is Where.TODO and self.rounds.over_budget(card)
         if record is None:
-            return Seen(state=None, where=where)
+            return Seen(state=None, where=where, labelled=labelled, over_budget=over_budget)
         changed = record.description_hash != self.rounds.description_hash(card.desc)
         return Seen(
             state=record.state,
@@ -168,6 +179,8 @@ class Workflow:
             # Read from Trello only when it decides something: an approved card whose text changed.
             ticked=changed and record.state is CardState.APPROVED and self.execution.started(card, record),
             launch_ticks=self.execution.launch.may_be_ticked(record),
+            labelled=labelled,
+            over_budget=over_budget,
         )
 
     # --- decisions -------------------------------------------------------------------------------

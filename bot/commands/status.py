@@ -12,7 +12,7 @@ import json
 import time
 import urllib.error
 import urllib.request
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import TextIO
 
@@ -146,6 +146,7 @@ def main(arguments: argparse.Namespace, settings: Settings, *, stdout: TextIO, s
         state_db=settings.state_db,
         poll_interval_s=settings.poll_interval_seconds,
         todo_list=settings.trello_list_todo,
+        zone=settings.zone,
         as_json=arguments.json,
         check_health=arguments.health,
         include_final=arguments.all,
@@ -186,6 +187,7 @@ def run_status(
     poll_interval_s: float,
     todo_list: str,
     as_json: bool,
+    zone: tzinfo = UTC,
     check_health: bool,
     include_final: bool,
     stdout: TextIO,
@@ -216,7 +218,7 @@ def run_status(
         payload = status_payload(status, now=now, todo_list=todo_list)
         print(json.dumps(payload, ensure_ascii=False, indent=2), file=stdout)
     else:
-        text = texts.render_status(status, now=now, todo_list=todo_list, include_final=include_final)
+        text = texts.render_status(status, now=now, todo_list=todo_list, include_final=include_final, tz=zone)
         print(text, end="", file=stdout)
     return EXIT_OK
 

@@ -28,7 +28,7 @@ from bot.domain.model import (
     Figures,
     Rule,
 )
-from bot.domain.names import comparable_name
+from bot.domain.names import comparable_name, inert
 
 EXCERPT_MAX_LINES = 40
 EXCERPT_MAX_CHARS = 3000
@@ -124,7 +124,26 @@ class _Output:
         centre = (
             None if view_index is None or not self.kept else self.kept[min(view_index, len(self.kept) - 1)]
         )
-        return Unreadable(reason, tuple(values.items()), excerpt(self.lines, centre=centre))
+        shown = tuple(
+            (key, inert(value) if isinstance(value, str) else value) for key, value in values.items()
+        )
+        return Unreadable(reason, shown, excerpt(self.lines, centre=centre))
+
+
+# --- outputs kept -----------------------------------------------------------------------------------
+
+
+def keep_ends(text: str, *, limit: int, cut_line: Callable[[int], str]) -> str:
+    """`text`, or its first and last lines within `limit` characters with `cut_line(characters left out)`
+    between them: what is kept of an output (state, comments, attached file) stays bounded."""
+    if len(text) <= limit:
+        return text
+    half = limit // 2
+    head = text[:half]
+    head = head[: head.rfind("\n") + 1] or head
+    tail = text[len(text) - half :]
+    tail = tail[tail.find("\n") + 1 :] or tail
+    return head + cut_line(len(text) - len(head) - len(tail)) + "\n" + tail
 
 
 # --- excerpts -------------------------------------------------------------------------------------
@@ -157,7 +176,7 @@ def excerpt(lines: Sequence[str], *, centre: int | None) -> Excerpt | None:
                     size += cost
                     first, end = min(first, candidate), max(end, candidate)
                     grew = True
-    return Excerpt(tuple(shown(i) for i in range(first, end + 1)), first, last - end)
+    return Excerpt(tuple(inert(shown(i)) for i in range(first, end + 1)), first, last - end)
 
 
 # --- display geometry -----------------------------------------------------------------------------
@@ -433,7 +452,7 @@ def _center_count(row: dict[str, str], *, role: str) -> CenterCount:
     after, moved = _after(row["Après migration"], _ORIGIN_AFTER if role == "origine" else _DESTINATION_AFTER)
     return CenterCount(
         id=_integer(row["Centre ID"]),
-        name=" ".join(row["Centre Nom"].split()),
+        name=inert(" ".join(row["Centre Nom"].split())),
         before=_integer(row["Nb. suivis"]),
         after=after,
         moved=moved,
@@ -705,9 +724,9 @@ def _unboxed(box: list[str]) -> str:
 def failure_of(result: ConsoleResult) -> ConsoleFailure | None:
     """How the run failed, with the console's own words; None when it did not."""
     if result.start_error is not None:
-        return ConsoleFailure("not_started", strip_ansi(result.start_error))
+        return ConsoleFailure("not_started", inert(strip_ansi(result.start_error)))
     errors = _error_blocks(_clean_lines(result.stdout)) + _error_blocks(_clean_lines(result.stderr))
-    said = " ".join(errors) or _last_words(result.stderr) or _last_words(result.stdout)
+    said = inert(" ".join(errors) or _last_words(result.stderr) or _last_words(result.stdout))
     if result.timed_out:
         return ConsoleFailure("timed_out", said, duration_s=result.duration_s)
     if result.exit_code is None:
@@ -733,7 +752,7 @@ def name_mismatches(rule: Rule, figures: Figures) -> tuple[NameMismatch, ...]:
         )
         if center.name
         and center.id == count.id
-        and comparable_name(center.name) != comparable_name(count.name)
+        and comparable_name(inert(center.name)) != comparable_name(count.name)
     )
 
 

@@ -31,9 +31,13 @@ class Step(StrEnum):
     DRIVE_LINK = "drive-lien"
     OBSOLETE = "obsolete"
     INTERNAL_ERROR = "erreur-interne"
+    LABEL_ASKED = "etiquette-demandee"
+    PUT_BACK = "remise"  # + how many put-backs the round had: done (the list's id)
+    PUT_BACK_COMMENT = "commentaire-remise"  # + the same number
     # Decisions
     FINAL_COMMANDS = "validation"  # the comment of the final commands (marked obsolete if the card changes)
     CHECKLIST = "checklist-execution"  # its result is the id of the bot's own « Exécution » checklist
+    CHECKLIST_ITEMS = "elements-execution"  # its items as the bot wrote them: JSON {item id: name}
     REFUSAL = "refus"
     RESIMULATION = "relance"
     EXPIRY = "expiree"
@@ -41,6 +45,10 @@ class Step(StrEnum):
     # Execution
     EDITED_AFTER_APPROVAL = "modifiee-apres-validation"
     FINAL_COMMANDS_OBSOLETE = "validation-obsolete"
+    FINAL_COMMANDS_REPLACED = "validation-remplacee"  # a new round: « remplacée par la simulation n° N »
+    CHECKLIST_RETIRED = (
+        "checklist-obsolete"  # renamed; its result: the ticks it had then (JSON), never answered
+    )
     EDITED_DURING_EXECUTION = "modifiee-pendant-execution"
     EDITED_SLACK = "modifiee"  # the key of the Slack line (see SLACK_LINE)
     SLACK_LINE = "slack"  # + the line's key + the channel
@@ -59,6 +67,8 @@ class Step(StrEnum):
     LAUNCH_REFUSED = "lancement-refuse"  # + group, tick's action id
     LAUNCH_UNTICKED = "lancement-decoche"  # + the same
     REAL_RUN = "reel"  # + group, command's position (1-based): its start is the intent, its end the result
+    STRANGE_ITEM = "element-inconnu"  # + the item's id: an item of the checklist the bot did not write
+    OBSOLETE_TICK = "coche-obsolete"  # + the tick's action id: a tick on an earlier round's checklist
     # Outages (bot.app.alerts)
     ALERT = "alerte"  # + the system, the incident's start
     RECOVERY = "retabli"  # + the same

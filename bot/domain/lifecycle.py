@@ -36,6 +36,9 @@ class CardState(StrEnum):
     ABANDONED = "abandoned"  # a person took the card out of « À simuler » mid-round
     ARCHIVED = "archived"  # the card left the board's open cards
     ERROR = "error"  # an unexpected error: retried at the next polls
+    # In « À simuler », reads like a migration but has neither the label nor the title: the label is asked
+    # for once (a comment); its first round starts when the label is added.
+    UNLABELLED = "unlabelled"
 
 
 class Event(StrEnum):
@@ -57,6 +60,9 @@ class Event(StrEnum):
     TAKEN_OUT = "taken_out"
     LEFT_BOARD = "left_board"
     INTERNAL_ERROR = "internal_error"
+    LABEL_MISSING = (
+        "label_missing"  # first seen in « À simuler »: a migration, by its words, without the label
+    )
 
 
 class IllegalTransition(RuntimeError):
@@ -93,6 +99,7 @@ TRANSITIONS: dict[tuple[CardState | None, Event], CardState] = {
     **{(state, E.SIMULATION_FAILED): S.FAILED for state in RESUMABLE},
     **{(state, E.CONFLICTS_FOUND): S.AWAITING_DECISION for state in RESUMABLE},
     (S.AWAITING_DECISION, E.CONFLICT_SETTLED): S.SIMULATING,
+    (None, E.LABEL_MISSING): S.UNLABELLED,
     **{(state, E.PUBLISHED): S.AWAITING_APPROVAL for state in RESUMABLE},
     (S.AWAITING_APPROVAL, E.APPROVE): S.APPROVING,
     (S.AWAITING_APPROVAL, E.REFUSE): S.REFUSING,

@@ -71,6 +71,7 @@ class ProblemKind(Enum):
     OTHER_OPTIONS = "other_options"  # params: earlier_line
     ALL_FILES_MIXED = "all_files_mixed"  # params: origin, other_line
     DIRECTION_MARK = "direction_mark"  # params: marks (code points, « U+202E »)
+    INVISIBLE_CHARACTER = "invisible_character"  # params: marks (code points, « U+E0041 »)
     TYPO = "typo"  # params: written, suggestion
     NUMBER_WITHOUT_ID = "number_without_id"  # params: number
     ORIGIN_IN_PROSE = "origin_in_prose"  # params: name, number

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 # What people type differently for the same centre: dashes of every kind, underscores and dots used as
@@ -24,3 +25,21 @@ def comparable_name(name: str) -> str:
         if not unicodedata.combining(char) and not char.isspace() and char not in _SEPARATORS
     )
     return "".join(kept).translate(_APOSTROPHES)
+
+
+# What the console prints reaches Trello and Slack: a name « @board » would notify the whole board, « <!here> »
+# a whole channel, U+202E would reorder what the PO reads. The console's words are made inert once, where they
+# are read: mentions get a full-width sign (Trello and Slack mention nobody, NFKD still compares them equal),
+# direction marks and invisible characters are shown as their code point.
+_MENTION = re.compile(r"@(?=[\w!])|<(?=[!@#])")
+_HIDDEN = re.compile(
+    "[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u200b-\u200d\u2060\ufeff"
+    "\U000e0000-\U000e007f\ufe00-\ufe0f\u3164\u115f\u1160\uffa0]"
+)
+_INERT = {"@": "\uff20", "<": "\uff1c"}
+
+
+def inert(text: str) -> str:
+    """The console's `text` with mentions neutralised and hidden characters made visible (« [U+202E] »)."""
+    text = _HIDDEN.sub(lambda char: f"[U+{ord(char.group()):04X}]", text)
+    return _MENTION.sub(lambda sign: _INERT[sign.group()], text)

@@ -33,6 +33,7 @@ from bot.domain.ticket_lines import (
     ARROWS,
     BULLET_PREFIX,
     DIRECTION_MARKS,
+    INVISIBLE_MARKS,
     ORIGIN_LABEL,
     Line,
     clean_line,
@@ -55,7 +56,9 @@ __all__ = [
 ]
 
 NO_BREAK_SPACES = "\u00a0\u202f\u2007"
-INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"  # zero-width and soft-hyphen characters
+# Zero-width and soft-hyphen characters, removed from values with a notice. (A zero-width joiner reaches a
+# value only inside an emoji, where it is part of the value: elsewhere the line is refused.)
+INVISIBLE = "\u200b\u200c\u2060\ufeff\u00ad"
 MAX_ID = 2_147_483_647  # Reconnect's ids are 32-bit signed integers
 
 _ORIGIN_START = re.compile(BULLET_PREFIX + ORIGIN_LABEL, re.I)
@@ -165,6 +168,13 @@ def _read_line(builder: _Builder, line: Line, trees: _Trees) -> None:
         if _meant_as_statement(plain):
             first = DIRECTION_MARKS.search(line.source)
             builder.error(ProblemKind.DIRECTION_MARK, line, first.start() + 1 if first else None, marks=marks)
+            _broken_line(builder, plain)
+        return
+    first, invisible = line.invisible_marks()
+    if invisible:  # refused like direction marks: they hide text or make two values look alike
+        plain = INVISIBLE_MARKS.sub("", line.text)
+        if _meant_as_statement(plain):
+            builder.error(ProblemKind.INVISIBLE_CHARACTER, line, (first or 0) + 1, marks=invisible)
             _broken_line(builder, plain)
         return
     if MARKED.match(line.source):

@@ -14,6 +14,25 @@ _QUOTES = {"«": "»", '"': '"', "“": "”", "'": "'", "„": "“”", "‘":
 ARROWS = r"→|->|=>|➜|⇒"
 # Invisible marks that change the order in which text is displayed (« Trojan Source »): refused.
 DIRECTION_MARKS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+# Invisible characters that hide text or make two values look alike: tag characters, variation selectors,
+# Hangul fillers, and zero-width joiners. A joiner between two emoji, and a variation selector 15/16 after an
+# emoji, are how emoji are written: kept. Everything else is refused with the line, like direction marks.
+INVISIBLE_MARKS = re.compile("[\U000e0000-\U000e007f\ufe00-\ufe0f\u3164\u115f\u1160\uffa0\u200d]")
+_EMOJI_PARTS = "\ufe0e\ufe0f\U0001f3fb-\U0001f3ff"  # presentation selectors, skin tones
+_JOINER_IN_EMOJI = re.compile(
+    f"(?<=[\u2600-\u27bf\U0001f000-\U0001faff{_EMOJI_PARTS}])\u200d(?=[\u2600-\u27bf\U0001f000-\U0001faff])"
+)
+_SELECTOR_AFTER_EMOJI = re.compile(
+    "(?<=[\u2190-\u2bff\u00a9\u00ae\U0001f000-\U0001faff])[\ufe0e\ufe0f]|[\ufe0e\ufe0f](?=\u20e3)"  # keycaps: 1️⃣
+)
+
+
+def invisible_marks(text: str) -> list[int]:
+    """Positions of the invisible characters `text` holds that are not part of an emoji. Linear."""
+    allowed = {match.start() for match in _JOINER_IN_EMOJI.finditer(text)}
+    allowed.update(match.start() for match in _SELECTOR_AFTER_EMOJI.finditer(text))
+    return [match.start() for match in INVISIBLE_MARKS.finditer(text) if match.start() not in allowed]
+
 
 # Markdown that a card may carry around rules: bold, italics, strike-through; at the start of a line, quotes,
 # headings, an escaped bullet and a task box. Backticks are noise only when they wrap a whole span.
@@ -82,6 +101,14 @@ class Line:
     def direction_marks(self) -> list[str]:
         """« U+202E »… for each kind of direction mark the line holds."""
         return sorted(f"U+{ord(char):04X}" for char in set(DIRECTION_MARKS.findall(self.source)))
+
+    def invisible_marks(self) -> tuple[int | None, list[str]]:
+        """0-based position of the first invisible character (not part of an emoji) and each kind's
+        « U+E0041 »."""
+        positions = invisible_marks(self.source)
+        if not positions:
+            return None, []
+        return positions[0], sorted({f"U+{ord(self.source[at]):04X}" for at in positions})
 
 
 def split_lines(description: str) -> list[Line]:

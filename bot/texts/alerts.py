@@ -3,8 +3,10 @@ when it works again: one message per incident, on Slack and on the cards in flig
 
 from __future__ import annotations
 
+from datetime import tzinfo
+
 from bot.domain.incidents import Incident, System
-from bot.texts.decisions import paris_time
+from bot.texts.decisions import PARIS, board_time
 from bot.texts.french import french
 from bot.texts.markdown import fenced, mrkdwn_code
 
@@ -23,11 +25,11 @@ CHECKS = {
 }
 
 
-def _headline(incident: Incident) -> str:
+def _headline(incident: Incident, zone: tzinfo) -> str:
     return french(
         "🚨 Le bot n'arrive plus à joindre {what} depuis le {since} : les cartes en cours attendent.",
         what=WHAT[incident.system],
-        since=paris_time(incident.since),
+        since=board_time(incident.since, zone),
     )
 
 
@@ -35,25 +37,27 @@ def _check(incident: Incident) -> str:
     return french("À vérifier : ") + french(CHECKS[incident.system])
 
 
-def alert_comment(incident: Incident) -> str:
+def alert_comment(incident: Incident, *, zone: tzinfo = PARIS) -> str:
     """On a card in flight (Trello Markdown): the error's words in a block nobody's text can close."""
     words = incident.words or "(aucun message)"
     return "\n".join(
-        [_headline(incident), "", french("Dernière erreur :"), *fenced(words), "", _check(incident)]
+        [_headline(incident, zone), "", french("Dernière erreur :"), *fenced(words), "", _check(incident)]
     )
 
 
-def alert_slack(incident: Incident) -> str:
+def alert_slack(incident: Incident, *, zone: tzinfo = PARIS) -> str:
     """For the Slack channel (mrkdwn)."""
     words = mrkdwn_code(incident.words or "(aucun message)")
-    return "\n".join([_headline(incident), french("Dernière erreur :"), f"```{words}```", _check(incident)])
+    return "\n".join(
+        [_headline(incident, zone), french("Dernière erreur :"), f"```{words}```", _check(incident)]
+    )
 
 
-def recovery(incident: Incident, *, at: float) -> str:
+def recovery(incident: Incident, *, at: float, zone: tzinfo = PARIS) -> str:
     return french(
         "✅ {what} répond de nouveau depuis le {at} (en panne depuis le {since}) : le bot reprend les "
         "cartes en cours.",
         what=WHAT[incident.system][:1].upper() + WHAT[incident.system][1:],
-        at=paris_time(at),
-        since=paris_time(incident.since),
+        at=board_time(at, zone),
+        since=board_time(incident.since, zone),
     )

@@ -11,11 +11,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.domain.console_output import keep_ends
 from bot.domain.model import AccommodationConflict, DryRun, Notice, Plan, Problem, ProblemKind, Simulation
+from bot.domain.names import inert
 from bot.domain.records import RequestKind
 from bot.domain.synthesis import Synthesis
+from bot.texts.console import kept_cut
 from bot.texts.french import french, plural, typeset
-from bot.texts.markdown import code_span, escape_markdown, fenced
+from bot.texts.markdown import (
+    code_span,
+    escape_markdown,
+    escape_mrkdwn,
+    fenced,
+    markdown_link,
+    mrkdwn_link,
+)
 from bot.texts.text import (
     ACCOMMODATION_CHECK,
     FENCE,
@@ -36,6 +46,7 @@ from bot.texts.ticket import MARK, problem_expected, problem_message
 from bot.texts.zero_match import with_zero_match, zero_match_count
 
 TRELLO_COMMENT_LIMIT = 16384
+ATTACHMENT_MAX_CHARS = 4_000_000  # the outputs' attached file: each section gets its share
 MARKER_PREFIX = "migrabot · "
 
 
@@ -115,6 +126,17 @@ def started_comment(command_count: int, *, check_count: int = 0) -> str:
     return (
         f"⏳ Simulation en cours ({plural(command_count, 'commande', 'commandes')} en --dry-run sur la preprod"
         f"{_checks_counted(check_count)})…"
+    )
+
+
+def deferred_comment(*, needed: int, ran: int, budget: int) -> str:
+    """A card put off to the next poll: the other cards used this poll's dry-runs."""
+    return french(
+        "⏳ En attente : {ran} déjà lancés à ce passage du bot (au plus {budget} par passage, réglage "
+        "DRY_RUNS_PER_POLL). Cette carte ({needed}) sera simulée au prochain passage ; rien à faire.",
+        ran=plural(ran, "dry-run", "dry-runs"),
+        budget=budget,
+        needed=plural(needed, "dry-run", "dry-runs"),
     )
 
 
@@ -412,7 +434,8 @@ def outputs_plan(
             ),
             attachment=None,
         )
-    text = "\n\n".join(_plain_section(run, heading) for run, heading in titled) + "\n"
+    room = max(ATTACHMENT_MAX_CHARS // max(len(titled), 1), 4096)  # the attached file stays bounded too
+    text = "\n\n".join(_plain_section(run, heading, room=room) for run, heading in titled) + "\n"
     attached = typeset(
         "📄 **Sorties de la console** : trop longues pour des commentaires, elles sont jointes en entier dans "
         "le fichier « sorties_console.txt »."
@@ -432,13 +455,15 @@ def _check_title(run: DryRun) -> str:
 
 
 def _output_section(run: DryRun, title: str) -> list[str]:
-    """A section as lines: title, then the output in a code block; a long output is cut into several blocks."""
+    """A section as lines: title, then the output in a code block; a long output is cut into several blocks.
+    The console's words are made inert: a code block does not stop a direction mark, nor every mention."""
     output = (run.result.stdout + ("\n" + run.result.stderr if run.result.stderr.strip() else "")).strip("\n")
-    return [french("**{title}** :", title=title), *fenced(run.command), *fenced(output)]
+    return [french("**{title}** :", title=title), *fenced(run.command), *fenced(inert(output))]
 
 
-def _plain_section(run: DryRun, title: str) -> str:
+def _plain_section(run: DryRun, title: str, *, room: int) -> str:
     output = (run.result.stdout + ("\n" + run.result.stderr if run.result.stderr.strip() else "")).strip("\n")
+    output = keep_ends(output, limit=room, cut_line=kept_cut)
     return french("=== {title} : {command}\n{output}", title=title, command=run.command, output=output)
 
 
@@ -616,16 +641,19 @@ def conflict_decision_comment(*, decision: str, by: str) -> str:
     )
 
 
-def expired_comment(*, days: int, todo_list: str, kind: RequestKind = RequestKind.APPROVAL) -> str:
+def expired_comment(
+    *, days: int, fix_list: str, todo_list: str, kind: RequestKind = RequestKind.APPROVAL
+) -> str:
     what = (
         "Demande de décision sur le conflit d'hébergements expirée"
         if kind is RequestKind.CONFLICT
         else "Demande de validation expirée"
     )
     return french(
-        "⌛ **{what}** : pas de décision en {days}. La carte revient dans « {todo_list} » pour être simulée à nouveau (les chiffres de preprod ont pu changer).",
+        "⌛ **{what}** : pas de décision en {days}. La carte passe dans « {fix_list} » et n'est plus simulée. Pour demander à nouveau, remettez-la dans « {todo_list} » : elle sera simulée à nouveau (les chiffres de preprod ont pu changer).",
         what=what,
         days=plural(days, "jour", "jours"),
+        fix_list=fix_list,
         todo_list=todo_list,
     )
 
@@ -633,16 +661,64 @@ def expired_comment(*, days: int, todo_list: str, kind: RequestKind = RequestKin
 # --- the team's Drive (runbook step 3, option B) ---------------------------------------------------
 
 
-def drive_link_line(link: str) -> str:
-    return french("📁 Fichier Excel sur le Drive : {link}", link=link)
+def drive_link_line(link: str, *, filename: str) -> str:
+    """Trello: the Drive file as a link (its address is never read as Markdown)."""
+    return french("📁 Fichier Excel sur le Drive : {link}", link=markdown_link(filename, link))
 
 
-def drive_failed_line(reason: str) -> str:
+def drive_failed_line(reason: str, *, slack: bool = False) -> str:
+    """Why the file is not on the Drive; the reason may quote Drive's own words: escaped for its target."""
     return french(
         "⚠️ Dépôt sur le Drive impossible : {reason}. Le fichier est joint à la carte ; nouvel essai au prochain passage du bot.",
-        reason=reason,
+        reason=escape_mrkdwn(reason) if slack else escape_markdown(reason),
     )
 
 
-def drive_retried_comment(link: str) -> str:
-    return french("📁 Fichier Excel déposé sur le Drive (nouvel essai réussi) : {link}", link=link)
+def drive_link_slack(link: str, *, filename: str) -> str:
+    return french("📁 Fichier Excel sur le Drive : {link}", link=mrkdwn_link(filename, link))
+
+
+def drive_retried_comment(link: str, *, filename: str) -> str:
+    return french(
+        "📁 Fichier Excel déposé sur le Drive (nouvel essai réussi) : {link}",
+        link=markdown_link(filename, link),
+    )
+
+
+# --- cards where the bot does not expect them (triage) -----------------------------------------------
+
+
+def label_missing_comment(*, label: str, todo_list: str) -> str:
+    return french(
+        "🏷️ **Étiquette manquante** : cette carte de « {todo_list} » ressemble à une migration des dossiers usagers, mais elle n'a pas l'étiquette « {label} » (et son titre ne commence pas par « {label} »). Le bot ne la simule pas : ajoutez l'étiquette (ou commencez le titre par « {label} ») et la simulation démarre au passage suivant. Rien à faire si ce n'est pas une migration.",
+        label=label,
+        todo_list=todo_list,
+    )
+
+
+def misplaced_comment(*, moved_to: str, back_to: str, waiting: bool, todo_list: str) -> str:
+    """A person moved the card into « Validé — à exécuter » (or « Terminé ») without a PO decision."""
+    said = french(
+        "↩️ **Carte remise dans « {back_to} »** : elle a été déplacée à la main dans « {moved_to} », mais le PO n'a pas validé sa simulation.",
+        back_to=back_to,
+        moved_to=moved_to,
+    )
+    if waiting:
+        then = typeset(
+            "La validation vient du PO (Slack ou cette carte) ; le bot déplace la carte lui-même une fois validée."
+        )
+    else:
+        then = french(
+            "Corrigez la carte puis remettez-la dans « {todo_list} » : elle sera simulée et le PO sollicité.",
+            todo_list=todo_list,
+        )
+    return f"{said} {then}"
+
+
+def misplaced_note(*, moved_to: str, back_to: str) -> str:
+    """What `migrabot status` shows of it, until the card's next step."""
+    return french(
+        "déplacée à la main dans « {moved_to} » sans décision du PO : remise dans « {back_to} »",
+        moved_to=moved_to,
+        back_to=back_to,
+    )

@@ -126,6 +126,20 @@ def excerpt_text(unreadable: Unreadable) -> str:
     return "\n".join(lines)
 
 
+def output_cut(byte_count: int) -> str:
+    """The line that replaces the middle of a console output too long to be read whole."""
+    return french("[… sortie trop longue : {count} octets omis au milieu …]", count=_grouped(byte_count))
+
+
+def kept_cut(char_count: int) -> str:
+    """The line that replaces the middle of an output too long to be kept (state, comments, attached file)."""
+    return french("[… sortie trop longue : {count} caractères omis au milieu …]", count=_grouped(char_count))
+
+
+def _grouped(count: int) -> str:
+    return f"{count:,}".replace(",", "\u202f")  # « 29 360 128 », narrow no-break spaces
+
+
 def _omitted(count: int) -> str:
     return f"[… {plural(count, 'ligne omise', 'lignes omises')} …]"
 

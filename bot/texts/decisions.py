@@ -4,8 +4,8 @@ request ends (its closing line), reminders, and the heartbeat's detail. Chosen b
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import datetime, tzinfo
+from zoneinfo import ZoneInfo
 
 from bot.domain.decision import Verdict
 from bot.domain.lifecycle import CardState
@@ -44,12 +44,11 @@ CLOSED_NEWER = typeset("🔄 *Obsolète* : une simulation plus récente de cette
 CLOSED_EXPIRED_STALE = "⌛ *Expirée*."
 
 
-def paris_time(timestamp: float) -> str:
-    """« 24/11/2026 à 14:05 », in Paris time (UTC when the time zone data is missing)."""
-    try:
-        zone = ZoneInfo("Europe/Paris")
-    except ZoneInfoNotFoundError:
-        zone = UTC
+PARIS = ZoneInfo("Europe/Paris")  # the default of the `TZ` setting
+
+
+def board_time(timestamp: float, zone: tzinfo) -> str:
+    """« 24/11/2026 à 14:05 », in the board's time zone (the `TZ` setting, Paris by default)."""
     return datetime.fromtimestamp(timestamp, zone).strftime("%d/%m/%Y à %H:%M")
 
 
@@ -108,11 +107,11 @@ def closed_resimulation(*, user_id: str, when: str) -> str:
     return f"🔄 *Nouvelle simulation* demandée par <@{user_id}> le {when}."
 
 
-def closed_expired(*, days: int, todo_list: str) -> str:
+def closed_expired(*, days: int, fix_list: str) -> str:
     return french(
-        "⌛ *Expirée* sans décision après {days} : la carte revient dans « {todo_list} ».",
+        "⌛ *Expirée* sans décision après {days} : la carte passe dans « {fix_list} ».",
         days=plural(days, "jour", "jours"),
-        todo_list=todo_list,
+        fix_list=fix_list,
     )
 
 
@@ -138,7 +137,9 @@ def decider_in_slack(user_id: str) -> str:
     return french("<@{user_id}> (sur Slack)", user_id=user_id)
 
 
-def already_decided(approval: Approval | None, *, who: str = "", todo_list: str = "") -> str:
+def already_decided(
+    approval: Approval | None, *, who: str = "", todo_list: str = "", zone: tzinfo = PARIS
+) -> str:
     """`who` decided first (and where): a Slack mention by default, a name where mentions mean nothing;
     an approval or a refusal also says how to go back on it."""
     if approval is None:
@@ -149,7 +150,7 @@ def already_decided(approval: Approval | None, *, who: str = "", todo_list: str 
         "elle sera simulée à nouveau.",
         todo_list=todo_list or "À simuler",
     )
-    when = paris_time(approval.decided_at)
+    when = board_time(approval.decided_at, zone)
     words = {
         Verdict.APPROVED: french("Déjà validé par {who} le {when}", who=who, when=when) + back,
         Verdict.REFUSED: french("Déjà refusé par {who} le {when}", who=who, when=when) + back,

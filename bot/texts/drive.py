@@ -47,3 +47,20 @@ def not_found(what: str) -> str:
 
 def unavailable(status: int, said: str) -> str:
     return french("Google Drive indisponible ({status} {said})", status=status, said=said).rstrip()
+
+
+# Answers that are not what Drive's API documents (a proxy's HTML page, a truncated or forged answer)
+ANSWER_WITHOUT_ID = "réponse de Google Drive sans identifiant de fichier"
+ANSWER_WITH_BAD_LINK = "réponse de Google Drive avec un lien qui n'est pas une adresse https valide"
+
+
+def not_json(status: int, content_type: str) -> str:
+    return french(
+        "réponse de Google Drive illisible ({status}, {content_type} au lieu de JSON)",
+        status=status,
+        content_type=content_type[:60],
+    )
+
+
+def answer_too_large(limit: int) -> str:
+    return french("réponse de Google Drive trop longue (plus de {kib} Kio), non lue", kib=limit // 1024)

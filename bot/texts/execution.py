@@ -166,23 +166,43 @@ def _cell(text: str) -> str:
     return escape_markdown(text).replace("|", "\\|")
 
 
-def order_warning(*, environment: str, group: int, waiting_for: str) -> str:
+def order_warning(*, environment: str, group: int, waiting_for: str, verified: bool = True) -> str:
+    """`verified`: the bot verifies this environment's groups; without access (prod), it only sees ticks."""
+    state, then = ("vérifié", "sera vérifié") if verified else ("coché", "sera pris en compte")
+    if waiting_for.startswith("la "):  # « la preprod n'est pas encore vérifiée »
+        state += "e"
     return "\n".join(
         [
             french(
-                "⚠️ **{environment} — groupe {group} coché trop tôt** : {waiting_for} n'est pas encore {checked}.",
+                "⚠️ **{environment} — groupe {group} coché trop tôt** : {waiting_for} n'est pas encore {state}.",
                 environment=environment,
                 group=group,
                 waiting_for=waiting_for,
-                checked="vérifiée" if waiting_for.startswith("la ") else "vérifié",
+                state=state,
             ),
             "",
             french(
-                "Les groupes s'échangent des dossiers : lancés dans le désordre, des dossiers migrent deux fois. Le groupe {group} sera vérifié dès que {waiting_for} le sera.",
+                "Les groupes s'échangent des dossiers : lancés dans le désordre, des dossiers migrent deux fois. Le groupe {group} {then} dès que {waiting_for} le sera.",
                 group=group,
+                then=then,
                 waiting_for=waiting_for,
             ),
         ]
+    )
+
+
+def strange_item(name: str) -> str:
+    """An item of the bot's « Exécution » checklist that the bot did not write (added, renamed, duplicated)."""
+    return french(
+        "⚠️ **Élément ignoré** : « {name} » n'a pas été écrit par le bot dans la check-list « Exécution » (ajouté, renommé ou en double). Le bot ne lit que les éléments qu'il a écrits, sous leur nom d'origine : cochez ceux-là (et rendez son nom à un élément renommé).",
+        name=escape_markdown(name),
+    )
+
+
+def obsolete_checklist_tick(current_round: int) -> str:
+    return french(
+        "ℹ️ Cette coche est sur une check-list « Exécution » obsolète (d'une validation précédente) : le bot ne la lit pas. Cochez la check-list de la simulation n° {round}.",
+        round=current_round,
     )
 
 
@@ -255,6 +275,24 @@ def obsolete_final_commands(text: str) -> str:
         "🚫 **Obsolète** : la description a changé après la validation — ~~{first}~~", first=first
     )
     return f"{marked}\n{rest}" if rest else marked
+
+
+def replaced_final_commands(text: str, new_round: int) -> str:
+    """The final commands' comment once a new round starts: its first line says which simulation replaces
+    it (said once; after « Obsolète », added to that line)."""
+    first, _, rest = text.partition("\n")
+    replaced = french("remplacée par la simulation n° {round}", round=new_round)
+    if replaced in first:
+        return text
+    if first.startswith("🚫"):
+        marked = f"{first} — {replaced}"
+    else:
+        marked = french("🚫 **Validation {replaced}** — ~~{first}~~", replaced=replaced, first=first)
+    return f"{marked}\n{rest}" if rest else marked
+
+
+def obsolete_checklist_name(old_round: int) -> str:
+    return french("Exécution — simulation n° {round} (obsolète)", round=old_round)
 
 
 def edited_during_execution_comment(*, todo_list: str) -> str:

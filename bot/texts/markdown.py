@@ -46,3 +46,22 @@ def escape_mrkdwn(text: str) -> str:
 def mrkdwn_code(text: str) -> str:
     """Text for a Slack ``` block: escaped, and a run of backticks broken so that it cannot end the block."""
     return _FENCE_RUN.sub(lambda run: "\u200b".join(run.group()), escape_mrkdwn(text))
+
+
+# What a link's address may not hold raw: in Trello's `[text](<address>)` the angle brackets and line breaks
+# end it, in Slack's `<address|text>` the bar and brackets do. Percent-encoded, they are the same address.
+_ADDRESS_UNSAFE = re.compile(r"[\s<>|\\\[\]()`\"']")
+
+
+def safe_address(url: str) -> str:
+    return _ADDRESS_UNSAFE.sub(lambda char: "".join(f"%{byte:02X}" for byte in char.group().encode()), url)
+
+
+def markdown_link(text: str, url: str) -> str:
+    """A Trello Markdown link whose text and address are taken as written."""
+    return f"[{escape_markdown(text)}](<{safe_address(url)}>)"
+
+
+def mrkdwn_link(text: str, url: str) -> str:
+    """A Slack mrkdwn link whose text and address are taken as written."""
+    return f"<{safe_address(url)}|{escape_mrkdwn(text)}>"

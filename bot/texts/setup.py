@@ -47,6 +47,12 @@ def one_of(expected: object) -> str:
     return french("valeurs possibles : {expected}", expected=expected)
 
 
+def unknown_time_zone(value: str) -> str:
+    return french(
+        "fuseau horaire inconnu « {value} » : un nom IANA comme « Europe/Paris » est attendu", value=value
+    )
+
+
 def unclosed_quotes(error: object) -> str:
     return french("guillemets non fermés ({error})", error=error)
 

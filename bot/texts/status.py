@@ -39,6 +39,7 @@ STATE_LABELS = {
     CardState.REFUSING: "refus en cours d'écriture",
     CardState.RESIMULATING: "nouvelle simulation en préparation",
     CardState.EXPIRING: "expiration en cours d'écriture",
+    CardState.UNLABELLED: "sans l'étiquette de migration : étiquette demandée sur la carte",
 }
 REQUEST_LABELS = {
     RequestKind.APPROVAL: "validation du PO",

@@ -101,6 +101,10 @@ _MESSAGES: dict[ProblemKind, Callable[[dict], str]] = {
         f"marque de direction invisible dans la ligne ({', '.join(p['marks'])}) : "
         "elle peut changer l'ordre dans lequel le texte s'affiche"
     ),
+    ProblemKind.INVISIBLE_CHARACTER: lambda p: (
+        f"caractère invisible dans la ligne ({', '.join(p['marks'])}) : "
+        "il peut cacher du texte ou faire se ressembler deux valeurs différentes"
+    ),
     ProblemKind.TYPO: lambda p: f"« {p['written']} » non compris : vouliez-vous dire « {p['suggestion']} » ?",
     ProblemKind.NUMBER_WITHOUT_ID: lambda p: (
         f"« ({p['number']}) » : le numéro du centre doit être écrit « (ID {p['number']}) »"
@@ -164,6 +168,10 @@ _EXPECTED: dict[ProblemKind, Callable[[dict], str]] = {
     ProblemKind.DIRECTION_MARK: lambda p: (
         "la ligne sans marque de direction (U+200E, U+200F, U+061C, U+202A à U+202E, U+2066 à U+2069) : "
         "retapez-la ou collez-la en texte brut"
+    ),
+    ProblemKind.INVISIBLE_CHARACTER: lambda p: (
+        "la ligne sans caractère invisible (U+E0000 à U+E007F, U+FE00 à U+FE0F, U+3164, U+115F, U+1160, "
+        "U+FFA0, U+200D hors émoji) : retapez-la ou collez-la en texte brut"
     ),
     ProblemKind.TYPO: lambda p: f"« {p['suggestion']} », p. ex. « {EXAMPLES[p.get('example', 'rule')]} »",
     ProblemKind.NUMBER_WITHOUT_ID: lambda p: f"« (ID {p['number']}) », p. ex. « → vers CHU 77 (ID 5644) »",

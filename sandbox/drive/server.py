@@ -32,6 +32,8 @@ class Faults:
 
     pending: list[tuple[int, bool]] = field(default_factory=list)
     latency_s: float = 0.0
+    # `odd`: the next API answers, as given (a 200 in HTML, without `id`, a 50 MB link…), then normal again
+    odd: list[Reply] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def fail(self, status: int, *, times: int = 1, token: bool = False) -> None:
@@ -131,6 +133,10 @@ class DriveSandbox:
         is_token = request.path == "/token"
         if self.faults.latency_s and not is_token:
             time.sleep(self.faults.latency_s)
+        with self.faults.lock:
+            odd = self.faults.odd.pop(0) if self.faults.odd and not is_token else None
+        if odd is not None:
+            return odd
         failure = self.faults.take(is_token=is_token)
         if failure is not None:
             if is_token:

@@ -43,6 +43,7 @@ ROUTES: tuple[Route, ...] = (
     route("POST", "/cards/{id}/checklists", cards.post_card_checklist),
     route("POST", "/checklists", cards.post_checklist),
     route("GET", "/checklists/{id}", cards.get_checklist),
+    route("PUT", "/checklists/{id}", cards.put_checklist),
     route("POST", "/checklists/{id}/checkItems", cards.post_check_item),
     route("PUT", "/cards/{id}/checkItem/{idCheckItem}", cards.put_card_check_item),
 )

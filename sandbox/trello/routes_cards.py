@@ -329,6 +329,19 @@ def get_checklist(call: Call) -> dict[str, Any]:
     return project(rendered, call.text("fields"))
 
 
+def put_checklist(call: Call) -> dict[str, Any]:
+    """Renames a checklist (`name`, 1 to 16384 characters); `pos` is not modelled."""
+    store = call.store
+    checklist = store.checklist(call.path("id"))
+    name = call.text("name")
+    if name is not None:
+        if not name:
+            raise invalid_value("name")
+        checklist.name = name
+        store.touch(store.card(checklist.id_card))
+    return checklist_json(checklist)
+
+
 def post_check_item(call: Call) -> dict[str, Any]:
     store = call.store
     checklist = store.checklist(call.path("id"))

@@ -127,6 +127,13 @@ class TrelloSandbox:
             store.update_card(card, by=store.human, id_list=store.list(list_id).id)
             return render.card_json(store, card)
 
+    def add_label_to_card(self, card_id: str, label_id: str) -> dict:
+        store = self._store
+        with store.lock:
+            card = store.card(card_id)
+            store.update_card(card, by=store.human, id_labels=[*card.id_labels, label_id])
+            return render.card_json(store, card)
+
     def set_description(self, card_id: str, desc: str) -> dict:
         store = self._store
         with store.lock:
@@ -171,6 +178,41 @@ class TrelloSandbox:
             )
             item.state = "complete" if checked else "incomplete"
             store.record_check_item_state(card, item, by=store.member(by) if by else store.human)
+            store.touch(card)
+            return render.check_item_json(item)
+
+    def add_check_item(self, checklist_id: str, name: str) -> dict:
+        """A person adds an item to an existing checklist (the bot's, say)."""
+        store = self._store
+        with store.lock:
+            return render.check_item_json(
+                store.add_check_item(store.checklist(checklist_id), name, checked=False)
+            )
+
+    def rename_check_item(self, item_id: str, name: str) -> dict:
+        store = self._store
+        with store.lock:
+            item = store.check_item(item_id)
+            item.name = name
+            store.touch(store.card(store.checklist(item.id_checklist).id_card))
+            return render.check_item_json(item)
+
+    def delete_check_item(self, item_id: str) -> None:
+        store = self._store
+        with store.lock:
+            item = store.check_item(item_id)
+            checklist = store.checklist(item.id_checklist)
+            checklist.items.remove(item)
+            del store.check_items[item.id]
+            store.touch(store.card(checklist.id_card))
+
+    def tick_item(self, card_id: str, item_id: str, *, checked: bool = True) -> dict:
+        """A person ticks (or unticks) one item, by its id (`tick` takes the first item of a name)."""
+        store = self._store
+        with store.lock:
+            card, item = store.card(card_id), store.check_item(item_id)
+            item.state = "complete" if checked else "incomplete"
+            store.record_check_item_state(card, item, by=store.human)
             store.touch(card)
             return render.check_item_json(item)
 

@@ -73,7 +73,8 @@ def test_the_demo_plays_the_whole_workflow_and_every_card_ends_where_it_should(t
     assert ("bot", "ticket non compris : commentaire d'erreurs, carte dans « À corriger »") in said
     drive = next(e for e in document["entries"] if e["actor"] == "drive")
     assert drive["text"].startswith("fichier « simulation_migration_France_Fraternites_")
-    assert plain(drive["details"]).startswith("📁 Fichier Excel sur le Drive : http://127.0.0.1:")
+    assert plain(drive["details"]).startswith("📁 Fichier Excel sur le Drive : [simulation_migration_France_")
+    assert "](<http://127.0.0.1:" in drive["details"]  # a link to the Drive stand-in
     runbook = next(e for e in document["entries"] if e["text"] == "synthèse postée sur la carte")
     assert "→ vers CHU 77 (ID 5644) : 41 migrés | reste 119" in plain(runbook["details"])
     final = next(e for e in document["entries"] if e["text"] == "commandes finales écrites sur la carte")

@@ -143,10 +143,9 @@ def test_a_group_run_in_part_shows_the_gap_and_the_next_group_waits(approved):
     run_for_real(running, group=1, only=slice(3, 4))  # the fix, then group 1 ticked again
     tick(running, "Preprod — groupe 1 :", checked=False)
     tick(running, "Preprod — groupe 1 :")
-    running.poll()
-    assert running.comments("runbook.txt")[-1].startswith("✅ **Vérification preprod — groupe 1 : OK**")
+    running.poll()  # group 1 verified, then (the same look) group 2's earlier tick: it was not run yet
+    assert running.comments("runbook.txt")[-2].startswith("✅ **Vérification preprod — groupe 1 : OK**")
     assert checked(running, "Preprod — vérifier le groupe 1")
-    running.poll()  # group 2's earlier tick is verified now that group 1 is: it was not run yet
     assert running.comments("runbook.txt")[-1].startswith("⚠️ **Vérification preprod — groupe 2 : écart**")
 
 

@@ -21,6 +21,7 @@ from bot.app.ports import (
     Tick,
 )
 from bot.domain.command import DryRunCommand
+from bot.domain.console_output import display_width
 from bot.domain.model import ConsoleResult
 
 LISTS = {
@@ -282,6 +283,15 @@ class FakeBoard:
                         existing.append(item)
                         self._side_effect("check item")
 
+    def rename_checklist(self, checklist_id: str, name: str) -> None:
+        self._call("rename_checklist", checklist_id)
+        for card in self.cards.values():
+            card.checklists = [
+                (found, name if found == checklist_id else old, items)
+                for found, old, items in card.checklists
+            ]
+        self._side_effect("rename_checklist")
+
     def card(self, card_id: str) -> CardSnapshot:
         self._call("card", card_id)
         return self.cards[card_id].snapshot
@@ -312,13 +322,12 @@ SELECTED = {
 def symfony_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
     """SymfonyStyle's `$io->table()` layout (dashes, no pipes)."""
     cells = [[str(c) for c in headers], *[[str(c) for c in row] for row in rows]]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    widths = [max(display_width(row[i]) for row in cells) for i in range(len(headers))]  # as Helper::width
     rule = " " + " ".join("-" * (w + 2) for w in widths)
 
     def line(row: list[str]) -> str:
-        return (
-            " " + " ".join(f" {cell.ljust(width)} " for cell, width in zip(row, widths, strict=True)).rstrip()
-        )
+        padded = (cell + " " * (width - display_width(cell)) for cell, width in zip(row, widths, strict=True))
+        return " " + " ".join(f" {cell} " for cell in padded).rstrip()
 
     return [rule, line(cells[0]), rule, *(line(row) for row in cells[1:]), rule]
 

@@ -14,6 +14,7 @@ from bot.adapters.store import Store
 from bot.app.ports import DriveUnavailable
 from bot.bootstrap import build_workflow
 from bot.settings import Settings
+from bot.texts.markdown import escape_markdown
 from sandbox.drive import SERVICE_ACCOUNT, DriveSandbox
 from tests.support.fakes import FakeBoard, FakeChat, FakeClock, FakeConsole, SimulatedCrash
 from tests.support.text import plain
@@ -107,7 +108,10 @@ def test_the_workbook_lands_in_the_folder_and_its_link_reaches_the_card_and_the_
     )
     assert (file["mimeType"], file["content"]) == (XLSX, data)
     link = f"{drive_sandbox.base_url}file/d/{file['id']}/view?usp=drivesdk"
-    assert f"📁 Fichier Excel sur le Drive : {link}" in plain(bodies(env.board, card)[1]).splitlines()
+    trello_line = (
+        f"📁 Fichier Excel sur le Drive : [{escape_markdown(attachment.name)}](<{link}>)"  # a Markdown link
+    )
+    assert trello_line in plain(bodies(env.board, card)[1]).splitlines()
     assert f"📁 <{link}|Fichier Excel sur le Drive>" in plain(
         env.request_text()
     )  # a link Slack makes clickable
@@ -151,8 +155,8 @@ def test_when_drive_fails_the_card_and_the_po_still_get_the_file_and_the_next_po
 ):
     env = Env(tmp_path, drive_sandbox)
     if breakdown == "timeout":
-        env.restart(env.adapter(timeout_s=0.3))
-        drive_sandbox.faults.latency_s = 1.0
+        env.restart(env.adapter(timeout_s=1.0))  # a whole answer within 1 s, even on a loaded machine
+        drive_sandbox.faults.latency_s = 3.0
     elif breakdown == "token":
         drive_sandbox.accounts.refuse_all = True
     elif breakdown == "read-only":
@@ -176,7 +180,7 @@ def test_when_drive_fails_the_card_and_the_po_still_get_the_file_and_the_next_po
     assert file["name"] == attachment.name
     assert bodies(env.board, card)[-1] == (
         "📁 Fichier Excel déposé sur le Drive (nouvel essai réussi) : "
-        f"{drive_sandbox.base_url}file/d/{file['id']}/view?usp=drivesdk"
+        f"[{escape_markdown(attachment.name)}](<{drive_sandbox.base_url}file/d/{file['id']}/view?usp=drivesdk>)"
     )
     comments = len(env.board.comment_texts(card))
     env.poll()

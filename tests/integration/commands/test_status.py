@@ -10,6 +10,7 @@ import sys
 import time
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -105,8 +106,27 @@ def fill(path: Path, *, now: float, last_poll_age_s: float = 20) -> None:
         store.close()
 
 
-def clock(at: float) -> str:
-    return datetime.fromtimestamp(at).strftime("%d/%m/%Y %H:%M:%S")
+def clock(at: float, zone: str = "Europe/Paris") -> str:
+    """The board's time (`TZ`, Paris by default), like the comments: never the machine's."""
+    return datetime.fromtimestamp(at, ZoneInfo(zone)).strftime("%d/%m/%Y %H:%M:%S")
+
+
+def test_the_last_poll_is_shown_in_the_board_time_zone_paris_by_default(env: Path, monkeypatch) -> None:
+    now = datetime(2026, 7, 1, 12, 0, 20).timestamp()  # summer: Paris is UTC+2
+    fill(env, now=now)
+    first_line = status()[1].splitlines()[0]
+    assert first_line.startswith(f"Dernier passage sur Trello : {clock(now - 20, 'Europe/Paris')} ")
+    assert clock(now - 20, "Europe/Paris") != clock(now - 20, "UTC")
+    monkeypatch.setenv("TZ", "America/Montreal")
+    first_line = status()[1].splitlines()[0]
+    assert first_line.startswith(f"Dernier passage sur Trello : {clock(now - 20, 'America/Montreal')} ")
+
+
+def test_an_unknown_time_zone_is_refused_with_the_setting_named(env: Path, monkeypatch) -> None:
+    monkeypatch.setenv("TZ", "Paris")
+    code, _, err = status()
+    assert code != 0
+    assert "TZ" in err and "fuseau horaire inconnu « Paris »" in err
 
 
 def test_the_text_lists_the_cards_in_flight_with_their_requests_and_errors(env: Path) -> None:

@@ -350,7 +350,10 @@ def test_reminder_then_expiry(env):
     env.approvals.remind_and_expire()
     assert plain(env.chat.outcome(CHANNEL, ts)).startswith("⌛ *Expirée* sans décision après 7 jours")
     assert bodies(env.board, card)[-1].startswith("⌛ **Demande de validation expirée**")
-    assert env.board.list_of(card) == "À simuler"
+    assert env.board.list_of(card) == "À corriger"
+    env.poll()
+    assert env.store.card(card).round == key.round  # not simulated and asked again by itself
+    env.board.edit(card, list_name="À simuler")  # a person asks again
     env.poll()
     assert env.store.card(card).round == key.round + 1
 

@@ -295,7 +295,7 @@ def test_the_wait_for_the_po_starts_when_the_request_goes_out(tmp_path):
     assert not any(text.startswith("⏰") for text in bodies(env.board, env.card))
     env.clock.advance(73 * 3600)
     env.workflow.remind_and_expire()
-    assert env.board.list_of(env.card) == "À simuler"  # the 72 h count from the request
+    assert env.board.list_of(env.card) == "À corriger"  # expired: the 72 h count from the request
 
 
 def test_a_crash_after_a_po_approval_on_the_card_never_answers_it_as_already_decided(env):

@@ -50,11 +50,11 @@ def test_a_waiting_card_gets_one_reminder_mentioning_the_po(tmp_path):
     ]
 
 
-def test_a_waiting_card_expires_back_to_todo(tmp_path):
+def test_a_waiting_card_expires_to_fix(tmp_path):
     workflow, board, clock, card = waiting_card(tmp_path)
     clock.advance(73 * HOUR)
     workflow.remind_and_expire()
-    assert board.list_of(card) == "À simuler"
+    assert board.list_of(card) == "À corriger"
     assert workflow.store.card(card).state == "expired"
 
 

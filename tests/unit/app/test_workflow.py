@@ -283,7 +283,7 @@ def test_a_centre_in_two_cards_in_progress_warns_on_the_later_card(env):
 
 
 def test_cards_without_the_label_or_title_are_ignored(env):
-    other = env.board.add_card("Bug d'affichage", RUNBOOK_TICKET, labelled=False)
+    other = env.board.add_card("Bug d'affichage", "Le bouton « Exporter » ne s'affiche plus.", labelled=False)
     titled = env.board.add_card(
         "Migration des dossiers usagers - sans étiquette", RUNBOOK_TICKET, labelled=False
     )

@@ -17,13 +17,23 @@ from bot.domain.triage import ROWS, Next, Seen, Where, triage
 
 S, N, W = CardState, Next, Where
 ALL_STATES = (None, *CardState)
-FLAGS = ("changed", "moved_by_us", "retries_left", "ticked", "launch_ticks")
-STOPPED = {S.INVALID, S.FAILED, S.DONE, S.EDITED_DURING_EXECUTION}
-FINISHED = {S.REFUSED, S.RESIMULATED, S.EXPIRED, S.OBSOLETE, S.ABANDONED, S.ARCHIVED}
+FLAGS = ("changed", "moved_by_us", "retries_left", "ticked", "launch_ticks", "labelled", "over_budget")
+STOPPED = {S.INVALID, S.FAILED}
+FINISHED = {S.REFUSED, S.RESIMULATED, S.EXPIRED, S.ABANDONED, S.ARCHIVED, S.UNLABELLED}
+# Stopped before any approval: moved by hand into « Validé — à exécuter », put back where it belongs.
+NO_DECISION = {S.INVALID, S.FAILED, S.REFUSED, S.EXPIRED}
+# An approval may have led here: a new round first retires the old final commands and checklist.
+AFTER_APPROVAL = {S.DONE, S.EDITED_DURING_EXECUTION, S.OBSOLETE}
 
 
 def expected(seen: Seen) -> tuple[Next, ...]:
+    # Reads like a migration without the label: asked for the label once, in « À simuler »; else left alone.
+    if not seen.labelled:
+        return (N.ASK_LABEL,) if seen.where is W.TODO and seen.state in (None, S.UNLABELLED) else ()
     steps = expected_without_launches(seen)
+    # A round that would start alone in « À simuler » beyond the poll's dry-run budget waits for the next poll.
+    if seen.over_budget and steps == (N.START_ROUND,) and seen.where is W.TODO:
+        steps = (N.DEFER_ROUND,)
     # PREPROD_APPLY: a launch tick is refused first on a card neither approved as it reads nor deciding.
     deciding = seen.state in (S.APPROVING, S.REFUSING, S.EXPIRING, S.RESIMULATING)
     executing = seen.state in (S.APPROVED, S.PREPROD_VERIFIED) and not seen.changed
@@ -44,11 +54,19 @@ def expected_without_launches(seen: Seen) -> tuple[Next, ...]:
         return (N.MAKE_OBSOLETE,) if where is W.FIX else (N.MAKE_OBSOLETE, N.START_ROUND)
     # Approved, then edited: before any tick the final commands are void; after, the team decides.
     if state is S.APPROVED and seen.changed and not seen.ticked:
-        return (N.RETIRE_APPROVAL, N.START_ROUND)
+        return (N.RETIRE_APPROVAL, N.SUPERSEDE_APPROVAL, N.START_ROUND)
     if state in (S.APPROVED, S.PREPROD_VERIFIED) and seen.changed:
         return (N.FREEZE_EXECUTION,)
     if state in (S.APPROVED, S.PREPROD_VERIFIED):
-        return (N.START_ROUND,) if todo else (N.FOLLOW_EXECUTION,)
+        return (N.SUPERSEDE_APPROVAL, N.START_ROUND) if todo else (N.FOLLOW_EXECUTION,)
+    if state in AFTER_APPROVAL:
+        return (N.SUPERSEDE_APPROVAL, N.START_ROUND) if todo else ()
+    # People are asked, or the card stopped before any decision: not a card for « Validé » (nor, while
+    # people are asked, for « Terminé »): one comment, and back where its state says it belongs.
+    if state in (S.AWAITING_DECISION, S.AWAITING_APPROVAL) and where in (W.APPROVED, W.DONE):
+        return (N.PUT_BACK,)
+    if state in NO_DECISION and where is W.APPROVED:
+        return (N.PUT_BACK,)
     if state is S.AWAITING_APPROVAL:
         return (N.WITHDRAW_REQUEST, N.START_ROUND) if todo else (N.RETRY_DRIVE,)
     if state is S.AWAITING_DECISION:

@@ -111,8 +111,8 @@ def renderings(count: int) -> list[str]:
         card.ticket_errors_comment([problem] * count, [], fix_list="À corriger", todo_list="À simuler"),
         card.not_run_line(list(range(1, count + 1)), after=3),
         card.conflict_comment([(0, CONFLICT)] * count, to_migrate=count),
-        card.expired_comment(days=count, todo_list="À simuler"),
-        decisions.closed_expired(days=count, todo_list="À simuler"),
+        card.expired_comment(days=count, fix_list="À corriger", todo_list="À simuler"),
+        decisions.closed_expired(days=count, fix_list="À corriger"),
         execution.nothing_left_line(count, environment="Preprod"),
         blocks.conflict_request(
             card=blocks.CardLink("Carte", "https://trello.com/c/x"),

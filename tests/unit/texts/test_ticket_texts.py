@@ -88,6 +88,11 @@ PROBLEMS = [
         "elle peut changer l'ordre dans lequel le texte s'affiche",
     ),
     (
+        Problem(ProblemKind.INVISIBLE_CHARACTER, params={"marks": ["U+3164", "U+E0041"]}),
+        "caractère invisible dans la ligne (U+3164, U+E0041) : "
+        "il peut cacher du texte ou faire se ressembler deux valeurs différentes",
+    ),
+    (
         Problem(ProblemKind.TYPO, params={"written": "Centre intial", "suggestion": "Centre initial"}),
         "« Centre intial » non compris : vouliez-vous dire « Centre initial » ?",
     ),
