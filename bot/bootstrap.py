@@ -93,20 +93,18 @@ class Monitoring:
             self.alerts.record(call)
 
     def verdict(self) -> Verdict:
-        return verdict(
-            self.liveness.current(),
-            now=self.clock(),
-            interval_s=self.settings.poll_interval_seconds,
-            console_timeout_s=self.settings.console_timeout_seconds,
-        )
+        return verdict(self.liveness.current(), **self._timing())
 
     def responsive(self) -> bool:
-        return responsive(
-            self.liveness.current(),
-            now=self.clock(),
-            interval_s=self.settings.poll_interval_seconds,
-            console_timeout_s=self.settings.console_timeout_seconds,
-        )
+        return responsive(self.liveness.current(), **self._timing())
+
+    def _timing(self) -> dict[str, float]:
+        """What both health answers are judged against: now, the poll's pace, the console's timeout."""
+        return {
+            "now": self.clock(),
+            "interval_s": self.settings.poll_interval_seconds,
+            "console_timeout_s": self.settings.console_timeout_seconds,
+        }
 
     def start(self) -> None:
         if self.endpoint is not None:

@@ -51,7 +51,7 @@ class Verdict:
 
 def verdict(liveness: Liveness, *, now: float, interval_s: float, console_timeout_s: float = 0.0) -> Verdict:
     busy = liveness.console_busy_since
-    if busy is not None and now - busy <= console_timeout_s + interval_s:
+    if _console_run_under_way(liveness, now=now, interval_s=interval_s, console_timeout_s=console_timeout_s):
         age = max(now - busy, 0.0)
         return Verdict(
             healthy=True,
@@ -88,8 +88,15 @@ def _reason(liveness: Liveness, *, healthy: bool, age: float, limit: float) -> s
 
 
 def responsive(liveness: Liveness, *, now: float, interval_s: float, console_timeout_s: float = 0.0) -> bool:
-    busy = liveness.console_busy_since
-    if busy is not None and now - busy <= console_timeout_s + interval_s:
+    if _console_run_under_way(liveness, now=now, interval_s=interval_s, console_timeout_s=console_timeout_s):
         return True
     signs = [t for t in (liveness.last_attempt, liveness.last_progress) if t is not None]
     return now - max(signs, default=liveness.role_since) <= POLLS_OF_GRACE * interval_s + ATTEMPT_MARGIN_S
+
+
+def _console_run_under_way(
+    liveness: Liveness, *, now: float, interval_s: float, console_timeout_s: float
+) -> bool:
+    """A dry-run may take up to the console's own timeout: while one runs, the bot is alive and busy."""
+    busy = liveness.console_busy_since
+    return busy is not None and now - busy <= console_timeout_s + interval_s
