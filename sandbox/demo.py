@@ -107,6 +107,8 @@ def short_title(name: str) -> str:
 
 
 APPROVED_LIST = "Validé — à exécuter"
+# How a round of an extra card ends for the demo: waiting for the PO, or left for a person (as the bot says).
+ROUND_ENDS = ("simulated", "invalid", "failed", "nothing_found", "conflict")
 
 
 class Demo:
@@ -119,7 +121,8 @@ class Demo:
         self.slack_mode = slack_mode
         self.stack = SandboxStack(output / "sandbox")
         self.names: dict[str, str] = {}  # card id → title
-        self.events: set[tuple[str, str]] = set()  # (card id, event) the bot told
+        self.heard: list[tuple[str, str]] = []  # (card id, event) as the bot told them, in order
+        self._told = threading.Condition()  # notified once the bot's line is in the transcript
         self.ok = False
 
     # --- the story ---------------------------------------------------------------------------------
@@ -207,9 +210,7 @@ class Demo:
     def _runbook_is_simulated(self, runbook: str) -> dict:
         """The runbook's card: its synthesis on Trello, its request to the PO on Slack."""
         say = self.transcript.say
-        self._wait(
-            lambda: self._list(runbook) == "En attente validation PO", "la simulation du ticket du runbook"
-        )
+        self._hear(runbook, "simulated", what="la simulation du ticket du runbook")
         say(
             "bot", "synthèse postée sur la carte", card=self._title(runbook), details=self._synthesis(runbook)
         )
@@ -222,19 +223,18 @@ class Demo:
 
     def _team_settles_the_conflict(self, driver: SlackDriver, conflict: str) -> None:
         say = self.transcript.say
+        self._hear(conflict, "conflict", what="le conflit d'hébergements")
         conflict_request = self._wait(
             lambda: self._request(TEAM_CHANNEL[0], conflict), "la demande sur le conflit"
         )
         say("slack", f"conflit d'hébergements dans #{TEAM_CHANNEL[1]}", details=slack_text(conflict_request))
         say("équipe", f"{DEVELOPER[1]} clique « Sans hébergements »", card=self._title(conflict))
         driver.click(user_id=DEVELOPER[0], message=conflict_request, action_id="conflict_without")
-        self._wait(
-            lambda: self._list(conflict) == "En attente validation PO", "la simulation après la décision"
-        )
+        self._hear(conflict, "simulated", what="la simulation après la décision")
 
     def _team_corrects_the_mistaken_ticket(self, mistaken: str) -> None:
         say = self.transcript.say
-        self._wait(lambda: self._list(mistaken) == "À corriger", "le ticket erroné dans « À corriger »")
+        self._hear(mistaken, "invalid", what="le ticket erroné dans « À corriger »")
         say(
             "bot",
             "erreurs signalées sur la carte",
@@ -250,10 +250,7 @@ class Demo:
             card=self._title(mistaken),
         )
         self._team_edits(mistaken, desc=fixed, list_name="À simuler")
-        self._wait(
-            lambda: self._list(mistaken) == "En attente validation PO",
-            "la nouvelle simulation du ticket corrigé",
-        )
+        self._hear(mistaken, "simulated", what="la nouvelle simulation du ticket corrigé")
         say(
             "bot",
             "le ticket corrigé a été simulé",
@@ -273,7 +270,7 @@ class Demo:
 
         say("po", f"{PO[1]} clique « Valider »", card=self._title(runbook))
         driver.click(user_id=PO[0], message=request, action_id="approve")
-        self._wait(lambda: self._list(runbook) == APPROVED_LIST, "la validation du PO")
+        self._hear(runbook, "approved", what="la validation du PO")
         say(
             "bot",
             "commandes finales écrites sur la carte",
@@ -295,10 +292,8 @@ class Demo:
         )
         self._run_for_real(commands[:3])
         self._tick(runbook, item)
-        gap = self._wait(
-            lambda: self._comment_starting(runbook, "⚠️ **Vérification preprod — groupe 1"),
-            "l'écart du groupe 1",
-        )
+        self._hear(runbook, "gap", what="l'écart du groupe 1")
+        gap = self._comment_starting(runbook, "⚠️ **Vérification preprod — groupe 1")
         say("bot", "écart signalé sur la carte", card=self._title(runbook), details=gap)
         say(
             "équipe",
@@ -308,10 +303,8 @@ class Demo:
         self._run_for_real(commands[3:])
         self._tick(runbook, item, checked=False)
         self._tick(runbook, item)
-        verified = self._wait(
-            lambda: self._comment_starting(runbook, "✅ **Vérification preprod — groupe 1"),
-            "la vérification du groupe 1",
-        )
+        self._hear(runbook, "verified", what="la vérification du groupe 1")
+        verified = self._comment_starting(runbook, "✅ **Vérification preprod — groupe 1")
         say(
             "bot",
             "groupe 1 vérifié, case « vérifier le groupe 1 » cochée",
@@ -350,10 +343,7 @@ class Demo:
                 "po", f"{PO[1]} répond « ok » dans le fil de la demande", card=self._title(card_id)
             )
             driver.post_message(user_id=PO[0], channel=message["channel"], text="ok", thread_ts=message["ts"])
-            self._wait(
-                lambda card_id=card_id: self._list(card_id) == "Validé — à exécuter",
-                "la validation par réponse",
-            )
+            self._hear(card_id, "approved", what="la validation par réponse")
 
     def _verdict(self) -> bool:
         """The end state of every card, as Trello shows it: all approved, or which are not and where."""
@@ -381,14 +371,8 @@ class Demo:
         ready = []
         for path in self.extra_tickets:
             card_id = self.stack.cards[path.name]
-            self._wait(  # the bot's own word for a conflict: its Slack request goes out before it says so
-                lambda card_id=card_id: (
-                    self._list(card_id) in {"En attente validation PO", "À corriger"}
-                    or (card_id, "conflict") in self.events
-                ),
-                f"le traitement de {path.name}",
-            )
-            if self._list(card_id) == "En attente validation PO":
+            told = self._hear(card_id, *ROUND_ENDS, what=f"le traitement de {path.name}")
+            if told == "simulated":
                 ready.append(card_id)
             else:
                 self.transcript.say(
@@ -414,10 +398,29 @@ class Demo:
     # --- what people see ---------------------------------------------------------------------------
 
     def _bot_event(self, event: str, card: CardSnapshot, details: dict) -> None:
-        self.events.add((card.id, event))
+        """The bot's listener (called on the bot's threads): its line first, then the demo may go on."""
         text = EVENT_TEXTS.get(event)
         if text:
             self.transcript.say("bot", text, card=short_title(card.name))
+        with self._told:
+            self.heard.append((card.id, str(event)))
+            self._told.notify_all()
+
+    def _hear(self, card_id: str, *events: str, what: str) -> str:
+        """Wait until the bot tells one of `events` of the card (the first such, once told); which one.
+
+        The demo goes on from what the bot says it did, never from what the board shows meanwhile: the bot
+        moves a card, then posts its request, then says so; a step taken on the board's word alone lets
+        the demo's next lines (and its verdict) come before the bot's own."""
+
+        def told() -> str | None:
+            return next((e for c, e in self.heard if c == card_id and e in events), None)
+
+        with self._told:
+            event = self._told.wait_for(told, timeout=STEP_TIMEOUT_S)
+        if event is None:
+            raise DemoFailed(f"rien après {decimal(STEP_TIMEOUT_S)} s en attendant {what}")
+        return event
 
     def _title(self, card_id: str) -> str:
         return short_title(self.names.get(card_id, card_id))

@@ -364,8 +364,10 @@ class Rounds:
                 text=text,
                 blocks=blocks,
             )
+        already_told = run.record.state is CardState.AWAITING_DECISION  # each poll resumes a waiting round
         self.steps.transition(run, Event.CONFLICTS_FOUND)
-        self.emit(Emitted.CONFLICT, run.card, {"conflicts": len(simulation.conflicts)})
+        if not already_told:  # told once a round, like its comment and request: not at every poll
+            self.emit(Emitted.CONFLICT, run.card, {"conflicts": len(simulation.conflicts)})
 
     def _publish(self, run: Round, simulation: Simulation, ticket: Ticket) -> None:
         if run.record.decision_by:

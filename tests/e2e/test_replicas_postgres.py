@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bot.adapters.sql import KEEPALIVE_TIMEOUT
 from sandbox.stack import TRELLO_PO, VALIDATION_CHANNEL, SandboxStack
-from tests.support.bot_process import BotProcess, wait_until
+from tests.support.bot_process import BotProcess, wait_for_polls, wait_until
 from tests.support.postgres import PostgresServer
 
 POLL = 1.0
@@ -117,7 +117,7 @@ def run_across(replicas: Replicas, interrupt) -> float:
     second.wait_for_log("active: the previous process is gone, taking over", timeout=TAKEOVER_BOUND_S + 30)
     took_over = time.monotonic() - interrupted_at
     replicas.progress_until(lambda: replicas.finals() == CARDS, what="every card's final commands")
-    time.sleep(3 * POLL)  # a few more polls by whoever is active: nothing is added
+    wait_for_polls(replicas.stack.trello, 3)  # a few more polls by whoever is active: nothing is added
     return took_over
 
 

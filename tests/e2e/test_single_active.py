@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from sandbox.stack import SandboxStack
-from tests.support.bot_process import BotProcess, wait_until
+from tests.support.bot_process import BotProcess, wait_for_polls, wait_until
 from tests.support.stack import RUNBOOK_ONLY
 from tests.support.text import plain
 
@@ -55,7 +55,7 @@ def test_a_second_process_stays_silent_then_takes_over_when_the_first_is_killed(
         wait_until(
             lambda: list_of_card(stack) == "En attente validation PO", timeout=60, what="the new round"
         )
-        time.sleep(4 * POLL)  # a few more polls: nothing is added
+        wait_for_polls(stack.trello, 4)  # a few more polls: nothing is added
         assert standby.stop() == 0
     finally:
         for process in processes:

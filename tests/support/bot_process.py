@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from sandbox.trello.server import TrelloSandbox
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -55,3 +57,14 @@ def wait_until(condition: Callable[[], bool], *, timeout: float, what: str) -> N
     while not condition():
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
         time.sleep(0.02)
+
+
+def wait_for_polls(trello: TrelloSandbox, count: int, *, timeout: float = 60) -> None:
+    """`count` whole polls of the active process from now, as Trello saw them (each poll begins with its one
+    request for the board's open cards): a sleep of a few poll intervals may hold fewer polls under load."""
+
+    def polls() -> int:
+        return sum(r.method == "GET" and r.path.endswith("/cards/open") for r in list(trello.requests))
+
+    started = polls()
+    wait_until(lambda: polls() > started + count, timeout=timeout, what=f"{count} more polls")

@@ -231,6 +231,25 @@ def test_accommodation_conflicts_wait_for_a_decision_written_in_the_card(env):
     assert env.board.list_of(card) == "En attente validation PO"
 
 
+def test_a_conflict_is_told_once_a_round_not_at_each_poll_that_resumes_it(env):
+    """Each poll resumes a round waiting on a conflict (a decision may have been written in the card): the
+    listener (the demo's narration, the log) hears of the conflict once, not at every poll."""
+    env.console.conflicts[(4537, 5644)] = (3, [(4537, 892, "1042, 1078", "1035")])
+    ticket = (
+        "Centre initial = France Fraternités - CHU 75 (ID 4537) - lorsque le champ = CHU 77 → vers "
+        "France Fraternités - CHU 77 (ID 5644), avec hébergements\n"
+    )
+    card = env.board.add_card(TITLE, ticket)
+    for _ in range(3):
+        env.poll()
+    assert env.store.card(card).state == "awaiting_decision"
+    assert [event for event, card_id in env.events if card_id == card] == ["round", "simulating", "conflict"]
+    env.board.edit(card, desc=ticket.replace("CHU 77 →", "CHU 77  →"))  # a new round: told again
+    env.poll()
+    env.poll()
+    assert [event for event, card_id in env.events if card_id == card].count("conflict") == 2
+
+
 def test_an_edited_card_waiting_for_the_po_is_made_obsolete_and_simulated_again(env):
     card = env.board.add_card(TITLE, RUNBOOK_TICKET)
     env.poll()
