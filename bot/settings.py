@@ -10,7 +10,6 @@ import os
 import re
 import shlex
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -242,7 +241,11 @@ class Settings(BaseSettings):
     @field_validator("state_db", mode="before")
     @classmethod
     def _state_db_text(cls, value: object) -> object:
-        return str(value) if isinstance(value, Path) else value
+        """A relative SQLite path is resolved here, once, from the directory the bot starts in."""
+        text = str(value) if isinstance(value, Path) else value
+        if not isinstance(text, str) or not text.strip() or text.startswith(("postgresql://", "postgres://")):
+            return text
+        return str(Path(text).expanduser().absolute())
 
     @field_validator("metrics_port", mode="before")
     @classmethod
@@ -287,12 +290,12 @@ class Settings(BaseSettings):
     def state_in_postgres(self) -> bool:
         return self.state_db.startswith(("postgresql://", "postgres://"))
 
-    @cached_property
+    @property
     def state_location(self) -> str:
         """Where the state is, for every command that reads it: the `postgresql://` URL as given, or the
-        SQLite file's absolute path, resolved once (the first call). A relative STATE_DB is taken from the
-        directory the bot started in; an empty one means one file per board, the same from any directory, so
-        that a second start finds the first one's `flock` (bot/adapters/lock.py) and waits.
+        SQLite file's absolute path. A relative STATE_DB was taken from the directory the bot started in (at
+        load, `_state_db_text`); an empty one means one file per board, the same from any directory, so that a
+        second start finds the first one's `flock` (bot/adapters/lock.py) and waits.
         SettingsError (French, with the fix) when no board names the default, or when a state is still at the
         old relative default: starting beside it would forget every card in flight."""
         if self.state_in_postgres:

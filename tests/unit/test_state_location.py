@@ -142,3 +142,8 @@ def test_the_move_command_quotes_paths_with_spaces(homes: Path, monkeypatch: pyt
     assert shlex.quote(str(spaced / "data" / "migrabot.sqlite3")) in move
     subprocess.run(["sh", "-c", move], check=True)
     assert (homes / "xdg" / "migrabot" / BOARD / "migrabot.sqlite3").is_file()
+
+
+def test_a_copy_for_another_board_names_that_board_s_directory(homes: Path):
+    copied = settings().model_copy(update={"trello_board_id": "ZzZ987qw"})
+    assert copied.state_path == homes / "xdg" / "migrabot" / "ZzZ987qw" / "migrabot.sqlite3"
