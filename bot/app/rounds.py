@@ -91,7 +91,7 @@ class Rounds:
         self.steps = steps
         self.requests = requests
         self.emit = emit
-        self.workbooks = Workbooks(steps=steps, drive=drive)
+        self.workbooks = Workbooks(steps=steps, drive=drive, zone=settings.zone)
 
     # --- the steps the triage names (the caller holds the card's lock and its error boundary) ------
 
