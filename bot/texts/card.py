@@ -141,8 +141,9 @@ def deferred_comment(*, needed: int, ran: int, budget: int) -> str:
 
 
 def _checks_counted(check_count: int) -> str:
-    """« , plus 8 pour la vérification des hébergements »: the accommodation check's dry-runs."""
-    return f", plus {check_count} pour la {ACCOMMODATION_CHECK}" if check_count else ""
+    """« , et jusqu'à 8 pour la vérification des hébergements »: the accommodation check's dry-runs, at most
+    (a rule that finds no file, known only once it has run, is not checked)."""
+    return f", et jusqu'à {check_count} pour la {ACCOMMODATION_CHECK}" if check_count else ""
 
 
 def synthesis_comment(

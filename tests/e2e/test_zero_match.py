@@ -34,6 +34,17 @@ def test_chu77_is_the_first_thing_on_the_card_in_slack_and_in_excel_with_chu_77_
         assert lines[3] == f"  - {SUGGESTION}"  # a nested list item
         assert "→ vers CHU 77 (ID 5644) : 0 migré | reste 180" in lines
 
+        # the rule that moves nobody gets no accommodation check: only DAHAR's is run and shown
+        comments = running.comments("faute-de-frappe.txt")
+        assert comments[0] == (
+            "⏳ Simulation en cours (2 commandes en --dry-run sur la preprod, "
+            "et jusqu'à 2 pour la vérification des hébergements)…"
+        )
+        checked = [
+            line for c in comments for line in c.splitlines() if "--withAccommodations --dry-run" in line
+        ]
+        assert checked and all('-t "DAHAR"' in line for line in checked), checked
+
         [request] = [
             m
             for m in running.stack.slack.messages(VALIDATION_CHANNEL[0])
