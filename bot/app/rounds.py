@@ -464,6 +464,7 @@ class Rounds:
         outputs = texts.outputs_plan(
             [dry_run for dry_run in simulation.runs if not dry_run.not_run],
             checks=[check for check in simulation.accommodation_checks or () if not check.not_run],
+            tries=[miss.run for miss in simulation.near_misses if miss.run is not None],
             lead=lead or (),
             title=texts.DETAILS_TITLE if lead else texts.OUTPUTS_TITLE,
         )
