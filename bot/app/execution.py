@@ -26,7 +26,6 @@ from bot.app.ports import (
     Console,
     Execution,
     Lists,
-    MessageRef,
     Store,
     Tick,
 )
@@ -37,7 +36,7 @@ from bot.domain.codec import simulation_from_dict
 from bot.domain.journal import Emitted, Move, Step, keyed
 from bot.domain.lifecycle import CardState, Event
 from bot.domain.model import Simulation
-from bot.domain.records import CardRecord, RequestKind
+from bot.domain.records import CardRecord
 from bot.domain.synthesis import summarize
 from bot.domain.verification import PREPROD, PROD, ItemRef, read_item, verify_group
 from bot.settings import Settings
@@ -304,12 +303,8 @@ class ExecutionFollowUp:
 
     def _tell_slack(self, run: Round, key: str, text: str) -> None:
         """In the thread of the PO's request, when Slack is on."""
-        if self.requests is None:
-            return
-        for request in self.store.slack_requests(card_id=run.card.id, kind=RequestKind.APPROVAL):
-            if (request.round, request.description_hash) == (run.record.round, run.record.description_hash):
-                ref = MessageRef(request.channel, request.ts)
-                self.steps.slack_reply(run, keyed(Step.SLACK_LINE, key, request.channel), ref, text)
+        if self.requests is not None:
+            self.requests.tell(self.steps, run, key, text)
 
     def _finish_when_done(self, run: Round, simulation: Simulation, found: Found) -> None:
         """Every prod group of the plan verified by the bot or, without access to prod, taken in order and
