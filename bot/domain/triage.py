@@ -197,11 +197,12 @@ def triage(seen: Seen) -> Steps:
 
 
 def _old_ticks_answered(seen: Seen, steps: Steps) -> bool:
-    """A card with an obsolete « Exécution » checklist: its ticks are answered first, whatever the state, but
-    by the follow-up itself while the card is executed, and after a decision being carried out."""
+    """A card with an obsolete « Exécution » checklist: its ticks are answered first, whatever the state; but
+    by the follow-up itself while the card is executed, and at the next poll after a decision being carried
+    out or a new round starting (the answer names the simulation to tick)."""
     if not seen.old_checklists or seen.state is None or seen.state in DECIDING:
         return False
-    return N.FOLLOW_EXECUTION not in steps
+    return N.FOLLOW_EXECUTION not in steps and N.START_ROUND not in steps
 
 
 def _launches_refused(seen: Seen) -> bool:

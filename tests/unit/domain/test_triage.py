@@ -49,11 +49,13 @@ def expected(seen: Seen) -> tuple[Next, ...]:
     if seen.launch_ticks and seen.state is not None and not deciding and not executing:
         steps = (N.REFUSE_LAUNCHES, *steps)
     # A tick on an « Exécution » checklist renamed obsolete is answered first in any state, except while a
-    # decision is carried out (the next poll) and while the card is followed (the follow-up answers it).
+    # decision is carried out or a new round starts (the next poll answers it) and while the card is followed
+    # (the follow-up answers it).
     followed = (
         seen.state in (S.APPROVED, S.PREPROD_VERIFIED) and not seen.changed and seen.where is not W.TODO
     )
-    if seen.old_checklists and seen.state is not None and not deciding and not followed:
+    starting = N.START_ROUND in steps
+    if seen.old_checklists and seen.state is not None and not (deciding or followed or starting):
         steps = (N.ANSWER_OLD_TICKS, *steps)
     return steps
 
