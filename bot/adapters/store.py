@@ -121,6 +121,7 @@ class Store:
         """A new round for this card (in `state`): what the previous round journaled no longer applies.
         `renumber=False`: the record held no simulation (a card asked for its label), the round keeps its
         number, so that the first simulation is n° 1."""
+        step = 1 if renumber else 0
         with self._transaction() as db:
             db.execute(
                 """INSERT INTO cards (card_id, short_link, name, round, fingerprint, state, list_id, last_activity,
@@ -133,18 +134,16 @@ class Store:
                        updated_at = excluded.updated_at, last_error = NULL, simulation = NULL,
                        decision = NULL, decision_by = NULL, attempts = 0, activity_seen = ''""",
                 (
-                    *(
-                        card_id,
-                        short_link,
-                        name,
-                        description_hash,
-                        state.value,
-                        list_id,
-                        last_activity,
-                        now,
-                        now,
-                    ),
-                    1 if renumber else 0,
+                    card_id,
+                    short_link,
+                    name,
+                    description_hash,
+                    state.value,
+                    list_id,
+                    last_activity,
+                    now,
+                    now,
+                    step,
                 ),
             )
             db.execute("DELETE FROM card_centres WHERE card_id = ?", (card_id,))
