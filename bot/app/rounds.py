@@ -34,7 +34,7 @@ from bot.app.steps import CardSteps, Round
 from bot.domain.codec import simulation_from_dict, simulation_to_dict
 from bot.domain.decision import CLOCK, RequestKey, Verdict
 from bot.domain.journal import Emitted, Move, Step, keyed
-from bot.domain.lifecycle import CardState, Event, next_state
+from bot.domain.lifecycle import NO_SIMULATION, CardState, Event, next_state
 from bot.domain.model import ConflictDecision, Plan, Simulation, Ticket
 from bot.domain.near_miss import every_rule_finds_nothing
 from bot.domain.plan import plan_centres, plan_ticket
@@ -91,7 +91,7 @@ class Rounds:
         self.steps = steps
         self.requests = requests
         self.emit = emit
-        self.workbooks = Workbooks(steps=steps, drive=drive)
+        self.workbooks = Workbooks(steps=steps, drive=drive, zone=settings.zone)
 
     # --- the steps the triage names (the caller holds the card's lock and its error boundary) ------
 
@@ -108,6 +108,7 @@ class Rounds:
             last_activity=card.last_activity,
             state=next_state(record.state if record else None, Event.ROUND_STARTED),
             now=self.clock(),
+            renumber=record is None or record.state not in NO_SIMULATION,  # asking for the label is not one
         )
         self.emit(Emitted.ROUND, card, {"round": record.round, "fingerprint": description_hash})
         self._run_round(Round(card=card, record=record))
@@ -466,6 +467,7 @@ class Rounds:
         outputs = texts.outputs_plan(
             [dry_run for dry_run in simulation.runs if not dry_run.not_run],
             checks=[check for check in simulation.accommodation_checks or () if not check.not_run],
+            tries=[miss.run for miss in simulation.near_misses if miss.run is not None],
             lead=lead or (),
             title=texts.DETAILS_TITLE if lead else texts.OUTPUTS_TITLE,
         )
