@@ -14,9 +14,8 @@ from bot.texts.text import DEMO_WITHOUT_SANDBOX
 
 def main(arguments: argparse.Namespace, settings: Settings | None, *, stdout: TextIO, stderr: TextIO) -> int:
     """`settings` is None: the demo reads none of the operator's settings (its own come from the sandbox)."""
-    import threading
-
     from bot.logs import setup_logging
+    from bot.scheduler import stop_on_signals
 
     try:
         from sandbox.demo import run_demo
@@ -31,10 +30,11 @@ def main(arguments: argparse.Namespace, settings: Settings | None, *, stdout: Te
         read_ticket(str(path))  # a missing file is a usage error, before anything starts
 
     def wait_for_interrupt() -> None:
-        try:
-            threading.Event().wait()
-        except KeyboardInterrupt:
-            print(texts.STOP_REQUESTED, file=stderr)
+        # Like `run`: Ctrl-C or SIGTERM, whatever the disposition inherited (a shell's background job, nohup and
+        # some CI runners start us with SIGINT ignored, and Python then never raises KeyboardInterrupt).
+        with stop_on_signals() as stop:
+            stop.wait()
+        print(texts.STOP_REQUESTED, file=stderr)
 
     return run_demo(
         output=Path(arguments.output),

@@ -154,6 +154,8 @@ def test_keep_running_leaves_the_sandbox_up_until_ctrl_c(tmp_path):
         text=True,
         cwd=tmp_path,
         env={"PATH": os.environ["PATH"], "PYTHONPATH": str(ROOT)},
+        # As a shell's background job or nohup starts it: SIGINT ignored. Ctrl-C must stop it all the same.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
     )
     try:
         for line in process.stdout:
