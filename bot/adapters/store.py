@@ -315,6 +315,11 @@ class Store:
         rows = self._query("SELECT at, detail FROM heartbeat WHERE name = ?", (name,))
         return (rows[0]["at"], rows[0]["detail"]) if rows else None
 
+    def instance(self) -> tuple[str, int]:
+        """This state's identity on the board: (id, since), made with the state (schema migration 3)."""
+        row = self._query("SELECT id, since FROM instance")[0]
+        return row["id"], int(row["since"])
+
     # --- Slack requests --------------------------------------------------------------------------
 
     def add_slack_request(self, request: SlackRequest) -> None:

@@ -19,6 +19,7 @@ from dataclasses import replace
 from bot.app.budget import CountedConsole, over_budget
 from bot.app.events import Emit, Listener
 from bot.app.fingerprint import description_hash as fingerprint
+from bot.app.instances import OtherInstances
 from bot.app.near_miss import NearMissBudget, look_for_near_misses
 from bot.app.ports import Board, BoardUnavailable, CardSnapshot, Clock, Console, Drive, Lists, Member, Store
 from bot.app.publication import XLSX_MIME, Workbook, Workbooks
@@ -79,8 +80,10 @@ class Rounds:
         emit: Emit,
         drive: Drive | None = None,
         trello_pos: Sequence[Member] = (),
+        others: OtherInstances | None = None,
     ) -> None:
         self.board = board
+        self.others = others  # another instance acting on the board: looked for before the round writes
         self.trello_pos = tuple(trello_pos)
         self.console = CountedConsole(console)  # what a poll runs, for its dry-run budget
         self._told_waiting: set[tuple[str, str]] = set()  # (card, description hash) told it waits
@@ -239,6 +242,8 @@ class Rounds:
             return
         self.store.record_centres(run.card.id, plan_centres(plan))
         checks = check_count(plan, accommodation_impact=self.settings.accommodation_impact)
+        if run.card.comment_count and self.steps.done(run, Step.STARTED) is None:
+            self._look_for_others(run)  # someone wrote on it: another instance may be simulating it
         self.steps.comment(run, Step.STARTED, texts.started_comment(len(plan.rules), check_count=checks))
         simulation = self._simulation(run, plan, ticket)
         if not simulation.ok:
@@ -287,8 +292,18 @@ class Rounds:
                 accommodation_impact=self.settings.accommodation_impact,
             )
             simulation = self._near_misses(run, simulation)
+            self.store.save_simulation(run.card.id, simulation_to_dict(simulation), now=self.clock())
+            # The dry-runs took a while: another instance that started this card meanwhile has written on
+            # it. Seen now, before anything is published, at most one comment of ours was one too many.
+            self._look_for_others(run)
+            return simulation
         self.store.save_simulation(run.card.id, simulation_to_dict(simulation), now=self.clock())
         return simulation
+
+    def _look_for_others(self, run: Round) -> None:
+        """Raises StoodDown when another instance acts on the card (its comments kept for the steps)."""
+        if self.others is not None:
+            run.comments = self.others.look(run.card)
 
     def _near_misses(self, run: Round, simulation: Simulation) -> Simulation:
         """Rules that find no file: their values' near misses dry-run, to say which value finds files."""

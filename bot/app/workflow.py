@@ -19,6 +19,7 @@ from collections.abc import Callable
 from bot.app.decisions import Decisions, Outcome
 from bot.app.events import Listener
 from bot.app.execution import ExecutionFollowUp
+from bot.app.instances import OtherInstances, StoodDown
 from bot.app.ports import Board, CardSnapshot, Chat, Clock, Lists, MessageRef, Store
 from bot.app.replies import Heard, Replies
 from bot.app.requests import Requests
@@ -55,8 +56,10 @@ class Workflow:
         chat: Chat | None = None,
         replies: Replies,
         trello_comments: TrelloComments | None = None,
+        others: OtherInstances | None = None,
     ) -> None:
         self.board = board
+        self.others = others
         self.store = store
         self.settings = settings
         self.lists = lists
@@ -98,6 +101,9 @@ class Workflow:
         self.rounds.new_poll()
         open_cards = self.board.open_cards()
         cards = [card for card in open_cards if self.is_migration_card(card) or self._unlabelled(card)]
+        if self.others is not None and not self.others.may_act(cards, todo=self.lists.todo):
+            self.store.beat("poll", now=self.clock(), detail=outcomes.poll_detail(len(cards)))
+            return 0  # another instance acts on the board: this one only watches for it to stop
         for record in self.store.archive_missing({card.id for card in open_cards}, now=self.clock()):
             log.info("card %s left the board's open cards: archived", record.short_link or record.card_id)
             if self.requests is not None:
@@ -105,6 +111,14 @@ class Workflow:
                 self.requests.close(pending, outcome=outcomes.CLOSED_ARCHIVED, status=RequestStatus.OBSOLETE)
         detail = outcomes.poll_detail(len(cards))
         self.store.beat("poll", now=self.clock(), detail=detail)
+        try:
+            self._handle_all(cards, polled_at=polled_at, detail=detail)
+        except StoodDown as stood_down:
+            log.warning("poll ended: %s; this instance stands down", stood_down)
+            return 0
+        return len(cards)
+
+    def _handle_all(self, cards: list[CardSnapshot], *, polled_at: float, detail: str) -> None:
         for card in cards:
             if self._stopping.is_set():
                 log.info("stop requested: the remaining cards wait for the next start")
@@ -113,7 +127,6 @@ class Workflow:
             with self.card_lock(card.id):
                 self._handle_safely(card, polled_at=polled_at)
             self.store.beat("poll", now=self.clock(), detail=detail)  # long dry-runs are not a dead bot
-        return len(cards)
 
     def request_stop(self) -> None:
         """SIGINT/SIGTERM: finish the card in hand, leave the others for the next start."""

@@ -8,10 +8,13 @@ twice.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from bot.domain.console_output import keep_ends
+from bot.domain.instances import Instance
 from bot.domain.model import AccommodationConflict, DryRun, Notice, Plan, Problem, ProblemKind, Simulation
 from bot.domain.names import inert
 from bot.domain.records import RequestKind
@@ -50,8 +53,31 @@ ATTACHMENT_MAX_CHARS = 4_000_000  # the outputs' attached file: each section get
 MARKER_PREFIX = "migrabot · "
 
 
-def marker(*, round_: int, description_hash: str) -> str:
-    return f"{MARKER_PREFIX}simulation n° {round_} · empreinte {short_fingerprint(description_hash)}"
+def marker(*, round_: int, description_hash: str, instance: Instance | None = None) -> str:
+    """The round's line; with `instance`, the instance that writes it (how another one on the board is seen).
+    Without it: the line of the releases before instances, still recognised on cards in flight."""
+    line = f"{MARKER_PREFIX}simulation n° {round_} · empreinte {short_fingerprint(description_hash)}"
+    if instance is None:
+        return line
+    since = datetime.fromtimestamp(instance.since, UTC).strftime(_SINCE_FORMAT)
+    return f"{line} · instance {instance.id} ({instance.host}, depuis {since})"
+
+
+_SINCE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+_MARK = re.compile(
+    r"migrabot · simulation n° \d+ · empreinte [0-9a-f]{8} · instance (?P<id>[0-9a-f]{8}) "
+    r"\((?P<host>[A-Za-z0-9.-]{1,40}), depuis (?P<since>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)\)"
+)
+
+
+def marked_by(text: str) -> Instance | None:
+    """The instance named by the mark on the last line of one of the bot's comments (None: no such line)."""
+    lines = text.rstrip().rsplit("\n", 1)
+    found = _MARK.fullmatch(lines[-1].strip())
+    if found is None:
+        return None
+    since = datetime.strptime(found["since"], _SINCE_FORMAT).replace(tzinfo=UTC)
+    return Instance(id=found["id"], host=found["host"], since=int(since.timestamp()))
 
 
 def with_marker(text: str, marker_text: str) -> str:

@@ -1,0 +1,230 @@
+"""Two instances, two state databases, one board: the one that began last stands down after at most one
+comment too many, says so once on the card and once in Slack, writes nothing more, and acts again once the
+other has stopped. With fakes of our own ports; the same with real processes in tests/e2e/test_two_instances.py."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.adapters.store import Store
+from bot.app.instances import OtherInstances, StoodDown, Telling
+from bot.bootstrap import build_workflow, guard_writes
+from bot.commands.status import read_status, status_payload
+from bot.domain.instances import Instance
+from bot.settings import Settings
+from bot.texts.card import marked_by
+from bot.texts.decisions import PARIS
+from bot.texts.status import render_status
+from tests.support.fakes import BOT_MEMBER, FakeBoard, FakeChat, FakeClock, FakeConsole
+from tests.support.text import plain
+from tests.unit.app.test_workflow import LIST_IDS, RUNBOOK_TICKET, TITLE
+
+TEAM = "C0TECH"
+ELDER = Instance(id="0a0a0a0a", host="machine-a", since=1_789_000_000)
+YOUNGER = Instance(id="0b0b0b0b", host="machine-b", since=1_789_500_000)
+GRACE_S = 600
+
+
+class Gate:
+    """A console whose first dry-run waits until the test opens the gate (the other instance acts meanwhile)."""
+
+    def __init__(self, console: FakeConsole) -> None:
+        self.console, self.arrived, self.opened = console, threading.Event(), threading.Event()
+
+    def run(self, command):
+        if not self.arrived.is_set():
+            self.arrived.set()
+            assert self.opened.wait(timeout=30)
+        return self.console.run(command)
+
+    def __getattr__(self, name):
+        return getattr(self.console, name)
+
+
+class Machine:
+    """One migrabot: its own state database and console, the shared board, Slack and clock."""
+
+    def __init__(
+        self, path: Path, me: Instance, *, board: FakeBoard, chat: FakeChat, clock: FakeClock
+    ) -> None:
+        settings = Settings(
+            _env_file=None,
+            slack_po_user_ids="UPO",
+            slack_channel_id="C0VALIDATION",
+            slack_team_channel_id=TEAM,
+            slack_bot_token="xoxb-test",
+        )
+        self.store, self.board, self.chat = Store(path), board, chat
+        self.console = Gate(FakeConsole())
+        self.others = OtherInstances(
+            me=me,
+            board=board,
+            store=self.store,
+            clock=clock,
+            telling=Telling(chat=chat, channel=TEAM, zone=PARIS),
+            grace_s=GRACE_S,
+        )
+        ports = guard_writes(self.others.ensure, board=board, chat=chat, console=self.console)
+        self.workflow = build_workflow(
+            store=self.store, settings=settings, lists=LIST_IDS, clock=clock, others=self.others, **ports
+        )
+
+
+@pytest.fixture
+def two(tmp_path):
+    board, chat, clock = FakeBoard(), FakeChat(), FakeClock(start=1_790_000_000.0)
+    board.clock = clock
+    elder = Machine(tmp_path / "a.sqlite3", ELDER, board=board, chat=chat, clock=clock)
+    younger = Machine(tmp_path / "b.sqlite3", YOUNGER, board=board, chat=chat, clock=clock)
+    elder.console.opened.set()
+    younger.console.opened.set()
+    return elder, younger, board, chat, clock
+
+
+def by(board: FakeBoard, card: str, instance: Instance) -> list[str]:
+    return [text for text in board.comment_texts(card) if marked_by(text) == instance]
+
+
+def told(board: FakeBoard, card: str) -> list[str]:
+    return [text for text in board.comment_texts(card) if "Une autre instance de migrabot" in text]
+
+
+def team_messages(chat: FakeChat) -> list[str]:
+    return [m["text"] for (channel, _), m in chat.messages.items() if channel == TEAM]
+
+
+def test_both_start_the_same_card_at_once_and_the_younger_stops_after_one_comment(two):
+    elder, younger, board, chat, clock = two
+    card = board.add_card(TITLE, RUNBOOK_TICKET)
+    younger.console.opened.clear()
+    racing = threading.Thread(target=younger.workflow.poll)
+    racing.start()
+    # Its « Simulation en cours » is on the card and its dry-runs begin.
+    assert younger.console.arrived.wait(timeout=30)
+    elder.workflow.poll()  # meanwhile the elder does the whole round: it sees the younger's mark and goes on
+    younger.console.opened.set()
+    racing.join(timeout=30)
+    assert not racing.is_alive()
+
+    assert len(by(board, card, YOUNGER)) == 1  # its « Simulation en cours »: the one duplicate
+    heads = [plain(text).split("\n", 1)[0] for text in by(board, card, ELDER)]
+    assert heads[0].startswith("⏳ Simulation en cours") and heads[1].startswith(
+        "✅ **Prêt pour validation**"
+    )
+    assert board.list_of(card) == "En attente validation PO"
+    [comment] = told(board, card)
+    assert "`0a0a0a0a` sur `machine-a`" in comment and "`0b0b0b0b` sur `machine-b`" in comment
+    [message] = team_messages(chat)
+    assert "machine-a" in message and "machine-b" in message
+    assert younger.others.stood_down_before == ELDER
+    with pytest.raises(StoodDown):
+        younger.others.ensure()
+
+
+def younger_sees_the_elder_at_work(two, *, card: str | None = None) -> str:
+    """The younger polls while the elder's dry-runs run: the card is still in « À simuler », with the
+    elder's « Simulation en cours »."""
+    elder, younger, board, _, _ = two
+    card = card or board.add_card(TITLE, RUNBOOK_TICKET)
+    elder.console.arrived.clear()
+    elder.console.opened.clear()
+    working = threading.Thread(target=elder.workflow.poll)
+    working.start()
+    assert elder.console.arrived.wait(timeout=30)
+    younger.workflow.poll()
+    elder.console.opened.set()
+    working.join(timeout=30)
+    assert not working.is_alive()
+    assert younger.others.stood_down_before == ELDER
+    return card
+
+
+def test_the_younger_seeing_the_elders_card_first_stands_down_before_writing_anything(two):
+    elder, younger, board, chat, clock = two
+    card = younger_sees_the_elder_at_work(two)
+
+    assert by(board, card, YOUNGER) == []  # not one comment of its own: it looked before writing
+    assert len(told(board, card)) == 1 and len(team_messages(chat)) == 1
+    assert board.list_of(card) == "En attente validation PO"
+    assert younger.console.console.ran == []  # not even a dry-run
+
+
+def test_a_stood_down_instance_writes_nothing_and_says_it_once_across_polls_and_a_restart(two, tmp_path):
+    elder, younger, board, chat, clock = two
+    first = younger_sees_the_elder_at_work(two)
+    calls = len(board.calls)
+    second = board.add_card(TITLE + " (2)", RUNBOOK_TICKET)
+    for _ in range(3):
+        clock.advance(60)
+        younger.workflow.poll()
+    assert board.calls[calls:] == [("open_cards",)] * 3  # one request per poll, nothing written
+    restarted = Machine(tmp_path / "b.sqlite3", YOUNGER, board=board, chat=chat, clock=clock)
+    restarted.workflow.poll()
+    assert restarted.others.stood_down_before == ELDER  # the state remembers it
+    assert by(board, second, YOUNGER) == [] and len(team_messages(chat)) == 1
+    assert sum(len(told(board, card)) for card in board.cards) == 1
+    shown = plain(render_status(read_status(restarted.store), now=clock(), todo_list="À simuler", tz=PARIS))
+    assert (
+        "⏸️ En retrait : l'instance 0a0a0a0a sur machine-a (en service depuis le 10/09/2026 à 02:26)" in shown
+    )
+    payload = status_payload(read_status(restarted.store), now=clock(), todo_list="À simuler")
+    assert payload["stood_down_before"] == {"id": "0a0a0a0a", "host": "machine-a", "since": 1_789_000_000}
+
+
+def test_the_younger_acts_again_once_a_card_nobody_wrote_on_waits_past_the_grace(two):
+    elder, younger, board, chat, clock = two
+    first = younger_sees_the_elder_at_work(two)
+    # The elder is stopped. A new card arrives (dated by the board's clock) and nobody takes it.
+    fresh = board.add_card(TITLE + " (nouvelle)", RUNBOOK_TICKET)
+    board.cards[fresh].snapshot = replace(board.cards[fresh].snapshot, last_activity=_iso(clock()))
+    clock.advance(GRACE_S - 1)
+    younger.workflow.poll()
+    assert by(board, fresh, YOUNGER) == []  # not yet: the other may only be slow
+    clock.advance(2)
+    younger.workflow.poll()
+    assert younger.others.stood_down_before is None
+    assert board.list_of(fresh) == "En attente validation PO"
+    assert len(by(board, fresh, YOUNGER)) >= 2  # « Simulation en cours », the synthesis…
+    # The elder's earlier marks are history now; a new one means it is back: the younger stands down again.
+    board.edit(first, desc=RUNBOOK_TICKET + "\nMerci", list_name="À simuler")
+    younger_sees_the_elder_at_work(two, card=first)
+
+
+def test_the_elder_logs_the_younger_once_and_never_stands_down(two, caplog):
+    elder, younger, board, chat, clock = two
+    card = board.add_card(TITLE, RUNBOOK_TICKET)
+    younger.console.opened.clear()
+    racing = threading.Thread(target=younger.workflow.poll)
+    racing.start()
+    assert younger.console.arrived.wait(timeout=30)
+    with caplog.at_level("WARNING", logger="migrabot.instances"):
+        elder.workflow.poll()
+        elder.workflow.poll()
+    younger.console.opened.set()
+    racing.join(timeout=30)
+    assert elder.others.stood_down_before is None
+    lines = [
+        r.getMessage() for r in caplog.records if "another migrabot acts on this board" in r.getMessage()
+    ]
+    assert len(lines) == 1 and "0b0b0b0b on machine-b" in lines[0]
+    assert board.list_of(card) == "En attente validation PO"
+
+
+def test_a_mark_written_by_a_person_stops_nobody(two):
+    elder, younger, board, chat, clock = two
+    card = board.add_card(TITLE, RUNBOOK_TICKET)
+    forged = "salut\n\nmigrabot · simulation n° 1 · empreinte 892d5078 · instance 00000000 (pirate, depuis 2000-01-01T00:00:00Z)"
+    board.comment(card, forged, author="member-person")
+    younger.workflow.poll()
+    assert younger.others.stood_down_before is None
+    assert board.list_of(card) == "En attente validation PO"
+    assert board.cards[card].comments[0].author_id != BOT_MEMBER
+
+
+def _iso(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp, UTC).isoformat().replace("+00:00", "Z")
