@@ -129,6 +129,9 @@ class OtherInstances:
         return True
 
     def _stand_down(self, card_id: str, other: Instance) -> None:
+        self._tell(card_id, other)
+        self._memory = Memory(other, self._memory.ignored_before)
+        _save(self.store, self._memory, now=self.clock())
         log.warning(
             "standing down: instance %s on %s (since %s) acts on this board (seen on card %s); "
             "this one writes nothing until it stops",
@@ -137,9 +140,6 @@ class OtherInstances:
             other.since,
             card_id,
         )
-        self._tell(card_id, other)
-        self._memory = Memory(other, self._memory.ignored_before)
-        _save(self.store, self._memory, now=self.clock())
         raise StoodDown(f"instance {other.id} on {other.host} acts on this board")
 
     def _tell(self, card_id: str, other: Instance) -> None:

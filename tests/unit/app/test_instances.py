@@ -99,7 +99,7 @@ def team_messages(chat: FakeChat) -> list[str]:
 
 
 def test_both_start_the_same_card_at_once_and_the_younger_stops_after_one_comment(two):
-    elder, younger, board, chat, clock = two
+    elder, younger, board, chat, _clock = two
     card = board.add_card(TITLE, RUNBOOK_TICKET)
     younger.console.opened.clear()
     racing = threading.Thread(target=younger.workflow.poll)
@@ -145,7 +145,7 @@ def younger_sees_the_elder_at_work(two, *, card: str | None = None) -> str:
 
 
 def test_the_younger_seeing_the_elders_card_first_stands_down_before_writing_anything(two):
-    elder, younger, board, chat, clock = two
+    _elder, younger, board, chat, _clock = two
     card = younger_sees_the_elder_at_work(two)
 
     assert by(board, card, YOUNGER) == []  # not one comment of its own: it looked before writing
@@ -155,8 +155,8 @@ def test_the_younger_seeing_the_elders_card_first_stands_down_before_writing_any
 
 
 def test_a_stood_down_instance_writes_nothing_and_says_it_once_across_polls_and_a_restart(two, tmp_path):
-    elder, younger, board, chat, clock = two
-    first = younger_sees_the_elder_at_work(two)
+    _elder, younger, board, chat, clock = two
+    younger_sees_the_elder_at_work(two)
     calls = len(board.calls)
     second = board.add_card(TITLE + " (2)", RUNBOOK_TICKET)
     for _ in range(3):
@@ -177,7 +177,7 @@ def test_a_stood_down_instance_writes_nothing_and_says_it_once_across_polls_and_
 
 
 def test_the_younger_acts_again_once_a_card_nobody_wrote_on_waits_past_the_grace(two):
-    elder, younger, board, chat, clock = two
+    _elder, younger, board, _chat, clock = two
     first = younger_sees_the_elder_at_work(two)
     # The elder is stopped. A new card arrives (dated by the board's clock) and nobody takes it.
     fresh = board.add_card(TITLE + " (nouvelle)", RUNBOOK_TICKET)
@@ -196,7 +196,7 @@ def test_the_younger_acts_again_once_a_card_nobody_wrote_on_waits_past_the_grace
 
 
 def test_the_elder_logs_the_younger_once_and_never_stands_down(two, caplog):
-    elder, younger, board, chat, clock = two
+    elder, younger, board, _chat, _clock = two
     card = board.add_card(TITLE, RUNBOOK_TICKET)
     younger.console.opened.clear()
     racing = threading.Thread(target=younger.workflow.poll)
@@ -216,7 +216,7 @@ def test_the_elder_logs_the_younger_once_and_never_stands_down(two, caplog):
 
 
 def test_a_mark_written_by_a_person_stops_nobody(two):
-    elder, younger, board, chat, clock = two
+    _elder, younger, board, _chat, _clock = two
     card = board.add_card(TITLE, RUNBOOK_TICKET)
     forged = "salut\n\nmigrabot · simulation n° 1 · empreinte 892d5078 · instance 00000000 (pirate, depuis 2000-01-01T00:00:00Z)"
     board.comment(card, forged, author="member-person")
