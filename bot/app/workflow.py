@@ -241,6 +241,8 @@ class Workflow:
 
     def remind_and_expire(self) -> None:
         """One request's trouble (Slack or Trello down) never stops the others: each is tried on its own."""
+        if self.others is not None and self.others.stood_down_before is not None:
+            return  # another instance acts on the board: its own requests are its business
         now = self.clock()
         for request in self.store.slack_requests(status=RequestStatus.PENDING):
             try:
