@@ -279,6 +279,7 @@ def build_service(
     ports = {"board": board, "console": console, "chat": chat, "prod_console": prod_console}
     ports = ports | {"drive": build_drive(settings)}
     ports, others = _guarded(ports, leadership=leadership, store=store, settings=settings)
+    monitoring.metrics.watch_stand_down(lambda: others.stood_down_before is not None)
     monitoring.alerts = Alerts(
         board=ports["board"], chat=ports["chat"], store=store, settings=settings, clock=time.time
     )

@@ -141,7 +141,7 @@ class Settings(BaseSettings):
     instance_name: str = Field(
         "",
         description="How this instance names itself in the mark ending each comment and when another instance "
-        "acts on the board (default: the machine's host name; letters, digits, `.` and `-`).",
+        "acts on the board (default: the machine's host name; letters, digits, `.` and `-`, others become `-`).",
     )
     other_instance_grace_seconds: float = Field(
         600,

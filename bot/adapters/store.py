@@ -165,14 +165,26 @@ class Store:
                 (json.dumps(simulation, ensure_ascii=False), now, card_id),
             )
 
-    def record_error(self, card_id: str, error: str, *, state: CardState, now: float) -> None:
-        """An unexpected error on the card: counted, so that a persistent one stops being retried."""
+    def record_error(
+        self, card_id: str, error: str, *, state: CardState, now: float, progressed: bool = False
+    ) -> None:
+        """An unexpected error on the card: counted, so that a persistent one stops being retried; an attempt
+        that got further than the one before (`progressed`) counts as the first."""
+        attempts = "1" if progressed else "attempts + 1"
         with self._transaction() as db:
             db.execute(
-                "UPDATE cards SET state = ?, last_error = ?, attempts = attempts + 1, updated_at = ? "
+                f"UPDATE cards SET state = ?, last_error = ?, attempts = {attempts}, updated_at = ? "
                 "WHERE card_id = ?",
                 (state.value, error, now, card_id),
             )
+
+    def steps_done(self, card_id: str, *, intent_suffix: str) -> int:
+        """How many steps the journal holds for the card, their intents left out: how far it has got."""
+        rows = self._query(
+            "SELECT COUNT(*) AS n FROM journal WHERE card_id = ? AND step NOT LIKE ?",
+            (card_id, "%" + intent_suffix),
+        )
+        return int(rows[0]["n"])
 
     def record_centres(self, card_id: str, centre_ids: set[int]) -> None:
         with self._transaction() as db:

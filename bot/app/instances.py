@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import tzinfo
@@ -69,6 +70,7 @@ class OtherInstances:
         self.grace_s = grace_s
         self._memory = _load(store)
         self._logged: set[str] = set()  # younger instances this one (the elder) has logged
+        self._standing_down = threading.Lock()  # comments are read by the poll and by Slack's listeners
 
     @property
     def stood_down_before(self) -> Instance | None:
@@ -129,17 +131,19 @@ class OtherInstances:
         return True
 
     def _stand_down(self, card_id: str, other: Instance) -> None:
-        self._tell(card_id, other)
-        self._memory = Memory(other, self._memory.ignored_before)
-        _save(self.store, self._memory, now=self.clock())
-        log.warning(
-            "standing down: instance %s on %s (since %s) acts on this board (seen on card %s); "
-            "this one writes nothing until it stops",
-            other.id,
-            other.host,
-            other.since,
-            card_id,
-        )
+        with self._standing_down:  # told once, whichever thread saw the mark first
+            if self._memory.stood_down_before is None:
+                self._tell(card_id, other)
+                self._memory = Memory(other, self._memory.ignored_before)
+                _save(self.store, self._memory, now=self.clock())
+                log.warning(
+                    "standing down: instance %s on %s (since %s) acts on this board (seen on card %s); "
+                    "this one writes nothing until it stops",
+                    other.id,
+                    other.host,
+                    other.since,
+                    card_id,
+                )
         raise StoodDown(f"instance {other.id} on {other.host} acts on this board")
 
     def _tell(self, card_id: str, other: Instance) -> None:

@@ -537,12 +537,16 @@ class Rounds:
         self.steps.transition(run, Event.DESCRIPTION_CHANGED)
         self.emit(Emitted.OBSOLETE, card, {"old": record.description_hash, "new": description_hash})
 
-    def report_internal_error(self, card: CardSnapshot, error: Exception) -> None:
+    def report_internal_error(
+        self, card: CardSnapshot, error: Exception, *, progressed: bool = False
+    ) -> None:
+        """`progressed`: the attempt journaled steps before it failed (a flaky Trello, not a stuck card)."""
         record = self.store.card(card.id)
         if record is None:
             return
         state = next_state(record.state, Event.INTERNAL_ERROR)
-        self.store.record_error(card.id, f"{type(error).__name__}: {error}", state=state, now=self.clock())
+        why = f"{type(error).__name__}: {error}"
+        self.store.record_error(card.id, why, state=state, now=self.clock(), progressed=progressed)
         if isinstance(error, BoardUnavailable):
             return  # Trello itself is the problem: a comment would fail too
         try:

@@ -24,6 +24,7 @@ from bot.app.ports import Board, CardSnapshot, Chat, Clock, Lists, MessageRef, S
 from bot.app.replies import Heard, Replies
 from bot.app.requests import Requests
 from bot.app.rounds import MAX_ATTEMPTS, Rounds
+from bot.app.steps import INTENT
 from bot.app.trello_comments import TrelloComments
 from bot.domain.decision import CLOCK, Decision, RequestKey
 from bot.domain.journal import Step, keyed
@@ -149,6 +150,7 @@ class Workflow:
 
     def _handle_safely(self, card: CardSnapshot, *, polled_at: float | None = None) -> None:
         """The card's steps inside its error boundary; the caller holds the card's lock."""
+        done = self.store.steps_done(card.id, intent_suffix=INTENT)
         try:
             record = self.store.card(card.id)
             if polled_at is not None and record is not None and record.updated_at > polled_at:
@@ -156,7 +158,8 @@ class Workflow:
             self._handle(card)
         except Exception as error:
             log.exception("card %s: unexpected error", card.short_link or card.id)
-            self.rounds.report_internal_error(card, error)
+            progressed = self.store.steps_done(card.id, intent_suffix=INTENT) > done
+            self.rounds.report_internal_error(card, error, progressed=progressed)
 
     def _watch_comments(self, card: CardSnapshot) -> None:
         """Decisions said on the card since the last look; a failure there never stops the card's round."""
