@@ -50,6 +50,12 @@ class Memory:
 
 
 @dataclass(frozen=True)
+class Looked:
+    comments: list[Comment]
+    younger_at_work: Instance | None  # wrote last on the card, within the grace: the card is left to it
+
+
+@dataclass(frozen=True)
 class Telling:
     """Where this instance says it stands down."""
 
@@ -71,6 +77,7 @@ class OtherInstances:
         self._memory = _load(store)
         self._logged: set[str] = set()  # younger instances this one (the elder) has logged
         self._standing_down = threading.Lock()  # comments are read by the poll and by Slack's listeners
+        self._counts: dict[str, int] = {}  # per card: its comment count as the poll saw it, plus ours since
 
     @property
     def stood_down_before(self) -> Instance | None:
@@ -82,36 +89,64 @@ class OtherInstances:
         if other is not None:
             raise StoodDown(f"instance {other.id} on {other.host} acts on this board")
 
-    def look(self, card: CardSnapshot) -> list[Comment]:
+    def look(self, card: CardSnapshot) -> Looked:
         """The card's comments, read to see whether another instance writes on it (one request)."""
         comments = self.board.comments(card.id)
         self.check(card.id, comments)
-        return comments
+        return Looked(comments=comments, younger_at_work=self._younger_at_work(comments))
+
+    def watch(self, card: CardSnapshot) -> None:
+        """At each poll, for a card this instance has worked on: comments it did not write since the last
+        poll (Trello's count moved beyond ours) are read, so that another instance's mark there is seen
+        within one poll. Nothing is read on an idle poll."""
+        expected = self._counts.get(card.id)
+        self._counts[card.id] = card.comment_count
+        if expected is not None and card.comment_count > expected:
+            self.check(card.id, self.board.comments(card.id))
+
+    def wrote(self, card_id: str) -> None:
+        """One comment of ours on the card: the next poll expects it in Trello's count."""
+        if card_id in self._counts:
+            self._counts[card_id] += 1
 
     def check(self, card_id: str, comments: Sequence[Comment]) -> None:
         """Raises StoodDown when a comment of ours bears the mark of an elder instance acting now."""
-        me = self.board.member_id()
-        for comment in comments:
-            other = marked_by(comment.text) if comment.author_id == me else None
-            if other is None:
-                continue
-            mark = Mark(instance=other, posted_at=comment.posted_at)
+        for comment, other in self._marks(comments):
             if not acting_now(
-                mark, me=self.me, ignored_before=self._memory.ignored_before.get(other.id, 0.0)
+                Mark(other, comment.posted_at),
+                me=self.me,
+                ignored_before=self._memory.ignored_before.get(other.id, 0.0),
             ):
                 continue
             if stands_down(self.me, before=other):
                 self._stand_down(card_id, other)
-            if other.id not in self._logged:
-                self._logged.add(other.id)
-                log.warning(
-                    "another migrabot acts on this board: instance %s on %s, since %s (card %s); "
-                    "it began after this one and stands down",
-                    other.id,
-                    other.host,
-                    other.since,
-                    card_id,
-                )
+            self._log_younger(other, card_id)
+
+    def _marks(self, comments: Sequence[Comment]) -> list[tuple[Comment, Instance]]:
+        """The marks of the bot's own member (a person may write the same line), newest first."""
+        me = self.board.member_id()
+        marked = [(comment, marked_by(comment.text)) for comment in comments if comment.author_id == me]
+        return [(comment, other) for comment, other in marked if other is not None]
+
+    def _younger_at_work(self, comments: Sequence[Comment]) -> Instance | None:
+        """The younger instance that wrote last on this card, within the grace: it may be simulating it now."""
+        newest = next(iter(self._marks(comments)), None)
+        if newest is None or newest[1].id == self.me.id:
+            return None
+        comment, other = newest
+        return other if self.clock() - comment.posted_at < self.grace_s else None
+
+    def _log_younger(self, other: Instance, card_id: str) -> None:
+        if other.id not in self._logged:
+            self._logged.add(other.id)
+            log.warning(
+                "another migrabot acts on this board: instance %s on %s, since %s (card %s); "
+                "it began after this one and stands down",
+                other.id,
+                other.host,
+                other.since,
+                card_id,
+            )
 
     def may_act(self, cards: Sequence[CardSnapshot], *, todo: str) -> bool:
         """At each poll: True unless this instance stands down and the other still picks cards up."""
@@ -189,9 +224,14 @@ class MarksWatched:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._board, name)
 
+    def comment(self, card_id: str, text: str, **options: Any) -> str:
+        comment_id = self._board.comment(card_id, text, **options)
+        self._others.wrote(card_id)
+        return comment_id
+
     def comments(self, card_id: str) -> list[Comment]:
         comments = self._board.comments(card_id)
-        self._others.check(card_id, comments)
+        self._others.check(card_id, comments)  # an elder's mark stops this one; a younger's is logged
         return comments
 
 

@@ -86,15 +86,16 @@ class CardSteps:
             stamp = texts.marker(
                 round_=run.record.round, description_hash=run.record.description_hash, instance=self.instance
             )
-            found = self._find_comment(run, stamp, part) if self._begin(run, part_step) else None
+            found = self._find_comment(run, part) if self._begin(run, part_step) else None
             comment_id = found or self.board.comment(run.card.id, texts.with_marker(part, stamp))
             self.journal(run, part_step, comment_id)
 
-    def _find_comment(self, run: Round, stamp: str, part: str) -> str | None:
+    def _find_comment(self, run: Round, part: str) -> str | None:
         """Only the bot's own comments count (anyone can write the round's line), and only one the journal
         does not know yet (two comments of a round may start alike). A comment posted before the marks named
         their instance ends with the round's line alone."""
-        legacy = texts.marker(round_=run.record.round, description_hash=run.record.description_hash)
+        line = texts.marker(round_=run.record.round, description_hash=run.record.description_hash)
+        mine = self.instance.id if self.instance else ""
         if run.comments is None:
             run.comments = self.board.comments(run.card.id)
         me = self.board.member_id()
@@ -105,7 +106,7 @@ class CardSteps:
                 for c in run.comments
                 if c.author_id == me
                 and c.id not in known
-                and any(texts.is_marked_copy(c.text, marker_text=line, of=part) for line in (stamp, legacy))
+                and texts.is_marked_copy(c.text, marker_text=line, of=part, instance_id=mine)
             ),
             None,
         )

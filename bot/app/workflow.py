@@ -124,6 +124,8 @@ class Workflow:
             if self._stopping.is_set():
                 log.info("stop requested: the remaining cards wait for the next start")
                 break
+            if self.others is not None and self.store.card(card.id) is not None:
+                self.others.watch(card)  # another instance's new comments on a card of ours
             self._watch_comments(card)
             with self.card_lock(card.id):
                 self._handle_safely(card, polled_at=polled_at)

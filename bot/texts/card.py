@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.domain.console_output import keep_ends
-from bot.domain.instances import Instance
+from bot.domain.instances import HOST_CHARACTERS, Instance
 from bot.domain.model import AccommodationConflict, DryRun, Notice, Plan, Problem, ProblemKind, Simulation
 from bot.domain.names import inert
 from bot.domain.records import RequestKind
@@ -65,8 +65,8 @@ def marker(*, round_: int, description_hash: str, instance: Instance | None = No
 
 _SINCE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 _MARK = re.compile(
-    r"migrabot · simulation n° \d+ · empreinte [0-9a-f]{8} · instance (?P<id>[0-9a-f]{8}) "
-    r"\((?P<host>[A-Za-z0-9.-]{1,40}), depuis (?P<since>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)\)"
+    rf"{MARKER_PREFIX}simulation n° \d+ · empreinte [0-9a-f]{{8}} · instance (?P<id>[0-9a-f]{{8}}) "
+    rf"\((?P<host>{HOST_CHARACTERS.pattern}), depuis (?P<since>\d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\dZ)\)"
 )
 
 
@@ -84,9 +84,19 @@ def with_marker(text: str, marker_text: str) -> str:
     return f"{text.rstrip()}\n\n{marker_text}"
 
 
-def is_marked_copy(text: str, *, marker_text: str, of: str) -> bool:
-    """`text` is `of` as the bot posted it: it ends with the round's line and starts with the same line."""
-    return text.rstrip().endswith(f"\n{marker_text}") and text.split("\n", 1)[0] == of.split("\n", 1)[0]
+def is_marked_copy(text: str, *, marker_text: str, of: str, instance_id: str = "") -> bool:
+    """`text` is `of` as the bot posted it: it starts with the same line and ends with the round's line —
+    as written before marks named their instance, or naming `instance_id` (whatever host and date follow:
+    a PostgreSQL replica, or a renamed instance, resumes what another process of the same state posted)."""
+    if text.split("\n", 1)[0] != of.split("\n", 1)[0]:
+        return False
+    last = text.rstrip().rsplit("\n", 1)[-1]
+    if last == marker_text:
+        return True
+    by = marked_by(text)
+    return (
+        bool(instance_id) and by is not None and by.id == instance_id and last.startswith(f"{marker_text} · ")
+    )
 
 
 # --- outcomes --------------------------------------------------------------------------------------

@@ -33,12 +33,22 @@ def stood_down_slack(
 ) -> str:
     """Slack mrkdwn, for the team's channel; the card's name is escaped inside its link."""
     return french(
-        "⏸️ *Deux instances de migrabot agissent sur le même tableau.* `{o_id}` sur `{o_host}` (en service "
-        "depuis le {o_since}) a écrit sur la carte {card} ; `{m_id}` sur `{m_host}` (en service depuis le "
+        "⏸️ *Deux instances de migrabot agissent sur le même tableau.* L'instance `{o_id}` sur `{o_host}` (en "
+        "service depuis le {o_since}) a écrit sur la carte {card} ; `{m_id}` sur `{m_host}` (en service depuis le "
         "{m_since}) cesse donc d'agir sur le tableau jusqu'à l'arrêt de l'autre. Gardez une seule instance "
         "par tableau (en principe la plus ancienne) et arrêtez l'autre.",
         card=mrkdwn_link(card_name, card_url),
         **_prefixed(other, me, zone),
+    )
+
+
+def left_to_it(*, other: Instance) -> str:
+    """Trello Markdown: an elder instance found a younger one simulating the card before it."""
+    return french(
+        "⏸️ L'instance `{id}` sur `{host}` simule déjà cette carte : celle-ci la lui laisse. Deux instances de "
+        "migrabot agissent sur ce tableau ; la plus récente va s'arrêter et le dire ici.",
+        id=other.id,
+        host=other.host,
     )
 
 

@@ -13,11 +13,14 @@ import pytest
 
 from bot.adapters.store import Store
 from bot.app.instances import OtherInstances, StoodDown, Telling
+from bot.app.steps import INTENT, CardSteps, Round
 from bot.bootstrap import build_workflow, guard_writes
 from bot.commands.status import read_status, status_payload
 from bot.domain.instances import Instance
+from bot.domain.journal import Step
+from bot.domain.lifecycle import CardState
 from bot.settings import Settings
-from bot.texts.card import marked_by
+from bot.texts.card import marked_by, marker, with_marker
 from bot.texts.decisions import PARIS
 from bot.texts.status import render_status
 from tests.support.fakes import BOT_MEMBER, FakeBoard, FakeChat, FakeClock, FakeConsole
@@ -98,32 +101,91 @@ def team_messages(chat: FakeChat) -> list[str]:
     return [m["text"] for (channel, _), m in chat.messages.items() if channel == TEAM]
 
 
-def test_both_start_the_same_card_at_once_and_the_younger_stops_after_one_comment(two):
-    elder, younger, board, chat, _clock = two
+class Stale:
+    """The elder's board, whose poll answer was taken just before the younger wrote on the card."""
+
+    def __init__(self, board: FakeBoard, meanwhile) -> None:
+        self.board, self.meanwhile = board, meanwhile
+
+    def open_cards(self):
+        cards = self.board.open_cards()
+        self.meanwhile()
+        return cards
+
+    def __getattr__(self, name):
+        return getattr(self.board, name)
+
+
+def test_both_start_the_same_card_at_once_and_the_younger_stops_after_one_comment(two, tmp_path):
+    _, younger, board, chat, clock = two
     card = board.add_card(TITLE, RUNBOOK_TICKET)
     younger.console.opened.clear()
     racing = threading.Thread(target=younger.workflow.poll)
-    racing.start()
-    # Its « Simulation en cours » is on the card and its dry-runs begin.
-    assert younger.console.arrived.wait(timeout=30)
-    elder.workflow.poll()  # meanwhile the elder does the whole round: it sees the younger's mark and goes on
+
+    def the_younger_starts_too():
+        racing.start()
+        assert younger.console.arrived.wait(timeout=30)  # its « Simulation en cours » is on the card
+
+    elder = Machine(
+        tmp_path / "a2.sqlite3", ELDER, board=Stale(board, the_younger_starts_too), chat=chat, clock=clock
+    )
+    elder.console.opened.set()
+    elder.workflow.poll()  # it saw no comment at its poll: it begins too, sees the younger's mark, goes on
     younger.console.opened.set()
     racing.join(timeout=30)
     assert not racing.is_alive()
 
     assert len(by(board, card, YOUNGER)) == 1  # its « Simulation en cours »: the one duplicate
     heads = [plain(text).split("\n", 1)[0] for text in by(board, card, ELDER)]
-    assert heads[0].startswith("⏳ Simulation en cours") and heads[1].startswith(
-        "✅ **Prêt pour validation**"
-    )
+    assert heads[0].startswith("⏳ Simulation en cours")
+    assert heads[1].startswith("✅ **Prêt pour validation**")
     assert board.list_of(card) == "En attente validation PO"
     [comment] = told(board, card)
     assert "`0a0a0a0a` sur `machine-a`" in comment and "`0b0b0b0b` sur `machine-b`" in comment
     [message] = team_messages(chat)
     assert "machine-a" in message and "machine-b" in message
     assert younger.others.stood_down_before == ELDER
+    assert elder.others.stood_down_before is None
     with pytest.raises(StoodDown):
         younger.others.ensure()
+
+
+def test_a_card_the_younger_began_first_is_left_to_it_with_one_comment_then_done_by_the_elder(two):
+    elder, younger, board, chat, _clock = two
+    card = board.add_card(TITLE, RUNBOOK_TICKET)
+    younger.console.opened.clear()
+    racing = threading.Thread(target=younger.workflow.poll)
+    racing.start()
+    assert younger.console.arrived.wait(timeout=30)  # the younger simulates the card
+    elder.workflow.poll()  # it sees the younger at work on it: leaves it, says so, duplicates nothing
+    heads = [plain(text) for text in by(board, card, ELDER)]
+    assert len(heads) == 1 and heads[0].startswith("⏸️ L'instance `0b0b0b0b` sur `machine-b` simule déjà")
+    younger.console.opened.set()
+    racing.join(timeout=30)
+    assert younger.others.stood_down_before == ELDER  # it saw that comment after its dry-runs
+    assert len(by(board, card, YOUNGER)) == 1 and len(told(board, card)) == 1
+    elder.workflow.poll()
+    assert board.list_of(card) == "En attente validation PO"
+    heads = [plain(text).split("\n", 1)[0] for text in by(board, card, ELDER)]
+    assert heads[1].startswith("⏳ Simulation en cours") and heads[2].startswith(
+        "✅ **Prêt pour validation**"
+    )
+    assert len(team_messages(chat)) == 1
+
+
+def test_the_elder_writing_on_a_card_the_younger_finished_stops_the_younger_at_its_next_poll(two):
+    elder, younger, board, _chat, _clock = two
+    card = board.add_card(TITLE, RUNBOOK_TICKET)
+    younger.workflow.poll()  # alone for now: the card is the younger's
+    assert board.list_of(card) == "En attente validation PO"
+    younger.workflow.poll()  # an idle poll: nothing read
+    board.edit(card, list_name="À simuler")  # a person asks again; the elder sees it first
+    elder.workflow.poll()
+    assert younger.others.stood_down_before is None
+    calls = len(board.calls)
+    younger.workflow.poll()
+    assert ("comments", card) in board.calls[calls:]  # the count moved beyond its own comments: read
+    assert younger.others.stood_down_before == ELDER
 
 
 def younger_sees_the_elder_at_work(two, *, card: str | None = None) -> str:
@@ -207,6 +269,7 @@ def test_the_elder_logs_the_younger_once_and_never_stands_down(two, caplog):
         elder.workflow.poll()
     younger.console.opened.set()
     racing.join(timeout=30)
+    elder.workflow.poll()
     assert elder.others.stood_down_before is None
     lines = [
         r.getMessage() for r in caplog.records if "another migrabot acts on this board" in r.getMessage()
@@ -228,3 +291,47 @@ def test_a_mark_written_by_a_person_stops_nobody(two):
 
 def _iso(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp, UTC).isoformat().replace("+00:00", "Z")
+
+
+def resumed_step(tmp_path: Path, *, posted_by: Instance | None, me: Instance) -> tuple[FakeBoard, str]:
+    """A « Simulation en cours » that reached Trello before a crash (its intent journaled, not its result),
+    posted under `posted_by`'s mark (None: the line of the releases before instances); then `me` resumes."""
+    board, clock = FakeBoard(), FakeClock()
+    store = Store(tmp_path / "resume.sqlite3")
+    card = board.add_card(TITLE, RUNBOOK_TICKET)
+    record = store.begin_round(
+        card,
+        description_hash="892d5078e54a9001",
+        short_link="s",
+        name=TITLE,
+        list_id="l",
+        last_activity="",
+        state=CardState.SIMULATING,
+        now=clock(),
+    )
+    text = "⏳ Simulation en cours…"
+    line = marker(round_=record.round, description_hash=record.description_hash, instance=posted_by)
+    posted = board.comment(card, with_marker(text, line))
+    steps = CardSteps(board=board, store=store, clock=clock, instance=me)
+    run = Round(card=board.card(card), record=record)
+    steps.journal(run, Step.STARTED + INTENT, "")
+    steps.comment(run, Step.STARTED, text)
+    assert store.journaled(card, record.round, record.description_hash, Step.STARTED) is not None
+    return board, posted
+
+
+def test_a_comment_posted_before_marks_named_their_instance_is_adopted_on_resume(tmp_path):
+    board, posted = resumed_step(tmp_path, posted_by=None, me=YOUNGER)
+    [only] = board.cards["card1"].comments
+    assert only.id == posted
+
+
+def test_a_replica_of_the_same_state_on_another_host_adopts_what_the_other_replica_posted(tmp_path):
+    replica = Instance(id=YOUNGER.id, host="replica-2", since=YOUNGER.since)
+    board, posted = resumed_step(tmp_path, posted_by=YOUNGER, me=replica)
+    assert [c.id for c in board.cards["card1"].comments] == [posted]
+
+
+def test_what_another_instance_posted_is_never_adopted(tmp_path):
+    board, _ = resumed_step(tmp_path, posted_by=ELDER, me=YOUNGER)
+    assert len(board.cards["card1"].comments) == 2  # its own, posted: the elder's is not its work
