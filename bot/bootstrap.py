@@ -17,7 +17,7 @@ from bot.adapters.leadership import PostgresLeadership
 from bot.adapters.lock import ActiveLock
 from bot.adapters.metrics import HealthEndpoint, Metrics
 from bot.adapters.schema import SchemaTooNew
-from bot.adapters.slack import SlackChat, SlackEndpoint, build_app, build_client
+from bot.adapters.slack import ListenerPool, SlackChat, SlackEndpoint, build_app, build_client
 from bot.adapters.sql import connect, database_errors, redact, shown
 from bot.adapters.store import Store
 from bot.adapters.systemd import Watchdog
@@ -157,11 +157,12 @@ class Service:
             states = Counter(record.state.value for record in self.store.cards()) if ok else Counter()
             metrics.record_poll(ok=ok, at=time.time(), cards_by_state=states)
 
+        def review() -> None:  # a stood-down instance writes nothing: its alerts would be lost half-said
+            if self.workflow.others is None or self.workflow.others.stood_down_before is None:
+                alerts.review()
+
         return watched_poll(
-            self.workflow.poll,
-            liveness=self.monitoring.liveness,
-            record_poll=record_poll,
-            review=alerts.review,
+            self.workflow.poll, liveness=self.monitoring.liveness, record_poll=record_poll, review=review
         )()
 
     def close(self) -> None:
@@ -310,7 +311,7 @@ def build_service(
 
 def _listen_to_slack(service: Service, client: Any, *, chat: Chat, socket_ping_interval_s: float) -> None:
     """Slack's clicks and messages reach the workflow through a bounded pool of listener threads."""
-    service.listeners = ThreadPoolExecutor(max_workers=5, thread_name_prefix="slack-listener")
+    service.listeners = ListenerPool(max_workers=5, thread_name_prefix="slack-listener")
     app = build_app(
         settings=service.settings,
         client=client,

@@ -125,7 +125,7 @@ def _v2(engine: Engine, db: Transaction) -> None:
 
 def _v3(engine: Engine, db: Transaction) -> None:
     """instance: this state's identity on the board, made once with it (a random id, the moment it began).
-    Not exported: a state imported elsewhere is another instance (bot/domain/instances.py)."""
+    An export carries it and an import replaces it: a state moved is the same instance (bot/domain/instances.py)."""
     db.execute("CREATE TABLE IF NOT EXISTS instance (id TEXT NOT NULL, since DOUBLE PRECISION NOT NULL)")
     if not db.query("SELECT id FROM instance"):
         db.execute(
@@ -174,7 +174,10 @@ TABLE_KEYS = {
     "slack_requests": ("card_id", "round", "fingerprint", "kind", "channel"),
     "trello_watch": ("card_id", "round", "fingerprint"),
     "heartbeat": ("name",),
+    "instance": ("id",),  # the state's identity moves with it: the same instance, on another engine
 }
+# Made with every state (migration 3), so never counted when an import asks whether the state is empty.
+IDENTITY_TABLE = "instance"
 
 
 def columns(engine: Engine, db: Transaction, table: str) -> set[str]:

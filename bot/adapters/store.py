@@ -13,7 +13,7 @@ import json
 from contextlib import AbstractContextManager
 from pathlib import Path
 
-from bot.adapters.schema import LATEST, TABLE_KEYS, columns, migrate
+from bot.adapters.schema import IDENTITY_TABLE, LATEST, TABLE_KEYS, columns, migrate
 from bot.adapters.sql import Engine, Transaction, connect
 from bot.domain.decision import Verdict
 from bot.domain.lifecycle import COUNTS_FOR_LOCKS, CardState, Event, next_state
@@ -66,10 +66,12 @@ class Store:
         tables = exported.get("tables")
         if not isinstance(tables, dict) or set(tables) != set(TABLE_KEYS):
             raise ImportRefused("format")
+        counted = [table for table in TABLE_KEYS if table != IDENTITY_TABLE]
         with self._transaction() as db:
-            present = sum(db.query(f"SELECT COUNT(*) AS n FROM {table}")[0]["n"] for table in TABLE_KEYS)
+            present = sum(db.query(f"SELECT COUNT(*) AS n FROM {table}")[0]["n"] for table in counted)
             if present:
                 raise ImportRefused("not-empty", present)
+            db.execute(f"DELETE FROM {IDENTITY_TABLE}")  # the imported state's identity replaces the new one
             for table, rows in tables.items():
                 _insert(db, table, rows, known=columns(self._engine, db, table))
         return {table: len(rows) for table, rows in tables.items()}

@@ -24,7 +24,7 @@ from typing import Any
 
 from bot.app.leadership import LeadershipLost
 from bot.app.ports import Board, CardSnapshot, Chat, Clock, Comment, Store
-from bot.domain.instances import Instance, Mark, Waiting, acting_now, nobody_takes, stands_down
+from bot.domain.instances import Instance, Mark, Seen, acting_now, nobody_takes, stands_down
 from bot.domain.journal import Step, keyed
 from bot.texts import instances as texts
 from bot.texts.blocks import message_blocks
@@ -153,8 +153,8 @@ class OtherInstances:
         other = self._memory.stood_down_before
         if other is None:
             return True
-        waiting = [Waiting(card.last_activity, card.comment_count) for card in cards if card.list_id == todo]
-        if not nobody_takes(waiting, now=self.clock(), grace_s=self.grace_s):
+        seen = [Seen(card.last_activity, card.comment_count, in_todo=card.list_id == todo) for card in cards]
+        if not nobody_takes(seen, now=self.clock(), grace_s=self.grace_s):
             return False
         log.warning(
             "instance %s on %s no longer picks cards up: this one acts on the board again",

@@ -51,26 +51,26 @@ def stands_down(me: Instance, *, before: Instance) -> bool:
 
 
 @dataclass(frozen=True)
-class Waiting:
-    """A migration card in « À simuler » as the poll saw it."""
+class Seen:
+    """A migration card as the poll saw it."""
 
     last_activity: str  # ISO 8601
     comment_count: int
+    in_todo: bool  # in « À simuler »
 
 
-def nobody_takes(cards: list[Waiting], *, now: float, grace_s: float) -> bool:
-    """A card in « À simuler » that nobody has written on, untouched for longer than `grace_s`: no instance
-    picks cards up, the other one has stopped. A card with comments may be one the other left there on
-    purpose (a conflict the team decides, an error waiting for a fix): never evidence."""
-    return any(
-        card.comment_count == 0 and now - _seconds(card.last_activity) > grace_s
-        for card in cards
-        if card.last_activity
-    )
+def nobody_takes(cards: list[Seen], *, now: float, grace_s: float) -> bool:
+    """The other instance has stopped: a card nobody has written on has waited in « À simuler » longer than
+    `grace_s`, and no card at all moved meanwhile (a long poll of the other, its dry-runs, leave traces).
+    A card with comments may be one the other left there on purpose (a conflict the team decides): never
+    evidence by itself. An unreadable date proves nothing either way."""
+    dated = [(card, now - at) for card in cards if (at := _seconds(card.last_activity)) is not None]
+    untaken = any(card.in_todo and card.comment_count == 0 and age > grace_s for card, age in dated)
+    return untaken and all(age > grace_s for _, age in dated)
 
 
-def _seconds(iso: str) -> float:
+def _seconds(iso: str) -> float | None:
     try:
         return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
     except ValueError:
-        return float("inf")  # unreadable: never evidence of anything
+        return None

@@ -287,6 +287,11 @@ def test_a_mark_written_by_a_person_stops_nobody(two):
     assert younger.others.stood_down_before is None
     assert board.list_of(card) == "En attente validation PO"
     assert board.cards[card].comments[0].author_id != BOT_MEMBER
+    # The control: the same line under the bot's own member is another instance's mark.
+    other = board.add_card(TITLE + " (2)", RUNBOOK_TICKET)
+    board.comment(other, forged)
+    younger.workflow.poll()
+    assert younger.others.stood_down_before == Instance(id="00000000", host="pirate", since=946_684_800)
 
 
 def _iso(timestamp: float) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.domain.instances import Instance, Mark, Waiting, acting_now, nobody_takes, safe_host, stands_down
+from bot.domain.instances import Instance, Mark, Seen, acting_now, nobody_takes, safe_host, stands_down
 
 ELDER = Instance(id="0a0a0a0a", host="machine-a", since=1_790_000_000)
 YOUNGER = Instance(id="0b0b0b0b", host="machine-b", since=1_790_000_600)
@@ -41,14 +41,22 @@ def test_marks_written_before_the_other_was_found_stopped_are_history():
     assert acting_now(Mark(ELDER, posted_at=stopped_at + 1), me=YOUNGER, ignored_before=stopped_at)
 
 
-def test_only_a_card_nobody_wrote_on_waiting_past_the_grace_shows_the_other_stopped():
+def test_only_a_card_nobody_wrote_on_waiting_past_the_grace_on_a_quiet_board_shows_the_other_stopped():
     now = 1_790_000_000 + 3600
     old, recent = "2026-09-21T14:13:20Z", "2026-09-21T15:13:10Z"  # 3600 s and 10 s before `now`
-    assert nobody_takes([Waiting(old, 0)], now=now, grace_s=600)
-    assert not nobody_takes([Waiting(recent, 0)], now=now, grace_s=600)
+    assert nobody_takes([Seen(old, 0, in_todo=True)], now=now, grace_s=600)
+    assert not nobody_takes([Seen(recent, 0, in_todo=True)], now=now, grace_s=600)
     # A card with comments may have been left there on purpose (a conflict the team decides).
-    assert not nobody_takes([Waiting(old, 3)], now=now, grace_s=600)
-    assert not nobody_takes([Waiting("not a date", 0), Waiting("", 0)], now=now, grace_s=600)
+    assert not nobody_takes([Seen(old, 3, in_todo=True)], now=now, grace_s=600)
+    assert not nobody_takes([Seen(old, 0, in_todo=False)], now=now, grace_s=600)
+    # Another card moved within the grace: the other may be in a long poll (its dry-runs leave traces).
+    assert not nobody_takes(
+        [Seen(old, 0, in_todo=True), Seen(recent, 4, in_todo=False)], now=now, grace_s=600
+    )
+    assert nobody_takes([Seen(old, 0, in_todo=True), Seen(old, 4, in_todo=False)], now=now, grace_s=600)
+    assert not nobody_takes(
+        [Seen("not a date", 0, in_todo=True), Seen("", 0, in_todo=True)], now=now, grace_s=600
+    )
     assert not nobody_takes([], now=now, grace_s=600)
 
 
