@@ -228,7 +228,7 @@ def build_leadership(settings: Settings) -> Leadership:
     """Who may act on the board: an advisory lock where the state is in PostgreSQL (replicas on several
     machines), a `flock` beside the SQLite file otherwise (one machine)."""
     if settings.state_in_postgres:
-        return PostgresLeadership(settings.state_db, board_id=settings.trello_board_id)
+        return PostgresLeadership(settings.state_location, board_id=settings.trello_board_id)
     return ActiveLock(settings.state_path)
 
 
@@ -326,12 +326,12 @@ def open_store(settings: Settings) -> Store:
     """The state's engine, chosen here: a `postgresql://` URL, or a SQLite file (the embedded default).
     SetupError (French) when the schema is newer than this release or the database is out of reach."""
     try:
-        return Store(connect(settings.state_db))
+        return Store(connect(settings.state_location))
     except SchemaTooNew as error:
         raise SetupError(str(error)) from None
     except database_errors() as error:
-        reason = redact(str(error), settings.state_db)
-        raise SetupError(state_texts.unreachable(shown(settings.state_db), reason)) from None
+        reason = redact(str(error), settings.state_location)
+        raise SetupError(state_texts.unreachable(shown(settings.state_location), reason)) from None
 
 
 def _guarded(

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import NoReturn, TextIO
 
 from bot.commands.common import EXIT_USAGE, UsageError
-from bot.settings import SettingsError, load_settings
+from bot.settings import SettingsError, load_settings, state_home
 from bot.texts import cli as texts
 from bot.texts import state as state_texts
 
@@ -168,9 +168,9 @@ def report_crash(argv: Sequence[str], *, stderr: TextIO) -> int:
 
 
 def crash_directory() -> Path:
-    """`$XDG_STATE_HOME/migrabot` (`~/.local/state/migrabot` by default), as tools of the kind keep their logs."""
-    state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(state) / "migrabot"
+    """`$XDG_STATE_HOME/migrabot` (`~/.local/state/migrabot` by default), as tools of the kind keep their logs;
+    each board's default state is a folder beside them (`Settings.state_location`)."""
+    return state_home() / "migrabot"
 
 
 def _write_crash_report(argv: Sequence[str], details: str) -> Path | None:

@@ -6,6 +6,7 @@ The settings table of docs/installation.md and `.env.example` are generated from
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 from dataclasses import dataclass
@@ -150,9 +151,12 @@ class Settings(BaseSettings):
         "wrote on may wait in « À simuler » before this one concludes the other stopped and acts again.",
     )
     state_db: str = Field(
-        "data/migrabot.sqlite3",
-        description="The bot's state: a SQLite file (the embedded default) or a `postgresql://` URL "
-        "(several replicas, one active: see the operator docs).",
+        "",
+        description="The bot's state. Empty: a SQLite file per board, "
+        "`$XDG_STATE_HOME/migrabot/<TRELLO_BOARD_ID>/migrabot.sqlite3` (`~/.local/state` without "
+        "XDG_STATE_HOME), whatever directory the bot starts from. Else a SQLite file's path (a relative "
+        "one is taken from the directory the bot starts in) or a `postgresql://` URL (several replicas, one "
+        "active). `migrabot doctor` and the start log name the file used; see the operator docs.",
     )
 
     # --- Slack
@@ -248,7 +252,11 @@ class Settings(BaseSettings):
     @field_validator("state_db", mode="before")
     @classmethod
     def _state_db_text(cls, value: object) -> object:
-        return str(value) if isinstance(value, Path) else value
+        """A relative SQLite path is resolved here, once, from the directory the bot starts in."""
+        text = str(value) if isinstance(value, Path) else value
+        if not isinstance(text, str) or not text.strip() or text.startswith(("postgresql://", "postgres://")):
+            return text
+        return str(Path(text).expanduser().absolute())
 
     @field_validator("metrics_port", mode="before")
     @classmethod
@@ -294,9 +302,34 @@ class Settings(BaseSettings):
         return self.state_db.startswith(("postgresql://", "postgres://"))
 
     @property
+    def state_location(self) -> str:
+        """Where the state is, for every command that reads it: the `postgresql://` URL as given, or the
+        SQLite file's absolute path. A relative STATE_DB was taken from the directory the bot started in (at
+        load, `_state_db_text`); an empty one means one file per board, the same from any directory, so that a
+        second start finds the first one's `flock` (bot/adapters/lock.py) and waits.
+        SettingsError (French, with the fix) when no board names the default, or when a state is still at the
+        old relative default: starting beside it would forget every card in flight."""
+        if self.state_in_postgres:
+            return self.state_db
+        if self.state_db.strip():
+            return str(Path(self.state_db).expanduser().absolute())
+        board_id = self.trello_board_id.strip()
+        if not board_id:
+            raise SettingsError(texts.STATE_NEEDS_A_BOARD)
+        if not _BOARD_DIRECTORY.fullmatch(board_id):  # it names a directory: never `..` nor a `/`
+            raise SettingsError(texts.board_id_not_a_directory(board_id))
+        path = state_home() / "migrabot" / board_id / STATE_FILE_NAME
+        legacy = LEGACY_STATE_DB.absolute()
+        if legacy.is_file():
+            folder = shlex.quote(str(path.parent))
+            move = f"mkdir -p {folder} && mv -n {shlex.quote(str(legacy))}* {folder}/"
+            raise SettingsError(texts.legacy_state(str(legacy), str(path), move=move))
+        return str(path)
+
+    @property
     def state_path(self) -> Path:
         """The SQLite file (meaningless when the state is in PostgreSQL: see `state_in_postgres`)."""
-        return Path(self.state_db)
+        return Path(self.state_location)
 
     @property
     def console_argv(self) -> tuple[str, ...]:
@@ -325,6 +358,21 @@ class Settings(BaseSettings):
     @property
     def slack_enabled(self) -> bool:
         return bool(self.slack_bot_token.get_secret_value())
+
+
+STATE_FILE_NAME = "migrabot.sqlite3"
+# The default before it was per board, relative to the working directory: a state found there stops the default.
+LEGACY_STATE_DB = Path("data") / STATE_FILE_NAME
+_BOARD_DIRECTORY = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def state_home() -> Path:
+    """`$XDG_STATE_HOME` (`~/.local/state` when unset, empty or relative, as the XDG spec says): the bot's
+    state per board and its crash reports live in its `migrabot` folder."""
+    configured = os.environ.get("XDG_STATE_HOME", "")
+    if configured and Path(configured).is_absolute():
+        return Path(configured)
+    return Path.home() / ".local" / "state"
 
 
 _BOARD_URL = re.compile(r"^https?://(?:www\.)?trello\.com/b/([A-Za-z0-9]+)(?:[/?#].*)?$")

@@ -191,7 +191,9 @@ class Demo:
             "Tout reste en marche (Ctrl-C pour arrêter) : "
             f"Trello {self.stack.trello.base_url} · Slack {self.stack.slack.base_url}. "
             "Pour y brancher un autre migrabot, mettez ces réglages dans son .env :",
-            details=sandbox_env(settings),
+            details=sandbox_env(
+                settings, state=self.output.absolute() / "other-migrabot" / "migrabot.sqlite3"
+            ),
         )
         wait_for_interrupt()
 
@@ -539,14 +541,16 @@ SANDBOX_ENV = (
 )
 
 
-def sandbox_env(settings: Settings) -> str:
-    """`.env` lines pointing another migrabot at this sandbox (its own state file, so the two do not mix)."""
+def sandbox_env(settings: Settings, *, state: Path) -> str:
+    """`.env` lines pointing another migrabot at this sandbox. Its own state file, so that the two do not mix
+    (nor wait for each other's lock), absolute in the demo's output folder: whichever directory it starts
+    from, and gone with the output, like the sandbox's board."""
     lines = []
     for name in SANDBOX_ENV:
         value = getattr(settings, name)
         value = value.get_secret_value() if hasattr(value, "get_secret_value") else str(value)
         lines.append(f"{name.upper()}={shlex.quote(value)}")
-    return "\n".join([*lines, "STATE_DB=data/migrabot-sandbox.sqlite3"])
+    return "\n".join([*lines, f"STATE_DB={shlex.quote(str(state))}"])
 
 
 def run_demo(

@@ -423,6 +423,15 @@ def check_state_db(location: Path | str, *, now: float) -> Check:
     return Check("state_db", True, texts.state_db_ok(shown))
 
 
+def _state_check(settings: Settings, *, now: float) -> Check:
+    """The state the bot would use (`Settings.state_location`, its absolute path on the ✓ line), or why none."""
+    try:
+        location = settings.state_location
+    except SettingsError as error:  # no board to name the default, or a state left at the old default
+        return Check("state_db", False, texts.state_db_unusable(str(error)), texts.STATE_DB_WHERE_FIX)
+    return check_state_db(location, now=now)
+
+
 def _file_in_the_way(path: Path) -> Path | None:
     """The nearest existing ancestor folder that is a file (mkdir's own error says only « File exists »)."""
     for parent in path.absolute().parents:
@@ -510,7 +519,7 @@ def diagnose(
     checks += _guarded(texts.CONSOLE, "console", lambda: _console_checks(settings))
     checks.append(check_accommodation_impact(settings))
     checks.append(check_near_miss(settings))
-    checks += _guarded(texts.STATE_DB, "state_db", lambda: [check_state_db(settings.state_db, now=clock())])
+    checks += _guarded(texts.STATE_DB, "state_db", lambda: [_state_check(settings, now=clock())])
     return checks
 
 

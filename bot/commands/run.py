@@ -15,11 +15,14 @@ STANDBY_RETRY_SECONDS = 5.0
 
 
 def main(arguments: argparse.Namespace, settings: Settings, *, stdout: TextIO, stderr: TextIO) -> int:
+    from bot.adapters.sql import shown
     from bot.bootstrap import Monitoring, build_leadership
     from bot.logs import setup_logging
     from bot.scheduler import stop_on_signals, wait_until_active
 
     setup_logging(level=settings.log_level, fmt=settings.log_format, secrets=secrets_of(settings))
+    # Which state, said before the lock: two starts on one board name the same file, and one of them waits.
+    log.info("state: %s", shown(settings.state_location))
     leadership = build_leadership(settings)
     monitoring = Monitoring(settings)  # a standby answers /healthz too: probes see both replicas
     monitoring.start()
@@ -54,6 +57,7 @@ def _serve(
     monitoring: Any,
 ) -> int | None:
     """The service while this process leads; None when it lost the leadership (back to standby)."""
+    from bot.adapters.sql import shown
     from bot.adapters.trello import TrelloError
     from bot.app.leadership import LeadershipLost
     from bot.bootstrap import SetupError, build_service
@@ -69,8 +73,9 @@ def _serve(
         if service.slack is not None:
             service.slack.start()
         log.info(
-            "migrabot started: board %s, poll every %ss, Slack %s",
+            "migrabot started: board %s, state %s, poll every %ss, Slack %s",
             settings.trello_board_id,
+            shown(settings.state_location),
             settings.poll_interval_seconds,
             settings.slack_mode if service.slack else "disabled",
         )

@@ -23,15 +23,15 @@ from bot.texts import state as texts
 
 def main(arguments: argparse.Namespace, settings: Settings, *, stdout: TextIO, stderr: TextIO) -> int:
     try:
-        store = Store(settings.state_db)
+        store = Store(settings.state_location)
     except (SchemaTooNew, *database_errors()) as error:
-        print(cli_texts.error_line(redact(str(error), settings.state_db)), file=stderr)
+        print(cli_texts.error_line(redact(str(error), settings.state_location)), file=stderr)
         return EXIT_USAGE
     try:
         if arguments.action == "export":
             return _export(store, output=arguments.output, stdout=stdout)
         return _import(
-            store, path=arguments.path, where=shown(settings.state_db), stdout=stdout, stderr=stderr
+            store, path=arguments.path, where=shown(settings.state_location), stdout=stdout, stderr=stderr
         )
     finally:
         store.close()

@@ -148,7 +148,7 @@ def main(arguments: argparse.Namespace, settings: Settings, *, stdout: TextIO, s
             probe_url(settings.metrics_host, settings.metrics_port), stdout=stdout, stderr=stderr
         )
     return run_status(
-        state_db=settings.state_db,
+        state_db=settings.state_location,
         poll_interval_s=settings.poll_interval_seconds,
         todo_list=settings.trello_list_todo,
         zone=settings.zone,

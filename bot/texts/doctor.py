@@ -507,6 +507,11 @@ def not_a_folder(path: str) -> str:
     return f"{path} est un fichier, pas un dossier"
 
 
+def state_db_unusable(reason: str) -> str:
+    return french("Base d'état : {reason}", reason=reason)
+
+
+STATE_DB_WHERE_FIX = typeset("voir « Where the state is » dans docs/operations.md")
 STATE_DB_READBACK = "la ligne écrite n'a pas été relue"
 STATE_DB_FIX = "corrigez STATE_DB ou donnez à l'utilisateur du bot le droit d'écrire dans ce dossier"
 

@@ -57,6 +57,33 @@ def unclosed_quotes(error: object) -> str:
     return french("guillemets non fermés ({error})", error=error)
 
 
+STATE_NEEDS_A_BOARD = typeset(
+    "STATE_DB et TRELLO_BOARD_ID sont vides : l'état par défaut est rangé par tableau "
+    "($XDG_STATE_HOME/migrabot/<tableau>/migrabot.sqlite3). Renseignez TRELLO_BOARD_ID (ou STATE_DB)."
+)
+
+
+def board_id_not_a_directory(board_id: str) -> str:
+    return french(
+        "TRELLO_BOARD_ID « {board_id} » ne peut pas nommer le dossier de l'état par défaut (lettres, chiffres "
+        "et tirets attendus) : donnez l'adresse du tableau ou son identifiant, ou renseignez STATE_DB.",
+        board_id=board_id,
+    )
+
+
+def legacy_state(old: str, new: str, *, move: str) -> str:
+    """A state at the old relative default: starting beside it could forget every card in flight."""
+    return french(
+        "un état existe à l'ancien emplacement par défaut {old} ; l'état par défaut est désormais rangé par "
+        "tableau ({new}) et migrabot ne démarre pas à côté d'un état qu'il oublierait. Arrêtez tout autre "
+        "migrabot puis, si c'est l'état de ce tableau, déplacez-le : `{move}` ; sinon, gardez-le avec "
+        "STATE_DB={old}, ou renommez-le.",
+        old=old,
+        new=new,
+        move=move,
+    )
+
+
 def missing_lists(found: Sequence[tuple[str, str]]) -> str:
     """`found`: (list name, its setting) of each list the board lacks."""
     names = ", ".join(french("« {name} » ({setting})", name=name, setting=setting) for name, setting in found)

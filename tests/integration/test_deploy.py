@@ -29,7 +29,7 @@ import yaml
 from pydantic import SecretStr
 
 from bot.cli import build_parser
-from bot.settings import Settings
+from bot.settings import LEGACY_STATE_DB, Settings
 from tests.support.wheel_build import ROOT, build_wheel, wheel_names
 
 DEPLOY = ROOT / "deploy"
@@ -37,7 +37,15 @@ PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 CONSOLE_SCRIPT = next(iter(PYPROJECT["project"]["scripts"]))
 CONSOLE_TIMEOUT = Settings.model_fields["console_timeout_seconds"].default
 POLL_INTERVAL = Settings.model_fields["poll_interval_seconds"].default
-DEFAULT_STATE_DB = PurePosixPath(Settings.model_fields["state_db"].default)
+BOARD = "AbC123xY"
+
+
+def default_state(xdg_state_home: str, monkeypatch: pytest.MonkeyPatch) -> PurePosixPath:
+    """The state file the bot uses with STATE_DB empty (as `.env.example` leaves it) under this XDG_STATE_HOME."""
+    monkeypatch.setenv("XDG_STATE_HOME", xdg_state_home)
+    return PurePosixPath(Settings(_env_file=None, trello_board_id=BOARD).state_location)
+
+
 SECRET_SETTINGS = {
     name.upper() for name, field in Settings.model_fields.items() if field.annotation is SecretStr
 }
@@ -99,8 +107,7 @@ def test_compose_reads_the_env_file_and_keeps_state_in_a_named_volume(compose: d
     assert from_deploy(service["env_file"]) == ROOT / ".env"
     source, mode = short_mounts(service)["/app/data"]
     assert source in compose["volumes"] and mode == "rw"  # a named volume, declared at the top level
-    state_db = PurePosixPath(dockerfile_env()["STATE_DB"])
-    assert state_db.parent == PurePosixPath("/app/data")
+    assert PurePosixPath(dockerfile_env()["XDG_STATE_HOME"]) == PurePosixPath("/app/data")
 
 
 def test_the_image_listens_for_slack_on_its_interfaces_and_the_host_publishes_on_loopback(service: dict):
@@ -284,19 +291,22 @@ def test_healthcheck_timing_fits_the_poll_interval():
     assert 1 <= int(options["retries"]) <= 5
 
 
-def test_state_db_lives_in_the_data_volume_owned_by_the_bot_user():
+def test_state_db_lives_in_the_data_volume_owned_by_the_bot_user(monkeypatch: pytest.MonkeyPatch):
     runtime = dockerfile_stages()[-1]
-    state_db = PurePosixPath(dockerfile_env()["STATE_DB"])
-    assert state_db == PurePosixPath("/app/data/migrabot.sqlite3")
     (volume,) = arguments_of(runtime, "VOLUME")
-    assert exec_form(volume) == [str(state_db.parent)]
+    (data,) = exec_form(volume)
+    # No STATE_DB in the image: the env file's empty one and the image agree on the per-board default.
+    assert "STATE_DB" not in dockerfile_env()
+    state_db = default_state(dockerfile_env()["XDG_STATE_HOME"], monkeypatch)
+    assert state_db == PurePosixPath(data) / "migrabot" / BOARD / "migrabot.sqlite3"
+    # A state of an older image (`data/migrabot.sqlite3` from WORKDIR) is in the volume too: the bot finds it
+    # there and says how to move it instead of starting on an empty state.
     (workdir,) = arguments_of(runtime, "WORKDIR")
-    assert PurePosixPath(workdir) / DEFAULT_STATE_DB == state_db  # an env file's relative default agrees
+    assert (PurePosixPath(workdir) / LEGACY_STATE_DB).is_relative_to(data)
     creates = [i for i in runtime[: position(runtime, "VOLUME")] if i.keyword == "RUN"]
-    assert any(
-        "-o migrabot -g migrabot" in i.arguments and i.arguments.endswith(str(state_db.parent))
-        for i in creates
-    ), "the data folder must exist, owned by the bot, before VOLUME"
+    assert any("-o migrabot -g migrabot" in i.arguments and i.arguments.endswith(data) for i in creates), (
+        "the data folder must exist, owned by the bot, before VOLUME"
+    )
 
 
 def test_runtime_environment_has_python_flags_and_no_secret():
@@ -497,12 +507,13 @@ def test_unit_is_hardened(key: str, expected: str):
     assert unit_value(key) == expected
 
 
-def test_unit_keeps_the_state_database_in_its_state_directory():
-    state_db = PurePosixPath(unit_environment()["STATE_DB"])
+def test_unit_keeps_the_state_database_in_its_state_directory(monkeypatch: pytest.MonkeyPatch):
+    assert "STATE_DB" not in unit_environment()  # the env file's empty STATE_DB: the per-board default
+    state_db = default_state(unit_environment()["XDG_STATE_HOME"], monkeypatch)
     state_directory = PurePosixPath("/var/lib") / unit_value("StateDirectory")
-    assert state_db.is_relative_to(state_directory)
+    assert state_db == state_directory / BOARD / "migrabot.sqlite3"
+    # An older unit's state (`data/migrabot.sqlite3` from there) is found and its move asked for.
     assert PurePosixPath(unit_value("WorkingDirectory")) == state_directory
-    assert state_directory / DEFAULT_STATE_DB == state_db  # EnvironmentFile wins over Environment=
 
 
 SYSTEMD_ANALYZE = shutil.which("systemd-analyze")

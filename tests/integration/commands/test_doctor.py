@@ -522,3 +522,35 @@ def test_invalid_settings_are_a_failed_check_not_a_usage_error(setenv: Callable[
     code, lines = doctor()
     assert code == 1
     assert lines[0].startswith("✗ Réglages invalides : POLL_INTERVAL_SECONDS : un nombre est attendu")
+
+
+def test_the_default_state_is_checked_where_the_bot_will_keep_it_per_board(
+    healthy: dict[str, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Issue 25.1: STATE_DB left empty, the ✓ line names the absolute per-board file, the same from anywhere."""
+    monkeypatch.delenv("STATE_DB")
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg"))
+    expected = tmp_path / "xdg" / "migrabot" / healthy["trello_board_id"] / "migrabot.sqlite3"
+
+    code, lines = doctor()
+
+    assert code == 0
+    assert lines[-2] == f"✓ Base d'état : {expected} accessible en écriture"
+    assert expected.is_file()
+
+
+def test_a_state_left_at_the_old_relative_default_is_a_failed_check_that_creates_nothing(
+    healthy: dict[str, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("STATE_DB")
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg"))
+    old = tmp_path / "data" / "migrabot.sqlite3"  # the working directory is tmp_path
+    old.parent.mkdir()
+    old.write_bytes(b"")
+
+    code, lines = doctor()
+
+    assert code == 1
+    assert lines[-2].startswith(f"✗ Base d'état : un état existe à l'ancien emplacement par défaut {old} ;")
+    assert lines[-2].endswith("→ voir « Where the state is » dans docs/operations.md")
+    assert not (tmp_path / "xdg").exists()  # doctor wrote no new state beside the old one

@@ -185,3 +185,37 @@ def export_of_previous_release(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
     source = previous_release_state(tmp_path / "previous.sqlite3")
     assert state(monkeypatch, source, "export", "-o", str(export))[0] == 0
     return export
+
+
+def test_export_and_import_use_the_per_board_default_when_state_db_is_empty(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):
+    """Issue 25.1: the commands that read the state find it where `run` keeps it, from any directory."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("TRELLO_BOARD_ID", "https://trello.com/b/AbC123xY/reconnect-pro-tech")
+    default = tmp_path / "xdg" / "migrabot" / "AbC123xY" / "migrabot.sqlite3"
+    source = previous_release_state(tmp_path / "old.sqlite3")
+    code, exported, _ = state(monkeypatch, source, "export")
+    assert code == 0
+    (tmp_path / "state.json").write_text(exported, encoding="utf-8")
+
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    code, out, err = state(monkeypatch, "", "import", str(tmp_path / "state.json"))
+
+    assert (code, err) == (0, "")
+    assert str(default) in plain(out)
+    store = Store(default)
+    try:
+        assert store.card("card-a").state is CardState.AWAITING_APPROVAL
+    finally:
+        store.close()
+    monkeypatch.chdir(tmp_path)
+    assert state(monkeypatch, "", "export")[1] == exported  # the same file, from another directory
+
+
+def test_without_state_db_nor_a_board_the_commands_say_what_to_set(monkeypatch: pytest.MonkeyPatch):
+    code, out, err = state(monkeypatch, "", "export")
+    assert (code, out) == (2, "")
+    assert "STATE_DB et TRELLO_BOARD_ID sont vides" in err
+    assert "Renseignez TRELLO_BOARD_ID (ou STATE_DB)" in err
