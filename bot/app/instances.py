@@ -96,13 +96,17 @@ class OtherInstances:
         return Looked(comments=comments, younger_at_work=self._younger_at_work(comments))
 
     def watch(self, card: CardSnapshot) -> None:
-        """At each poll, for a card this instance has worked on: comments it did not write since the last
-        poll (Trello's count moved beyond ours) are read, so that another instance's mark there is seen
-        within one poll. Nothing is read on an idle poll."""
-        expected = self._counts.get(card.id)
-        self._counts[card.id] = card.comment_count
-        if expected is not None and card.comment_count > expected:
+        """At each poll, for a card this instance has worked on: comments it has not read nor written since
+        it last looked (Trello's count moved beyond what it knows) are read, so that another instance's mark
+        there is seen within one poll. Nothing is read on an idle poll, nor twice in a poll."""
+        known = self._counts.get(card.id)
+        if known is not None and card.comment_count > known:
             self.check(card.id, self.board.comments(card.id))
+        self._counts[card.id] = card.comment_count
+
+    def read(self, card_id: str, count: int) -> None:
+        """The card's comments were just read (by anyone in this process): `count` of them are known."""
+        self._counts[card_id] = count
 
     def wrote(self, card_id: str) -> None:
         """One comment of ours on the card: the next poll expects it in Trello's count."""
@@ -231,6 +235,7 @@ class MarksWatched:
 
     def comments(self, card_id: str) -> list[Comment]:
         comments = self._board.comments(card_id)
+        self._others.read(card_id, len(comments))
         self._others.check(card_id, comments)  # an elder's mark stops this one; a younger's is logged
         return comments
 

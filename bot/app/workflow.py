@@ -124,9 +124,9 @@ class Workflow:
             if self._stopping.is_set():
                 log.info("stop requested: the remaining cards wait for the next start")
                 break
-            if self.others is not None and self.store.card(card.id) is not None:
-                self.others.watch(card)  # another instance's new comments on a card of ours
             self._watch_comments(card)
+            if self.others is not None and self.store.card(card.id) is not None:
+                self.others.watch(card)  # new comments not read above: another instance's mark?
             with self.card_lock(card.id):
                 self._handle_safely(card, polled_at=polled_at)
             self.store.beat("poll", now=self.clock(), detail=detail)  # long dry-runs are not a dead bot
