@@ -133,6 +133,31 @@ class Service:
     drive: GoogleDrive | None = None
     monitoring: Monitoring | None = None
     leadership: Leadership | None = None
+    slack_wanted: bool = False  # `start_slack` was asked: connected unless this instance stands down
+    slack_connected: bool = False
+
+    def start_slack(self) -> None:
+        """Slack's listeners start listening (Socket Mode: connected; HTTP: serving)."""
+        if self.slack is not None:
+            self.slack_wanted = True
+            self._follow_stand_down()
+
+    def _follow_stand_down(self) -> None:
+        """Slack spreads an app's Socket Mode events over all its connections: an instance that stands down
+        for another closes its own, so that every click reaches the instance that acts, and opens it again
+        when it acts again. In HTTP mode Slack calls the one configured address: nothing to follow."""
+        if self.slack is None or not self.slack_wanted:
+            return
+        others = self.workflow.others
+        stood_down = others is not None and others.stood_down_before is not None
+        socket = self.settings.slack_mode == "socket"
+        if self.slack_connected and stood_down and socket:
+            self.slack.stop()
+            self.slack_connected = False
+            log.warning("slack: Socket Mode closed while another instance acts on the board")
+        elif not self.slack_connected and not (stood_down and socket):
+            self.slack.start()
+            self.slack_connected = True
 
     def jobs(self) -> list[tuple[str, Callable[[], object], float]]:
         """What the scheduler runs: the poll, and the reminders and expiry of requests."""
@@ -146,7 +171,10 @@ class Service:
         watched: its outcome feeds `/healthz` and the metrics, then alerts are due."""
         if self.leadership is not None:
             self.leadership.ensure()
-        return self._watched_poll()
+        try:
+            return self._watched_poll()
+        finally:
+            self._follow_stand_down()
 
     def _watched_poll(self) -> int:
         if self.monitoring is None or self.monitoring.alerts is None:

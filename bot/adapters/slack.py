@@ -431,11 +431,14 @@ class SlackEndpoint:
         return self._server.server_address[:2]
 
     def stop(self) -> None:
+        """Idempotent: `start` may follow (an instance that acts again after standing down)."""
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
+            self._server = None
         if self._socket_handler is not None:
             self._socket_handler.close()
+            self._socket_handler = None
 
 
 def scopes_of(client: WebClient) -> tuple[str, set[str] | None]:

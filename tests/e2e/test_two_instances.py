@@ -114,6 +114,11 @@ def test_an_instance_started_from_another_directory_stands_down_at_once_and_resu
         assert TOLD in plain(board.comments(board.conflict)[-1])  # on the card where it saw the other
         [message] = board.team_messages()
         assert "`machine-a`" in message and "en service depuis le" in message
+        socket = board.stack.slack.socket_mode  # Slack spreads an app's events over its connections:
+        wait_until(
+            lambda: socket.connection_count == 1, timeout=30, what="the second one's Socket Mode closed"
+        )
+        opened = socket.links_opened
 
         stood_down_at = time.time()
         wait_until(
@@ -131,6 +136,11 @@ def test_an_instance_started_from_another_directory_stands_down_at_once_and_resu
         wait_until(lambda: board.list_of(fresh) == WAITING, timeout=120, what="the fresh card simulated")
         mine = [marked_by(text) for text in board.comments(fresh)]
         assert {instance.host for instance in mine if instance} == {"machine-b"}
+        wait_until(
+            lambda: socket.links_opened > opened and socket.connection_count == 1,
+            timeout=30,
+            what="the second one's Socket Mode open again",
+        )
         assert len(board.told()) == 1 and len(board.team_messages()) == 1
     finally:
         board.stop()
