@@ -195,7 +195,9 @@ class Settings(BaseSettings):
     approval_ttl_hours: float = Field(168, gt=0, description="A pending request expires after this.")
     tz: str = Field(
         "Europe/Paris",
-        description="The board's time zone (IANA name): times in comments and in `migrabot status`.",
+        description=(
+            "The board's time zone (IANA name): times in comments, in the Excel workbook and in `migrabot status`."
+        ),
     )
 
     # --- Google Drive (runbook step 3, option B; optional)

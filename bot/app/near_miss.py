@@ -16,10 +16,13 @@ from dataclasses import dataclass, replace
 from bot.app.ports import Console
 from bot.app.simulation import Breaker, interpret, run_until_broken
 from bot.domain.command import DryRunCommand
-from bot.domain.model import NearMiss, Simulation, VariantKind
+from bot.domain.console_output import keep_ends
+from bot.domain.model import DryRun, NearMiss, Simulation, VariantKind
 from bot.domain.near_miss import variants, zero_match_indexes
+from bot.texts.console import kept_cut
 
 NEAR_MISS_TRIES_PER_CARD = 20  # the card's bound, whatever NEAR_MISS_TRIES says per rule
+KEPT_TRY_CHARS = 8_192  # of each stream of a try's output, what the state and the console outputs keep
 
 NearMissProgress = Callable[[int, int, str], None]  # (number, at most, the variant's value)
 
@@ -108,8 +111,22 @@ def _run_layer(
             rule_index=index, rule=rule, command=command.printable(console_command), result=result
         )
         found = run.figures.origin.moved if run.ok and run.figures is not None else None
-        misses.append(NearMiss(rule_index=index, value=value, kind=kind, found=found))
+        misses.append(NearMiss(rule_index=index, value=value, kind=kind, found=found, run=_kept(run)))
     return misses
+
+
+def _kept(run: DryRun) -> DryRun:
+    """A try's output, shorter than a rule's (up to 20 tries a card): shown with the console outputs, kept in
+    the state with the simulation."""
+    result = run.result
+    return replace(
+        run,
+        result=replace(
+            result,
+            stdout=keep_ends(result.stdout, limit=KEPT_TRY_CHARS, cut_line=kept_cut),
+            stderr=keep_ends(result.stderr, limit=KEPT_TRY_CHARS, cut_line=kept_cut),
+        ),
+    )
 
 
 def _counted(progress: NearMissProgress, *, offset: int, at_most: int) -> Callable[[int, str], None]:

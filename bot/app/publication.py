@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from datetime import tzinfo
 from typing import TypeVar
 
 from bot.app.ports import Drive, DriveFile, DriveUnavailable
@@ -19,7 +20,7 @@ from bot.domain.journal import Step
 from bot.domain.model import Notice, Simulation
 from bot.domain.synthesis import Synthesis
 from bot.texts import card as texts
-from bot.texts.excel import WorkbookContext, build_workbook, workbook_name
+from bot.texts.excel import PARIS, WorkbookContext, build_workbook, workbook_name
 from bot.texts.text import describe_notice
 
 log = logging.getLogger("migrabot.publication")
@@ -73,8 +74,9 @@ class _OncePerPoll:
 
 
 class Workbooks:
-    def __init__(self, *, steps: CardSteps, drive: Drive | None = None) -> None:
+    def __init__(self, *, steps: CardSteps, drive: Drive | None = None, zone: tzinfo = PARIS) -> None:
         self.steps = steps
+        self.zone = zone  # the `TZ` setting: the workbook's times agree with the comments'
         self.drive = _OncePerPoll(drive) if drive is not None else None
 
     def new_poll(self) -> None:
@@ -104,6 +106,7 @@ class Workbooks:
             short_link=run.card.short_link,
             simulation_number=run.record.round,
             made_at=run.record.round_started_at or None,
+            zone=self.zone,
             warnings=tuple(describe_notice(warning) for warning in warnings),
             description_hash=run.record.description_hash,
         )

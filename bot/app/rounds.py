@@ -96,7 +96,7 @@ class Rounds:
         self.steps = steps
         self.requests = requests
         self.emit = emit
-        self.workbooks = Workbooks(steps=steps, drive=drive)
+        self.workbooks = Workbooks(steps=steps, drive=drive, zone=settings.zone)
 
     # --- the steps the triage names (the caller holds the card's lock and its error boundary) ------
 
@@ -499,6 +499,7 @@ class Rounds:
         outputs = texts.outputs_plan(
             [dry_run for dry_run in simulation.runs if not dry_run.not_run],
             checks=[check for check in simulation.accommodation_checks or () if not check.not_run],
+            tries=[miss.run for miss in simulation.near_misses if miss.run is not None],
             lead=lead or (),
             title=texts.DETAILS_TITLE if lead else texts.OUTPUTS_TITLE,
         )

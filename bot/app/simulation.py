@@ -21,6 +21,7 @@ from bot.domain.console_output import (
     text_lines,
 )
 from bot.domain.model import ConflictDecision, ConsoleResult, DryRun, Plan, Rule, Simulation
+from bot.domain.near_miss import zero_match_indexes
 from bot.domain.plan import accommodation_check_indexes, with_accommodations, without_accommodations
 from bot.texts import console as texts
 from bot.texts.card import NOT_RUN
@@ -48,7 +49,8 @@ def simulate(
 ) -> Simulation:
     """Dry-run every rule in plan order, then (`accommodation_impact`) the accommodation check. With « sans
     hébergements », rules whose dry-run found a conflict lose --withAccommodations and are simulated again,
-    so that figures and final commands agree."""
+    so that figures and final commands agree. `progress` counts `dry_run_count` (at most what runs) until
+    the rules have run, then what the accommodation check really runs."""
     total = dry_run_count(plan, accommodation_impact=accommodation_impact)
     simulation = _run(
         plan,
@@ -59,12 +61,13 @@ def simulate(
     )
     simulation = Simulation(plan=simulation.plan, runs=simulation.runs, decision=decision)
     if accommodation_impact and simulation.ok:
+        checked = len(plan.rules) + len(checked_indexes(simulation))
         simulation = check_accommodations(
             simulation,
             console,
             console_command=console_command,
             concurrency=concurrency,
-            progress=_counted(progress, offset=len(plan.rules), total=total),
+            progress=_counted(progress, offset=len(plan.rules), total=checked),
         )
     if decision is ConflictDecision.WITHOUT_ACCOMMODATIONS and simulation.conflicts:
         return redo_without_accommodations(
@@ -79,8 +82,16 @@ def dry_run_count(plan: Plan, *, accommodation_impact: bool) -> int:
 
 
 def check_count(plan: Plan, *, accommodation_impact: bool) -> int:
-    """The accommodation check's dry-runs: one per rule without --withAccommodations, when it is on."""
+    """The accommodation check's dry-runs at most: one per rule without --withAccommodations, when it is on
+    (fewer once the rules have run: a rule that finds no file has none, see `checked_indexes`)."""
     return len(accommodation_check_indexes(plan)) if accommodation_impact else 0
+
+
+def checked_indexes(simulation: Simulation) -> tuple[int, ...]:
+    """The rules the accommodation check dry-runs again: those without --withAccommodations that move
+    somebody. A rule that finds no file detaches nobody from an accommodation: nothing to measure."""
+    nobody = set(zero_match_indexes(simulation))
+    return tuple(index for index in accommodation_check_indexes(simulation.plan) if index not in nobody)
 
 
 def check_accommodations(
@@ -93,8 +104,9 @@ def check_accommodations(
 ) -> Simulation:
     """Runbook « Comportement sans --withAccommodations »: the people a rule moves without the option are
     detached from their accommodation. Each such rule is dry-run again with --withAccommodations (still a
-    dry-run) to learn which accommodations; the commands the ticket asks for stay as they are."""
-    indexes = accommodation_check_indexes(simulation.plan)
+    dry-run) to learn which accommodations; the commands the ticket asks for stay as they are. A rule that
+    moves nobody is not (`checked_indexes`)."""
+    indexes = checked_indexes(simulation)
     if not indexes:
         return replace(simulation, accommodation_checks=())
     checked = _run(

@@ -148,7 +148,7 @@ def _report(
         simulation, render_synthesis(simulation, synthesis, ticket_warnings=ticket.warnings)
     )
     context = WorkbookContext(
-        made_at=time.time(), warnings=tuple(describe_notice(w) for w in ticket.warnings)
+        made_at=time.time(), zone=settings.zone, warnings=tuple(describe_notice(w) for w in ticket.warnings)
     )
     _write_workbook(arguments.xlsx, simulation, synthesis, context=context, stderr=stderr)
     emit_outcome(message)

@@ -45,7 +45,13 @@ def simulation_to_dict(simulation: Simulation) -> dict:
         if simulation.accommodation_checks is None
         else [_run(run) for run in simulation.accommodation_checks],
         "near_misses": [
-            {"rule_index": m.rule_index, "value": m.value, "kind": m.kind.value, "found": m.found}
+            {
+                "rule_index": m.rule_index,
+                "value": m.value,
+                "kind": m.kind.value,
+                "found": m.found,
+                "run": None if m.run is None else _run(m.run),
+            }
             for m in simulation.near_misses
         ],
     }
@@ -74,7 +80,13 @@ def simulation_from_dict(data: dict) -> Simulation:
         decided_conflicts=tuple((index, _conflict_back(c)) for index, c in data.get("decided_conflicts", [])),
         accommodation_checks=_checks_back(data.get("accommodation_checks")),
         near_misses=tuple(  # none in simulations stored before the near-miss search existed
-            NearMiss(m["rule_index"], m["value"], VariantKind(m["kind"]), m["found"])
+            NearMiss(
+                m["rule_index"],
+                m["value"],
+                VariantKind(m["kind"]),
+                m["found"],
+                run=_run_back(m["run"]) if m.get("run") else None,  # none stored before they were shown
+            )
             for m in data.get("near_misses", [])
         ),
     )

@@ -256,6 +256,7 @@ class NearMiss:
     value: str
     kind: VariantKind
     found: int | None  # files the variant finds; None: its dry-run failed or was not run
+    run: DryRun | None = None  # its command and output, for the console outputs (None when stored before)
 
 
 @dataclass(frozen=True)

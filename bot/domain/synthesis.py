@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.domain.model import Center, CenterCount, DryRun, Figures, Simulation
+from bot.domain.model import Accommodations, Center, CenterCount, DryRun, Figures, Simulation
 
 
 @dataclass(frozen=True)
@@ -214,6 +214,8 @@ def _detachment(
     rule = simulation.plan.rules[index]
     assert figures is not None
     found = check.figures.accommodations if check is not None and check.ok and check.figures else None
+    if not figures.origin.moved:  # nobody moves, nobody is detached: known without a check
+        found, check = Accommodations(to_migrate=0), None
     return Detachment(
         rule_index=index,
         origin=_named(rule.origin, names),

@@ -177,8 +177,9 @@ def deferred_comment(*, needed: int, ran: int, budget: int) -> str:
 
 
 def _checks_counted(check_count: int) -> str:
-    """« , plus 8 pour la vérification des hébergements »: the accommodation check's dry-runs."""
-    return f", plus {check_count} pour la {ACCOMMODATION_CHECK}" if check_count else ""
+    """« , et jusqu'à 8 pour la vérification des hébergements »: the accommodation check's dry-runs, at most
+    (a rule that finds no file, known only once it has run, is not checked)."""
+    return f", et jusqu'à {check_count} pour la {ACCOMMODATION_CHECK}" if check_count else ""
 
 
 def synthesis_comment(
@@ -450,15 +451,18 @@ def outputs_plan(
     runs: Sequence[DryRun],
     *,
     checks: Sequence[DryRun] = (),
+    tries: Sequence[DryRun] = (),
     lead: Sequence[list[str]] = (),
     title: str = OUTPUTS_TITLE,
     limit: int = TRELLO_COMMENT_LIMIT - 200,
     max_comments: int = 3,
 ) -> OutputsPlan:
-    """`checks`: the accommodation check's dry-runs, after the rules' own, each labelled as such; `lead`:
+    """`checks`: the accommodation check's dry-runs, after the rules' own, each labelled as such; `tries`:
+    the near-miss dry-runs (variants of a value that found no file), last, labelled as tries; `lead`:
     sections before the outputs (« Détails techniques »). A section is never cut unless it alone is too long;
     then each part starts with its heading again, and no part ends on an empty code block."""
     titled = [(run, _command_title(run)) for run in runs] + [(c, _check_title(c)) for c in checks]
+    titled += _try_titles(tries)
     sections = [*lead, *(_output_section(run, heading) for run, heading in titled)]
     fits_lines = all(len(line) < limit // 2 for section in sections for line in section)
     chunks = _pack(sections, limit=limit - 80) if fits_lines else []
@@ -488,6 +492,21 @@ def _command_title(run: DryRun) -> str:
 def _check_title(run: DryRun) -> str:
     """« Vérification des hébergements, commande 3 »: a measure, not one of the ticket's commands."""
     return f"{ACCOMMODATION_CHECK.capitalize()}, commande {run.rule_index + 1}"
+
+
+def _try_titles(tries: Sequence[DryRun]) -> list[tuple[DryRun, str]]:
+    """« Valeur proche essayée pour la commande 2 (essai 1) »: not one of the ticket's commands, a search for
+    the value its rule probably meant; grouped by rule, in the order they were tried."""
+    numbers: dict[int, int] = {}
+    titled = []
+    for run in sorted(tries, key=lambda run: run.rule_index):
+        numbers[run.rule_index] = numbers.get(run.rule_index, 0) + 1
+        titled.append((run, _try_title(run.rule_index + 1, numbers[run.rule_index])))
+    return titled
+
+
+def _try_title(command: int, number: int) -> str:
+    return f"Valeur proche essayée pour la commande {command} (essai {number})"
 
 
 def _output_section(run: DryRun, title: str) -> list[str]:

@@ -17,7 +17,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
@@ -32,7 +32,7 @@ from bot.texts.french import french
 from bot.texts.text import render_accommodations, shared_prefix, short_fingerprint, short_label
 from bot.texts.zero_match import zero_match_count, zero_match_warnings
 
-PARIS = ZoneInfo("Europe/Paris")
+PARIS = ZoneInfo("Europe/Paris")  # the default of the `TZ` setting
 FONT_NAME = "Calibri"
 BODY_FONT = Font(name=FONT_NAME, size=11)
 HEADER_FONT = Font(name=FONT_NAME, size=11, bold=True)
@@ -72,7 +72,8 @@ class WorkbookContext:
     card_url: str = ""
     short_link: str = ""
     simulation_number: int | None = None
-    made_at: float | None = None  # epoch seconds; shown in Paris time
+    made_at: float | None = None  # epoch seconds; shown in `zone`
+    zone: tzinfo = PARIS  # the board's time zone (the `TZ` setting), like the comments and `status`
     warnings: tuple[str, ...] = ()
     description_hash: str = ""  # the card's: its short form is the fingerprint shown on the card and in Slack
 
@@ -88,6 +89,12 @@ def workbook_name(synthesis: Synthesis, *, short_link: str = "", simulation_numb
     suffix = f"_{safe_file_part(short_link)}" if short_link else ""
     suffix += f"_simulation{simulation_number}" if simulation_number is not None else ""
     return f"simulation_migration_{base}{suffix}.xlsx"
+
+
+def zone_label(zone: tzinfo) -> str:
+    """« heure de Paris » for the default zone, else the zone's IANA name: « fuseau America/Cayenne »."""
+    name = getattr(zone, "key", None) or str(zone)
+    return "heure de Paris" if name == "Europe/Paris" else f"fuseau {name}"
 
 
 def safe_file_part(text: str) -> str:
@@ -184,8 +191,8 @@ def _title_block(sheet: Worksheet, simulation: Simulation, context: WorkbookCont
     if context.simulation_number is not None:
         parts.append(f"simulation n° {context.simulation_number}")
     if context.made_at is not None:
-        moment = datetime.fromtimestamp(context.made_at, PARIS)
-        parts.append(f"le {moment:%d/%m/%Y à %H:%M} (heure de Paris)")
+        moment = datetime.fromtimestamp(context.made_at, context.zone)
+        parts.append(f"le {moment:%d/%m/%Y à %H:%M} ({zone_label(context.zone)})")
     _note(sheet, row + 1, " — ".join(parts), width=width)
     _note(
         sheet,

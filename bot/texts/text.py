@@ -372,6 +372,10 @@ def detachment_line(item: Detachment, prefix: str) -> str:
             said=said,
             **arrow,
         )
+    if item.migrated == 0:  # a rule that finds no file (told first on the card): nothing was checked
+        return french(
+            "- {origin} → {destination} : aucun dossier ne migre, aucun hébergement concerné.", **arrow
+        )
     if item.accommodations == 0:
         return french("- {origin} → {destination} : aucun des dossiers migrés n'a d'hébergement.", **arrow)
     return french("- {origin} → {destination} : {left}", left=_left_behind(item, prefix), **arrow)

@@ -79,7 +79,7 @@ def test_the_runbook_ticket_tells_the_po_which_accommodations_are_left_behind(ru
     comments = [plain(comment) for comment in running.comments("runbook.txt")]
     assert comments[0] == (
         "⏳ Simulation en cours (8 commandes en --dry-run sur la preprod, "
-        "plus 8 pour la vérification des hébergements)…"
+        "et jusqu'à 8 pour la vérification des hébergements)…"
     )
     slack_text = sections(po_request(running, RUNBOOK))
     outputs = "\n".join(c for c in comments if c.startswith("🔧 **Détails techniques**"))

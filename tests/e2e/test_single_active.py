@@ -63,7 +63,7 @@ def test_a_second_process_stays_silent_then_takes_over_when_the_first_is_killed(
         stack.stop()
     round_heads = [
         "⏳ Simulation en cours (8 commandes en --dry-run sur la preprod, "
-        "plus 8 pour la vérification des hébergements)…",
+        "et jusqu'à 8 pour la vérification des hébergements)…",
         "✅ **Prêt pour validation** : 8 commandes simulées sur la preprod, rien n'a été modifié.",
         "🔧 **Détails techniques** (1/2)",
         "🔧 **Détails techniques** (2/2)",

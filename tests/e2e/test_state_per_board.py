@@ -19,7 +19,7 @@ from tests.support.text import plain
 POLL = 0.3
 ONE_ROUND = [
     "⏳ Simulation en cours (8 commandes en --dry-run sur la preprod, "
-    "plus 8 pour la vérification des hébergements)…",
+    "et jusqu'à 8 pour la vérification des hébergements)…",
     "✅ **Prêt pour validation** : 8 commandes simulées sur la preprod, rien n'a été modifié.",
     "🔧 **Détails techniques** (1/2)",
     "🔧 **Détails techniques** (2/2)",

@@ -29,7 +29,7 @@ def test_a_card_goes_from_todo_to_waiting_with_its_synthesis_and_excel(trello_on
     comments = trello_only.comments("runbook.txt")
     assert comments[0] == (
         "⏳ Simulation en cours (8 commandes en --dry-run sur la preprod, "
-        "plus 8 pour la vérification des hébergements)…"
+        "et jusqu'à 8 pour la vérification des hébergements)…"
     )
     synthesis = comments[1]
     for line in [
@@ -133,7 +133,7 @@ def test_429_and_5xx_bursts_lost_responses_included_are_absorbed_without_duplica
     heads = [c.split("\n", 1)[0] for c in comments if not c.startswith("🐞")]
     assert heads == [
         "⏳ Simulation en cours (8 commandes en --dry-run sur la preprod, "
-        "plus 8 pour la vérification des hébergements)…",
+        "et jusqu'à 8 pour la vérification des hébergements)…",
         "✅ **Prêt pour validation** : 8 commandes simulées sur la preprod, rien n'a été modifié.",
         "🔧 **Détails techniques** (1/2)",
         "🔧 **Détails techniques** (2/2)",

@@ -34,6 +34,28 @@ def test_chu77_is_the_first_thing_on_the_card_in_slack_and_in_excel_with_chu_77_
         assert lines[3] == f"  - {SUGGESTION}"  # a nested list item
         assert "→ vers CHU 77 (ID 5644) : 0 migré | reste 180" in lines
 
+        # the rule that moves nobody gets no accommodation check: only DAHAR's is run and shown
+        comments = running.comments("faute-de-frappe.txt")
+        assert comments[0] == (
+            "⏳ Simulation en cours (2 commandes en --dry-run sur la preprod, "
+            "et jusqu'à 2 pour la vérification des hébergements)…"
+        )
+        checked = [
+            line for c in comments for line in c.splitlines() if "--withAccommodations --dry-run" in line
+        ]
+        assert checked and all('-t "DAHAR"' in line for line in checked), checked
+        # the near-miss try is in the console outputs, titled as a try, its command in a code block
+        details = plain("\n".join(c for c in comments if c.startswith("🔧 **Détails techniques**")))
+        tried = details.split("**Valeur proche essayée pour la commande 1 (essai 1)** :\n", 1)[
+            -1
+        ].splitlines()
+        assert tried[:3] == [
+            "```",
+            "php bin/console app:migrate-individuals-to-other-organization -o 4960 -d 5644 "
+            '-f migration-des-donnees -t "CHU 77" --dry-run',
+            "```",
+        ]
+
         [request] = [
             m
             for m in running.stack.slack.messages(VALIDATION_CHANNEL[0])

@@ -6,7 +6,10 @@ import json
 import os
 import subprocess
 import sys
+import time
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
 
@@ -52,10 +55,15 @@ Ordre d'exécution :
 
 
 def simulate(
-    db: Path, *args: str, stdin: str | None = None, cwd: Path | None = None
+    db: Path,
+    *args: str,
+    stdin: str | None = None,
+    cwd: Path | None = None,
+    env_extra: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess:
     """`migrabot simulate`, its outputs read with plain spaces (typography has its own tests)."""
     env = {"PATH": os.environ["PATH"], "CONSOLE_COMMAND": console_command(db), "HOME": str(cwd or ROOT)}
+    env |= env_extra or {}
     result = subprocess.run(
         [sys.executable, "-m", "bot", "simulate", *args],
         input=stdin,
@@ -67,6 +75,20 @@ def simulate(
     )
     result.stdout, result.stderr = plain(result.stdout), plain(result.stderr)
     return result
+
+
+def test_the_workbook_s_moment_is_in_the_tz_setting(reconnect_db, tmp_path):
+    before = time.time()
+    result = simulate(
+        reconnect_db, "--xlsx", str(tmp_path / "t.xlsx"), str(RUNBOOK_TICKET), env_extra={"TZ": "Asia/Tokyo"}
+    )
+    after = time.time()
+    assert result.returncode == 0, result.stderr
+    sheet = load_workbook(tmp_path / "t.xlsx")["Synthèse"]
+    [title] = [cell.value for cell in sheet["A"][:4] if str(cell.value).startswith("Simulation (--dry-run)")]
+    tokyo = ZoneInfo("Asia/Tokyo")
+    moments = {datetime.fromtimestamp(at, tokyo).strftime("le %d/%m/%Y à %H:%M") for at in (before, after)}
+    assert any(title.endswith(f"{moment} (fuseau Asia/Tokyo)") for moment in moments), title
 
 
 def test_the_runbook_ticket_gives_the_runbook_figures_and_the_excel_file(reconnect_db, tmp_path):

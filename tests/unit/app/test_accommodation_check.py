@@ -11,7 +11,8 @@ from bot.domain.command import DryRunCommand, FinalCommand
 from bot.domain.model import ConsoleResult, Plan
 from bot.domain.plan import plan_ticket
 from bot.domain.ticket import parse_ticket
-from tests.support.fakes import FakeConsole
+from bot.texts.text import render_accommodations
+from tests.support.fakes import FakeConsole, dry_run_output
 from tests.support.text import plain
 
 ROOT = Path(__file__).parents[3]
@@ -180,3 +181,86 @@ def test_the_transport_breaker_stops_the_check_too_and_the_rest_is_not_run():
     checks = simulation.accommodation_checks
     assert [check.not_run for check in checks] == [False] * 3 + [True] * 5
     assert plain(checks[0].error).startswith("La commande n'a pas pu être lancée")
+
+
+class NobodyConsole(FakeConsole):
+    """A preprod where one value finds no file (compared exactly, like Reconnect): its rule moves nobody."""
+
+    def __init__(self, nobody: str) -> None:
+        super().__init__()
+        self.nobody = nobody
+
+    def run(self, command: DryRunCommand) -> ConsoleResult:
+        answer = super().run(command)
+        arguments = command.arguments()
+        if arguments[arguments.index("-t") + 1] != self.nobody:
+            return answer
+        origin = int(arguments[arguments.index("-o") + 1])
+        destination = int(arguments[arguments.index("-d") + 1])
+        found = (0, []) if "--withAccommodations" in arguments else None
+        stdout = dry_run_output(origin=origin, destination=destination, migrated=0, accommodations=found)
+        return ConsoleResult(exit_code=0, stdout=stdout, stderr="", duration_s=0.01)
+
+
+TYPO_TICKET = (
+    "Centre initial = France Fraternités - CHU 75 (ID 4537)\n"
+    "- lorsque le champ = CHU77 → vers France Fraternités - CHU 77 (ID 5644)\n"
+    "- lorsque le champ = DAHAR → vers France Fraternités - DAHAR (ID 5634)\n"
+)
+
+
+def test_a_rule_that_finds_no_file_gets_no_accommodation_check():
+    console = NobodyConsole("CHU77")
+    seen: list[tuple[int, int, str]] = []
+
+    simulation = simulate(
+        plan_of(TYPO_TICKET),
+        console,
+        console_command="php bin/console",
+        accommodation_impact=True,
+        progress=lambda number, total, label: seen.append((number, total, label)),
+    )
+
+    assert len(console.ran) == 3  # two rules, one check: none for the rule that moves nobody
+    assert [check.rule_index for check in simulation.accommodation_checks] == [1]
+    assert "CHU77" not in console.ran[2]
+    # counted out of the most it could be until the rules have run, then out of what really runs
+    assert seen == [
+        (1, 4, "CHU 75 → CHU 77"),
+        (2, 4, "CHU 75 → DAHAR"),
+        (3, 3, "CHU 75 → DAHAR (vérification des hébergements)"),
+    ]
+
+
+def test_every_rule_finding_nothing_runs_no_check_at_all():
+    console = NobodyConsole("CHU77")
+
+    simulation = simulate(
+        plan_of(TYPO_TICKET.splitlines()[0] + "\n" + TYPO_TICKET.splitlines()[1]),
+        console,
+        console_command="php bin/console",
+        accommodation_impact=True,
+    )
+
+    assert len(console.ran) == 1
+    assert simulation.accommodation_checks == ()
+
+
+def test_the_unchecked_rule_is_said_to_move_nobody_not_to_be_unmeasured():
+    simulation = simulate(
+        plan_of(TYPO_TICKET),
+        NobodyConsole("CHU77"),
+        console_command="php bin/console",
+        accommodation_impact=True,
+    )
+
+    text = plain(render_accommodations(simulation))
+
+    assert "non mesuré" not in text
+    assert "- CHU 75 (ID 4537) → CHU 77 (ID 5644) : aucun dossier ne migre, aucun hébergement concerné." in (
+        text.splitlines()
+    )
+    assert (
+        "- CHU 75 (ID 4537) → DAHAR (ID 5634) : les dossiers migrés seront décrochés de 2 hébergements"
+        in text
+    )

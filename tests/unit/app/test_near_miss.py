@@ -17,7 +17,9 @@ from bot.domain.model import ConsoleResult, Plan, VariantKind
 from bot.domain.near_miss import every_rule_finds_nothing, zero_match_indexes
 from bot.domain.plan import plan_ticket
 from bot.domain.ticket import parse_ticket
+from bot.texts.card import outputs_plan
 from tests.support.fakes import FakeConsole, dry_run_output
+from tests.support.text import plain
 
 CONSOLE = "php bin/console"
 UNREACHABLE = ConsoleResult(exit_code=255, stdout="", stderr="ssh: connect: refused", duration_s=0.0)
@@ -164,6 +166,9 @@ def test_near_misses_survive_the_state_database():
     simulation, _ = simulated(ExactConsole({"CHU 77": 37}), plan_of("CHU77"))
     stored = simulation_to_dict(simulation)
     assert simulation_from_dict(stored) == simulation
+    assert simulation_from_dict(stored).near_misses[0].run.command.endswith('-t "CHU 77" --dry-run')
+    del stored["near_misses"][0]["run"]  # stored before the tries were shown with the console outputs
+    assert simulation_from_dict(stored).near_misses[0].run is None
     del stored["near_misses"]  # stored before the search existed
     assert simulation_from_dict(stored).near_misses == ()
 
@@ -195,3 +200,34 @@ def test_every_variant_runs_as_a_dry_run_with_the_value_as_one_literal_argument(
         assert arguments[-1] == "--dry-run" and arguments.count("--dry-run") == 1
         assert miss.value in arguments or f"--targetFieldValue={miss.value}" in arguments
     assert searched.plan.rules == (rule,)
+
+
+def test_each_try_is_in_the_console_outputs_titled_as_a_try_with_its_command_in_a_code_block():
+    console = ExactConsole({"CHU 77": 37, "DAHAR": 35})
+    simulation, _ = simulated(console, plan_of("DAHAR", "CHU77"), tries=2)  # « CHU 77 » found at once
+    tries = [miss.run for miss in simulation.near_misses if miss.run is not None]
+
+    [comment] = outputs_plan(simulation.runs, tries=tries).comments
+
+    lines = plain(comment).splitlines()
+    at = lines.index("**Valeur proche essayée pour la commande 2 (essai 1)** :")
+    assert lines[at + 1 : at + 4] == [
+        "```",
+        f"{CONSOLE} app:migrate-individuals-to-other-organization -o 4960 -d 5644 -f migration-des-donnees "
+        '-t "CHU 77" --dry-run',
+        "```",
+    ]
+    assert lines[at + 4] == "```" and "143 (- 37 migrés)" in "\n".join(lines[at + 5 :])  # its output, fenced
+    assert at > lines.index("**Commande 2** :")  # after the card's own commands
+
+
+def test_a_try_s_output_is_kept_shorter_than_a_rule_s():
+    class Loud(ExactConsole):
+        def run(self, command: DryRunCommand) -> ConsoleResult:
+            result = super().run(command)
+            return replace(result, stdout=result.stdout + "x" * 100_000)
+
+    simulation, _ = simulated(Loud({"CHU 77": 37}), plan_of("CHU77"), tries=1)
+
+    [miss] = simulation.near_misses
+    assert len(miss.run.result.stdout) < 10_000 < len(simulation.runs[0].result.stdout)

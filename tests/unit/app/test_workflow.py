@@ -77,7 +77,7 @@ def test_a_valid_card_is_simulated_and_waits_for_the_po(env):
     texts = bodies(env.board, card)
     assert texts[0] == (
         "⏳ Simulation en cours (8 commandes en --dry-run sur la preprod, "
-        "plus 8 pour la vérification des hébergements)…"
+        "et jusqu'à 8 pour la vérification des hébergements)…"
     )
     synthesis, details = texts[1], texts[2]
     assert synthesis.startswith(

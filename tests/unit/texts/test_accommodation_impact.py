@@ -149,7 +149,7 @@ def test_the_card_counts_and_lists_the_check_apart_from_the_ticket_commands():
 
     assert plain(started_comment(2, check_count=1)) == (
         "⏳ Simulation en cours (2 commandes en --dry-run sur la preprod, "
-        "plus 1 pour la vérification des hébergements)…"
+        "et jusqu'à 1 pour la vérification des hébergements)…"
     )
     assert details == (
         "**Vérification des hébergements** (mêmes commandes avec --withAccommodations, en --dry-run seulement ; "

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import replace
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
@@ -87,6 +89,15 @@ def test_the_title_block_names_the_card_the_moment_the_simulation_and_the_plan(r
         "Simulation (--dry-run) sur la preprod — simulation n° 3 — le 21/09/2026 à 16:13 (heure de Paris)"
     )
     assert re.fullmatch(r"Empreinte : [0-9a-f]{8}", plain(summary["A4"].value))  # as on the card and in Slack
+
+
+def test_the_moment_is_written_in_the_board_s_time_zone_and_says_which():
+    simulation, synthesis = simulated(RUNBOOK_TICKET)
+    context = replace(CONTEXT, zone=ZoneInfo("America/Cayenne"))  # UTC-3: 14:13 UTC is 11:13 there
+    summary = load_workbook(io.BytesIO(build_workbook(simulation, synthesis, context=context)))["Synthèse"]
+    assert summary["A3"].value == (
+        "Simulation (--dry-run) sur la preprod — simulation n° 3 — le 21/09/2026 à 11:13 (fuseau America/Cayenne)"
+    )
 
 
 def test_the_summary_ends_with_totals_equal_before_and_after_when_centres_only_exchange(runbook):
