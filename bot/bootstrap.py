@@ -467,7 +467,7 @@ def build_execution(
     launchers = resolve_launchers(shared["board"], shared["settings"])
     preprod, prod = consoles
     by_environment = {PREPROD: preprod} | ({PROD: prod} if prod is not None else {})
-    launch = GroupLaunch(**shared, steps=steps, console=preprod, launchers=launchers)
+    launch = GroupLaunch(**shared, steps=steps, console=preprod, launchers=launchers, requests=requests)
     return ExecutionFollowUp(
         **shared, steps=steps, requests=requests, consoles=by_environment, emit=emit, launch=launch
     )

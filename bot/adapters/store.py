@@ -118,20 +118,35 @@ class Store:
         last_activity: str,
         state: CardState,
         now: float,
+        renumber: bool = True,
     ) -> CardRecord:
-        """A new round for this card (in `state`): what the previous round journaled no longer applies."""
+        """A new round for this card (in `state`): what the previous round journaled no longer applies.
+        `renumber=False`: the record held no simulation (a card asked for its label), the round keeps its
+        number, so that the first simulation is n° 1."""
+        step = 1 if renumber else 0
         with self._transaction() as db:
             db.execute(
                 """INSERT INTO cards (card_id, short_link, name, round, fingerprint, state, list_id, last_activity,
                                       round_started_at, updated_at)
                    VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?)
                    ON CONFLICT(card_id) DO UPDATE SET
-                       round = cards.round + 1, fingerprint = excluded.fingerprint, state = excluded.state,
+                       round = cards.round + ?, fingerprint = excluded.fingerprint, state = excluded.state,
                        short_link = excluded.short_link, name = excluded.name, list_id = excluded.list_id,
                        last_activity = excluded.last_activity, round_started_at = excluded.round_started_at,
                        updated_at = excluded.updated_at, last_error = NULL, simulation = NULL,
                        decision = NULL, decision_by = NULL, attempts = 0, activity_seen = ''""",
-                (card_id, short_link, name, description_hash, state.value, list_id, last_activity, now, now),
+                (
+                    card_id,
+                    short_link,
+                    name,
+                    description_hash,
+                    state.value,
+                    list_id,
+                    last_activity,
+                    now,
+                    now,
+                    step,
+                ),
             )
             db.execute("DELETE FROM card_centres WHERE card_id = ?", (card_id,))
         record = self.card(card_id)

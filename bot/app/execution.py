@@ -26,7 +26,6 @@ from bot.app.ports import (
     Console,
     Execution,
     Lists,
-    MessageRef,
     Store,
     Tick,
 )
@@ -37,7 +36,7 @@ from bot.domain.codec import simulation_from_dict
 from bot.domain.journal import Emitted, Move, Step, keyed
 from bot.domain.lifecycle import CardState, Event
 from bot.domain.model import Simulation
-from bot.domain.records import CardRecord, RequestKind
+from bot.domain.records import CardRecord
 from bot.domain.synthesis import summarize
 from bot.domain.verification import PREPROD, PROD, ItemRef, read_item, verify_group
 from bot.settings import Settings
@@ -110,20 +109,37 @@ class ExecutionFollowUp:
         written = json.loads(stored)
         return read_checklist(seen, ours=ours, written=written, groups=len(simulation.plan.groups))
 
+    def has_old_checklists(self, record: CardRecord) -> bool:
+        """An « Exécution » checklist of an earlier approval was renamed obsolete on the card (the state
+        database says so: no Trello request)."""
+        return bool(self.store.journal_results(record.card_id, Step.CHECKLIST_RETIRED))
+
+    def answer_old_ticks(self, card: CardSnapshot, record: CardRecord) -> None:
+        """Whatever the card's state: a tick on an obsolete « Exécution » checklist gets its one answer. Read
+        only when the card's activity moved since the last look (an idle poll costs nothing more)."""
+        if record.activity_seen and card.last_activity == record.activity_seen:
+            return
+        self._answer_obsolete_ticks(Round(card=card, record=record), self.board.execution(card.id))
+        if not self.launch.may_be_ticked(record):  # else the launch sweep, next, reads the card and notes it
+            self.store.update_card(card.id, activity_seen=card.last_activity, now=self.clock())
+
     def _answer_obsolete_ticks(self, run: Round, seen: Execution) -> None:
         """A tick on the checklist of an earlier approval, made after it was retired: one answer, nothing
-        verified (the ticks it had when it was retired are history, never answered)."""
+        verified (the ticks it had when it was retired are history, never answered). Once per tick, whatever
+        round the card is in now."""
         all_ours = set(self.store.journal_results(run.card.id, Step.CHECKLIST))
-        earlier = all_ours - self._our_checklists(run.record)
-        old_items = {e.id for c in seen.checklists if c.id in earlier for e in c.entries}
+        live = self._our_checklists(run.record)
+        old_items = {e.id for c in seen.checklists if c.id in all_ours - live for e in c.entries}
         retired = self.store.journal_results(run.card.id, Step.CHECKLIST_RETIRED)
         history = {action_id for ticks in retired for action_id in json.loads(ticks or "[]")}
         for tick in seen.ticks:
-            if tick.item_id in old_items and tick.checked and tick.action_id not in history:
+            if tick.item_id not in old_items or not tick.checked or tick.action_id in history:
+                continue
+            step = keyed(Step.OBSOLETE_TICK, tick.action_id)
+            answered = any(self.store.journal_results(run.card.id, step))  # in an earlier round: not twice
+            if not answered or self.steps.done(run, step) is not None:
                 self.steps.comment(
-                    run,
-                    keyed(Step.OBSOLETE_TICK, tick.action_id),
-                    texts.obsolete_checklist_tick(run.record.round),
+                    run, step, texts.obsolete_checklist_tick(run.record.round, live=bool(live))
                 )
 
     def supersede(self, card: CardSnapshot, record: CardRecord) -> None:
@@ -287,12 +303,8 @@ class ExecutionFollowUp:
 
     def _tell_slack(self, run: Round, key: str, text: str) -> None:
         """In the thread of the PO's request, when Slack is on."""
-        if self.requests is None:
-            return
-        for request in self.store.slack_requests(card_id=run.card.id, kind=RequestKind.APPROVAL):
-            if (request.round, request.description_hash) == (run.record.round, run.record.description_hash):
-                ref = MessageRef(request.channel, request.ts)
-                self.steps.slack_reply(run, keyed(Step.SLACK_LINE, key, request.channel), ref, text)
+        if self.requests is not None:
+            self.requests.tell(self.steps, run, key, text)
 
     def _finish_when_done(self, run: Round, simulation: Simulation, found: Found) -> None:
         """Every prod group of the plan verified by the bot or, without access to prod, taken in order and

@@ -19,6 +19,7 @@ from enum import StrEnum
 
 from bot.app.fingerprint import description_hash
 from bot.app.ports import Board, CardSnapshot, Console, Execution, Member, Store, Tick
+from bot.app.requests import Requests
 from bot.app.simulation import is_transport_failure
 from bot.app.steps import INTENT, CardSteps, Round
 from bot.domain.apply import ApprovedGroup
@@ -53,6 +54,7 @@ class GroupLaunch:
         steps: CardSteps,
         console: Console,
         launchers: Sequence[Member],
+        requests: Requests | None = None,
         **_shared: object,  # the other services' common ports (lists, clock): not needed here
     ) -> None:
         self.board = board
@@ -61,6 +63,7 @@ class GroupLaunch:
         self.steps = steps
         self.console = console  # preprod's: the same runner and transport as the dry-runs
         self.launchers = tuple(launchers)
+        self.requests = requests  # Slack on: each launch and its end told in the approval request's thread
 
     # --- a tick on « Preprod — lancer le groupe N » ---------------------------------------------------
 
@@ -150,11 +153,22 @@ class GroupLaunch:
 
     def _run(self, run: Round, group: ApprovedGroup, *, by: str) -> Launched:
         ended = self.steps.done(run, _end_step(group.group))
+        commands = len(group.commands)
         if ended is None:
+            self._tell(
+                run, _launch_step(group.group), texts.launched_slack(group.group, by=by, commands=commands)
+            )
             ended = self._run_commands(run, group, by=by)
         outcome = json.loads(ended)
         self.steps.comment(run, keyed(Step.LAUNCH_REPORT, group.group), outcome["text"])
+        end = texts.ended_slack(group.group, status=outcome["status"], commands=commands)
+        self._tell(run, _end_step(group.group), end)
         return Launched.RAN if outcome["status"] == "ok" else Launched.STOPPED
+
+    def _tell(self, run: Round, key: str, text: str) -> None:
+        """Slack on: a line in the thread of the PO's request (journaled first: never twice)."""
+        if self.requests is not None:
+            self.requests.tell(self.steps, run, key, text)
 
     def _run_commands(self, run: Round, group: ApprovedGroup, *, by: str) -> str:
         """Runs what is left of the group; returns its journaled end (status and what the card says)."""

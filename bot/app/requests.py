@@ -6,7 +6,9 @@ import json
 import logging
 
 from bot.app.ports import Chat, MessageRef, Store
+from bot.app.steps import CardSteps, Round
 from bot.domain.decision import RequestKey
+from bot.domain.journal import Step, keyed
 from bot.domain.records import CardRecord, RequestKind, RequestStatus, SlackRequest
 from bot.settings import Settings
 from bot.texts.blocks import closed_blocks, mentions
@@ -61,6 +63,14 @@ class Requests:
             except Exception:  # Slack down must not block Trello's side; the status still changes
                 log.exception("could not update Slack request %s/%s", request.channel, request.ts)
             self.store.set_slack_request(request, status=status)
+
+    def tell(self, steps: CardSteps, run: Round, key: str, text: str) -> None:
+        """A line in the thread of the round's approval request(s), whatever became of them (the execution
+        that follows an approval is told there); journaled under `key`: never twice."""
+        for request in self.store.slack_requests(card_id=run.card.id, kind=RequestKind.APPROVAL):
+            if (request.round, request.description_hash) == (run.record.round, run.record.description_hash):
+                ref = MessageRef(request.channel, request.ts)
+                steps.slack_reply(run, keyed(Step.SLACK_LINE, key, request.channel), ref, text)
 
     def reminded(self, request: SlackRequest) -> str:
         """Who a reminder mentions: the POs in a shared channel; nobody in a direct message or the team's."""

@@ -36,7 +36,7 @@ from bot.domain.codec import simulation_from_dict, simulation_to_dict
 from bot.domain.decision import CLOCK, RequestKey, Verdict
 from bot.domain.instances import Instance
 from bot.domain.journal import Emitted, Move, Step, keyed
-from bot.domain.lifecycle import CardState, Event, next_state
+from bot.domain.lifecycle import NO_SIMULATION, CardState, Event, next_state
 from bot.domain.model import ConflictDecision, Plan, Simulation, Ticket
 from bot.domain.near_miss import every_rule_finds_nothing
 from bot.domain.plan import plan_centres, plan_ticket
@@ -113,6 +113,7 @@ class Rounds:
             last_activity=card.last_activity,
             state=next_state(record.state if record else None, Event.ROUND_STARTED),
             now=self.clock(),
+            renumber=record is None or record.state not in NO_SIMULATION,  # asking for the label is not one
         )
         self.emit(Emitted.ROUND, card, {"round": record.round, "fingerprint": description_hash})
         self._run_round(Round(card=card, record=record))

@@ -88,6 +88,7 @@ class Workflow:
             Next.REFUSE_LAUNCHES: execution.launch.sweep,
             Next.PUT_BACK: rounds.put_back,
             Next.ASK_LABEL: rounds.ask_label,
+            Next.ANSWER_OLD_TICKS: execution.answer_old_ticks,
         }
         assert set(self.handlers) == set(Next), "one handler per step the triage can name"
         self._locks: dict[str, threading.RLock] = {}
@@ -199,6 +200,7 @@ class Workflow:
             launch_ticks=self.execution.launch.may_be_ticked(record),
             labelled=labelled,
             over_budget=over_budget,
+            old_checklists=self.execution.has_old_checklists(record),
         )
 
     # --- decisions -------------------------------------------------------------------------------

@@ -87,6 +87,8 @@ DECIDING = {
 }
 # Approved: people run the final commands, the bot verifies each group they tick.
 EXECUTING = frozenset({S.APPROVED, S.PREPROD_VERIFIED})
+# Recorded without any simulation (the label was asked for): the first round keeps n° 1.
+NO_SIMULATION = frozenset({S.UNLABELLED})
 # Nothing left for the bot or the team to do.
 FINAL = frozenset({S.REFUSED, S.RESIMULATED, S.EXPIRED, S.OBSOLETE, S.ABANDONED, S.ARCHIVED, S.DONE})
 # Cards whose figures still matter to other cards touching the same centres.

@@ -52,6 +52,9 @@ class Next(StrEnum):
     REFUSE_LAUNCHES = "refuse_launches"  # PREPROD_APPLY: a launch tick on a card not (or no longer) approved
     PUT_BACK = "put_back"  # moved by a person into « Validé » or « Terminé » without a decision: put back
     ASK_LABEL = "ask_label"  # reads like a migration, in « À simuler », without the label: asked once
+    # A tick on an « Exécution » checklist renamed obsolete: one answer, in any state (an executing card's
+    # follow-up answers it itself).
+    ANSWER_OLD_TICKS = "answer_old_ticks"
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,7 @@ class Seen:
     over_budget: bool = (
         False  # its dry-runs do not fit in what is left of the poll's budget (DRY_RUNS_PER_POLL)
     )
+    old_checklists: bool = False  # an « Exécution » checklist of an earlier approval was renamed obsolete
 
 
 Steps = tuple[Next, ...]
@@ -186,8 +190,19 @@ def triage(seen: Seen) -> Steps:
         return (N.ASK_LABEL,) if seen.where is Where.TODO and seen.state in (None, S.UNLABELLED) else WAIT
     steps = ROWS[seen.state](seen)
     if _launches_refused(seen):
-        return (N.REFUSE_LAUNCHES, *steps)
+        steps = (N.REFUSE_LAUNCHES, *steps)
+    if _old_ticks_answered(seen, steps):
+        steps = (N.ANSWER_OLD_TICKS, *steps)
     return steps
+
+
+def _old_ticks_answered(seen: Seen, steps: Steps) -> bool:
+    """A card with an obsolete « Exécution » checklist: its ticks are answered first, whatever the state; but
+    by the follow-up itself while the card is executed, and at the next poll after a decision being carried
+    out or a new round starting (the answer names the simulation to tick)."""
+    if not seen.old_checklists or seen.state is None or seen.state in DECIDING:
+        return False
+    return N.FOLLOW_EXECUTION not in steps and N.START_ROUND not in steps
 
 
 def _launches_refused(seen: Seen) -> bool:

@@ -199,10 +199,23 @@ def strange_item(name: str) -> str:
     )
 
 
-def obsolete_checklist_tick(current_round: int) -> str:
-    return french(
-        "ℹ️ Cette coche est sur une check-list « Exécution » obsolète (d'une validation précédente) : le bot ne la lit pas. Cochez la check-list de la simulation n° {round}.",
-        round=current_round,
+def obsolete_checklist_tick(current_round: int, *, live: bool = True) -> str:
+    """`live`: the current simulation has its own « Exécution » checklist (it was approved)."""
+    if live:
+        then = french("Cochez la check-list de la simulation n° {round}.", round=current_round)
+    else:
+        then = french(
+            "La simulation n° {round} n'est pas validée : sa check-list « Exécution » sera ajoutée une fois "
+            "qu'elle le sera.",
+            round=current_round,
+        )
+    return (
+        typeset(
+            "ℹ️ Cette coche est sur une check-list « Exécution » obsolète (d'une validation précédente) : le bot "
+            "ne la lit pas."
+        )
+        + " "
+        + then
     )
 
 

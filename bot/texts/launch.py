@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.texts.french import french, plural, typeset
-from bot.texts.markdown import escape_markdown, fenced
+from bot.texts.markdown import escape_markdown, escape_mrkdwn, fenced
 
 # Refusals: why the tick on « Preprod — lancer le groupe N » was undone.
 NOT_APPROVED = "la carte n'est pas validée (la version actuelle de la description attend la décision du PO)"
@@ -150,4 +150,39 @@ def stopped_by_setting(*, group: int, position: int, total: int, command: str) -
                 group=group,
             ),
         ]
+    )
+
+
+# --- told in the thread of the PO's Slack request ---------------------------------------------------------
+
+
+def launched_slack(group: int, *, by: str, commands: int) -> str:
+    return french(
+        "🚀 *Preprod — groupe {group} lancé* par {by} : le bot exécute {commands} sur la preprod (pour de vrai, "
+        "sans --dry-run), dans l'ordre des commandes finales.",
+        group=group,
+        by=escape_mrkdwn(by),
+        commands=plural(commands, "commande", "commandes"),
+    )
+
+
+def ended_slack(group: int, *, status: str, commands: int) -> str:
+    """How the group's run ended, in one line (the card has the details)."""
+    if status == "ok":
+        return french(
+            "▶️ *Preprod — groupe {group} exécuté* : {commands} sans erreur. Le bot vérifie le groupe.",
+            group=group,
+            commands=plural(commands, "commande", "commandes"),
+        )
+    if status == "echec":
+        return french(
+            "❌ *Preprod — groupe {group} arrêté sur une erreur* : les commandes suivantes n'ont pas été lancées "
+            "(détails sur la carte Trello).",
+            group=group,
+        )
+    return french(
+        "⚠️ *Preprod — groupe {group} {how}* : le bot ne relance pas ce groupe. Vérifiez la preprod, puis cochez "
+        "« Preprod — vérifier le groupe {group} » (détails sur la carte Trello).",
+        group=group,
+        how="arrêté, PREPROD_APPLY désactivé" if status == "arrete" else "interrompu",
     )

@@ -142,3 +142,4 @@ def test_an_unlabelled_card_that_reads_like_a_migration_is_asked_for_the_label_o
     running.trello.add_label_to_card(unlabelled, running.stack.board["label"])  # a person adds the label
     running.poll()
     assert running.service.store.card(unlabelled).state == "awaiting_approval"
+    assert running.service.store.card(unlabelled).round == 1  # asking for the label was not simulation n° 1

@@ -20,6 +20,7 @@ from bot.app.ports import (
     MessageRef,
     Tick,
 )
+from bot.domain.apply import ApprovedGroup
 from bot.domain.command import DryRunCommand
 from bot.domain.console_output import display_width
 from bot.domain.model import ConsoleResult
@@ -390,6 +391,8 @@ class FakeConsole:
         self.failures: dict[tuple[int, int], ConsoleResult] = {}
         self.conflicts: dict[tuple[int, int], tuple[int, list[tuple]]] = {}
         self.raise_for: set[int] = set()
+        self.approved_runs: list[tuple[int, int]] = []  # (group, position) of each real run (PREPROD_APPLY)
+        self.approved_failures: dict[tuple[int, int], ConsoleResult] = {}
 
     def run(self, command: DryRunCommand) -> ConsoleResult:
         arguments = command.arguments()
@@ -410,6 +413,13 @@ class FakeConsole:
             origin=origin, destination=destination, migrated=migrated, accommodations=accommodations
         )
         return ConsoleResult(exit_code=0, stdout=stdout, stderr="", duration_s=0.01)
+
+    def run_approved(self, group: ApprovedGroup, position: int) -> ConsoleResult:
+        """PREPROD_APPLY: a real run, recorded (without --dry-run); `approved_failures` by position."""
+        self.approved_runs.append((group.group, position))
+        return self.approved_failures.get((group.group, position)) or ConsoleResult(
+            exit_code=0, stdout=" [OK] Migration terminée.", stderr="", duration_s=0.01
+        )
 
     def migration_help(self) -> ConsoleResult:
         return ConsoleResult(

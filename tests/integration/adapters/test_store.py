@@ -48,6 +48,24 @@ def test_rounds_count_up_and_forget_the_previous_round(store: Store):
     assert store.card("c1").simulation == {"groups": [1, 2], "texte": "é « »"}
 
 
+def test_a_round_without_renumbering_keeps_its_number_and_forgets_the_rest(store: Store):
+    begin(store, "c1", state=CardState.UNLABELLED)  # a card asked for its label: no simulation yet
+    store.update_card("c1", now=101.0, last_error="oops")
+    again = store.begin_round(
+        "c1",
+        description_hash="h2",
+        short_link="sc1",
+        name="Migration c1",
+        list_id="todo",
+        last_activity="b",
+        state=CardState.SIMULATING,
+        now=102.0,
+        renumber=False,
+    )
+    assert (again.round, again.state, again.last_error) == (1, CardState.SIMULATING, None)
+    assert begin(store, "c1", desc="h3").round == 2
+
+
 def test_the_journal_keeps_the_first_result_of_a_step(store: Store):
     begin(store, "c1")
     store.journal("c1", 1, "h1", "synthese#intention", "", now=1.0)

@@ -57,3 +57,35 @@ def test_a_card_nobody_touches_costs_no_request_beyond_the_poll(env):
     env.poll()
     assert [call for call in env.board.calls if call[0] != "open_cards"] == []
     assert card in env.board.cards
+
+
+def test_a_tick_on_the_obsolete_checklist_is_answered_once_while_the_new_round_waits_for_the_po(env):
+    card = approved(env)
+    env.board.edit(card, list_name="À simuler")  # moved back by a person: a new round, the PO asked again
+    env.poll()
+    assert (env.store.card(card).round, env.store.card(card).state) == (2, CardState.AWAITING_APPROVAL)
+    [old] = [cid for cid, name, _ in env.board.cards[card].checklists if "obsolète" in name]
+    env.poll()  # the first look after the new round reads the card once
+    env.board.calls.clear()
+    env.poll()
+    assert [call for call in env.board.calls if call[0] != "open_cards"] == []  # idle: nothing more
+
+    env.board.person_ticks(card, GROUP_ONE, in_checklist=old)
+    env.poll()
+    env.poll()
+    answers = [text for text in bodies(env.board, card) if "check-list « Exécution » obsolète" in text]
+    assert answers == [
+        "ℹ️ Cette coche est sur une check-list « Exécution » obsolète (d'une validation précédente) : le bot ne "
+        "la lit pas. La simulation n° 2 n'est pas validée : sa check-list « Exécution » sera ajoutée une fois "
+        "qu'elle le sera."
+    ]
+    env.board.calls.clear()
+    env.poll()
+    assert [call for call in env.board.calls if call[0] != "open_cards"] == []
+
+    env.board.edit(card, list_name="À simuler")  # round 3: the same old tick is not answered again
+    env.poll()
+    env.board.person_ticks(card, GROUP_ONE, in_checklist=old, checked=False)  # the card's activity moves
+    env.poll()
+    assert env.store.card(card).round == 3
+    assert sum("check-list « Exécution » obsolète" in text for text in bodies(env.board, card)) == 1

@@ -292,6 +292,23 @@ def test_cards_without_the_label_or_title_are_ignored(env):
     assert env.board.list_of(titled) == "En attente validation PO"
 
 
+def test_a_card_asked_for_its_label_starts_at_simulation_1_once_labelled(env):
+    card = env.board.add_card("Migration CHU 75 vers CPH", RUNBOOK_TICKET, labelled=False)
+    env.poll()
+    [asked] = bodies(env.board, card)
+    assert asked.startswith("🏷️ **Étiquette manquante**")
+    env.board.add_label(card, LABEL_ID)
+    env.poll()
+    assert env.board.list_of(card) == "En attente validation PO"
+    assert env.store.card(card).round == 1  # the ask was not a simulation
+    marks = [text.rsplit("\n\n", 1)[1] for text in env.board.comment_texts(card)[1:]]
+    assert marks and all(mark.startswith("migrabot · simulation n° 1 · ") for mark in marks), marks
+    [workbook] = [a.name for a, _ in env.board.cards[card].attachments if a.name.endswith(".xlsx")]
+    assert workbook.endswith("_simulation1.xlsx")
+    env.poll()  # the label's comment is never written again
+    assert bodies(env.board, card).count(asked) == 1
+
+
 def test_an_idle_poll_costs_one_board_call(env):
     card = env.board.add_card(TITLE, RUNBOOK_TICKET)
     for index in range(50):

@@ -17,7 +17,16 @@ from bot.domain.triage import ROWS, Next, Seen, Where, triage
 
 S, N, W = CardState, Next, Where
 ALL_STATES = (None, *CardState)
-FLAGS = ("changed", "moved_by_us", "retries_left", "ticked", "launch_ticks", "labelled", "over_budget")
+FLAGS = (
+    "changed",
+    "moved_by_us",
+    "retries_left",
+    "ticked",
+    "launch_ticks",
+    "labelled",
+    "over_budget",
+    "old_checklists",
+)
 STOPPED = {S.INVALID, S.FAILED}
 FINISHED = {S.REFUSED, S.RESIMULATED, S.EXPIRED, S.ABANDONED, S.ARCHIVED, S.UNLABELLED}
 # Stopped before any approval: moved by hand into « Validé — à exécuter », put back where it belongs.
@@ -38,7 +47,16 @@ def expected(seen: Seen) -> tuple[Next, ...]:
     deciding = seen.state in (S.APPROVING, S.REFUSING, S.EXPIRING, S.RESIMULATING)
     executing = seen.state in (S.APPROVED, S.PREPROD_VERIFIED) and not seen.changed
     if seen.launch_ticks and seen.state is not None and not deciding and not executing:
-        return (N.REFUSE_LAUNCHES, *steps)
+        steps = (N.REFUSE_LAUNCHES, *steps)
+    # A tick on an « Exécution » checklist renamed obsolete is answered first in any state, except while a
+    # decision is carried out or a new round starts (the next poll answers it) and while the card is followed
+    # (the follow-up answers it).
+    followed = (
+        seen.state in (S.APPROVED, S.PREPROD_VERIFIED) and not seen.changed and seen.where is not W.TODO
+    )
+    starting = N.START_ROUND in steps
+    if seen.old_checklists and seen.state is not None and not (deciding or followed or starting):
+        steps = (N.ANSWER_OLD_TICKS, *steps)
     return steps
 
 
