@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -16,7 +17,7 @@ from bot.adapters.leadership import PostgresLeadership
 from bot.adapters.lock import ActiveLock
 from bot.adapters.metrics import HealthEndpoint, Metrics
 from bot.adapters.schema import SchemaTooNew
-from bot.adapters.slack import SlackChat, SlackEndpoint, build_app, build_client
+from bot.adapters.slack import ListenerPool, SlackChat, SlackEndpoint, build_app, build_client
 from bot.adapters.sql import connect, database_errors, redact, shown
 from bot.adapters.store import Store
 from bot.adapters.systemd import Watchdog
@@ -25,6 +26,7 @@ from bot.app.alerts import Alerts
 from bot.app.decisions import Decisions
 from bot.app.events import Emitter, Listener
 from bot.app.execution import ExecutionFollowUp
+from bot.app.instances import MarksWatched, OtherInstances, Telling
 from bot.app.launch import GroupLaunch
 from bot.app.leadership import (
     BOARD_WRITES,
@@ -45,6 +47,7 @@ from bot.app.trello_comments import TrelloComments
 from bot.app.workflow import Workflow
 from bot.domain.health import Role, Verdict, responsive, verdict
 from bot.domain.incidents import System
+from bot.domain.instances import Instance, safe_host
 from bot.domain.verification import PREPROD, PROD
 from bot.settings import Settings, apply_problems, slack_problems, trello_problems
 from bot.texts import doctor as texts
@@ -130,6 +133,31 @@ class Service:
     drive: GoogleDrive | None = None
     monitoring: Monitoring | None = None
     leadership: Leadership | None = None
+    slack_wanted: bool = False  # `start_slack` was asked: connected unless this instance stands down
+    slack_connected: bool = False
+
+    def start_slack(self) -> None:
+        """Slack's listeners start listening (Socket Mode: connected; HTTP: serving)."""
+        if self.slack is not None:
+            self.slack_wanted = True
+            self._follow_stand_down()
+
+    def _follow_stand_down(self) -> None:
+        """Slack spreads an app's Socket Mode events over all its connections: an instance that stands down
+        for another closes its own, so that every click reaches the instance that acts, and opens it again
+        when it acts again. In HTTP mode Slack calls the one configured address: nothing to follow."""
+        if self.slack is None or not self.slack_wanted:
+            return
+        others = self.workflow.others
+        stood_down = others is not None and others.stood_down_before is not None
+        socket = self.settings.slack_mode == "socket"
+        if self.slack_connected and stood_down and socket:
+            self.slack.stop()
+            self.slack_connected = False
+            log.warning("slack: Socket Mode closed while another instance acts on the board")
+        elif not self.slack_connected and not (stood_down and socket):
+            self.slack.start()
+            self.slack_connected = True
 
     def jobs(self) -> list[tuple[str, Callable[[], object], float]]:
         """What the scheduler runs: the poll, and the reminders and expiry of requests."""
@@ -143,7 +171,10 @@ class Service:
         watched: its outcome feeds `/healthz` and the metrics, then alerts are due."""
         if self.leadership is not None:
             self.leadership.ensure()
-        return self._watched_poll()
+        try:
+            return self._watched_poll()
+        finally:
+            self._follow_stand_down()
 
     def _watched_poll(self) -> int:
         if self.monitoring is None or self.monitoring.alerts is None:
@@ -154,11 +185,12 @@ class Service:
             states = Counter(record.state.value for record in self.store.cards()) if ok else Counter()
             metrics.record_poll(ok=ok, at=time.time(), cards_by_state=states)
 
+        def review() -> None:  # a stood-down instance writes nothing: its alerts would be lost half-said
+            if self.workflow.others is None or self.workflow.others.stood_down_before is None:
+                alerts.review()
+
         return watched_poll(
-            self.workflow.poll,
-            liveness=self.monitoring.liveness,
-            record_poll=record_poll,
-            review=alerts.review,
+            self.workflow.poll, liveness=self.monitoring.liveness, record_poll=record_poll, review=review
         )()
 
     def close(self) -> None:
@@ -228,8 +260,9 @@ def build_leadership(settings: Settings) -> Leadership:
     return ActiveLock(settings.state_path)
 
 
-def guard_writes(leadership: Leadership, **ports: Any) -> dict[str, Any]:
-    """Each port (None stays None) behind a guard that asks the leadership before every write."""
+def guard_writes(ensure: Callable[[], None], **ports: Any) -> dict[str, Any]:
+    """Each port (None stays None) behind a guard that asks `ensure` (the leadership, or whether another
+    instance acts on the board) before every write."""
     writes = {
         "board": BOARD_WRITES,
         "chat": CHAT_WRITES,
@@ -238,7 +271,7 @@ def guard_writes(leadership: Leadership, **ports: Any) -> dict[str, Any]:
         "prod_console": CONSOLE_WRITES,
     }
     return {
-        name: None if port is None else Guarded(port, ensure=leadership.ensure, writes=writes[name])
+        name: None if port is None else Guarded(port, ensure=ensure, writes=writes[name])
         for name, port in ports.items()
     }
 
@@ -274,12 +307,19 @@ def build_service(
     log_decision_mode(settings, trello_pos)
     ports = {"board": board, "console": console, "chat": chat, "prod_console": prod_console}
     ports = ports | {"drive": build_drive(settings)}
-    ports = guard_writes(leadership, **ports) if leadership else ports
+    ports, others = _guarded(ports, leadership=leadership, store=store, settings=settings)
+    monitoring.metrics.watch_stand_down(lambda: others.stood_down_before is not None)
     monitoring.alerts = Alerts(
         board=ports["board"], chat=ports["chat"], store=store, settings=settings, clock=time.time
     )
     workflow = build_workflow(
-        store=store, settings=settings, lists=lists, listener=listener, trello_pos=trello_pos, **ports
+        store=store,
+        settings=settings,
+        lists=lists,
+        listener=listener,
+        trello_pos=trello_pos,
+        others=others,
+        **ports,
     )
     service = Service(
         settings=settings,
@@ -293,16 +333,21 @@ def build_service(
         leadership=leadership,
     )
     if chat is not None and client is not None:
-        service.listeners = ThreadPoolExecutor(max_workers=5, thread_name_prefix="slack-listener")
-        app = build_app(
-            settings=settings,
-            client=client,
-            workflow=workflow,
-            chat=ports["chat"],
-            executor=service.listeners,
-        )
-        service.slack = SlackEndpoint(app, settings, socket_ping_interval_s=socket_ping_interval_s)
+        _listen_to_slack(service, client, chat=ports["chat"], socket_ping_interval_s=socket_ping_interval_s)
     return service
+
+
+def _listen_to_slack(service: Service, client: Any, *, chat: Chat, socket_ping_interval_s: float) -> None:
+    """Slack's clicks and messages reach the workflow through a bounded pool of listener threads."""
+    service.listeners = ListenerPool(max_workers=5, thread_name_prefix="slack-listener")
+    app = build_app(
+        settings=service.settings,
+        client=client,
+        workflow=service.workflow,
+        chat=chat,
+        executor=service.listeners,
+    )
+    service.slack = SlackEndpoint(app, service.settings, socket_ping_interval_s=socket_ping_interval_s)
 
 
 def open_store(settings: Settings) -> Store:
@@ -315,6 +360,32 @@ def open_store(settings: Settings) -> Store:
     except database_errors() as error:
         reason = redact(str(error), settings.state_location)
         raise SetupError(state_texts.unreachable(shown(settings.state_location), reason)) from None
+
+
+def _guarded(
+    ports: dict[str, Any], *, leadership: Leadership | None, store: StorePort, settings: Settings
+) -> tuple[dict[str, Any], OtherInstances]:
+    """The ports behind the leadership's guard (`migrabot run`), then behind another instance's: nothing is
+    written once another instance acts on the board (it is told with the leadership's guard alone)."""
+    ports = guard_writes(leadership.ensure, **ports) if leadership else ports
+    others = build_others(store, settings, board=ports["board"], chat=ports["chat"])
+    return guard_writes(others.ensure, **ports), others
+
+
+def build_others(store: StorePort, settings: Settings, *, board: Board, chat: Chat | None) -> OtherInstances:
+    """This instance (its state's identity, its host's name) and what it does when another acts on the
+    board. Its ports are guarded by the leadership only: it says it stands down before it stops writing."""
+    instance_id, since = store.instance()
+    me = Instance(id=instance_id, host=safe_host(settings.instance_name or socket.gethostname()), since=since)
+    channel = settings.slack_team_channel_id or settings.slack_channel_id
+    return OtherInstances(
+        me=me,
+        board=board,
+        store=store,
+        clock=time.time,
+        telling=Telling(chat=chat, channel=channel, zone=settings.zone),
+        grace_s=settings.other_instance_grace_seconds,
+    )
 
 
 def build_workflow(
@@ -330,10 +401,14 @@ def build_workflow(
     prod_console: Console | None = None,
     drive: Drive | None = None,
     trello_pos: Sequence[Member] = (),
+    others: OtherInstances | None = None,
 ) -> Workflow:
-    """The services the workflow's entries use, each given its ports (real adapters here, fakes in tests)."""
+    """The services the workflow's entries use, each given its ports (real adapters here, fakes in tests).
+    With `others`, every comment read is checked for another instance's marks and the bot's name its own."""
     emit = Emitter(listener)
-    steps = CardSteps(board=board, store=store, clock=clock, chat=chat)
+    if others is not None:
+        board = MarksWatched(board, others)
+    steps = CardSteps(board=board, store=store, clock=clock, chat=chat, instance=others and others.me)
     requests = Requests(chat=chat, store=store, settings=settings) if chat is not None else None
     shared = {"board": board, "store": store, "settings": settings, "lists": lists, "clock": clock}
     rounds = Rounds(
@@ -344,6 +419,7 @@ def build_workflow(
         emit=emit,
         trello_pos=trello_pos,
         drive=drive,
+        others=others,
     )
     decisions = Decisions(
         **shared, steps=steps, requests=requests, chat=chat, emit=emit, trello_pos=trello_pos
@@ -353,16 +429,9 @@ def build_workflow(
     # A person's reply, from a card's comment or a Slack thread: read and decided the one way.
     replies = Replies(store=store, decisions=decisions, apply=lambda decision: workflow.apply(decision))
     trello_comments = None
-    if trello_pos:  # POs on Trello: their comments are one more channel of replies
-        trello_comments = TrelloComments(
-            board=board,
-            store=store,
-            settings=settings,
-            clock=clock,
-            steps=steps,
-            pos=trello_pos,
-            apply=lambda decision: workflow.apply(decision),
-            replies=replies,
+    if trello_pos:
+        trello_comments = build_trello_comments(
+            shared, steps, trello_pos, replies, apply=lambda d: workflow.apply(d)
         )
     workflow = Workflow(
         **shared,
@@ -373,8 +442,17 @@ def build_workflow(
         chat=chat,
         replies=replies,
         trello_comments=trello_comments,
+        others=others,
     )
     return workflow
+
+
+def build_trello_comments(
+    shared: dict, steps: CardSteps, pos: Sequence[Member], replies: Replies, *, apply: Callable
+) -> TrelloComments:
+    """POs on Trello: their comments on the cards are one more channel of replies."""
+    ports = {name: shared[name] for name in ("board", "store", "settings", "clock")}
+    return TrelloComments(**ports, steps=steps, pos=pos, apply=apply, replies=replies)
 
 
 def build_execution(

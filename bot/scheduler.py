@@ -32,8 +32,8 @@ def guarded(name: str, job: Callable[[], object]) -> Callable[[], None]:
     def run() -> None:
         try:
             job()
-        except LeadershipLost:
-            log.warning("job %s stopped: this process is no longer the active one", name)
+        except LeadershipLost as lost:  # or StoodDown: another instance acts on the board
+            log.warning("job %s stopped before a write: %s", name, lost)
         except Exception:
             log.exception("job %s failed", name)
 

@@ -139,6 +139,17 @@ class Settings(BaseSettings):
         "the card (« validé », or « refusé : » and the reason).",
     )
     poll_interval_seconds: float = Field(60, gt=0, description="Seconds between two polls of the board.")
+    instance_name: str = Field(
+        "",
+        description="How this instance names itself in the mark ending each comment and when another instance "
+        "acts on the board (default: the machine's host name; letters, digits, `.` and `-`, others become `-`).",
+    )
+    other_instance_grace_seconds: float = Field(
+        600,
+        gt=0,
+        description="After standing down for another instance acting on the board: how long a card nobody "
+        "wrote on may wait in « À simuler » before this one concludes the other stopped and acts again.",
+    )
     state_db: str = Field(
         "",
         description="The bot's state. Empty: a SQLite file per board, "

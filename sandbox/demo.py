@@ -170,7 +170,7 @@ class Demo:
 
     def _start_bot(self, service: Service, settings: Settings) -> SlackDriver:
         assert service.slack is not None
-        service.slack.start()
+        service.start_slack()
         if settings.slack_mode == "socket":
             self.stack.slack.socket_mode.wait_for_connection()
             driver = SlackDriver(sandbox=self.stack.slack, transport="socket")

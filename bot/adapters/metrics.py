@@ -70,8 +70,17 @@ class Metrics:
             "When the last poll succeeded.",
             registry=registry,
         )
+        self.stood_down = Gauge(
+            "migrabot_stood_down",
+            "1 while this instance stands down because another one acts on the board.",
+            registry=registry,
+        )
         for system in System:
             self.errors.labels(system=system.value, kind="none")  # every system present from the start
+
+    def watch_stand_down(self, stood_down: Callable[[], bool]) -> None:
+        """Set once the service exists: whether another instance acts on the board (bot/app/instances.py)."""
+        self.stood_down.set_function(lambda: 1.0 if stood_down() else 0.0)
 
     def record_call(self, call: Call) -> None:
         self.calls.labels(system=call.system.value, operation=call.operation).inc()

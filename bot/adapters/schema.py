@@ -8,6 +8,8 @@ completes). A database at a newer version than `LATEST` was written by a newer m
 
 from __future__ import annotations
 
+import secrets
+import time
 from collections.abc import Callable
 
 from bot.adapters.sql import Engine, Transaction, shown
@@ -121,8 +123,18 @@ def _v2(engine: Engine, db: Transaction) -> None:
         db.execute("ALTER TABLE trello_watch ADD COLUMN asked INTEGER NOT NULL DEFAULT 1")
 
 
+def _v3(engine: Engine, db: Transaction) -> None:
+    """instance: this state's identity on the board, made once with it (a random id, the moment it began).
+    An export carries it and an import replaces it: a state moved is the same instance (bot/domain/instances.py)."""
+    db.execute("CREATE TABLE IF NOT EXISTS instance (id TEXT NOT NULL, since DOUBLE PRECISION NOT NULL)")
+    if not db.query("SELECT id FROM instance"):
+        db.execute(
+            "INSERT INTO instance (id, since) VALUES (?, ?)", (secrets.token_hex(4), float(int(time.time())))
+        )
+
+
 # (version, what it does): append only; a released migration never changes.
-MIGRATIONS: tuple[tuple[int, Callable[[Engine, Transaction], None]], ...] = ((1, _v1), (2, _v2))
+MIGRATIONS: tuple[tuple[int, Callable[[Engine, Transaction], None]], ...] = ((1, _v1), (2, _v2), (3, _v3))
 LATEST = MIGRATIONS[-1][0]
 
 # Any constant of our own: two processes starting at once on PostgreSQL migrate one after the other.
@@ -162,7 +174,10 @@ TABLE_KEYS = {
     "slack_requests": ("card_id", "round", "fingerprint", "kind", "channel"),
     "trello_watch": ("card_id", "round", "fingerprint"),
     "heartbeat": ("name",),
+    "instance": ("id",),  # the state's identity moves with it: the same instance, on another engine
 }
+# Made with every state (migration 3), so never counted when an import asks whether the state is empty.
+IDENTITY_TABLE = "instance"
 
 
 def columns(engine: Engine, db: Transaction, table: str) -> set[str]:

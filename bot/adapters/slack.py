@@ -14,7 +14,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Executor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
@@ -27,6 +27,7 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.adapters.wsgi_pool import PooledWSGIServer
 from bot.app.decisions import Outcome
+from bot.app.leadership import LeadershipLost
 from bot.app.ports import MessageRef
 from bot.app.workflow import Workflow
 from bot.domain.decision import Decision, RequestKey
@@ -157,6 +158,22 @@ class SlackChat:
 
 
 # --- the bolt app ---------------------------------------------------------------------------------
+
+
+class ListenerPool(ThreadPoolExecutor):
+    """Where Slack's listeners run after their ack. A listener stopped before a write — this process lost
+    its leadership, or stands down for another instance on the board — is logged here: bolt catches only
+    `Exception`, and the click would otherwise vanish without a trace."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+        def run() -> Any:
+            try:
+                return fn(*args, **kwargs)
+            except LeadershipLost as lost:
+                log.warning("a Slack event was not handled: %s", lost)
+                return None
+
+        return super().submit(run)
 
 
 def build_app(
@@ -414,11 +431,14 @@ class SlackEndpoint:
         return self._server.server_address[:2]
 
     def stop(self) -> None:
+        """Idempotent: `start` may follow (an instance that acts again after standing down)."""
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
+            self._server = None
         if self._socket_handler is not None:
             self._socket_handler.close()
+            self._socket_handler = None
 
 
 def scopes_of(client: WebClient) -> tuple[str, set[str] | None]:

@@ -13,7 +13,7 @@ import json
 from contextlib import AbstractContextManager
 from pathlib import Path
 
-from bot.adapters.schema import LATEST, TABLE_KEYS, columns, migrate
+from bot.adapters.schema import IDENTITY_TABLE, LATEST, TABLE_KEYS, columns, migrate
 from bot.adapters.sql import Engine, Transaction, connect
 from bot.domain.decision import Verdict
 from bot.domain.lifecycle import COUNTS_FOR_LOCKS, CardState, Event, next_state
@@ -66,10 +66,12 @@ class Store:
         tables = exported.get("tables")
         if not isinstance(tables, dict) or set(tables) != set(TABLE_KEYS):
             raise ImportRefused("format")
+        counted = [table for table in TABLE_KEYS if table != IDENTITY_TABLE]
         with self._transaction() as db:
-            present = sum(db.query(f"SELECT COUNT(*) AS n FROM {table}")[0]["n"] for table in TABLE_KEYS)
+            present = sum(db.query(f"SELECT COUNT(*) AS n FROM {table}")[0]["n"] for table in counted)
             if present:
                 raise ImportRefused("not-empty", present)
+            db.execute(f"DELETE FROM {IDENTITY_TABLE}")  # the imported state's identity replaces the new one
             for table, rows in tables.items():
                 _insert(db, table, rows, known=columns(self._engine, db, table))
         return {table: len(rows) for table, rows in tables.items()}
@@ -180,14 +182,26 @@ class Store:
                 (json.dumps(simulation, ensure_ascii=False), now, card_id),
             )
 
-    def record_error(self, card_id: str, error: str, *, state: CardState, now: float) -> None:
-        """An unexpected error on the card: counted, so that a persistent one stops being retried."""
+    def record_error(
+        self, card_id: str, error: str, *, state: CardState, now: float, progressed: bool = False
+    ) -> None:
+        """An unexpected error on the card: counted, so that a persistent one stops being retried; an attempt
+        that got further than the one before (`progressed`) counts as the first."""
+        attempts = "1" if progressed else "attempts + 1"
         with self._transaction() as db:
             db.execute(
-                "UPDATE cards SET state = ?, last_error = ?, attempts = attempts + 1, updated_at = ? "
+                f"UPDATE cards SET state = ?, last_error = ?, attempts = {attempts}, updated_at = ? "
                 "WHERE card_id = ?",
                 (state.value, error, now, card_id),
             )
+
+    def steps_done(self, card_id: str, *, intent_suffix: str) -> int:
+        """How many steps the journal holds for the card, their intents left out: how far it has got."""
+        rows = self._query(
+            "SELECT COUNT(*) AS n FROM journal WHERE card_id = ? AND step NOT LIKE ?",
+            (card_id, "%" + intent_suffix),
+        )
+        return int(rows[0]["n"])
 
     def record_centres(self, card_id: str, centre_ids: set[int]) -> None:
         with self._transaction() as db:
@@ -329,6 +343,11 @@ class Store:
     def last_beat(self, name: str) -> tuple[float, str] | None:
         rows = self._query("SELECT at, detail FROM heartbeat WHERE name = ?", (name,))
         return (rows[0]["at"], rows[0]["detail"]) if rows else None
+
+    def instance(self) -> tuple[str, int]:
+        """This state's identity on the board: (id, since), made with the state (schema migration 3)."""
+        row = self._query("SELECT id, since FROM instance")[0]
+        return row["id"], int(row["since"])
 
     # --- Slack requests --------------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -257,6 +258,7 @@ class TrelloBoard:
                 id=action["id"],
                 text=action.get("data", {}).get("text", ""),
                 author_id=action.get("idMemberCreator", ""),
+                posted_at=_timestamp(action.get("date")),
             )
             for action in self._card_actions(card_id, "commentCard")
         ]
@@ -393,6 +395,14 @@ class TrelloBoard:
         if self._member is None:
             self._member = self._fetch("/members/me", query_params={"fields": "id,username,fullName"})
         return self._member
+
+
+def _timestamp(date: object) -> float:
+    """An action's `date` (ISO 8601, `Z`) as Unix seconds; 0 when absent or unreadable."""
+    try:
+        return datetime.fromisoformat(str(date).replace("Z", "+00:00")).timestamp() if date else 0.0
+    except ValueError:
+        return 0.0
 
 
 def _checklist(found: dict) -> Checklist:

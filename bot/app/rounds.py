@@ -19,6 +19,7 @@ from dataclasses import replace
 from bot.app.budget import CountedConsole, over_budget
 from bot.app.events import Emit, Listener
 from bot.app.fingerprint import description_hash as fingerprint
+from bot.app.instances import OtherInstances
 from bot.app.near_miss import NearMissBudget, look_for_near_misses
 from bot.app.ports import Board, BoardUnavailable, CardSnapshot, Clock, Console, Drive, Lists, Member, Store
 from bot.app.publication import XLSX_MIME, Workbook, Workbooks
@@ -33,6 +34,7 @@ from bot.app.simulation import (
 from bot.app.steps import CardSteps, Round
 from bot.domain.codec import simulation_from_dict, simulation_to_dict
 from bot.domain.decision import CLOCK, RequestKey, Verdict
+from bot.domain.instances import Instance
 from bot.domain.journal import Emitted, Move, Step, keyed
 from bot.domain.lifecycle import NO_SIMULATION, CardState, Event, next_state
 from bot.domain.model import ConflictDecision, Plan, Simulation, Ticket
@@ -45,6 +47,7 @@ from bot.domain.ticket_reading import reading
 from bot.settings import Settings
 from bot.texts import card as texts
 from bot.texts import decisions as outcomes
+from bot.texts import instances as others_texts
 from bot.texts.blocks import CardLink, approval_request, conflict_request
 from bot.texts.text import DECISION_TEXT, render_synthesis, shared_prefix, short_label
 from bot.texts.ticket import problem_message, reading_text
@@ -79,8 +82,10 @@ class Rounds:
         emit: Emit,
         drive: Drive | None = None,
         trello_pos: Sequence[Member] = (),
+        others: OtherInstances | None = None,
     ) -> None:
         self.board = board
+        self.others = others  # another instance acting on the board: looked for before the round writes
         self.trello_pos = tuple(trello_pos)
         self.console = CountedConsole(console)  # what a poll runs, for its dry-run budget
         self._told_waiting: set[tuple[str, str]] = set()  # (card, description hash) told it waits
@@ -240,6 +245,8 @@ class Rounds:
             return
         self.store.record_centres(run.card.id, plan_centres(plan))
         checks = check_count(plan, accommodation_impact=self.settings.accommodation_impact)
+        if self._left_to_another(run):
+            return
         self.steps.comment(run, Step.STARTED, texts.started_comment(len(plan.rules), check_count=checks))
         simulation = self._simulation(run, plan, ticket)
         if not simulation.ok:
@@ -288,8 +295,36 @@ class Rounds:
                 accommodation_impact=self.settings.accommodation_impact,
             )
             simulation = self._near_misses(run, simulation)
+            self.store.save_simulation(run.card.id, simulation_to_dict(simulation), now=self.clock())
+            # The dry-runs took a while: another instance that started this card at the same moment has
+            # written on it. Seen now, before anything is published, the younger stops after one comment
+            # too many; the elder goes on (the younger sees its « Simulation en cours » at its own look).
+            self._look_for_others(run)
+            return simulation
         self.store.save_simulation(run.card.id, simulation_to_dict(simulation), now=self.clock())
         return simulation
+
+    def _look_for_others(self, run: Round) -> Instance | None:
+        """Raises StoodDown when an elder instance acts on the card; the younger one at work on it, if any
+        (the comments read are kept for the steps)."""
+        if self.others is None:
+            return None
+        looked = self.others.look(run.card)
+        run.comments = looked.comments
+        return looked.younger_at_work
+
+    def _left_to_another(self, run: Round) -> bool:
+        """Before the round's first write on a card people or bots wrote on: another instance may be
+        simulating it. An elder's mark stands this one down; a younger one that began first keeps the card
+        for now, and one comment (under our mark) shows it ours: it stands down at its next look."""
+        if not run.card.comment_count or self.steps.done(run, Step.STARTED) is not None:
+            return False
+        younger = self._look_for_others(run)
+        if younger is None:
+            return False
+        log.warning("card %s: instance %s is simulating it, left to it", run.card.short_link, younger.id)
+        self.steps.comment(run, keyed(Step.LEFT_TO_OTHER, younger.id), others_texts.left_to_it(other=younger))
+        return True
 
     def _near_misses(self, run: Round, simulation: Simulation) -> Simulation:
         """Rules that find no file: their values' near misses dry-run, to say which value finds files."""
@@ -526,12 +561,16 @@ class Rounds:
         self.steps.transition(run, Event.DESCRIPTION_CHANGED)
         self.emit(Emitted.OBSOLETE, card, {"old": record.description_hash, "new": description_hash})
 
-    def report_internal_error(self, card: CardSnapshot, error: Exception) -> None:
+    def report_internal_error(
+        self, card: CardSnapshot, error: Exception, *, progressed: bool = False
+    ) -> None:
+        """`progressed`: the attempt journaled steps before it failed (a flaky Trello, not a stuck card)."""
         record = self.store.card(card.id)
         if record is None:
             return
         state = next_state(record.state, Event.INTERNAL_ERROR)
-        self.store.record_error(card.id, f"{type(error).__name__}: {error}", state=state, now=self.clock())
+        why = f"{type(error).__name__}: {error}"
+        self.store.record_error(card.id, why, state=state, now=self.clock(), progressed=progressed)
         if isinstance(error, BoardUnavailable):
             return  # Trello itself is the problem: a comment would fail too
         try:

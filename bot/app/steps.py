@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from bot.app.ports import Board, CardSnapshot, Chat, CheckItem, Clock, Comment, Drive, MessageRef, Store
+from bot.domain.instances import Instance
 from bot.domain.journal import Move
 from bot.domain.lifecycle import Event, next_state
 from bot.domain.records import CardRecord, RequestKind, RequestStatus, SlackRequest
@@ -44,11 +45,20 @@ def first_of_each(entries: Sequence[CheckItem], names: Sequence[str]) -> dict[st
 
 
 class CardSteps:
-    def __init__(self, *, board: Board, store: Store, clock: Clock, chat: Chat | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        board: Board,
+        store: Store,
+        clock: Clock,
+        chat: Chat | None = None,
+        instance: Instance | None = None,
+    ) -> None:
         self.board = board
         self.store = store
         self.clock = clock
         self.chat = chat
+        self.instance = instance  # named in each comment's mark (bot.app.instances)
 
     def done(self, run: Round, step: str) -> str | None:
         return self.store.journaled(run.card.id, run.record.round, run.record.description_hash, step)
@@ -73,14 +83,19 @@ class CardSteps:
             part_step = step if len(parts) == 1 else f"{step}-{number}"
             if self.done(run, part_step) is not None:
                 continue
-            stamp = texts.marker(round_=run.record.round, description_hash=run.record.description_hash)
-            found = self._find_comment(run, stamp, part) if self._begin(run, part_step) else None
+            stamp = texts.marker(
+                round_=run.record.round, description_hash=run.record.description_hash, instance=self.instance
+            )
+            found = self._find_comment(run, part) if self._begin(run, part_step) else None
             comment_id = found or self.board.comment(run.card.id, texts.with_marker(part, stamp))
             self.journal(run, part_step, comment_id)
 
-    def _find_comment(self, run: Round, stamp: str, part: str) -> str | None:
+    def _find_comment(self, run: Round, part: str) -> str | None:
         """Only the bot's own comments count (anyone can write the round's line), and only one the journal
-        does not know yet (two comments of a round may start alike)."""
+        does not know yet (two comments of a round may start alike). A comment posted before the marks named
+        their instance ends with the round's line alone."""
+        line = texts.marker(round_=run.record.round, description_hash=run.record.description_hash)
+        mine = self.instance.id if self.instance else ""
         if run.comments is None:
             run.comments = self.board.comments(run.card.id)
         me = self.board.member_id()
@@ -91,7 +106,7 @@ class CardSteps:
                 for c in run.comments
                 if c.author_id == me
                 and c.id not in known
-                and texts.is_marked_copy(c.text, marker_text=stamp, of=part)
+                and texts.is_marked_copy(c.text, marker_text=line, of=part, instance_id=mine)
             ),
             None,
         )

@@ -19,10 +19,12 @@ from collections.abc import Callable
 from bot.app.decisions import Decisions, Outcome
 from bot.app.events import Listener
 from bot.app.execution import ExecutionFollowUp
+from bot.app.instances import OtherInstances, StoodDown
 from bot.app.ports import Board, CardSnapshot, Chat, Clock, Lists, MessageRef, Store
 from bot.app.replies import Heard, Replies
 from bot.app.requests import Requests
 from bot.app.rounds import MAX_ATTEMPTS, Rounds
+from bot.app.steps import INTENT
 from bot.app.trello_comments import TrelloComments
 from bot.domain.decision import CLOCK, Decision, RequestKey
 from bot.domain.journal import Step, keyed
@@ -55,8 +57,10 @@ class Workflow:
         chat: Chat | None = None,
         replies: Replies,
         trello_comments: TrelloComments | None = None,
+        others: OtherInstances | None = None,
     ) -> None:
         self.board = board
+        self.others = others
         self.store = store
         self.settings = settings
         self.lists = lists
@@ -99,6 +103,9 @@ class Workflow:
         self.rounds.new_poll()
         open_cards = self.board.open_cards()
         cards = [card for card in open_cards if self.is_migration_card(card) or self._unlabelled(card)]
+        if self.others is not None and not self.others.may_act(cards, todo=self.lists.todo):
+            self.store.beat("poll", now=self.clock(), detail=outcomes.poll_detail(len(cards)))
+            return 0  # another instance acts on the board: this one only watches for it to stop
         for record in self.store.archive_missing({card.id for card in open_cards}, now=self.clock()):
             log.info("card %s left the board's open cards: archived", record.short_link or record.card_id)
             if self.requests is not None:
@@ -106,15 +113,24 @@ class Workflow:
                 self.requests.close(pending, outcome=outcomes.CLOSED_ARCHIVED, status=RequestStatus.OBSOLETE)
         detail = outcomes.poll_detail(len(cards))
         self.store.beat("poll", now=self.clock(), detail=detail)
+        try:
+            self._handle_all(cards, polled_at=polled_at, detail=detail)
+        except StoodDown as stood_down:
+            log.warning("poll ended: %s; this instance stands down", stood_down)
+            return 0
+        return len(cards)
+
+    def _handle_all(self, cards: list[CardSnapshot], *, polled_at: float, detail: str) -> None:
         for card in cards:
             if self._stopping.is_set():
                 log.info("stop requested: the remaining cards wait for the next start")
                 break
             self._watch_comments(card)
+            if self.others is not None and self.store.card(card.id) is not None:
+                self.others.watch(card)  # new comments not read above: another instance's mark?
             with self.card_lock(card.id):
                 self._handle_safely(card, polled_at=polled_at)
             self.store.beat("poll", now=self.clock(), detail=detail)  # long dry-runs are not a dead bot
-        return len(cards)
 
     def request_stop(self) -> None:
         """SIGINT/SIGTERM: finish the card in hand, leave the others for the next start."""
@@ -137,6 +153,7 @@ class Workflow:
 
     def _handle_safely(self, card: CardSnapshot, *, polled_at: float | None = None) -> None:
         """The card's steps inside its error boundary; the caller holds the card's lock."""
+        done = self.store.steps_done(card.id, intent_suffix=INTENT)
         try:
             record = self.store.card(card.id)
             if polled_at is not None and record is not None and record.updated_at > polled_at:
@@ -144,7 +161,8 @@ class Workflow:
             self._handle(card)
         except Exception as error:
             log.exception("card %s: unexpected error", card.short_link or card.id)
-            self.rounds.report_internal_error(card, error)
+            progressed = self.store.steps_done(card.id, intent_suffix=INTENT) > done
+            self.rounds.report_internal_error(card, error, progressed=progressed)
 
     def _watch_comments(self, card: CardSnapshot) -> None:
         """Decisions said on the card since the last look; a failure there never stops the card's round."""
@@ -230,6 +248,8 @@ class Workflow:
 
     def remind_and_expire(self) -> None:
         """One request's trouble (Slack or Trello down) never stops the others: each is tried on its own."""
+        if self.others is not None and self.others.stood_down_before is not None:
+            return  # another instance acts on the board: its own requests are its business
         now = self.clock()
         for request in self.store.slack_requests(status=RequestStatus.PENDING):
             try:

@@ -70,8 +70,7 @@ def _serve(
         print(texts.error_line(str(error)) + texts.start_failed_hint(trello_refused=refused), file=stderr)
         return EXIT_USAGE
     try:
-        if service.slack is not None:
-            service.slack.start()
+        service.start_slack()
         log.info(
             "migrabot started: board %s, state %s, poll every %ss, Slack %s",
             settings.trello_board_id,

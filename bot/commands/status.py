@@ -12,6 +12,7 @@ import json
 import time
 import urllib.error
 import urllib.request
+from dataclasses import asdict
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import TextIO
@@ -19,6 +20,7 @@ from typing import TextIO
 from bot.adapters.schema import SchemaTooNew
 from bot.adapters.sql import database_errors, is_postgres, redact, shown
 from bot.adapters.store import Store
+from bot.app.instances import stood_down_before
 from bot.domain.lifecycle import FINAL
 from bot.domain.records import RequestStatus
 from bot.settings import Settings
@@ -76,7 +78,9 @@ def read_status(store: Store, *, include_final: bool = False) -> BotStatus:
                 last_error=record.last_error,
             )
         )
-    return BotStatus(last_poll=store.last_beat("poll"), cards=tuple(cards))
+    return BotStatus(
+        last_poll=store.last_beat("poll"), cards=tuple(cards), stood_down_before=stood_down_before(store)
+    )
 
 
 # --- JSON and health ------------------------------------------------------------------------------------
@@ -90,6 +94,7 @@ def status_payload(status: BotStatus, *, now: float, todo_list: str) -> dict:
     last_at, last_detail = status.last_poll if status.last_poll else (None, None)
     return {
         "last_poll": {"at": _iso(last_at) if last_at is not None else None, "detail": last_detail},
+        "stood_down_before": asdict(status.stood_down_before) if status.stood_down_before else None,
         "cards": [_card_payload(card, now=now, todo_list=todo_list) for card in status.cards],
     }
 

@@ -72,6 +72,10 @@ class Step(StrEnum):
     # Outages (bot.app.alerts)
     ALERT = "alerte"  # + the system, the incident's start
     RECOVERY = "retabli"  # + the same
+    # Another instance on the board (bot.app.instances)
+    STOOD_DOWN = "en-retrait"  # + the other instance's id: the card was told (journaled before told)
+    STOOD_DOWN_SLACK = "en-retrait-slack"  # + the same: the team's channel was told
+    LEFT_TO_OTHER = "laissee-a-une-autre"  # + the younger instance's id: the card said it was left to it
 
 
 class Move(StrEnum):

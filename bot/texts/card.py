@@ -8,10 +8,13 @@ twice.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from bot.domain.console_output import keep_ends
+from bot.domain.instances import HOST_CHARACTERS, Instance
 from bot.domain.model import AccommodationConflict, DryRun, Notice, Plan, Problem, ProblemKind, Simulation
 from bot.domain.names import inert
 from bot.domain.records import RequestKind
@@ -50,17 +53,50 @@ ATTACHMENT_MAX_CHARS = 4_000_000  # the outputs' attached file: each section get
 MARKER_PREFIX = "migrabot · "
 
 
-def marker(*, round_: int, description_hash: str) -> str:
-    return f"{MARKER_PREFIX}simulation n° {round_} · empreinte {short_fingerprint(description_hash)}"
+def marker(*, round_: int, description_hash: str, instance: Instance | None = None) -> str:
+    """The round's line; with `instance`, the instance that writes it (how another one on the board is seen).
+    Without it: the line of the releases before instances, still recognised on cards in flight."""
+    line = f"{MARKER_PREFIX}simulation n° {round_} · empreinte {short_fingerprint(description_hash)}"
+    if instance is None:
+        return line
+    since = datetime.fromtimestamp(instance.since, UTC).strftime(_SINCE_FORMAT)
+    return f"{line} · instance {instance.id} ({instance.host}, depuis {since})"
+
+
+_SINCE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+_MARK = re.compile(
+    rf"{MARKER_PREFIX}simulation n° \d+ · empreinte [0-9a-f]{{8}} · instance (?P<id>[0-9a-f]{{8}}) "
+    rf"\((?P<host>{HOST_CHARACTERS.pattern}), depuis (?P<since>\d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\dZ)\)"
+)
+
+
+def marked_by(text: str) -> Instance | None:
+    """The instance named by the mark on the last line of one of the bot's comments (None: no such line)."""
+    lines = text.rstrip().rsplit("\n", 1)
+    found = _MARK.fullmatch(lines[-1].strip())
+    if found is None:
+        return None
+    since = datetime.strptime(found["since"], _SINCE_FORMAT).replace(tzinfo=UTC)
+    return Instance(id=found["id"], host=found["host"], since=int(since.timestamp()))
 
 
 def with_marker(text: str, marker_text: str) -> str:
     return f"{text.rstrip()}\n\n{marker_text}"
 
 
-def is_marked_copy(text: str, *, marker_text: str, of: str) -> bool:
-    """`text` is `of` as the bot posted it: it ends with the round's line and starts with the same line."""
-    return text.rstrip().endswith(f"\n{marker_text}") and text.split("\n", 1)[0] == of.split("\n", 1)[0]
+def is_marked_copy(text: str, *, marker_text: str, of: str, instance_id: str = "") -> bool:
+    """`text` is `of` as the bot posted it: it starts with the same line and ends with the round's line —
+    as written before marks named their instance, or naming `instance_id` (whatever host and date follow:
+    a PostgreSQL replica, or a renamed instance, resumes what another process of the same state posted)."""
+    if text.split("\n", 1)[0] != of.split("\n", 1)[0]:
+        return False
+    last = text.rstrip().rsplit("\n", 1)[-1]
+    if last == marker_text:
+        return True
+    by = marked_by(text)
+    return (
+        bool(instance_id) and by is not None and by.id == instance_id and last.startswith(f"{marker_text} · ")
+    )
 
 
 # --- outcomes --------------------------------------------------------------------------------------

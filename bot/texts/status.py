@@ -10,9 +10,12 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from pathlib import Path
 
+from bot.domain.instances import Instance
 from bot.domain.lifecycle import CardState
 from bot.domain.records import RequestKind
+from bot.texts.decisions import PARIS
 from bot.texts.french import french
+from bot.texts.instances import stood_down_status
 from bot.texts.text import shared_prefix
 
 SHORT_FINGERPRINT = 8
@@ -73,6 +76,7 @@ class CardStatus:
 class BotStatus:
     last_poll: tuple[float, str] | None  # (when, detail) of the last poll's heartbeat
     cards: tuple[CardStatus, ...]
+    stood_down_before: Instance | None = None  # another instance acts on the board (bot.app.instances)
 
 
 def format_duration(seconds: float) -> str:
@@ -150,6 +154,8 @@ def render_status(
     status: BotStatus, *, now: float, todo_list: str, include_final: bool = False, tz: tzinfo | None = None
 ) -> str:
     lines = [render_last_poll(status.last_poll, now=now, tz=tz)]
+    if status.stood_down_before is not None:
+        lines.append(stood_down_status(other=status.stood_down_before, zone=tz or PARIS))
     kind = "Cartes suivies" if include_final else "Cartes en cours"
     lines.append(french("{kind} : {count}", kind=kind, count=len(status.cards) or "aucune"))
     prefix = shared_prefix([card.name for card in status.cards])  # as the synthesis does for centres

@@ -186,6 +186,27 @@ def test_a_new_round_after_approval_leaves_one_live_checklist_and_marks_the_old_
     assert not any("Vérification preprod — groupe 2" in c for c in running.comments("runbook.txt"))
 
 
+def test_a_tick_on_the_obsolete_checklist_is_answered_once_while_the_new_round_waits_for_the_po(approved):
+    running = approved
+    old = live(running)
+    running.trello.move_card(card_id(running), running.stack.board["lists"]["À simuler"])
+    running.poll()  # a new round: simulated again, the PO asked again
+    record = running.service.store.card(card_id(running))
+    assert (record.round, record.state) == (2, "awaiting_approval")
+
+    stale = item(old, "Preprod — groupe 1 :")
+    running.trello.tick_item(card_id(running), stale["id"])
+    running.poll()
+    running.poll()
+    answers = [c for c in running.comments("runbook.txt") if "check-list « Exécution » obsolète" in c]
+    assert answers == [
+        "ℹ️ Cette coche est sur une check-list « Exécution » obsolète (d'une validation précédente) : le bot ne "
+        "la lit pas. La simulation n° 2 n'est pas validée : sa check-list « Exécution » sera ajoutée une fois "
+        "qu'elle le sera."
+    ]
+    assert not any("Vérification preprod" in c for c in running.comments("runbook.txt"))
+
+
 def test_without_a_prod_console_the_order_check_speaks_once_when_a_later_group_goes_first(approved):
     running = approved
     preprod_verified(running)

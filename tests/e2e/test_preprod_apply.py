@@ -18,7 +18,7 @@ from bot.bootstrap import build_service
 from bot.domain.codec import simulation_from_dict
 from bot.domain.lifecycle import CardState
 from bot.domain.verification import projected_counts
-from sandbox.stack import TRELLO_DEVELOPER, TRELLO_PO
+from sandbox.stack import PO, TRELLO_DEVELOPER, TRELLO_PO, VALIDATION_CHANNEL
 from tests.support.bot_process import BotProcess, wait_until
 from tests.support.stack import FAST_HTTP, RUNBOOK_ONLY, Running, start
 from tests.support.text import plain
@@ -185,6 +185,41 @@ def test_an_authorised_tick_runs_each_group_for_real_then_verifies_it_and_prod_s
     running.poll()
     assert len(preprod.real_runs()) == 8
     assert len(running.comments("runbook.txt")) == said
+
+
+def test_with_slack_the_launch_and_the_end_of_its_run_are_told_once_in_the_request_s_thread(tmp_path):
+    running = start(tmp_path, cards=RUNBOOK_ONLY, slack=True, preprod_apply=True, apply_members=LAUNCHER)
+    try:
+        running.poll()
+        [request] = [
+            m
+            for m in running.stack.slack.messages(VALIDATION_CHANNEL[0])
+            if m.get("thread_ts") in (None, m["ts"])
+        ]
+        assert running.driver is not None
+        running.driver.click(user_id=PO[0], message=request, action_id="approve")
+        wait_until(lambda: running.list_name("runbook.txt") == APPROVED, timeout=20, what="the approval")
+
+        def thread() -> list[str]:
+            return [
+                plain(m["text"])
+                for m in running.stack.slack.messages(VALIDATION_CHANNEL[0])
+                if m.get("thread_ts") == request["ts"] and m["ts"] != request["ts"]
+            ]
+
+        before = len(thread())
+        tick(running, "Preprod — lancer le groupe 1 :")
+        running.poll()
+        running.poll()
+        assert thread()[before:] == [
+            "🚀 *Preprod — groupe 1 lancé* par Sam Bernard : le bot exécute 4 commandes sur la preprod (pour de "
+            "vrai, sans --dry-run), dans l'ordre des commandes finales.",
+            "▶️ *Preprod — groupe 1 exécuté* : 4 commandes sans erreur. Le bot vérifie le groupe.",
+            "✅ *Vérification preprod — groupe 1 : OK*",
+        ]
+    finally:
+        running.service.close()
+        running.stack.stop()
 
 
 # --- refusals: one comment, the tick undone, nothing run --------------------------------------------------

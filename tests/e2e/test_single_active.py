@@ -75,10 +75,17 @@ def test_a_standby_stopped_by_sigterm_exits_cleanly_without_having_talked(tmp_pa
     stack = SandboxStack(tmp_path / "stack").start(cards=())
     processes: list[BotProcess] = []
     try:
-        env = stack.environment(stack.settings(poll_interval_seconds=POLL))
+        # One poll at start, the next a minute later: frozen after its first poll has been answered, the
+        # active one has no request in flight (one sent just before SIGSTOP was counted after it, at times).
+        env = stack.environment(stack.settings(poll_interval_seconds=60))
         active = BotProcess.start(env, tmp_path, "active")
         processes.append(active)
         active.wait_for_log("migrabot started")
+        wait_until(
+            lambda: any(r.path.endswith("/cards/open") for r in stack.trello.requests),
+            timeout=30,
+            what="the active one's first poll answered",
+        )
         active.process.send_signal(signal.SIGSTOP)
         requests_before = len(stack.trello.requests)
         standby = BotProcess.start(env, tmp_path, "standby")

@@ -78,9 +78,10 @@ def test_requests_per_card_and_per_idle_poll(trello_only):
     before = counter.request_count
     trello_only.poll()
     assert counter.request_count - before == 1  # idle: one request, whatever the board's size
-    # poll + board (once) + start comment + synthesis + outputs (two comments: the rules' dry-runs and
-    # the accommodation check's) + xlsx + move
-    assert processed == 8
+    # poll + board (once) + start comment + its comments read after the dry-runs (another instance's marks)
+    # + the bot's member (once per process, whose marks those are) + synthesis + outputs (two comments:
+    # the rules' dry-runs and the accommodation check's) + xlsx + move
+    assert processed == 10
 
 
 def test_a_bad_ticket_lands_in_fix_with_line_numbered_errors(tmp_path):

@@ -61,6 +61,7 @@ class FakeBoard:
         self.side_effects = 0
         self.fail_next: Callable[[str], Exception | None] | None = None
         self.checklist_authors: dict[str, str] = {}  # checklists made by people (tests); the bot's otherwise
+        self.clock: Callable[[], float] | None = None  # dates the comments when set (Trello's `date`)
 
     # --- test helpers ----------------------------------------------------------------------------
 
@@ -180,7 +181,8 @@ class FakeBoard:
         self._call("comment", card_id)
         comment_id = f"comment{next(self._ids)}"
         card = self.cards[card_id]
-        card.comments.append(Comment(comment_id, text, author or BOT_MEMBER))
+        posted_at = self.clock() if self.clock is not None else 0.0
+        card.comments.append(Comment(comment_id, text, author or BOT_MEMBER, posted_at=posted_at))
         # Trello counts the comment in the card's badges and bumps its last activity.
         card.snapshot = replace(
             card.snapshot, comment_count=len(card.comments), last_activity=f"activity-{comment_id}"

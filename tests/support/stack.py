@@ -53,7 +53,7 @@ def start(tmp_path: Path, *, cards: tuple[tuple[str, str], ...], slack: bool, **
     service = build_service(settings, socket_ping_interval_s=0.5, **FAST_HTTP)
     driver = None
     if service.slack is not None:
-        service.slack.start()
+        service.start_slack()
         driver = driver_for(stack, settings, service)
     return Running(stack=stack, settings=settings, service=service, driver=driver)
 

@@ -66,6 +66,8 @@ def test_metrics_parse_as_prometheus_text_and_count_what_happened(served):
     metrics.record_poll(ok=True, at=1_790_000_000, cards_by_state={"awaiting_approval": 2})
     metrics.record_poll(ok=False, at=1_790_000_060, cards_by_state={})
     state["leader"] = False
+    assert "migrabot_stood_down 0.0" in client.get("/metrics").text
+    metrics.watch_stand_down(lambda: True)  # another instance acts on the board
     families = {f.name: f for f in text_string_to_metric_families(client.get("/metrics").text)}
 
     def value(family: str, sample: str, **labels: str) -> float:
@@ -87,6 +89,7 @@ def test_metrics_parse_as_prometheus_text_and_count_what_happened(served):
     assert value("migrabot_cards", "migrabot_cards", state="awaiting_approval") == 2
     assert value("migrabot_cards", "migrabot_cards", state="done") == 0
     assert value("migrabot_leader", "migrabot_leader") == 0
+    assert value("migrabot_stood_down", "migrabot_stood_down") == 1
     assert (
         value(
             "migrabot_last_successful_poll_timestamp_seconds",

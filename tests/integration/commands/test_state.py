@@ -100,6 +100,7 @@ def test_export_import_export_gives_identical_data_both_ways(
     assert state(monkeypatch, back, "import", str(tmp_path / "second.json"))[0] == 0
     assert state(monkeypatch, back, "export")[1] == first
     store = Store(url)  # the imported state works on PostgreSQL as it did on SQLite
+    assert store.instance() == Store(sqlite_state).instance()  # the same instance: never its own stranger
     assert store.card("card-a").simulation["note"] == "é « » ’"
     assert not store.decide("card-b", 1, "hash-b", Verdict.REFUSED, user_id="U2", now=1)
     store.close()

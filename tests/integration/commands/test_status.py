@@ -208,7 +208,7 @@ def test_a_missing_database_is_explained_and_not_created(env: Path) -> None:
     code, out, err = status("--json")
     assert (code, json.loads(out), err) == (
         0,
-        {"last_poll": {"at": None, "detail": None}, "cards": []},
+        {"last_poll": {"at": None, "detail": None}, "stood_down_before": None, "cards": []},
         message,
     )
     assert not env.parent.exists()

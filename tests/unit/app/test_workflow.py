@@ -409,6 +409,23 @@ def test_a_stop_request_lets_the_card_in_hand_finish_and_leaves_the_others(env):
     assert env.board.list_of(second) == "À simuler" and env.board.comment_texts(second) == []
 
 
+def test_a_flaky_trello_that_lets_each_attempt_get_further_never_parks_the_card(env):
+    """Every other write fails (Trello's 5xx): each attempt journals a step more, so it is not stuck."""
+    writes = iter(range(1000))
+
+    def every_other_write(call: str) -> Exception | None:
+        if call in ("comment", "attach", "move") and next(writes) % 2 == 0:
+            return RuntimeError("HTTP 502")
+        return None
+
+    env.board.fail_next = every_other_write
+    card = env.board.add_card(TITLE, RUNBOOK_TICKET)
+    for _ in range(12):
+        env.poll()
+    assert env.board.list_of(card) == "En attente validation PO"
+    assert env.store.card(card).attempts <= 1
+
+
 def test_a_card_that_keeps_failing_stops_being_retried_until_a_person_moves_it(env):
     env.console.raise_for.add(4537)
     card = env.board.add_card(TITLE, RUNBOOK_TICKET)

@@ -176,6 +176,7 @@ def test_the_json_carries_iso_times_waiting_seconds_and_requests() -> None:
 
     assert status_payload(status, now=NOW, todo_list=TODO) == {
         "last_poll": {"at": "2024-05-14T09:59:25+00:00", "detail": "1 carte de migration"},
+        "stood_down_before": None,
         "cards": [
             {
                 "card_id": "65f0c0ffee0000000000abcd",
@@ -202,6 +203,7 @@ def test_the_json_carries_iso_times_waiting_seconds_and_requests() -> None:
     }
     assert status_payload(BotStatus(None, ()), now=NOW, todo_list=TODO) == {
         "last_poll": {"at": None, "detail": None},
+        "stood_down_before": None,
         "cards": [],
     }
 
