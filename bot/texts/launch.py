@@ -80,76 +80,66 @@ def ran(*, group: int, by: str, commands: int) -> str:
     )
 
 
+def _stopped_at(head: str, command: str, then: str, *, quoted: Sequence[str] = ()) -> str:
+    """A group's run that stopped at one command, in one shape: what happened (`head`), the command, the
+    console's words when they are quoted, then what people do now (`then`)."""
+    return "\n".join([head, "", *fenced(command), "", *quoted, then])
+
+
 def failed(*, group: int, position: int, total: int, command: str, said: str) -> str:
     """The console's own words, quoted; the commands after it were not run."""
-    return "\n".join(
-        [
-            french(
-                "❌ **Preprod — groupe {group} : la commande {position} sur {total} a échoué.** "
-                "Le bot s'est arrêté là : les commandes suivantes n'ont pas été lancées.",
-                group=group,
-                position=position,
-                total=total,
-            ),
-            "",
-            *fenced(command),
-            "",
-            typeset("La console a répondu :"),
-            "",
-            *fenced(said or "(aucune sortie)"),
-            "",
-            french(
-                "Le bot ne relance pas ce groupe. Corrigez et terminez à la main sur la preprod, puis cochez "
-                "« Preprod — vérifier le groupe {group} » : le bot vérifiera le groupe.",
-                group=group,
-            ),
-        ]
+    return _stopped_at(
+        french(
+            "❌ **Preprod — groupe {group} : la commande {position} sur {total} a échoué.** "
+            "Le bot s'est arrêté là : les commandes suivantes n'ont pas été lancées.",
+            group=group,
+            position=position,
+            total=total,
+        ),
+        command,
+        french(
+            "Le bot ne relance pas ce groupe. Corrigez et terminez à la main sur la preprod, puis cochez "
+            "« Preprod — vérifier le groupe {group} » : le bot vérifiera le groupe.",
+            group=group,
+        ),
+        quoted=[typeset("La console a répondu :"), "", *fenced(said or "(aucune sortie)"), ""],
     )
 
 
 def interrupted(*, group: int, position: int, total: int, command: str) -> str:
     """A run whose start was journaled and whose end was not (crash, kill, lost connection)."""
-    return "\n".join(
-        [
-            french(
-                "🚨 **Preprod — groupe {group} : la commande {position} sur {total} a été interrompue** "
-                "(arrêt du bot ou connexion perdue pendant son exécution).",
-                group=group,
-                position=position,
-                total=total,
-            ),
-            "",
-            *fenced(command),
-            "",
-            french(
-                "Le bot ne relance jamais de lui-même une commande interrompue : elle a pu migrer une partie des "
-                "dossiers. Vérifiez sur la preprod ce qu'elle a fait, terminez le groupe à la main si besoin, "
-                "puis cochez « Preprod — vérifier le groupe {group} » : le bot vérifiera le groupe.",
-                group=group,
-            ),
-        ]
+    return _stopped_at(
+        french(
+            "🚨 **Preprod — groupe {group} : la commande {position} sur {total} a été interrompue** "
+            "(arrêt du bot ou connexion perdue pendant son exécution).",
+            group=group,
+            position=position,
+            total=total,
+        ),
+        command,
+        french(
+            "Le bot ne relance jamais de lui-même une commande interrompue : elle a pu migrer une partie des "
+            "dossiers. Vérifiez sur la preprod ce qu'elle a fait, terminez le groupe à la main si besoin, "
+            "puis cochez « Preprod — vérifier le groupe {group} » : le bot vérifiera le groupe.",
+            group=group,
+        ),
     )
 
 
 def stopped_by_setting(*, group: int, position: int, total: int, command: str) -> str:
     """PREPROD_APPLY turned off while a group was under way (between two commands, across a restart)."""
-    return "\n".join(
-        [
-            french(
-                "⏸️ **Preprod — groupe {group} arrêté avant la commande {position} sur {total}** : le lancement "
-                "par le bot a été désactivé (PREPROD_APPLY). Cette commande et les suivantes n'ont pas été lancées :",
-                group=group,
-                position=position,
-                total=total,
-            ),
-            "",
-            *fenced(command),
-            "",
-            french(
-                "Terminez le groupe à la main, puis cochez « Preprod — vérifier le groupe {group} ».",
-                group=group,
-            ),
-        ]
+    return _stopped_at(
+        french(
+            "⏸️ **Preprod — groupe {group} arrêté avant la commande {position} sur {total}** : le lancement "
+            "par le bot a été désactivé (PREPROD_APPLY). Cette commande et les suivantes n'ont pas été lancées :",
+            group=group,
+            position=position,
+            total=total,
+        ),
+        command,
+        french(
+            "Terminez le groupe à la main, puis cochez « Preprod — vérifier le groupe {group} ».", group=group
+        ),
     )
 
 
