@@ -185,28 +185,36 @@ def check_trello(board: DoctorBoard, *, settings: Settings, fix: bool) -> list[C
     for setting, name in wanted_lists(settings):
         checks.append(_check_list(board, layout, setting=setting, name=name, fix=fix))
     checks.append(_check_label(board, layout, name=settings.trello_card_label, fix=fix))
-    checks += [_check_po_member(board, ref) for ref in settings.trello_po_refs]
+    checks += [_check_member(board, ref, PO_MEMBERS) for ref in settings.trello_po_refs]
     if settings.preprod_apply:
-        checks += [_check_launcher(board, ref) for ref in settings.apply_member_refs]
+        checks += [_check_member(board, ref, LAUNCHERS) for ref in settings.apply_member_refs]
     return checks
 
 
-def _check_launcher(board: DoctorBoard, ref: str) -> Check:
-    """A member of APPLY_MEMBERS must exist: `migrabot run` resolves each one at start-up."""
+@dataclass(frozen=True)
+class Members:
+    """Trello members a setting names, as the doctor checks each: its check, its two texts and the fix."""
+
+    check: str
+    found: Callable[[str, str], str]  # (username, full name)
+    unknown: Callable[[str], str]  # the reference as the setting writes it
+    fix: str
+
+
+PO_MEMBERS = Members("trello.po", texts.trello_po_ok, texts.trello_po_unknown, texts.TRELLO_PO_FIX)
+LAUNCHERS = Members(
+    "trello.apply_member", texts.apply_member_ok, texts.unknown_apply_member, texts.APPLY_MEMBER_FIX
+)
+
+
+def _check_member(board: DoctorBoard, ref: str, members: Members) -> Check:
+    """A member of TRELLO_PO_MEMBERS (or of APPLY_MEMBERS) must exist: `migrabot run` resolves each one at
+    start-up."""
     try:
         member = board.member(ref)
     except TrelloError:
-        return Check("trello.apply_member", False, texts.unknown_apply_member(ref), texts.APPLY_MEMBER_FIX)
-    return Check("trello.apply_member", True, texts.apply_member_ok(member.username, member.full_name))
-
-
-def _check_po_member(board: DoctorBoard, ref: str) -> Check:
-    """A PO of TRELLO_PO_MEMBERS must exist: `migrabot run` resolves each one at start-up."""
-    try:
-        member = board.member(ref)
-    except TrelloError:
-        return Check("trello.po", False, texts.trello_po_unknown(ref), texts.TRELLO_PO_FIX)
-    return Check("trello.po", True, texts.trello_po_ok(member.username, member.full_name))
+        return Check(members.check, False, members.unknown(ref), members.fix)
+    return Check(members.check, True, members.found(member.username, member.full_name))
 
 
 def wanted_lists(settings: Settings) -> list[tuple[str, str]]:

@@ -243,20 +243,23 @@ def trello_reachable(base_url: str) -> str:
     return f"Trello joignable ({base_url})"
 
 
+def _trello_stopped(problem: str, why: str, *, skipped: str) -> str:
+    """A Trello check that failed and stopped the ones after it, in one shape for the account's checks and
+    the board's: « Trello : <problem> (<why>) ; <what was not checked> ». `problem` comes typeset (written
+    with french() when it names something), `why` is Trello's or the network's own words."""
+    return french("Trello : {problem} ({why}) ; {skipped}", problem=problem, why=why, skipped=skipped)
+
+
 def trello_key_refused(reason: str) -> str:
-    return french("Trello : clé d'API refusée ({reason}) ; {skipped}", reason=reason, skipped=_BOARD_SKIPPED)
+    return _trello_stopped("clé d'API refusée", reason, skipped=_BOARD_SKIPPED)
 
 
 def trello_token_refused(reason: str) -> str:
-    return french("Trello : jeton refusé ({reason}) ; {skipped}", reason=reason, skipped=_BOARD_SKIPPED)
+    return _trello_stopped("jeton refusé", reason, skipped=_BOARD_SKIPPED)
 
 
 def trello_account_failed(error: str) -> str:
-    return french(
-        "Trello : compte du jeton illisible ({error}) ; {skipped}",
-        error=error,
-        skipped=_BOARD_SKIPPED,
-    )
+    return _trello_stopped("compte du jeton illisible", error, skipped=_BOARD_SKIPPED)
 
 
 def trello_token_ok(account: str) -> str:
@@ -268,29 +271,17 @@ def trello_board_ok(name: str) -> str:
 
 
 def trello_board_not_found(board_id: str, reason: str) -> str:
-    return french(
-        "Trello : tableau « {board_id} » introuvable ({reason}) ; {skipped}",
-        board_id=board_id,
-        reason=reason,
-        skipped=_CONTENT_SKIPPED,
-    )
+    problem = french("tableau « {board_id} » introuvable", board_id=board_id)
+    return _trello_stopped(problem, reason, skipped=_CONTENT_SKIPPED)
 
 
 def trello_board_forbidden(board_id: str, reason: str) -> str:
-    return french(
-        "Trello : le jeton n'a pas accès au tableau « {board_id} » ({reason}) ; {skipped}",
-        board_id=board_id,
-        reason=reason,
-        skipped=_CONTENT_SKIPPED,
-    )
+    problem = french("le jeton n'a pas accès au tableau « {board_id} »", board_id=board_id)
+    return _trello_stopped(problem, reason, skipped=_CONTENT_SKIPPED)
 
 
 def trello_board_failed(error: str) -> str:
-    return french(
-        "Trello : tableau illisible ({error}) ; {skipped}",
-        error=error,
-        skipped=_CONTENT_SKIPPED,
-    )
+    return _trello_stopped("tableau illisible", error, skipped=_CONTENT_SKIPPED)
 
 
 def trello_layout_failed(error: str) -> str:
@@ -646,12 +637,18 @@ def checks_payload(checks: Sequence[Check]) -> dict:
     }
 
 
-def unknown_trello_po(ref: str) -> str:
+def _unknown_member(setting: str, ref: str) -> str:
+    """A member named in TRELLO_PO_MEMBERS or APPLY_MEMBERS that Trello does not know: `run` stops on it."""
     return french(
-        "TRELLO_PO_MEMBERS : le membre Trello « {ref} » est introuvable "
-        "(nom d'utilisateur sans @, ou identifiant de membre)",
+        "{setting} : le membre Trello « {ref} » est introuvable (nom d'utilisateur sans @, ou identifiant de "
+        "membre)",
+        setting=setting,
         ref=ref,
     )
+
+
+def unknown_trello_po(ref: str) -> str:
+    return _unknown_member("TRELLO_PO_MEMBERS", ref)
 
 
 def trello_po_ok(username: str, full_name: str) -> str:
@@ -669,10 +666,7 @@ TRELLO_PO_FIX = (
 
 
 def unknown_apply_member(ref: str) -> str:
-    return french(
-        "APPLY_MEMBERS : le membre Trello « {ref} » est introuvable (nom d'utilisateur sans @, ou identifiant de membre)",
-        ref=ref,
-    )
+    return _unknown_member("APPLY_MEMBERS", ref)
 
 
 APPLY_MEMBER_FIX = typeset(
