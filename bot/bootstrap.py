@@ -475,26 +475,26 @@ def build_execution(
 
 def resolve_trello_pos(board: TrelloBoard, settings: Settings) -> tuple[Member, ...]:
     """TRELLO_PO_MEMBERS (usernames or ids) → members, once at start-up: comments carry ids, mentions names."""
-    found = []
-    for ref in settings.trello_po_refs:
-        try:
-            found.append(board.member(ref))
-        except TrelloError:
-            raise SetupError(texts.unknown_trello_po(ref)) from None
-    return tuple(found)
+    return _members(board, settings.trello_po_refs, unknown=texts.unknown_trello_po)
 
 
 def resolve_launchers(board: Board, settings: Settings) -> tuple[Member, ...]:
     """APPLY_MEMBERS (usernames or ids) → members, like TRELLO_PO_MEMBERS: ticks carry ids, comments names."""
     if not settings.preprod_apply:
         return ()
+    found = _members(board, settings.apply_member_refs, unknown=texts.unknown_apply_member)
+    log.info("PREPROD_APPLY on: %d member(s) may launch preprod groups; prod stays manual", len(found))
+    return found
+
+
+def _members(board: Board, refs: Sequence[str], *, unknown: Callable[[str], str]) -> tuple[Member, ...]:
+    """Trello members from the usernames or ids a setting lists; SetupError (French) for one Trello lacks."""
     found = []
-    for ref in settings.apply_member_refs:
+    for ref in refs:
         try:
             found.append(board.member(ref))
         except TrelloError:
-            raise SetupError(texts.unknown_apply_member(ref)) from None
-    log.info("PREPROD_APPLY on: %d member(s) may launch preprod groups; prod stays manual", len(found))
+            raise SetupError(unknown(ref)) from None
     return tuple(found)
 
 

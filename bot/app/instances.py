@@ -92,8 +92,9 @@ class OtherInstances:
     def look(self, card: CardSnapshot) -> Looked:
         """The card's comments, read to see whether another instance writes on it (one request)."""
         comments = self.board.comments(card.id)
-        self.check(card.id, comments)
-        return Looked(comments=comments, younger_at_work=self._younger_at_work(comments))
+        marks = self._marks(comments)
+        self._check_marks(card.id, marks)
+        return Looked(comments=comments, younger_at_work=self._younger_at_work(marks))
 
     def watch(self, card: CardSnapshot) -> None:
         """At each poll, for a card this instance has worked on: comments it has not read nor written since
@@ -115,7 +116,10 @@ class OtherInstances:
 
     def check(self, card_id: str, comments: Sequence[Comment]) -> None:
         """Raises StoodDown when a comment of ours bears the mark of an elder instance acting now."""
-        for comment, other in self._marks(comments):
+        self._check_marks(card_id, self._marks(comments))
+
+    def _check_marks(self, card_id: str, marks: list[tuple[Comment, Instance]]) -> None:
+        for comment, other in marks:
             if not acting_now(
                 Mark(other, comment.posted_at),
                 me=self.me,
@@ -132,9 +136,9 @@ class OtherInstances:
         marked = [(comment, marked_by(comment.text)) for comment in comments if comment.author_id == me]
         return [(comment, other) for comment, other in marked if other is not None]
 
-    def _younger_at_work(self, comments: Sequence[Comment]) -> Instance | None:
+    def _younger_at_work(self, marks: list[tuple[Comment, Instance]]) -> Instance | None:
         """The younger instance that wrote last on this card, within the grace: it may be simulating it now."""
-        newest = next(iter(self._marks(comments)), None)
+        newest = next(iter(marks), None)
         if newest is None or newest[1].id == self.me.id:
             return None
         comment, other = newest
