@@ -8,20 +8,9 @@ from pathlib import Path
 
 from sandbox.stack import SandboxStack
 from tests.support.bot_process import BotProcess, wait_for_polls, wait_until
-from tests.support.stack import RUNBOOK_ONLY
-from tests.support.text import plain
+from tests.support.stack import RUNBOOK_ONLY, heads, list_of_card
 
 POLL = 0.3
-
-
-def heads(stack: SandboxStack) -> list[str]:
-    card = stack.cards["runbook.txt"]
-    return [plain(c["data"]["text"].split("\n", 1)[0]) for c in reversed(stack.trello.comments(card))]
-
-
-def list_of_card(stack: SandboxStack) -> str:
-    names = {list_id: name for name, list_id in stack.board["lists"].items()}
-    return names[stack.trello.card(stack.cards["runbook.txt"])["idList"]]
 
 
 def test_a_second_process_stays_silent_then_takes_over_when_the_first_is_killed(tmp_path: Path):

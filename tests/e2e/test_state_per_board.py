@@ -6,14 +6,13 @@ directory reads that same state."""
 from __future__ import annotations
 
 import os
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 from sandbox.stack import SandboxStack
-from tests.support.bot_process import ROOT, BotProcess, wait_until
-from tests.support.stack import RUNBOOK_ONLY
+from tests.support.bot_process import ROOT, BotProcess, last_poll, wait_until
+from tests.support.stack import RUNBOOK_ONLY, heads, list_of_card
 from tests.support.text import plain
 
 POLL = 0.3
@@ -24,24 +23,6 @@ ONE_ROUND = [
     "🔧 **Détails techniques** (1/2)",
     "🔧 **Détails techniques** (2/2)",
 ]
-
-
-def heads(stack: SandboxStack) -> list[str]:
-    card = stack.cards["runbook.txt"]
-    return [plain(c["data"]["text"].split("\n", 1)[0]) for c in reversed(stack.trello.comments(card))]
-
-
-def list_of_card(stack: SandboxStack) -> str:
-    names = {list_id: name for name, list_id in stack.board["lists"].items()}
-    return names[stack.trello.card(stack.cards["runbook.txt"])["idList"]]
-
-
-def last_poll(state: Path) -> float | None:
-    if not state.is_file():
-        return None
-    with sqlite3.connect(state) as db:
-        row = db.execute("SELECT at FROM heartbeat WHERE name = 'poll'").fetchone()
-    return None if row is None else row[0]
 
 
 def default_environment(stack: SandboxStack, tmp_path: Path) -> dict[str, str]:

@@ -7,11 +7,10 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from bot.adapters.store import Store
 from bot.texts.card import marked_by
 from sandbox.stack import DEMO_CARDS, TEAM_CHANNEL, SandboxStack
 from sandbox.tickets import ticket_text
-from tests.support.bot_process import BotProcess, wait_until
+from tests.support.bot_process import BotProcess, last_poll, wait_until
 from tests.support.text import plain
 
 POLL = 0.5
@@ -80,15 +79,6 @@ class Board:
         self.stack.stop()
 
 
-def last_poll(state: Path) -> float:
-    store = Store(state)
-    try:
-        beat = store.last_beat("poll")
-        return beat[0] if beat else 0.0
-    finally:
-        store.close()
-
-
 def test_an_instance_started_from_another_directory_stands_down_at_once_and_resumes_when_the_first_stops(
     tmp_path: Path,
 ):
@@ -122,7 +112,7 @@ def test_an_instance_started_from_another_directory_stands_down_at_once_and_resu
 
         stood_down_at = time.time()
         wait_until(
-            lambda: last_poll(tmp_path / "second/state.sqlite3") > stood_down_at + 3 * POLL,
+            lambda: (last_poll(tmp_path / "second/state.sqlite3") or 0.0) > stood_down_at + 3 * POLL,
             timeout=30,
             what="three more polls of the stood-down instance",
         )

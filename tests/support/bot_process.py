@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -68,3 +69,12 @@ def wait_for_polls(trello: TrelloSandbox, count: int, *, timeout: float = 60) ->
 
     started = polls()
     wait_until(lambda: polls() > started + count, timeout=timeout, what=f"{count} more polls")
+
+
+def last_poll(state: Path) -> float | None:
+    """When the process using this SQLite state last polled (its heartbeat), read without creating it."""
+    if not state.is_file():
+        return None
+    with sqlite3.connect(state) as db:
+        row = db.execute("SELECT at FROM heartbeat WHERE name = 'poll'").fetchone()
+    return None if row is None else row[0]

@@ -113,3 +113,15 @@ def with_slack(tmp_path: Path) -> Iterator[Running]:
     yield running
     running.service.close()
     running.stack.stop()
+
+
+def heads(stack: SandboxStack) -> list[str]:
+    """The first line of each comment on the runbook card, oldest first, read with plain spaces."""
+    card = stack.cards["runbook.txt"]
+    return [plain(c["data"]["text"].split("\n", 1)[0]) for c in reversed(stack.trello.comments(card))]
+
+
+def list_of_card(stack: SandboxStack) -> str:
+    """The list the runbook card is in."""
+    names = {list_id: name for name, list_id in stack.board["lists"].items()}
+    return names[stack.trello.card(stack.cards["runbook.txt"])["idList"]]
